@@ -1,0 +1,138 @@
+// Engine: the paged, ordered key-value store.
+//
+// Keys are non-empty UTF-8 strings, values are bytes (the JS layer stores JSON
+// text). Entries live in pages of sorted keys; a directory maps each page's
+// lower bound key to the page. At most options.max_memory_pages pages are
+// resident; the others exist only as bytes the caller stores.
+//
+// The engine does no I/O and reads no clock. The caller drives paging:
+//   - An operation that needs a page that is not resident returns
+//     Status::NotResident and names the page; the caller fetches its bytes
+//     (those of the last CommitFlush that included it) and calls LoadPage,
+//     then retries. A missing key is reported NotFound only after its page
+//     was consulted, never because the page was absent.
+//   - CollectFlush returns the dirty pages and the manifest; after writing
+//     them the caller calls CommitFlush, which marks them clean so the LRU
+//     may evict them. Only clean pages are ever evicted.
+// REQUIRES: at most one flush in flight (CollectFlush ... CommitFlush).
+//
+// Thread rule: not thread-safe; callers serialize all calls.
+// No function throws; errors are Status values.
+#ifndef PAGING_STORAGE_ENGINE_H_
+#define PAGING_STORAGE_ENGINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "paging_storage/options.h"
+#include "paging_storage/status.h"
+#include "paging_storage/types.h"
+
+namespace paging_storage {
+
+class EngineImpl;
+
+class Engine {
+ public:
+  // A new, empty store (one empty dirty page).
+  static Status Create(const Options& options, std::unique_ptr<Engine>* out);
+
+  // A store restored from a manifest written by a flush. No page is resident.
+  // The options may differ from the ones the manifest was written with,
+  // except that pages are kept as they are until they next change.
+  static Status Open(const Options& options, std::string_view manifest,
+                     std::unique_ptr<Engine>* out);
+
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // ---- Writes (wall_ms: the caller's wall clock, for the HLC) ----
+
+  // Local write; the version is stamped by the engine's clock and peer id.
+  WriteResult Put(std::string_view key, std::string_view value,
+                  uint64_t wall_ms, PageId* missing_page);
+  // Local delete: writes a tombstone when the key is live; a no-op otherwise.
+  WriteResult Delete(std::string_view key, uint64_t wall_ms,
+                     PageId* missing_page);
+  // A record from elsewhere; kept only if its version is greater than the
+  // stored one (a tombstone with a greater version deletes; an older write
+  // never resurrects a deleted key).
+  WriteResult MergeRemote(const Record& record, uint64_t wall_ms,
+                          PageId* missing_page);
+
+  // Applies ops[start...] in order until one needs a non-resident page.
+  // Returns OK when all were processed, NotResident otherwise (see
+  // BatchResult). Per-op errors (invalid key, ...) are in the results and do
+  // not stop the batch.
+  Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
+                    uint64_t wall_ms, BatchResult* out);
+
+  // ---- Reads ----
+
+  // The live value of `key`: OK, NotFound, NotResident (+ *missing_page) or
+  // Corruption (the page holding the key failed to load).
+  Status Get(std::string_view key, std::string* value, PageId* missing_page);
+  // The stored record, tombstones included.
+  Status Lookup(std::string_view key, Record* out, PageId* missing_page);
+  // Ordered range scan; see ScanOptions / ScanResult.
+  Status Scan(const ScanOptions& options, ScanResult* out);
+
+  // ---- Paging ----
+
+  // Hands back the bytes of a page named by NotResident (or any page of the
+  // directory). Corruption if the bytes fail validation or do not match the
+  // directory's summary; the page is then marked corrupt and reads of its
+  // keys return Corruption. A page already resident is left as it is.
+  Status LoadPage(PageId id, std::string_view bytes);
+  // Non-resident pages that would let pending merges complete.
+  std::vector<PageId> PagesWantedForMerges() const;
+  // Pages the caller should fetch next for a non-resident key.
+  PageId PageFor(std::string_view key) const;
+
+  bool HasDirtyPages() const;
+  bool OverBudget() const;  // more resident pages than max_memory_pages
+  void CollectFlush(FlushBatch* out);
+  // REQUIRES: `batch` came from the latest CollectFlush and was stored.
+  void CommitFlush(const FlushBatch& batch);
+  // Evicts one clean resident page; Busy if it is dirty.
+  Status EvictPage(PageId id);
+  // Evicts every clean resident page (clearCache).
+  size_t EvictAllClean();
+
+  // ---- Introspection ----
+
+  EngineStats Stats() const;
+  std::string StatsJson() const;
+  std::vector<PageInfo> ListPages() const;
+  // Checks the structural invariants (see engine_impl.h); OK or Corruption
+  // naming the first broken one. O(pages + resident entries).
+  Status CheckInvariants() const;
+  const Options& options() const;
+
+  // ---- JSON export / import ----
+
+  // Live records as JSON text:
+  //   {"format":"paging-storage","version":1,"entries":[
+  //     {"key":K,"value":V,"hlc":"<16 hex>","origin":O}, ...]}
+  // Values are emitted as JSON strings of their bytes; InvalidArgument if a
+  // key, value or origin is not UTF-8. Tombstones are skipped.
+  static Status RecordsToJson(const std::vector<Record>& records,
+                              std::string* json);
+  // Parses that format back into ops: entries with hlc and origin become
+  // kMerge ops (an import never overwrites a newer write), entries without
+  // become kPut. InvalidArgument, naming the entry, on any malformed input.
+  static Status ParseRecordsJson(std::string_view json,
+                                 std::vector<WriteOp>* ops);
+
+ private:
+  explicit Engine(std::unique_ptr<EngineImpl> impl);
+  std::unique_ptr<EngineImpl> impl_;
+};
+
+}  // namespace paging_storage
+
+#endif  // PAGING_STORAGE_ENGINE_H_

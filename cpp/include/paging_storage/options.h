@@ -1,0 +1,43 @@
+// Options: the engine's tunables, with the seed README's defaults.
+//
+// Sizes are in bytes of the engine's byte accounting (see page.h): a key and
+// its value plus a fixed per-entry overhead.
+#ifndef PAGING_STORAGE_OPTIONS_H_
+#define PAGING_STORAGE_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "paging_storage/status.h"
+
+namespace paging_storage {
+
+struct Options {
+  // Origin id stamped on local writes; part of every version, so it must be
+  // unique per writer (the JS layer uses the PeerPigeon peer id).
+  std::string peer_id = "local";
+
+  // Target page size. A page splits when its bytes pass split_threshold and
+  // merges with a neighbour when it falls below merge_threshold.
+  size_t page_size = 4096;
+  size_t split_threshold = 0;  // 0: 80% of page_size
+  size_t merge_threshold = 0;  // 0: 20% of page_size
+
+  // Resident page budget (the LRU's capacity). Only clean pages are evicted,
+  // so the bound can be passed until the caller flushes dirty pages.
+  size_t max_memory_pages = 50;
+
+  // Input limits; larger keys or values are rejected with InvalidArgument.
+  size_t max_key_bytes = 1024;
+  size_t max_value_bytes = 1 << 20;
+
+  // Fills in the 0 defaults and checks that the values make sense:
+  // 256 <= page_size <= 16 MiB, 0 < merge < split <= page_size,
+  // max_memory_pages >= 1, peer_id non-empty and at most 255 bytes.
+  Status Normalize();
+};
+
+}  // namespace paging_storage
+
+#endif  // PAGING_STORAGE_OPTIONS_H_

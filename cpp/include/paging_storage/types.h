@@ -1,0 +1,136 @@
+// Value types that cross the engine's public API.
+//
+// All of them own their data (std::string, std::vector); nothing returned by
+// the engine points into its internal state.
+#ifndef PAGING_STORAGE_TYPES_H_
+#define PAGING_STORAGE_TYPES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "paging_storage/status.h"
+
+namespace paging_storage {
+
+// Page ids start at 1 and are never reused. They stay below 2^53 so they
+// survive a trip through a JavaScript number.
+using PageId = uint64_t;
+constexpr PageId kNoPage = 0;
+
+// A write's identity. Versions are totally ordered by (hlc, origin); merging
+// keeps the greater one (last writer wins per key).
+struct Version {
+  uint64_t hlc = 0;
+  std::string origin;  // peer id of the writer
+};
+
+// <0, 0, >0 like strcmp.
+int CompareVersions(const Version& a, const Version& b);
+
+// A key's stored state: a live value or a tombstone.
+struct Record {
+  std::string key;
+  std::string value;  // empty for a tombstone
+  Version version;
+  bool tombstone = false;
+};
+
+// One operation of a batch (Engine::ApplyBatch).
+struct WriteOp {
+  enum class Type : uint8_t {
+    kPut = 0,     // local write of record.value, stamped by the engine's clock
+    kDelete = 1,  // local delete (tombstone) of a live key
+    kMerge = 2,   // remote or imported record, kept only if its version wins
+  };
+  Type type = Type::kPut;
+  Record record;  // key always; value for kPut/kMerge; version for kMerge
+};
+
+// What happened to one write.
+struct WriteResult {
+  Status status;
+  bool existed = false;  // a live value was there before
+  bool applied = false;  // the store changed (false: a stale merge, a delete
+                         // of an absent key, or an error)
+  Version version;       // the version now stored for the key, when applied
+};
+
+struct BatchResult {
+  std::vector<WriteResult> results;  // one per op processed, in order
+  // Ops [start, next) were processed. When the batch stopped early,
+  // ApplyBatch returned NotResident and missing_page must be loaded before
+  // resuming at `next`.
+  size_t next = 0;
+  PageId missing_page = kNoPage;
+};
+
+// A key range for Scan. Keys in [start, end) (end unbounded when !has_end)
+// are visited in key order, or reverse order, skipping tombstones unless
+// asked. limit 0 means no limit.
+struct ScanOptions {
+  std::string start;
+  std::string end;
+  bool has_end = false;
+  size_t limit = 0;
+  bool reverse = false;
+  bool include_tombstones = false;
+
+  // [prefix, first key after every key with that prefix).
+  static ScanOptions Prefix(std::string_view prefix);
+};
+
+struct ScanResult {
+  std::vector<Record> records;
+  // When Scan returns NotResident, `resume` is the same scan minus the part
+  // already returned (its limit reduced by the records returned), to be run
+  // again after missing_page is loaded.
+  PageId missing_page = kNoPage;
+  ScanOptions resume;
+};
+
+// One page as seen in the directory (see Engine::ListPages).
+struct PageInfo {
+  PageId id = kNoPage;
+  std::string lower_key;  // the page holds keys >= lower_key; "" for the first
+  uint32_t entry_count = 0;  // live values and tombstones
+  uint32_t live_count = 0;
+  uint64_t bytes = 0;   // accounted bytes, see page.h
+  uint64_t digest = 0;  // XOR of entry digests; equal content, equal digest
+  bool resident = false;
+  bool dirty = false;
+  bool corrupt = false;
+  bool merge_pending = false;
+};
+
+struct EngineStats {
+  size_t pages = 0;
+  size_t live_keys = 0;
+  size_t tombstones = 0;
+  size_t bytes = 0;           // accounted bytes of all pages
+  size_t resident_pages = 0;
+  size_t resident_bytes = 0;  // accounted bytes of resident pages
+  size_t dirty_pages = 0;
+  size_t corrupt_pages = 0;
+  size_t max_memory_pages = 0;
+  double memory_pressure = 0;  // resident_pages / max_memory_pages
+  uint64_t hlc = 0;
+};
+
+// Everything a flush must write, collected at one instant: a consistent
+// snapshot once written together with the pages already on disk.
+struct FlushBatch {
+  struct PageBytes {
+    PageId id = kNoPage;
+    std::string bytes;         // page codec format
+    uint64_t change_seq = 0;   // lets CommitFlush tell later changes apart
+  };
+  std::vector<PageBytes> pages;       // every dirty page
+  std::vector<PageId> deleted_pages;  // ids merged away; delete from storage
+  std::string manifest;               // manifest codec format
+};
+
+}  // namespace paging_storage
+
+#endif  // PAGING_STORAGE_TYPES_H_

@@ -1,0 +1,75 @@
+// Directory: the ordered map from each page's lower bound key to the page's
+// metadata. It always stays in memory and is what the manifest persists.
+//
+// Invariants (checked by Engine::CheckInvariants):
+//   1. Non-empty, and the first lower bound is "": every key has a page.
+//   2. The page for key k is the one with the greatest lower bound <= k.
+//   3. A page's lower bound never changes for its lifetime: a split inserts a
+//      new page to the right, a merge always keeps the left page. So map
+//      nodes, and pointers to PageMeta, stay valid until the page is removed.
+//   4. by_id_ indexes exactly the pages of map_.
+//
+// Not thread-safe; callers serialize.
+#ifndef PAGING_STORAGE_DIRECTORY_H_
+#define PAGING_STORAGE_DIRECTORY_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "manifest_codec.h"
+#include "page.h"
+#include "paging_storage/types.h"
+
+namespace paging_storage {
+
+struct PageMeta {
+  PageId id = kNoPage;
+  // Authoritative when the page is not resident; equal to the page's own
+  // counters when it is.
+  PageSummary summary;
+  std::unique_ptr<Page> page;  // null when not resident
+  bool dirty = false;          // REQUIRES page != null when true
+  bool corrupt = false;        // its bytes failed to load; reads fail
+  uint64_t change_seq = 0;     // bumped on every change to the page
+  // LRU links, valid while resident (see lru_list.h).
+  PageMeta* lru_prev = nullptr;
+  PageMeta* lru_next = nullptr;
+};
+
+class Directory {
+ public:
+  using Map = std::map<std::string, PageMeta, std::less<>>;
+  using Iterator = Map::iterator;
+  using ConstIterator = Map::const_iterator;
+
+  // The page whose range holds `key`. REQUIRES: !empty().
+  Iterator Locate(std::string_view key);
+  ConstIterator Locate(std::string_view key) const;
+  // end() when no page has this id.
+  Iterator Find(PageId id);
+  ConstIterator Find(PageId id) const;
+  // REQUIRES: no page has this lower bound or id.
+  Iterator Add(std::string lower_key, PageId id);
+  void Remove(Iterator it);
+
+  Iterator begin() { return map_.begin(); }
+  Iterator end() { return map_.end(); }
+  ConstIterator begin() const { return map_.begin(); }
+  ConstIterator end() const { return map_.end(); }
+  size_t size() const { return map_.size(); }
+  bool empty() const { return map_.empty(); }
+  size_t indexed_ids() const { return by_id_.size(); }
+
+ private:
+  Map map_;
+  std::unordered_map<PageId, Iterator> by_id_;
+};
+
+}  // namespace paging_storage
+
+#endif  // PAGING_STORAGE_DIRECTORY_H_

@@ -1,0 +1,110 @@
+// Engine: the public facade over EngineImpl. It owns the EngineImpl and
+// only forwards; argument checks live with the algorithms.
+#include "paging_storage/engine.h"
+
+#include <utility>
+
+#include "engine_impl.h"
+#include "manifest_codec.h"
+
+namespace paging_storage {
+
+Engine::Engine(std::unique_ptr<EngineImpl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Status Engine::Create(const Options& options, std::unique_ptr<Engine>* out) {
+  Options normalized = options;
+  Status s = normalized.Normalize();
+  if (!s.ok()) return s;
+  auto impl = std::make_unique<EngineImpl>(normalized);
+  impl->InitEmpty();
+  out->reset(new Engine(std::move(impl)));
+  return Status::OK();
+}
+
+Status Engine::Open(const Options& options, std::string_view manifest_bytes,
+                    std::unique_ptr<Engine>* out) {
+  Options normalized = options;
+  Status s = normalized.Normalize();
+  if (!s.ok()) return s;
+  Manifest manifest;
+  s = DecodeManifest(manifest_bytes, &manifest);
+  if (!s.ok()) return s;
+  auto impl = std::make_unique<EngineImpl>(normalized);
+  s = impl->InitFromManifest(manifest);
+  if (!s.ok()) return s;
+  out->reset(new Engine(std::move(impl)));
+  return Status::OK();
+}
+
+WriteResult Engine::Put(std::string_view key, std::string_view value,
+                        uint64_t wall_ms, PageId* missing_page) {
+  WriteOp op;
+  op.type = WriteOp::Type::kPut;
+  op.record.key.assign(key);
+  op.record.value.assign(value);
+  return impl_->Write(op, wall_ms, missing_page);
+}
+
+WriteResult Engine::Delete(std::string_view key, uint64_t wall_ms,
+                           PageId* missing_page) {
+  WriteOp op;
+  op.type = WriteOp::Type::kDelete;
+  op.record.key.assign(key);
+  return impl_->Write(op, wall_ms, missing_page);
+}
+
+WriteResult Engine::MergeRemote(const Record& record, uint64_t wall_ms,
+                                PageId* missing_page) {
+  WriteOp op;
+  op.type = WriteOp::Type::kMerge;
+  op.record = record;
+  return impl_->Write(op, wall_ms, missing_page);
+}
+
+Status Engine::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
+                          uint64_t wall_ms, BatchResult* out) {
+  return impl_->ApplyBatch(ops, start, wall_ms, out);
+}
+
+Status Engine::Get(std::string_view key, std::string* value,
+                   PageId* missing_page) {
+  return impl_->Get(key, value, missing_page);
+}
+
+Status Engine::Lookup(std::string_view key, Record* out,
+                      PageId* missing_page) {
+  return impl_->Lookup(key, out, missing_page);
+}
+
+Status Engine::Scan(const ScanOptions& options, ScanResult* out) {
+  return impl_->Scan(options, out);
+}
+
+Status Engine::LoadPage(PageId id, std::string_view bytes) {
+  return impl_->LoadPage(id, bytes);
+}
+
+std::vector<PageId> Engine::PagesWantedForMerges() const {
+  return impl_->PagesWantedForMerges();
+}
+
+PageId Engine::PageFor(std::string_view key) const {
+  return impl_->PageFor(key);
+}
+
+bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
+bool Engine::OverBudget() const { return impl_->OverBudget(); }
+void Engine::CollectFlush(FlushBatch* out) { impl_->CollectFlush(out); }
+void Engine::CommitFlush(const FlushBatch& batch) {
+  impl_->CommitFlush(batch);
+}
+Status Engine::EvictPage(PageId id) { return impl_->EvictPage(id); }
+size_t Engine::EvictAllClean() { return impl_->EvictAllClean(); }
+
+EngineStats Engine::Stats() const { return impl_->Stats(); }
+std::vector<PageInfo> Engine::ListPages() const { return impl_->ListPages(); }
+Status Engine::CheckInvariants() const { return impl_->CheckInvariants(); }
+const Options& Engine::options() const { return impl_->options(); }
+
+}  // namespace paging_storage

@@ -1,0 +1,123 @@
+// EngineImpl: the state and algorithms behind Engine (engine.h documents the
+// contract). Split over files by concern:
+//   engine_write.cc       writes, splits, merges
+//   engine_read.cc        point reads and range scans
+//   engine_paging.cc      load, flush, eviction, open/create
+//   engine_inspect.cc     stats, page listing, invariant checks
+//
+// Structural invariants, beyond those of Page, Directory and LruList:
+//   1. Every entry of a page lies in its directory range
+//      [lower bound, next page's lower bound).
+//   2. A resident page has bytes <= split_threshold, or a single entry (an
+//      entry larger than that gets a page of its own).
+//   3. No page is empty unless it is the only page.
+//   4. A page below merge_threshold (not the only page, not corrupt) either
+//      is in merge_candidates_ (waiting for a neighbour to be loaded) or
+//      fits with neither neighbour (combined bytes > split_threshold).
+//   5. dirty implies resident; a non-resident page cannot change.
+//   6. After any public call returns, resident pages <= max_memory_pages, or
+//      at most one resident page is clean (the rest await a flush).
+//   7. hlc_.last() >= every stored entry's hlc.
+//
+// Not thread-safe; callers serialize.
+#ifndef PAGING_STORAGE_ENGINE_IMPL_H_
+#define PAGING_STORAGE_ENGINE_IMPL_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "directory.h"
+#include "lru_list.h"
+#include "manifest_codec.h"
+#include "origin_table.h"
+#include "paging_storage/hlc.h"
+#include "paging_storage/options.h"
+#include "paging_storage/types.h"
+
+namespace paging_storage {
+
+class EngineImpl {
+ public:
+  // REQUIRES: options were normalized.
+  explicit EngineImpl(const Options& options);
+  ~EngineImpl();
+
+  void InitEmpty();
+  Status InitFromManifest(const Manifest& manifest);
+
+  // engine_write.cc
+  WriteResult Write(const WriteOp& op, uint64_t wall_ms, PageId* missing);
+  Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
+                    uint64_t wall_ms, BatchResult* out);
+
+  // engine_read.cc
+  Status Lookup(std::string_view key, Record* out, PageId* missing);
+  Status Get(std::string_view key, std::string* value, PageId* missing);
+  Status Scan(const ScanOptions& options, ScanResult* out);
+  PageId PageFor(std::string_view key) const;
+
+  // engine_paging.cc
+  Status LoadPage(PageId id, std::string_view bytes);
+  std::vector<PageId> PagesWantedForMerges() const;
+  bool HasDirtyPages() const;
+  bool OverBudget() const { return lru_.size() > options_.max_memory_pages; }
+  void CollectFlush(FlushBatch* out);
+  void CommitFlush(const FlushBatch& batch);
+  Status EvictPage(PageId id);
+  size_t EvictAllClean();
+
+  // engine_inspect.cc
+  EngineStats Stats() const;
+  std::vector<PageInfo> ListPages() const;
+  Status CheckInvariants() const;
+
+  const Options& options() const { return options_; }
+
+ private:
+  using Iterator = Directory::Iterator;
+
+  Status ValidateKey(std::string_view key) const;
+  Status ValidateOp(const WriteOp& op) const;
+  // The resident page for `key`, or NotResident / Corruption.
+  Status ResidentPageFor(std::string_view key, Iterator* it, PageId* missing);
+  Version VersionOf(const Entry& e) const;
+  void FillRecord(const Entry& e, Record* out) const;
+
+  // Structure maintenance after a change to the page at `it`.
+  void Changed(PageMeta* m);
+  void Rebalance(Iterator it);
+  void SplitOversized(Iterator it, std::vector<PageId>* pieces);
+  void ReviewMergesAround(PageId id);
+  void TryMerge(PageId id);
+  bool Fits(const PageMeta& a, const PageMeta& b) const;
+  void MergeRightIntoLeft(Iterator left, Iterator right);
+
+  // Residency.
+  void MakeResident(PageMeta* m, std::unique_ptr<Page> page);
+  void Evict(PageMeta* m);
+  // Evicts the oldest clean pages until within budget, sparing `keep`.
+  void EnforceBudget(PageId keep);
+
+  Manifest BuildManifest() const;
+  static PageSummary SummaryOf(const Page& page);
+
+  Options options_;
+  Hlc hlc_;
+  OriginTable origins_;
+  uint32_t local_origin_ = 0;
+  Directory dir_;
+  LruList lru_;
+  PageId next_page_id_ = 1;
+  uint64_t next_change_seq_ = 1;
+  std::set<PageId> merge_candidates_;
+  // Ids merged away since the last CollectFlush included them, oldest first.
+  std::vector<PageId> deleted_pages_;
+};
+
+}  // namespace paging_storage
+
+#endif  // PAGING_STORAGE_ENGINE_IMPL_H_

@@ -1,0 +1,213 @@
+#include <algorithm>
+#include <utility>
+
+#include "engine_impl.h"
+#include "page_codec.h"
+
+namespace paging_storage {
+
+EngineImpl::EngineImpl(const Options& options) : options_(options) {
+  local_origin_ = origins_.Intern(options_.peer_id);
+}
+
+EngineImpl::~EngineImpl() {
+  // Unlink before the directory destroys the PageMeta nodes.
+  while (PageMeta* m = lru_.Oldest()) lru_.Remove(m);
+}
+
+void EngineImpl::InitEmpty() {
+  Iterator it = dir_.Add("", next_page_id_++);
+  MakeResident(&it->second, std::make_unique<Page>(it->second.id, &origins_));
+  Changed(&it->second);  // never stored yet, so dirty
+}
+
+Status EngineImpl::InitFromManifest(const Manifest& manifest) {
+  next_page_id_ = manifest.next_page_id;
+  hlc_.Update(manifest.hlc);
+  for (const ManifestPage& p : manifest.pages) {
+    Iterator it = dir_.Add(p.lower_key, p.id);
+    it->second.summary = p.summary;
+  }
+  // Merges that were waiting when the manifest was written wait again.
+  for (const ManifestPage& p : manifest.pages) TryMerge(p.id);
+  return Status::OK();
+}
+
+void EngineImpl::MakeResident(PageMeta* m, std::unique_ptr<Page> page) {
+  m->page = std::move(page);
+  lru_.PushNewest(m);
+}
+
+void EngineImpl::Evict(PageMeta* m) {
+  lru_.Remove(m);
+  m->page.reset();
+}
+
+void EngineImpl::EnforceBudget(PageId keep) {
+  PageMeta* m = lru_.Oldest();
+  while (m != nullptr && lru_.size() > options_.max_memory_pages) {
+    PageMeta* newer = lru_.Newer(m);
+    if (!m->dirty && m->id != keep) Evict(m);
+    m = newer;
+  }
+}
+
+Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
+  Iterator it = dir_.Find(id);
+  if (it == dir_.end()) {
+    return Status::InvalidArgument("no page " + std::to_string(id));
+  }
+  PageMeta& m = it->second;
+  if (m.page != nullptr) return Status::OK();  // ours may be newer
+
+  std::unique_ptr<Page> page;
+  Status s = DecodePage(bytes, &origins_, &page);
+  if (s.ok() && page->id() != id) {
+    s = Status::Corruption("page bytes belong to page " +
+                           std::to_string(page->id()));
+  }
+  if (s.ok()) {
+    PageSummary got = SummaryOf(*page);
+    if (got.entry_count != m.summary.entry_count ||
+        got.live_count != m.summary.live_count ||
+        got.bytes != m.summary.bytes || got.digest != m.summary.digest) {
+      s = Status::Corruption("page " + std::to_string(id) +
+                             " does not match the manifest");
+    }
+  }
+  if (s.ok()) {
+    auto next = std::next(it);
+    for (const Entry& e : page->entries()) {
+      if (e.key < it->first || (next != dir_.end() && e.key >= next->first)) {
+        s = Status::Corruption("page " + std::to_string(id) +
+                               " holds a key outside its range");
+        break;
+      }
+    }
+  }
+  if (!s.ok()) {
+    m.corrupt = true;
+    merge_candidates_.erase(id);
+    return s;
+  }
+  for (const Entry& e : page->entries()) hlc_.Update(e.hlc);
+
+  m.corrupt = false;
+  MakeResident(&m, std::move(page));
+  // A page written under a larger split threshold is cut down now.
+  if (m.page->bytes() > options_.split_threshold && m.page->size() > 1) {
+    m.dirty = true;
+    m.change_seq = next_change_seq_++;
+    Rebalance(it);
+  }
+  // Merges that were waiting for this page.
+  ReviewMergesAround(id);
+  EnforceBudget(dir_.Find(id) != dir_.end() ? id : kNoPage);
+  return Status::OK();
+}
+
+std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
+  // Grouped per candidate (the candidate, then its neighbours), so a caller
+  // loading them in order has both halves of a merge resident together even
+  // with a budget of one page.
+  std::vector<PageId> wanted;
+  std::set<PageId> listed;
+  auto want = [&](const PageMeta& m) {
+    if (m.page == nullptr && listed.insert(m.id).second) {
+      wanted.push_back(m.id);
+    }
+  };
+  for (PageId id : merge_candidates_) {
+    auto it = dir_.Find(id);
+    if (it == dir_.end()) continue;
+    want(it->second);
+    if (it != dir_.begin() && Fits(std::prev(it)->second, it->second)) {
+      want(std::prev(it)->second);
+    }
+    if (std::next(it) != dir_.end() && Fits(std::next(it)->second, it->second)) {
+      want(std::next(it)->second);
+    }
+  }
+  return wanted;
+}
+
+bool EngineImpl::HasDirtyPages() const {
+  for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
+    if (m->dirty) return true;
+  }
+  return false;
+}
+
+Manifest EngineImpl::BuildManifest() const {
+  Manifest manifest;
+  manifest.next_page_id = next_page_id_;
+  manifest.hlc = hlc_.last();
+  manifest.pages.reserve(dir_.size());
+  for (const auto& [lower, m] : dir_) {
+    manifest.pages.push_back(ManifestPage{lower, m.id, m.summary});
+  }
+  return manifest;
+}
+
+void EngineImpl::CollectFlush(FlushBatch* out) {
+  out->pages.clear();
+  for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
+    if (!m->dirty) continue;
+    FlushBatch::PageBytes p;
+    p.id = m->id;
+    p.change_seq = m->change_seq;
+    EncodePage(*m->page, origins_, &p.bytes);
+    out->pages.push_back(std::move(p));
+  }
+  out->deleted_pages = deleted_pages_;
+  out->manifest.clear();
+  EncodeManifest(BuildManifest(), &out->manifest);
+}
+
+void EngineImpl::CommitFlush(const FlushBatch& batch) {
+  for (const FlushBatch::PageBytes& p : batch.pages) {
+    Iterator it = dir_.Find(p.id);
+    // A page changed since CollectFlush stays dirty: the bytes just stored
+    // are already stale.
+    if (it != dir_.end() && it->second.change_seq == p.change_seq) {
+      it->second.dirty = false;
+    }
+  }
+  // deleted_pages_ only grows at its end, so the batch's list is its prefix.
+  size_t n = std::min(batch.deleted_pages.size(), deleted_pages_.size());
+  if (std::equal(batch.deleted_pages.begin(), batch.deleted_pages.begin() + n,
+                 deleted_pages_.begin())) {
+    deleted_pages_.erase(deleted_pages_.begin(), deleted_pages_.begin() + n);
+  }
+  EnforceBudget(kNoPage);
+}
+
+Status EngineImpl::EvictPage(PageId id) {
+  Iterator it = dir_.Find(id);
+  if (it == dir_.end()) {
+    return Status::InvalidArgument("no page " + std::to_string(id));
+  }
+  PageMeta& m = it->second;
+  if (m.page == nullptr) return Status::OK();
+  if (m.dirty) {
+    return Status::Busy("page " + std::to_string(id) + " is dirty");
+  }
+  Evict(&m);
+  return Status::OK();
+}
+
+size_t EngineImpl::EvictAllClean() {
+  size_t evicted = 0;
+  PageMeta* m = lru_.Oldest();
+  while (m != nullptr) {
+    PageMeta* newer = lru_.Newer(m);
+    if (!m->dirty) {
+      Evict(m);
+      ++evicted;
+    }
+    m = newer;
+  }
+  return evicted;
+}
+
+}  // namespace paging_storage

@@ -1,0 +1,149 @@
+#include <algorithm>
+
+#include "engine_impl.h"
+
+namespace paging_storage {
+
+Version EngineImpl::VersionOf(const Entry& e) const {
+  return Version{e.hlc, origins_.Name(e.origin)};
+}
+
+void EngineImpl::FillRecord(const Entry& e, Record* out) const {
+  out->key = e.key;
+  out->value = e.value;
+  out->version = VersionOf(e);
+  out->tombstone = e.tombstone;
+}
+
+Status EngineImpl::ResidentPageFor(std::string_view key, Iterator* it,
+                                   PageId* missing) {
+  *it = dir_.Locate(key);
+  const PageMeta& m = (*it)->second;
+  if (m.corrupt) {
+    return Status::Corruption("page " + std::to_string(m.id) +
+                              " failed to load");
+  }
+  if (m.page == nullptr) {
+    if (missing != nullptr) *missing = m.id;
+    return Status::NotResident("page " + std::to_string(m.id));
+  }
+  return Status::OK();
+}
+
+PageId EngineImpl::PageFor(std::string_view key) const {
+  return dir_.Locate(key)->second.id;
+}
+
+Status EngineImpl::Lookup(std::string_view key, Record* out,
+                          PageId* missing) {
+  Status s = ValidateKey(key);
+  if (!s.ok()) return s;
+  Iterator it;
+  s = ResidentPageFor(key, &it, missing);
+  if (!s.ok()) return s;
+  lru_.Touch(&it->second);
+  const Entry* e = it->second.page->Find(key);
+  if (e == nullptr) return Status::NotFound();
+  FillRecord(*e, out);
+  return Status::OK();
+}
+
+Status EngineImpl::Get(std::string_view key, std::string* value,
+                       PageId* missing) {
+  Status s = ValidateKey(key);
+  if (!s.ok()) return s;
+  Iterator it;
+  s = ResidentPageFor(key, &it, missing);
+  if (!s.ok()) return s;
+  lru_.Touch(&it->second);
+  const Entry* e = it->second.page->Find(key);
+  if (e == nullptr || e->tombstone) return Status::NotFound();
+  value->assign(e->value);
+  return Status::OK();
+}
+
+// Pages are visited in order; each visited page is touched in the LRU. On
+// reaching a page that is not resident, the scan stops and describes the
+// rest of itself in out->resume: forward scans resume at that page's lower
+// bound, reverse scans at its upper bound (the next page's lower bound).
+Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
+  out->records.clear();
+  out->missing_page = kNoPage;
+  out->resume = options;
+  if (options.has_end && options.end <= options.start) return Status::OK();
+  auto room = [&] {
+    return options.limit == 0 || out->records.size() < options.limit;
+  };
+  auto stop_at = [&](Iterator it) -> Status {
+    const PageMeta& m = it->second;
+    if (options.reverse) {
+      auto next = std::next(it);
+      if (next != dir_.end() &&
+          (!options.has_end || next->first < options.end)) {
+        out->resume.end = next->first;
+        out->resume.has_end = true;
+      }
+    } else {
+      out->resume.start = std::max(options.start, it->first);
+    }
+    if (options.limit != 0) {
+      out->resume.limit = options.limit - out->records.size();
+    }
+    if (m.corrupt) {
+      return Status::Corruption("page " + std::to_string(m.id) +
+                                " failed to load");
+    }
+    out->missing_page = m.id;
+    return Status::NotResident("page " + std::to_string(m.id));
+  };
+  auto emit = [&](const Entry& e) {
+    if (e.tombstone && !options.include_tombstones) return;
+    out->records.emplace_back();
+    FillRecord(e, &out->records.back());
+  };
+
+  if (!options.reverse) {
+    for (Iterator it = dir_.Locate(options.start); it != dir_.end() && room();
+         ++it) {
+      if (options.has_end && it->first >= options.end) break;
+      PageMeta& m = it->second;
+      if (m.page == nullptr || m.corrupt) return stop_at(it);
+      lru_.Touch(&m);
+      const auto& entries = m.page->entries();
+      for (size_t i = m.page->LowerBound(options.start);
+           i < entries.size() && room(); ++i) {
+        if (options.has_end && entries[i].key >= options.end) break;
+        emit(entries[i]);
+      }
+    }
+    return Status::OK();
+  }
+
+  Iterator it = options.has_end ? dir_.Locate(options.end)
+                                : std::prev(dir_.end());
+  while (room()) {
+    PageMeta& m = it->second;
+    auto next = std::next(it);
+    bool after_start = next == dir_.end() || next->first > options.start;
+    if (!after_start) break;
+    // The page starting exactly at `end` holds nothing below it.
+    bool before_end = !options.has_end || it->first < options.end;
+    if (before_end && (m.page == nullptr || m.corrupt)) return stop_at(it);
+    if (before_end) {
+      lru_.Touch(&m);
+      const auto& entries = m.page->entries();
+      size_t i = options.has_end ? m.page->LowerBound(options.end)
+                                 : entries.size();
+      while (i > 0 && room()) {
+        const Entry& e = entries[--i];
+        if (e.key < options.start) break;
+        emit(e);
+      }
+    }
+    if (it == dir_.begin() || it->first <= options.start) break;
+    --it;
+  }
+  return Status::OK();
+}
+
+}  // namespace paging_storage

@@ -1,0 +1,237 @@
+#include <algorithm>
+#include <utility>
+
+#include "engine_impl.h"
+#include "utf8.h"
+
+namespace paging_storage {
+namespace {
+
+constexpr size_t kMaxOriginBytes = 255;
+
+}  // namespace
+
+Status EngineImpl::ValidateKey(std::string_view key) const {
+  if (key.empty()) return Status::InvalidArgument("key must not be empty");
+  if (key.size() > options_.max_key_bytes) {
+    return Status::InvalidArgument("key longer than " +
+                                   std::to_string(options_.max_key_bytes) +
+                                   " bytes");
+  }
+  if (!IsValidUtf8(key)) return Status::InvalidArgument("key is not UTF-8");
+  return Status::OK();
+}
+
+Status EngineImpl::ValidateOp(const WriteOp& op) const {
+  Status s = ValidateKey(op.record.key);
+  if (!s.ok()) return s;
+  const Record& r = op.record;
+  switch (op.type) {
+    case WriteOp::Type::kPut:
+      break;
+    case WriteOp::Type::kDelete:
+      return Status::OK();
+    case WriteOp::Type::kMerge:
+      if (r.version.origin.empty() || r.version.origin.size() > kMaxOriginBytes) {
+        return Status::InvalidArgument("merge: bad origin");
+      }
+      if (r.version.hlc == 0) return Status::InvalidArgument("merge: no hlc");
+      if (r.tombstone) {
+        if (!r.value.empty()) {
+          return Status::InvalidArgument("merge: tombstone with a value");
+        }
+        return Status::OK();
+      }
+      break;
+    default:
+      return Status::InvalidArgument("unknown op type");
+  }
+  if (r.value.size() > options_.max_value_bytes) {
+    return Status::InvalidArgument("value larger than " +
+                                   std::to_string(options_.max_value_bytes) +
+                                   " bytes");
+  }
+  return Status::OK();
+}
+
+WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
+                              PageId* missing) {
+  WriteResult r;
+  r.status = ValidateOp(op);
+  if (!r.status.ok()) return r;
+  const Record& rec = op.record;
+  Iterator it;
+  r.status = ResidentPageFor(rec.key, &it, missing);
+  if (!r.status.ok()) return r;
+  PageMeta& m = it->second;
+  lru_.Touch(&m);
+
+  const Entry* current = m.page->Find(rec.key);
+  r.existed = current != nullptr && !current->tombstone;
+  Entry e;
+  switch (op.type) {
+    case WriteOp::Type::kPut:
+      e.value = rec.value;
+      e.hlc = hlc_.Now(wall_ms);
+      e.origin = local_origin_;
+      break;
+    case WriteOp::Type::kDelete:
+      if (!r.existed) return r;  // nothing live to delete
+      e.tombstone = true;
+      e.hlc = hlc_.Now(wall_ms);
+      e.origin = local_origin_;
+      break;
+    case WriteOp::Type::kMerge:
+      hlc_.Update(rec.version.hlc);
+      if (current != nullptr &&
+          CompareVersions(VersionOf(*current), rec.version) >= 0) {
+        r.version = VersionOf(*current);  // stale or duplicate: keep ours
+        return r;
+      }
+      e.tombstone = rec.tombstone;
+      if (!e.tombstone) e.value = rec.value;
+      e.hlc = rec.version.hlc;
+      e.origin = origins_.Intern(rec.version.origin);
+      break;
+  }
+  e.key = rec.key;
+  r.version = VersionOf(e);
+  m.page->Upsert(std::move(e));
+  r.applied = true;
+  Changed(&m);
+  Rebalance(it);
+  EnforceBudget(dir_.Locate(rec.key)->second.id);  // spare the key's page
+  return r;
+}
+
+Status EngineImpl::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
+                              uint64_t wall_ms, BatchResult* out) {
+  out->results.clear();
+  out->missing_page = kNoPage;
+  out->next = start;
+  if (start > ops.size()) {
+    return Status::InvalidArgument("batch start past its end");
+  }
+  out->results.reserve(ops.size() - start);
+  for (size_t i = start; i < ops.size(); ++i) {
+    PageId missing = kNoPage;
+    WriteResult r = Write(ops[i], wall_ms, &missing);
+    if (r.status.IsNotResident()) {
+      out->missing_page = missing;
+      out->next = i;
+      return r.status;
+    }
+    out->results.push_back(std::move(r));
+  }
+  out->next = ops.size();
+  return Status::OK();
+}
+
+void EngineImpl::Changed(PageMeta* m) {
+  m->summary = SummaryOf(*m->page);
+  m->dirty = true;
+  m->change_seq = next_change_seq_++;
+}
+
+void EngineImpl::Rebalance(Iterator it) {
+  std::vector<PageId> pieces;
+  SplitOversized(it, &pieces);
+  for (PageId id : pieces) ReviewMergesAround(id);
+}
+
+void EngineImpl::SplitOversized(Iterator it, std::vector<PageId>* pieces) {
+  std::vector<Iterator> work{it};
+  while (!work.empty()) {
+    Iterator cur = work.back();
+    work.pop_back();
+    PageMeta& m = cur->second;
+    if (m.page->bytes() <= options_.split_threshold || m.page->size() < 2) {
+      pieces->push_back(m.id);
+      continue;
+    }
+    size_t cut = m.page->SplitPoint();
+    PageId id = next_page_id_++;
+    auto right = std::make_unique<Page>(id, &origins_);
+    std::string lower = m.page->entries()[cut].key;
+    m.page->MoveTailTo(cut, right.get());
+    Changed(&m);
+    Iterator rit = dir_.Add(std::move(lower), id);
+    MakeResident(&rit->second, std::move(right));
+    Changed(&rit->second);
+    work.push_back(cur);
+    work.push_back(rit);
+  }
+}
+
+void EngineImpl::ReviewMergesAround(PageId id) {
+  Iterator it = dir_.Find(id);
+  if (it == dir_.end()) return;
+  PageId around[3] = {kNoPage, id, kNoPage};
+  if (it != dir_.begin()) around[0] = std::prev(it)->second.id;
+  if (std::next(it) != dir_.end()) around[2] = std::next(it)->second.id;
+  for (PageId p : around) {
+    if (p != kNoPage) TryMerge(p);
+  }
+}
+
+bool EngineImpl::Fits(const PageMeta& a, const PageMeta& b) const {
+  return !a.corrupt && !b.corrupt &&
+         a.summary.bytes + b.summary.bytes - kPageOverhead <=
+             options_.split_threshold;
+}
+
+void EngineImpl::TryMerge(PageId id) {
+  Iterator it = dir_.Find(id);
+  if (it == dir_.end()) return;
+  PageMeta& m = it->second;
+  if (dir_.size() == 1 || m.corrupt ||
+      m.summary.bytes >= options_.merge_threshold) {
+    merge_candidates_.erase(id);
+    return;
+  }
+  Iterator left = it == dir_.begin() ? dir_.end() : std::prev(it);
+  Iterator right = std::next(it);
+  bool waiting = false;
+  for (Iterator n : {left, right}) {
+    if (n == dir_.end() || !Fits(n->second, m)) continue;
+    if (n->second.page == nullptr || m.page == nullptr) {
+      waiting = true;
+      continue;
+    }
+    merge_candidates_.erase(id);
+    Iterator l = n == left ? left : it;
+    Iterator r = n == left ? it : right;
+    PageId survivor = l->second.id;
+    MergeRightIntoLeft(l, r);
+    ReviewMergesAround(survivor);
+    return;
+  }
+  if (waiting) {
+    merge_candidates_.insert(id);
+  } else {
+    merge_candidates_.erase(id);
+  }
+}
+
+void EngineImpl::MergeRightIntoLeft(Iterator left, Iterator right) {
+  PageMeta& l = left->second;
+  PageMeta& r = right->second;
+  l.page->AbsorbRight(r.page.get());
+  Changed(&l);
+  lru_.Touch(&l);
+  lru_.Remove(&r);
+  merge_candidates_.erase(r.id);
+  deleted_pages_.push_back(r.id);
+  dir_.Remove(right);
+}
+
+PageSummary EngineImpl::SummaryOf(const Page& page) {
+  PageSummary s;
+  s.entry_count = static_cast<uint32_t>(page.size());
+  s.live_count = static_cast<uint32_t>(page.live_count());
+  s.bytes = page.bytes();
+  s.digest = page.digest();
+  return s;
+}
+
+}  // namespace paging_storage

@@ -1,0 +1,114 @@
+#include "page.h"
+
+#include <algorithm>
+#include <string>
+
+#include "hash.h"
+
+namespace paging_storage {
+
+uint64_t Page::DigestOf(const Entry& e) const {
+  return EntryDigest(e.key, e.hlc, origins_->Name(e.origin), e.tombstone);
+}
+
+void Page::Account(const Entry& e, int sign) {
+  if (sign > 0) {
+    bytes_ += e.Bytes();
+    if (!e.tombstone) ++live_count_;
+  } else {
+    bytes_ -= e.Bytes();
+    if (!e.tombstone) --live_count_;
+  }
+  digest_ ^= DigestOf(e);
+}
+
+size_t Page::LowerBound(std::string_view key) const {
+  auto it = std::lower_bound(
+      entries_.begin(), entries_.end(), key,
+      [](const Entry& e, std::string_view k) { return e.key < k; });
+  return static_cast<size_t>(it - entries_.begin());
+}
+
+const Entry* Page::Find(std::string_view key) const {
+  size_t i = LowerBound(key);
+  if (i < entries_.size() && entries_[i].key == key) return &entries_[i];
+  return nullptr;
+}
+
+void Page::Upsert(Entry entry) {
+  size_t i = LowerBound(entry.key);
+  if (i < entries_.size() && entries_[i].key == entry.key) {
+    Account(entries_[i], -1);
+    Account(entry, +1);
+    entries_[i] = std::move(entry);
+    return;
+  }
+  Account(entry, +1);
+  entries_.insert(entries_.begin() + static_cast<std::ptrdiff_t>(i),
+                  std::move(entry));
+}
+
+void Page::Append(Entry entry) {
+  Account(entry, +1);
+  entries_.push_back(std::move(entry));
+}
+
+size_t Page::SplitPoint() const {
+  size_t total = bytes_ - kPageOverhead;
+  size_t left = 0;
+  size_t best = 1;
+  size_t best_worse_side = SIZE_MAX;
+  for (size_t i = 0; i + 1 < entries_.size(); ++i) {
+    left += entries_[i].Bytes();
+    size_t worse_side = std::max(left, total - left);
+    if (worse_side < best_worse_side) {
+      best_worse_side = worse_side;
+      best = i + 1;
+    }
+  }
+  return best;
+}
+
+void Page::MoveTailTo(size_t from, Page* right) {
+  for (size_t i = from; i < entries_.size(); ++i) {
+    Account(entries_[i], -1);
+    right->Append(std::move(entries_[i]));
+  }
+  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(from),
+                 entries_.end());
+}
+
+void Page::AbsorbRight(Page* right) {
+  entries_.reserve(entries_.size() + right->entries_.size());
+  for (Entry& e : right->entries_) Append(std::move(e));
+  right->entries_.clear();
+  right->bytes_ = kPageOverhead;
+  right->live_count_ = 0;
+  right->digest_ = 0;
+}
+
+Status Page::Check() const {
+  size_t bytes = kPageOverhead;
+  size_t live = 0;
+  uint64_t digest = 0;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
+    if (e.key.empty()) return Status::Corruption("page holds an empty key");
+    if (i > 0 && !(entries_[i - 1].key < e.key)) {
+      return Status::Corruption("page keys not strictly increasing at '" +
+                                e.key + "'");
+    }
+    if (e.tombstone && !e.value.empty()) {
+      return Status::Corruption("tombstone carries a value");
+    }
+    bytes += e.Bytes();
+    if (!e.tombstone) ++live;
+    digest ^= DigestOf(e);
+  }
+  if (bytes != bytes_) return Status::Corruption("page byte count drifted");
+  if (live != live_count_) return Status::Corruption("page live count drifted");
+  if (digest != digest_) return Status::Corruption("page digest drifted");
+  return Status::OK();
+}
+
+}  // namespace paging_storage

@@ -1,0 +1,53 @@
+#include "directory.h"
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace paging_storage {
+namespace {
+
+TEST(DirectoryTest, LocateAtPageBoundaries) {
+  Directory dir;
+  dir.Add("", 1);
+  dir.Add("g", 2);
+  dir.Add("p", 3);
+  EXPECT_EQ(dir.Locate("a")->second.id, 1u);
+  EXPECT_EQ(dir.Locate("f\xff")->second.id, 1u);  // just below a bound
+  EXPECT_EQ(dir.Locate("g")->second.id, 2u);      // exactly a bound
+  EXPECT_EQ(dir.Locate("g\x01")->second.id, 2u);  // just above
+  EXPECT_EQ(dir.Locate("oz")->second.id, 2u);
+  EXPECT_EQ(dir.Locate("p")->second.id, 3u);
+  EXPECT_EQ(dir.Locate("\xff\xff")->second.id, 3u);  // past the last bound
+  EXPECT_EQ(dir.Find(2)->first, "g");
+  EXPECT_EQ(dir.Find(99), dir.end());
+  dir.Remove(dir.Find(2));
+  EXPECT_EQ(dir.Locate("h")->second.id, 1u);
+  EXPECT_EQ(dir.Find(2), dir.end());
+  EXPECT_EQ(dir.indexed_ids(), dir.size());
+}
+
+// The engine routes each key to the page whose range holds it, at the exact
+// split boundaries it created.
+TEST(DirectoryTest, EngineRoutesKeysAtSplitBoundaries) {
+  std::unique_ptr<Engine> engine;
+  ASSERT_TRUE(Engine::Create(testing::SmallPages(), &engine).ok());
+  for (int i = 0; i < 200; i += 2) {
+    ASSERT_TRUE(engine->Put(testing::Key(i), "v", 1, nullptr).status.ok());
+  }
+  std::vector<PageInfo> pages = engine->ListPages();
+  ASSERT_GT(pages.size(), 5u);
+  for (size_t p = 1; p < pages.size(); ++p) {
+    const std::string& bound = pages[p].lower_key;
+    EXPECT_EQ(engine->PageFor(bound), pages[p].id);
+    std::string below = bound;
+    below.back() = static_cast<char>(below.back() - 1);
+    EXPECT_EQ(engine->PageFor(below), pages[p - 1].id);
+    std::string value;
+    EXPECT_TRUE(engine->Get(bound, &value, nullptr).ok());  // a real key
+  }
+  EXPECT_TRUE(engine->CheckInvariants().ok());
+}
+
+}  // namespace
+}  // namespace paging_storage

@@ -1,0 +1,351 @@
+// Engine behaviour: split/merge boundaries, last-writer-wins merging,
+// validation, corruption handling and reopening from a manifest.
+#include <gtest/gtest.h>
+
+#include "entry.h"
+#include "paging_storage/hlc.h"
+#include "test_util.h"
+
+namespace paging_storage {
+namespace {
+
+using testing::Key;
+using testing::MemoryPageStore;
+using testing::PagedStore;
+
+// page 256, split above 204, merge below 100 (reachable with small entries).
+Options MergeFriendly(size_t max_memory_pages = 1000) {
+  Options o = testing::SmallPages(max_memory_pages);
+  o.merge_threshold = 100;
+  return o;
+}
+
+std::unique_ptr<Engine> NewEngine(const Options& o) {
+  std::unique_ptr<Engine> e;
+  EXPECT_TRUE(Engine::Create(o, &e).ok());
+  return e;
+}
+
+TEST(EngineSplitTest, SplitsOnlyAboveThreshold) {
+  auto e = NewEngine(testing::SmallPages());
+  // key 7 bytes + value 12 + overhead 24 = 43 per entry; 4 entries make
+  // 32 + 172 = 204 bytes: exactly the threshold, no split.
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK(e->Put(Key(i), std::string(12, 'x'), 1, nullptr).status);
+  }
+  EXPECT_EQ(e->Stats().pages, 1u);
+  EXPECT_EQ(e->Stats().bytes, 204u);
+  ASSERT_OK(e->Put(Key(4), "", 1, nullptr).status);  // 235 > 204
+  EXPECT_EQ(e->Stats().pages, 2u);
+  EXPECT_OK(e->CheckInvariants());
+  for (const PageInfo& p : e->ListPages()) EXPECT_LE(p.bytes, 204u);
+}
+
+TEST(EngineSplitTest, OversizedEntryGetsAPageOfItsOwn) {
+  auto e = NewEngine(MergeFriendly());
+  ASSERT_OK(e->Put("a", "1", 1, nullptr).status);
+  ASSERT_OK(e->Put("c", "3", 1, nullptr).status);
+  ASSERT_OK(e->Put("b", std::string(1000, 'B'), 1, nullptr).status);
+  std::vector<PageInfo> pages = e->ListPages();
+  ASSERT_EQ(pages.size(), 3u);
+  EXPECT_EQ(pages[1].lower_key, "b");
+  EXPECT_EQ(pages[1].entry_count, 1u);
+  EXPECT_GT(pages[1].bytes, 256u);
+  EXPECT_OK(e->CheckInvariants());
+  std::string v;
+  ASSERT_OK(e->Get("b", &v, nullptr));
+  EXPECT_EQ(v.size(), 1000u);
+  // Shrinking it lets the pages merge back.
+  ASSERT_OK(e->Put("b", "2", 1, nullptr).status);
+  EXPECT_EQ(e->Stats().pages, 1u);
+  EXPECT_OK(e->CheckInvariants());
+}
+
+TEST(EngineMergeTest, MergesWhenBelowThresholdAndFits) {
+  auto e = NewEngine(MergeFriendly());
+  std::string v60(60, 'v');
+  ASSERT_OK(e->Put("a", v60, 1, nullptr).status);  // 32 + 85
+  ASSERT_OK(e->Put("b", v60, 1, nullptr).status);  // 202
+  ASSERT_OK(e->Put("c", v60, 1, nullptr).status);  // 287: splits [a] [b c]
+  ASSERT_EQ(e->Stats().pages, 2u);
+  // [a] drops to 57 < 100, but 57 + 202 - 32 = 227 > 204: no merge.
+  ASSERT_OK(e->Put("a", "", 1, nullptr).status);
+  EXPECT_EQ(e->Stats().pages, 2u);
+  EXPECT_OK(e->CheckInvariants());
+  // [b c] shrinks to 142: now 57 + 142 - 32 = 167 fits, and they merge.
+  ASSERT_OK(e->Put("c", "", 1, nullptr).status);
+  EXPECT_EQ(e->Stats().pages, 1u);
+  EXPECT_OK(e->CheckInvariants());
+  for (const char* k : {"a", "b", "c"}) {
+    std::string v;
+    EXPECT_OK(e->Get(k, &v, nullptr));
+  }
+}
+
+TEST(EngineMergeTest, MergeWaitsForNonResidentNeighbour) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(MergeFriendly(1), &disk, &store));
+  std::string v60(60, 'v');
+  for (const char* k : {"a", "b", "c"}) ASSERT_OK(store->Put(k, v60).status);
+  ASSERT_OK(store->Put("c", "").status);  // [a] 117, [b c] 142
+  store->Flush();
+  Engine& e = store->engine();
+  e.EvictAllClean();
+  ASSERT_EQ(e.Stats().pages, 2u);
+  // Shrinking [a] makes it mergeable, but [b c] is on disk.
+  ASSERT_OK(store->Put("a", "").status);
+  EXPECT_EQ(e.Stats().pages, 2u);
+  std::vector<PageInfo> pages = e.ListPages();
+  EXPECT_TRUE(pages[0].merge_pending);
+  EXPECT_EQ(e.PagesWantedForMerges(), std::vector<PageId>{pages[1].id});
+  EXPECT_OK(e.CheckInvariants());
+  ASSERT_OK(store->CompleteMerges());
+  EXPECT_EQ(e.Stats().pages, 1u);
+  EXPECT_OK(e.CheckInvariants());
+  // The merged-away page is deleted from disk by the next flush.
+  store->Flush();
+  EXPECT_EQ(disk.pages.size(), 1u);
+}
+
+TEST(EngineLwwTest, GreaterVersionWins) {
+  auto e = NewEngine(testing::SmallPages());
+  Record r{"k", "old", {100, "peer-a"}, false};
+  EXPECT_TRUE(e->MergeRemote(r, 1, nullptr).applied);
+  r.value = "new";
+  r.version.hlc = 200;
+  EXPECT_TRUE(e->MergeRemote(r, 1, nullptr).applied);
+  r.value = "stale";
+  r.version.hlc = 150;
+  WriteResult w = e->MergeRemote(r, 1, nullptr);
+  EXPECT_OK(w.status);
+  EXPECT_FALSE(w.applied);
+  EXPECT_EQ(w.version.hlc, 200u);
+  std::string v;
+  ASSERT_OK(e->Get("k", &v, nullptr));
+  EXPECT_EQ(v, "new");
+}
+
+TEST(EngineLwwTest, EqualClocksBreakTiesByOrigin) {
+  auto a = NewEngine(testing::SmallPages());
+  auto b = NewEngine(testing::SmallPages());
+  Record x{"k", "from-x", {500, "x"}, false};
+  Record y{"k", "from-y", {500, "y"}, false};
+  a->MergeRemote(x, 1, nullptr);
+  a->MergeRemote(y, 1, nullptr);
+  b->MergeRemote(y, 1, nullptr);
+  b->MergeRemote(x, 1, nullptr);
+  std::string va, vb;
+  ASSERT_OK(a->Get("k", &va, nullptr));
+  ASSERT_OK(b->Get("k", &vb, nullptr));
+  EXPECT_EQ(va, "from-y");
+  EXPECT_EQ(va, vb);  // same writes, same value, whatever the order
+}
+
+TEST(EngineLwwTest, TombstoneWinsOverOlderAndOlderNeverResurrects) {
+  auto e = NewEngine(testing::SmallPages());
+  e->MergeRemote(Record{"k", "v1", {100, "a"}, false}, 1, nullptr);
+  WriteResult del = e->MergeRemote(Record{"k", "", {200, "b"}, true}, 1,
+                                   nullptr);
+  EXPECT_TRUE(del.applied);
+  EXPECT_TRUE(del.existed);
+  std::string v;
+  EXPECT_TRUE(e->Get("k", &v, nullptr).IsNotFound());
+  // A delayed older write arrives after the delete.
+  WriteResult late = e->MergeRemote(Record{"k", "v0", {150, "c"}, false}, 1,
+                                    nullptr);
+  EXPECT_FALSE(late.applied);
+  EXPECT_TRUE(e->Get("k", &v, nullptr).IsNotFound());
+  Record rec;
+  ASSERT_OK(e->Lookup("k", &rec, nullptr));
+  EXPECT_TRUE(rec.tombstone);
+  // A newer write does bring it back.
+  EXPECT_TRUE(e->MergeRemote(Record{"k", "v3", {300, "a"}, false}, 1, nullptr)
+                  .applied);
+  ASSERT_OK(e->Get("k", &v, nullptr));
+  EXPECT_EQ(v, "v3");
+}
+
+TEST(EngineLwwTest, LocalWriteAfterRemoteFromTheFutureStillWins) {
+  auto e = NewEngine(testing::SmallPages());
+  uint64_t future = Hlc::Pack(9'000'000'000'000, 3);  // a skewed peer
+  e->MergeRemote(Record{"k", "remote", {future, "skewed"}, false}, 1000,
+                 nullptr);
+  WriteResult w = e->Put("k", "local", 1000, nullptr);
+  EXPECT_TRUE(w.applied);
+  EXPECT_GT(w.version.hlc, future);
+  std::string v;
+  ASSERT_OK(e->Get("k", &v, nullptr));
+  EXPECT_EQ(v, "local");
+}
+
+TEST(EngineWriteTest, DeleteReportsWhetherALiveKeyWasRemoved) {
+  auto e = NewEngine(testing::SmallPages());
+  WriteResult d = e->Delete("nope", 1, nullptr);
+  EXPECT_OK(d.status);
+  EXPECT_FALSE(d.existed);
+  EXPECT_FALSE(d.applied);
+  ASSERT_OK(e->Put("k", "v", 1, nullptr).status);
+  d = e->Delete("k", 1, nullptr);
+  EXPECT_TRUE(d.existed);
+  EXPECT_TRUE(d.applied);
+  d = e->Delete("k", 1, nullptr);
+  EXPECT_FALSE(d.existed);
+  EXPECT_EQ(e->Stats().live_keys, 0u);
+  EXPECT_EQ(e->Stats().tombstones, 1u);
+}
+
+TEST(EngineWriteTest, RejectsBadInputAndStoresNothing) {
+  Options o = testing::SmallPages();
+  o.max_value_bytes = 100;
+  auto e = NewEngine(o);
+  EXPECT_TRUE(e->Put("", "v", 1, nullptr).status.IsInvalidArgument());
+  EXPECT_TRUE(
+      e->Put(std::string(1025, 'k'), "v", 1, nullptr).status.IsInvalidArgument());
+  EXPECT_TRUE(e->Put("bad\xff", "v", 1, nullptr).status.IsInvalidArgument());
+  EXPECT_TRUE(e->Put("\xed\xa0\x80", "v", 1, nullptr)  // a UTF-16 surrogate
+                  .status.IsInvalidArgument());
+  EXPECT_TRUE(
+      e->Put("k", std::string(101, 'v'), 1, nullptr).status.IsInvalidArgument());
+  EXPECT_TRUE(e->MergeRemote(Record{"k", "v", {0, "a"}, false}, 1, nullptr)
+                  .status.IsInvalidArgument());
+  EXPECT_TRUE(e->MergeRemote(Record{"k", "v", {5, ""}, false}, 1, nullptr)
+                  .status.IsInvalidArgument());
+  EXPECT_TRUE(e->MergeRemote(Record{"k", "v", {5, "a"}, true}, 1, nullptr)
+                  .status.IsInvalidArgument());
+  EXPECT_EQ(e->Stats().live_keys + e->Stats().tombstones, 0u);
+  ASSERT_OK(e->Put("k\xc3\xa9", std::string(100, 'v'), 1, nullptr).status);
+}
+
+TEST(EngineWriteTest, OptionsAreValidated) {
+  std::unique_ptr<Engine> e;
+  Options o;
+  o.page_size = 100;
+  EXPECT_TRUE(Engine::Create(o, &e).IsInvalidArgument());
+  o = Options();
+  o.merge_threshold = 4000;
+  EXPECT_TRUE(Engine::Create(o, &e).IsInvalidArgument());
+  o = Options();
+  o.max_memory_pages = 0;
+  EXPECT_TRUE(Engine::Create(o, &e).IsInvalidArgument());
+  o = Options();
+  o.peer_id = "";
+  EXPECT_TRUE(Engine::Create(o, &e).IsInvalidArgument());
+  o = Options();
+  ASSERT_OK(Engine::Create(o, &e));
+  EXPECT_EQ(e->options().split_threshold, 3276u);  // the seed's numbers
+  EXPECT_EQ(e->options().merge_threshold, 819u);
+}
+
+TEST(EngineBatchTest, StopsAtFirstMissingPageAndResumes) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(2), &disk, &store));
+  for (int i = 0; i < 100; ++i) ASSERT_OK(store->Put(Key(i), "v").status);
+  store->Flush();
+  Engine& e = store->engine();
+  e.EvictAllClean();
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 100; i += 10) {
+    WriteOp op;
+    op.record.key = Key(i);
+    op.record.value = "batched";
+    ops.push_back(op);
+  }
+  BatchResult first;
+  Status s = e.ApplyBatch(ops, 0, 1, &first);
+  EXPECT_TRUE(s.IsNotResident());
+  EXPECT_EQ(first.next, 0u);
+  EXPECT_EQ(first.missing_page, e.PageFor(Key(0)));
+  std::vector<WriteResult> results;
+  ASSERT_OK(store->ApplyBatch(ops, &results));
+  ASSERT_EQ(results.size(), ops.size());
+  for (const WriteResult& r : results) EXPECT_TRUE(r.existed && r.applied);
+  std::string v;
+  ASSERT_OK(store->Get(Key(50), &v));
+  EXPECT_EQ(v, "batched");
+  EXPECT_OK(e.CheckInvariants());
+}
+
+TEST(EnginePersistenceTest, ReopensFromManifestWithEveryKey) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(4), &disk, &store));
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_OK(store->Put(Key(i), "value" + std::to_string(i)).status);
+  }
+  for (int i = 0; i < 500; i += 3) ASSERT_OK(store->Delete(Key(i)).status);
+  store->Flush();
+  uint64_t hlc = store->engine().Stats().hlc;
+  size_t pages = store->engine().Stats().pages;
+  store.reset();
+
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(4), &disk, &store));
+  Engine& e = store->engine();
+  EXPECT_EQ(e.Stats().resident_pages, 0u);
+  EXPECT_EQ(e.Stats().pages, pages);
+  EXPECT_EQ(e.Stats().live_keys, 333u);
+  EXPECT_GE(e.Stats().hlc, hlc);
+  for (int i = 0; i < 500; ++i) {
+    std::string v;
+    Status s = store->Get(Key(i), &v);
+    if (i % 3 == 0) {
+      EXPECT_TRUE(s.IsNotFound()) << i;
+    } else {
+      ASSERT_OK(s);
+      EXPECT_EQ(v, "value" + std::to_string(i));
+    }
+  }
+  EXPECT_LE(e.Stats().resident_pages, 4u);
+  // The clock never goes back across a reload.
+  EXPECT_GT(store->Put("new", "x").version.hlc, hlc);
+  EXPECT_OK(e.CheckInvariants());
+}
+
+TEST(EnginePersistenceTest, StaleOrDamagedPageIsCorruptOthersKeepWorking) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(2), &disk, &store));
+  for (int i = 0; i < 100; ++i) ASSERT_OK(store->Put(Key(i), "v1").status);
+  store->Flush();
+  PageId victim = store->engine().PageFor(Key(50));
+  std::string old_bytes = disk.pages[victim];
+  ASSERT_OK(store->Put(Key(50), "v2").status);
+  store->Flush();
+  disk.pages[victim] = old_bytes;  // the disk lost the second write
+  store->engine().EvictAllClean();
+
+  std::string v;
+  Status s = store->Get(Key(50), &v);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_TRUE(store->Get(Key(50), &v).IsCorruption());  // stays reported
+  EXPECT_EQ(store->engine().Stats().corrupt_pages, 1u);
+  EXPECT_TRUE(store->Put(Key(50), "v3").status.IsCorruption());
+  ASSERT_OK(store->Get(Key(0), &v));
+  ASSERT_OK(store->Get(Key(99), &v));
+  EXPECT_OK(store->engine().CheckInvariants());
+
+  // Bytes of the wrong page, or garbage, are caught too.
+  PageId other = store->engine().PageFor(Key(0));
+  store->engine().EvictAllClean();
+  EXPECT_TRUE(store->engine().LoadPage(other, disk.pages[victim]).IsCorruption());
+  EXPECT_TRUE(store->engine().LoadPage(other, "garbage").IsCorruption());
+  // Good bytes clear the mark.
+  ASSERT_OK(store->engine().LoadPage(other, disk.pages[other]));
+  ASSERT_OK(store->Get(Key(0), &v));
+}
+
+TEST(EnginePersistenceTest, DamagedManifestIsRejected) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(), &disk, &store));
+  ASSERT_OK(store->Put("k", "v").status);
+  store->Flush();
+  std::string manifest = disk.manifest;
+  manifest[manifest.size() / 2] ^= 0x10;
+  std::unique_ptr<Engine> e;
+  EXPECT_TRUE(Engine::Open(testing::SmallPages(), manifest, &e).IsCorruption());
+}
+
+}  // namespace
+}  // namespace paging_storage

@@ -1,0 +1,183 @@
+#include "page_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "coding.h"
+#include "hash.h"
+#include "manifest_codec.h"
+
+namespace paging_storage {
+namespace {
+
+class PageCodecTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    page_ = std::make_unique<Page>(7, &origins_);
+    Entry a{"alpha", "{\"x\":1}", 100, origins_.Intern("peer-a"), false};
+    Entry b{"beta", "", 101, origins_.Intern("peer-b"), true};
+    Entry c{"gamma", std::string(300, '\0'), 102, origins_.Intern("peer-a"),
+            false};
+    page_->Upsert(a);
+    page_->Upsert(b);
+    page_->Upsert(c);
+    EncodePage(*page_, origins_, &bytes_);
+  }
+
+  // Re-seals `body` (bytes without the checksum) with a valid checksum.
+  static std::string Seal(std::string body) {
+    uint64_t h = Hash64(body);
+    PutFixed64(&body, h);
+    return body;
+  }
+
+  OriginTable origins_;
+  std::unique_ptr<Page> page_;
+  std::string bytes_;
+};
+
+TEST_F(PageCodecTest, RoundTrip) {
+  OriginTable other;  // a fresh engine interns the ids in its own order
+  other.Intern("unrelated");
+  std::unique_ptr<Page> decoded;
+  ASSERT_TRUE(DecodePage(bytes_, &other, &decoded).ok());
+  ASSERT_EQ(decoded->size(), 3u);
+  EXPECT_EQ(decoded->id(), 7u);
+  EXPECT_EQ(decoded->digest(), page_->digest());
+  EXPECT_EQ(decoded->bytes(), page_->bytes());
+  EXPECT_EQ(decoded->live_count(), 2u);
+  EXPECT_TRUE(decoded->entries()[1].tombstone);
+  EXPECT_EQ(other.Name(decoded->entries()[1].origin), "peer-b");
+  EXPECT_EQ(decoded->entries()[2].value, std::string(300, '\0'));
+  std::string again;
+  EncodePage(*decoded, other, &again);
+  EXPECT_EQ(again, bytes_);
+}
+
+TEST_F(PageCodecTest, EmptyPageRoundTrips) {
+  Page empty(1, &origins_);
+  std::string bytes;
+  EncodePage(empty, origins_, &bytes);
+  std::unique_ptr<Page> decoded;
+  ASSERT_TRUE(DecodePage(bytes, &origins_, &decoded).ok());
+  EXPECT_EQ(decoded->size(), 0u);
+}
+
+TEST_F(PageCodecTest, EveryTruncationIsCorruption) {
+  for (size_t n = 0; n < bytes_.size(); ++n) {
+    std::unique_ptr<Page> decoded;
+    Status s = DecodePage(bytes_.substr(0, n), &origins_, &decoded);
+    EXPECT_TRUE(s.IsCorruption()) << "length " << n;
+  }
+}
+
+TEST_F(PageCodecTest, EveryBitFlipIsCorruption) {
+  for (size_t i = 0; i < bytes_.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = bytes_;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      std::unique_ptr<Page> decoded;
+      EXPECT_TRUE(DecodePage(bad, &origins_, &decoded).IsCorruption())
+          << "byte " << i << " bit " << bit;
+    }
+  }
+}
+
+TEST_F(PageCodecTest, AbsurdLengthsWithValidChecksum) {
+  // magic, format, page id 7, origin count 2^60.
+  std::string body;
+  PutFixed32(&body, kPageMagic);
+  body.push_back(1);
+  PutVarint64(&body, 7);
+  PutVarint64(&body, 1ull << 60);
+  std::unique_ptr<Page> decoded;
+  Status s = DecodePage(Seal(body), &origins_, &decoded);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_NE(s.message().find("origin count"), std::string::npos);
+
+  // One origin, then an entry count far beyond the input.
+  body.clear();
+  PutFixed32(&body, kPageMagic);
+  body.push_back(1);
+  PutVarint64(&body, 7);
+  PutVarint64(&body, 1);
+  PutLengthPrefixed(&body, "p");
+  PutVarint64(&body, 1ull << 40);
+  s = DecodePage(Seal(body), &origins_, &decoded);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_NE(s.message().find("entry count"), std::string::npos);
+}
+
+TEST_F(PageCodecTest, StructuralErrorsBehindValidChecksum) {
+  std::string body = bytes_.substr(0, bytes_.size() - 8);
+  std::unique_ptr<Page> decoded;
+  // Trailing garbage.
+  EXPECT_TRUE(DecodePage(Seal(body + "x"), &origins_, &decoded).IsCorruption());
+  // Unknown format version.
+  std::string v2 = body;
+  v2[4] = 2;
+  EXPECT_TRUE(DecodePage(Seal(v2), &origins_, &decoded).IsCorruption());
+  // Page id 0.
+  std::string id0 = body;
+  id0[5] = 0;
+  EXPECT_TRUE(DecodePage(Seal(id0), &origins_, &decoded).IsCorruption());
+}
+
+TEST_F(PageCodecTest, KeysOutOfOrderAreCorruption) {
+  OriginTable origins;
+  Page page(3, &origins);
+  // Build an unsorted page by appending directly (bypassing Upsert's order).
+  page.Append(Entry{"b", "1", 1, origins.Intern("p"), false});
+  page.Append(Entry{"a", "2", 2, origins.Intern("p"), false});
+  std::string bytes;
+  EncodePage(page, origins, &bytes);
+  std::unique_ptr<Page> decoded;
+  Status s = DecodePage(bytes, &origins, &decoded);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_NE(s.message().find("order"), std::string::npos);
+}
+
+TEST(ManifestCodecTest, RoundTripAndValidation) {
+  Manifest m;
+  m.next_page_id = 10;
+  m.hlc = 12345;
+  m.pages.push_back({"", 3, {2, 1, 200, 99}});
+  m.pages.push_back({"m", 9, {1, 1, 100, 7}});
+  std::string bytes;
+  EncodeManifest(m, &bytes);
+  Manifest back;
+  ASSERT_TRUE(DecodeManifest(bytes, &back).ok());
+  ASSERT_EQ(back.pages.size(), 2u);
+  EXPECT_EQ(back.pages[1].lower_key, "m");
+  EXPECT_EQ(back.pages[1].id, 9u);
+  EXPECT_EQ(back.hlc, 12345u);
+
+  auto rejects = [](Manifest bad) {
+    std::string b;
+    EncodeManifest(bad, &b);
+    Manifest out;
+    return DecodeManifest(b, &out).IsCorruption();
+  };
+  Manifest bad = m;
+  bad.pages[0].lower_key = "a";  // first page must cover every key
+  EXPECT_TRUE(rejects(bad));
+  bad = m;
+  bad.pages[1].lower_key = "";  // not increasing
+  EXPECT_TRUE(rejects(bad));
+  bad = m;
+  bad.pages[1].id = 3;  // duplicate id
+  EXPECT_TRUE(rejects(bad));
+  bad = m;
+  bad.pages[1].id = 10;  // not below next_page_id
+  EXPECT_TRUE(rejects(bad));
+  bad = m;
+  bad.pages[0].summary.live_count = 3;  // more live than entries
+  EXPECT_TRUE(rejects(bad));
+  bad = m;
+  bad.pages.clear();
+  EXPECT_TRUE(rejects(bad));
+}
+
+}  // namespace
+}  // namespace paging_storage

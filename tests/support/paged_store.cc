@@ -1,0 +1,183 @@
+#include "paged_store.h"
+
+#include <utility>
+
+namespace paging_storage {
+namespace testing {
+
+bool MemoryPageStore::Read(PageId id, std::string* bytes) {
+  auto it = pages.find(id);
+  if (it == pages.end()) return false;
+  *bytes = it->second;
+  return true;
+}
+
+void MemoryPageStore::Write(PageId id, std::string_view bytes) {
+  pages[id].assign(bytes);
+}
+
+Status PagedStore::Open(const Options& options, PageStore* disk,
+                        std::unique_ptr<PagedStore>* out) {
+  std::unique_ptr<Engine> engine;
+  Status s = disk->manifest.empty()
+                 ? Engine::Create(options, &engine)
+                 : Engine::Open(options, disk->manifest, &engine);
+  if (!s.ok()) return s;
+  out->reset(new PagedStore(std::move(engine), disk));
+  return Status::OK();
+}
+
+Status PagedStore::Load(PageId id) {
+  // Make room first, as the JS layer does: flush so clean pages can go.
+  if (engine_->OverBudget() ||
+      engine_->Stats().resident_pages >= engine_->options().max_memory_pages) {
+    Flush();
+  }
+  std::string bytes;
+  if (!disk_->Read(id, &bytes)) {
+    return Status::Corruption("page " + std::to_string(id) + " not on disk");
+  }
+  ++pages_loaded;
+  return engine_->LoadPage(id, bytes);
+}
+
+void PagedStore::AfterOp() {
+  if (engine_->OverBudget()) {
+    Flush();
+    ++after_op_flushes;
+  }
+}
+
+template <typename Op>
+auto PagedStore::Drive(Op op) -> decltype(op(nullptr)) {
+  for (;;) {
+    PageId missing = kNoPage;
+    auto result = op(&missing);
+    const Status& s = [&]() -> const Status& {
+      if constexpr (std::is_same_v<decltype(result), Status>) {
+        return result;
+      } else {
+        return result.status;
+      }
+    }();
+    if (!s.IsNotResident()) {
+      AfterOp();
+      return result;
+    }
+    Status loaded = Load(missing);
+    if (!loaded.ok()) {
+      if constexpr (std::is_same_v<decltype(result), Status>) {
+        return loaded;
+      } else {
+        result.status = loaded;
+        return result;
+      }
+    }
+  }
+}
+
+WriteResult PagedStore::Put(std::string_view key, std::string_view value) {
+  return Drive([&](PageId* missing) {
+    return engine_->Put(key, value, clock_ms, missing);
+  });
+}
+
+WriteResult PagedStore::Delete(std::string_view key) {
+  return Drive([&](PageId* missing) {
+    return engine_->Delete(key, clock_ms, missing);
+  });
+}
+
+WriteResult PagedStore::Merge(const Record& record) {
+  return Drive([&](PageId* missing) {
+    return engine_->MergeRemote(record, clock_ms, missing);
+  });
+}
+
+Status PagedStore::ApplyBatch(const std::vector<WriteOp>& ops,
+                              std::vector<WriteResult>* results) {
+  results->clear();
+  size_t next = 0;
+  for (;;) {
+    BatchResult batch;
+    Status s = engine_->ApplyBatch(ops, next, clock_ms, &batch);
+    for (WriteResult& r : batch.results) results->push_back(std::move(r));
+    next = batch.next;
+    if (!s.IsNotResident()) {
+      AfterOp();
+      return s;
+    }
+    s = Load(batch.missing_page);
+    if (!s.ok()) return s;
+  }
+}
+
+Status PagedStore::Get(std::string_view key, std::string* value) {
+  return Drive([&](PageId* missing) {
+    return engine_->Get(key, value, missing);
+  });
+}
+
+Status PagedStore::Lookup(std::string_view key, Record* record) {
+  return Drive([&](PageId* missing) {
+    return engine_->Lookup(key, record, missing);
+  });
+}
+
+Status PagedStore::Scan(const ScanOptions& options,
+                        std::vector<Record>* records) {
+  records->clear();
+  ScanOptions rest = options;
+  for (;;) {
+    ScanResult part;
+    Status s = engine_->Scan(rest, &part);
+    for (Record& r : part.records) records->push_back(std::move(r));
+    if (!s.IsNotResident()) {
+      AfterOp();
+      return s;
+    }
+    rest = part.resume;
+    s = Load(part.missing_page);
+    if (!s.ok()) return s;
+  }
+}
+
+Status PagedStore::ExportJson(std::string* json) {
+  std::vector<Record> records;
+  Status s = Scan(ScanOptions{}, &records);
+  if (!s.ok()) return s;
+  return Engine::RecordsToJson(records, json);
+}
+
+Status PagedStore::ImportJson(std::string_view json,
+                              std::vector<WriteResult>* results) {
+  std::vector<WriteOp> ops;
+  Status s = Engine::ParseRecordsJson(json, &ops);
+  if (!s.ok()) return s;
+  return ApplyBatch(ops, results);
+}
+
+void PagedStore::Flush() {
+  FlushBatch batch;
+  engine_->CollectFlush(&batch);
+  for (const FlushBatch::PageBytes& p : batch.pages) disk_->Write(p.id, p.bytes);
+  for (PageId id : batch.deleted_pages) disk_->Erase(id);
+  disk_->manifest = batch.manifest;
+  engine_->CommitFlush(batch);
+  ++flushes;
+}
+
+Status PagedStore::CompleteMerges() {
+  for (int round = 0; round < 64; ++round) {
+    std::vector<PageId> wanted = engine_->PagesWantedForMerges();
+    if (wanted.empty()) return Status::OK();
+    for (PageId id : wanted) {
+      Status s = Load(id);
+      if (!s.ok()) return s;
+    }
+  }
+  return Status::Busy("merges did not settle");
+}
+
+}  // namespace testing
+}  // namespace paging_storage
