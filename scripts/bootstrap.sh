@@ -27,13 +27,14 @@ else
   echo "bootstrap: system packages present"
 fi
 
-# npm ci wipes node_modules, so only run it when the lockfile is newer than the
-# last install (npm writes node_modules/.package-lock.json on install).
-if [ ! -f node_modules/.package-lock.json ] ||
-   [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci wipes node_modules, so run it only when package-lock.json changed
+# since the last successful install (tracked by a stamp file).
+stamp=node_modules/.paging-storage-bootstrap
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "bootstrap: npm ci"
-  npm ci --no-audit --no-fund --ignore-scripts
-  touch node_modules/.package-lock.json
+  npm ci --no-audit --no-fund
+  mkdir -p node_modules
+  touch "$stamp"
 else
   echo "bootstrap: node_modules up to date"
 fi

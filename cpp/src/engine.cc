@@ -72,8 +72,7 @@ Status Engine::Get(std::string_view key, std::string* value,
   return impl_->Get(key, value, missing_page);
 }
 
-Status Engine::Lookup(std::string_view key, Record* out,
-                      PageId* missing_page) {
+Status Engine::Lookup(std::string_view key, Record* out, PageId* missing_page) {
   return impl_->Lookup(key, out, missing_page);
 }
 
@@ -96,9 +95,7 @@ PageId Engine::PageFor(std::string_view key) const {
 bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }
 void Engine::CollectFlush(FlushBatch* out) { impl_->CollectFlush(out); }
-void Engine::CommitFlush(const FlushBatch& batch) {
-  impl_->CommitFlush(batch);
-}
+void Engine::CommitFlush(const FlushBatch& batch) { impl_->CommitFlush(batch); }
 Status Engine::EvictPage(PageId id) { return impl_->EvictPage(id); }
 size_t Engine::EvictAllClean() { return impl_->EvictAllClean(); }
 

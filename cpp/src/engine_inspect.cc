@@ -71,7 +71,8 @@ Status EngineImpl::CheckInvariants() const {
     if (m.id == kNoPage || m.id >= next_page_id_) {
       return Broken("id out of range", m.id);
     }
-    if (m.dirty && m.page == nullptr) return Broken("dirty, not resident", m.id);
+    if (m.dirty && m.page == nullptr)
+      return Broken("dirty, not resident", m.id);
     if (m.page != nullptr) {
       ++resident;
       if (!m.dirty) ++clean_resident;
@@ -88,7 +89,8 @@ Status EngineImpl::CheckInvariants() const {
           page.digest() != m.summary.digest) {
         return Broken("summary differs from the page", m.id);
       }
-      if (page.size() == 0 && dir_.size() > 1) return Broken("empty page", m.id);
+      if (page.size() == 0 && dir_.size() > 1)
+        return Broken("empty page", m.id);
       if (page.size() > 0) {
         if (page.entries().front().key < it->first) {
           return Broken("key below the page's lower bound", m.id);
@@ -101,7 +103,8 @@ Status EngineImpl::CheckInvariants() const {
         return Broken("over split threshold", m.id);
       }
       for (const Entry& e : page.entries()) {
-        if (e.hlc > hlc_.last()) return Broken("entry hlc ahead of clock", m.id);
+        if (e.hlc > hlc_.last())
+          return Broken("entry hlc ahead of clock", m.id);
         if (e.origin >= origins_.size()) return Broken("bad origin", m.id);
       }
     } else if (m.lru_prev != nullptr || m.lru_next != nullptr) {

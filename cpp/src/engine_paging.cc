@@ -124,7 +124,8 @@ std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
     if (it != dir_.begin() && Fits(std::prev(it)->second, it->second)) {
       want(std::prev(it)->second);
     }
-    if (std::next(it) != dir_.end() && Fits(std::next(it)->second, it->second)) {
+    if (std::next(it) != dir_.end() &&
+        Fits(std::next(it)->second, it->second)) {
       want(std::next(it)->second);
     }
   }

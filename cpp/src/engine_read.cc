@@ -34,8 +34,7 @@ PageId EngineImpl::PageFor(std::string_view key) const {
   return dir_.Locate(key)->second.id;
 }
 
-Status EngineImpl::Lookup(std::string_view key, Record* out,
-                          PageId* missing) {
+Status EngineImpl::Lookup(std::string_view key, Record* out, PageId* missing) {
   Status s = ValidateKey(key);
   if (!s.ok()) return s;
   Iterator it;
@@ -119,8 +118,8 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     return Status::OK();
   }
 
-  Iterator it = options.has_end ? dir_.Locate(options.end)
-                                : std::prev(dir_.end());
+  Iterator it =
+      options.has_end ? dir_.Locate(options.end) : std::prev(dir_.end());
   while (room()) {
     PageMeta& m = it->second;
     auto next = std::next(it);
@@ -132,8 +131,8 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     if (before_end) {
       lru_.Touch(&m);
       const auto& entries = m.page->entries();
-      size_t i = options.has_end ? m.page->LowerBound(options.end)
-                                 : entries.size();
+      size_t i =
+          options.has_end ? m.page->LowerBound(options.end) : entries.size();
       while (i > 0 && room()) {
         const Entry& e = entries[--i];
         if (e.key < options.start) break;

@@ -14,9 +14,8 @@ constexpr size_t kMaxOriginBytes = 255;
 Status EngineImpl::ValidateKey(std::string_view key) const {
   if (key.empty()) return Status::InvalidArgument("key must not be empty");
   if (key.size() > options_.max_key_bytes) {
-    return Status::InvalidArgument("key longer than " +
-                                   std::to_string(options_.max_key_bytes) +
-                                   " bytes");
+    return Status::InvalidArgument(
+        "key longer than " + std::to_string(options_.max_key_bytes) + " bytes");
   }
   if (!IsValidUtf8(key)) return Status::InvalidArgument("key is not UTF-8");
   return Status::OK();
@@ -32,7 +31,8 @@ Status EngineImpl::ValidateOp(const WriteOp& op) const {
     case WriteOp::Type::kDelete:
       return Status::OK();
     case WriteOp::Type::kMerge:
-      if (r.version.origin.empty() || r.version.origin.size() > kMaxOriginBytes) {
+      if (r.version.origin.empty() ||
+          r.version.origin.size() > kMaxOriginBytes) {
         return Status::InvalidArgument("merge: bad origin");
       }
       if (r.version.hlc == 0) return Status::InvalidArgument("merge: no hlc");

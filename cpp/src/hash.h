@@ -3,9 +3,10 @@
 //
 // An entry digest covers what identifies a write (key, version, tombstone),
 // not the value: equal versions carry equal values. Page digests are the XOR
-// of their entries' digests, so they update in O(1) per change and two peers
+// of their entries' digests, so they update in O(1) per change, and two peers
 // holding the same entries in a range compute the same digest however their
-// pages are cut.
+// pages are cut. The function is part of the sync protocol: never change it
+// without a protocol version bump.
 #ifndef PAGING_STORAGE_HASH_H_
 #define PAGING_STORAGE_HASH_H_
 
@@ -16,8 +17,9 @@ namespace paging_storage {
 
 uint64_t Hash64(std::string_view bytes, uint64_t seed = 0);
 
-uint64_t EntryDigest(std::string_view key, uint64_t hlc,
-                     std::string_view origin, bool tombstone);
+// origin_hash = Hash64(origin peer id), cached by OriginTable.
+uint64_t EntryDigest(std::string_view key, uint64_t hlc, uint64_t origin_hash,
+                     bool tombstone);
 
 }  // namespace paging_storage
 

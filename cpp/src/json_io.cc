@@ -3,10 +3,9 @@
 // Written to never throw: the wasm build has exceptions disabled, where a
 // throw inside nlohmann aborts. So: parse with allow_exceptions=false, test
 // every type before reading a value, and validate UTF-8 before dump().
-#include <nlohmann/json.hpp>
-
 #include <cinttypes>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "engine_impl.h"
 #include "paging_storage/engine.h"
@@ -95,7 +94,8 @@ Status Engine::ParseRecordsJson(std::string_view json,
   size_t index = 0;
   for (const nlohmann::json& e : *entries) {
     std::string where = "import: entry " + std::to_string(index++);
-    if (!e.is_object()) return Status::InvalidArgument(where + " not an object");
+    if (!e.is_object())
+      return Status::InvalidArgument(where + " not an object");
     auto key = e.find("key");
     auto value = e.find("value");
     auto hlc = e.find("hlc");
@@ -120,7 +120,8 @@ Status Engine::ParseRecordsJson(std::string_view json,
           op.record.version.hlc == 0) {
         return Status::InvalidArgument(where + ": hlc is not 16 hex digits");
       }
-      if (!origin->is_string() || origin->get_ref<const std::string&>().empty()) {
+      if (!origin->is_string() ||
+          origin->get_ref<const std::string&>().empty()) {
         return Status::InvalidArgument(where + ": origin is not a string");
       }
       op.type = WriteOp::Type::kMerge;

@@ -105,7 +105,8 @@ Status DecodeManifest(std::string_view bytes, Manifest* out) {
     p.summary.entry_count = static_cast<uint32_t>(entry_count);
     p.summary.live_count = static_cast<uint32_t>(live_count);
   }
-  if (in.remaining() != 0) return Status::Corruption("manifest: trailing bytes");
+  if (in.remaining() != 0)
+    return Status::Corruption("manifest: trailing bytes");
   *out = std::move(m);
   return Status::OK();
 }

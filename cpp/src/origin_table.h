@@ -3,7 +3,7 @@
 //
 // Indices are local to one engine instance (the page codec writes the ids
 // themselves, never indices). Interned ids are never removed, so an index
-// stays valid for the engine's life.
+// stays valid for the engine's life. Each id's Hash64 is kept for digests.
 //
 // Not thread-safe; callers serialize.
 #ifndef PAGING_STORAGE_ORIGIN_TABLE_H_
@@ -22,10 +22,12 @@ class OriginTable {
   uint32_t Intern(std::string_view origin);
   // REQUIRES: index was returned by Intern on this table.
   const std::string& Name(uint32_t index) const { return names_[index]; }
+  uint64_t Hash(uint32_t index) const { return hashes_[index]; }
   size_t size() const { return names_.size(); }
 
  private:
   std::vector<std::string> names_;
+  std::vector<uint64_t> hashes_;
   std::unordered_map<std::string, uint32_t> index_;
 };
 

@@ -8,7 +8,7 @@
 namespace paging_storage {
 
 uint64_t Page::DigestOf(const Entry& e) const {
-  return EntryDigest(e.key, e.hlc, origins_->Name(e.origin), e.tombstone);
+  return EntryDigest(e.key, e.hlc, origins_->Hash(e.origin), e.tombstone);
 }
 
 void Page::Account(const Entry& e, int sign) {

@@ -16,8 +16,7 @@ constexpr uint32_t kPageMagic = 0x47505350;  // "PSPG" little-endian
 constexpr uint8_t kPageFormatVersion = 1;
 
 // Appends the encoding of `page` to *dst.
-void EncodePage(const Page& page, const OriginTable& origins,
-                std::string* dst);
+void EncodePage(const Page& page, const OriginTable& origins, std::string* dst);
 
 // Decodes `bytes` into a new page, interning its origin ids into *origins
 // only once the whole input has validated. Returns Corruption, with what

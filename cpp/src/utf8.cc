@@ -33,9 +33,9 @@ bool IsValidUtf8(std::string_view s) {
       cp = (cp << 6) | (p[i] & 0x3F);
     }
     static const uint32_t kMinForLength[4] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLength[extra]) return false;          // overlong
-    if (cp > 0x10FFFF) return false;                      // out of range
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;       // surrogate
+    if (cp < kMinForLength[extra]) return false;     // overlong
+    if (cp > 0x10FFFF) return false;                 // out of range
+    if (cp >= 0xD800 && cp <= 0xDFFF) return false;  // surrogate
     p += extra + 1;
   }
   return true;

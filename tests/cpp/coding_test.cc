@@ -8,9 +8,10 @@ namespace paging_storage {
 namespace {
 
 TEST(CodingTest, VarintRoundTripAtBoundaries) {
-  const uint64_t values[] = {0,           1,          127,        128,
-                             16383,       16384,      UINT32_MAX, 1ull << 53,
-                             UINT64_MAX - 1, UINT64_MAX};
+  const uint64_t values[] = {0,          1,          127,
+                             128,        16383,      16384,
+                             UINT32_MAX, 1ull << 53, UINT64_MAX - 1,
+                             UINT64_MAX};
   std::string buf;
   for (uint64_t v : values) PutVarint64(&buf, v);
   Reader in(buf);

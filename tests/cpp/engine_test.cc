@@ -145,23 +145,23 @@ TEST(EngineLwwTest, EqualClocksBreakTiesByOrigin) {
 TEST(EngineLwwTest, TombstoneWinsOverOlderAndOlderNeverResurrects) {
   auto e = NewEngine(testing::SmallPages());
   e->MergeRemote(Record{"k", "v1", {100, "a"}, false}, 1, nullptr);
-  WriteResult del = e->MergeRemote(Record{"k", "", {200, "b"}, true}, 1,
-                                   nullptr);
+  WriteResult del =
+      e->MergeRemote(Record{"k", "", {200, "b"}, true}, 1, nullptr);
   EXPECT_TRUE(del.applied);
   EXPECT_TRUE(del.existed);
   std::string v;
   EXPECT_TRUE(e->Get("k", &v, nullptr).IsNotFound());
   // A delayed older write arrives after the delete.
-  WriteResult late = e->MergeRemote(Record{"k", "v0", {150, "c"}, false}, 1,
-                                    nullptr);
+  WriteResult late =
+      e->MergeRemote(Record{"k", "v0", {150, "c"}, false}, 1, nullptr);
   EXPECT_FALSE(late.applied);
   EXPECT_TRUE(e->Get("k", &v, nullptr).IsNotFound());
   Record rec;
   ASSERT_OK(e->Lookup("k", &rec, nullptr));
   EXPECT_TRUE(rec.tombstone);
   // A newer write does bring it back.
-  EXPECT_TRUE(e->MergeRemote(Record{"k", "v3", {300, "a"}, false}, 1, nullptr)
-                  .applied);
+  EXPECT_TRUE(
+      e->MergeRemote(Record{"k", "v3", {300, "a"}, false}, 1, nullptr).applied);
   ASSERT_OK(e->Get("k", &v, nullptr));
   EXPECT_EQ(v, "v3");
 }
@@ -200,13 +200,13 @@ TEST(EngineWriteTest, RejectsBadInputAndStoresNothing) {
   o.max_value_bytes = 100;
   auto e = NewEngine(o);
   EXPECT_TRUE(e->Put("", "v", 1, nullptr).status.IsInvalidArgument());
-  EXPECT_TRUE(
-      e->Put(std::string(1025, 'k'), "v", 1, nullptr).status.IsInvalidArgument());
+  EXPECT_TRUE(e->Put(std::string(1025, 'k'), "v", 1, nullptr)
+                  .status.IsInvalidArgument());
   EXPECT_TRUE(e->Put("bad\xff", "v", 1, nullptr).status.IsInvalidArgument());
   EXPECT_TRUE(e->Put("\xed\xa0\x80", "v", 1, nullptr)  // a UTF-16 surrogate
                   .status.IsInvalidArgument());
-  EXPECT_TRUE(
-      e->Put("k", std::string(101, 'v'), 1, nullptr).status.IsInvalidArgument());
+  EXPECT_TRUE(e->Put("k", std::string(101, 'v'), 1, nullptr)
+                  .status.IsInvalidArgument());
   EXPECT_TRUE(e->MergeRemote(Record{"k", "v", {0, "a"}, false}, 1, nullptr)
                   .status.IsInvalidArgument());
   EXPECT_TRUE(e->MergeRemote(Record{"k", "v", {5, ""}, false}, 1, nullptr)
@@ -328,7 +328,8 @@ TEST(EnginePersistenceTest, StaleOrDamagedPageIsCorruptOthersKeepWorking) {
   // Bytes of the wrong page, or garbage, are caught too.
   PageId other = store->engine().PageFor(Key(0));
   store->engine().EvictAllClean();
-  EXPECT_TRUE(store->engine().LoadPage(other, disk.pages[victim]).IsCorruption());
+  EXPECT_TRUE(
+      store->engine().LoadPage(other, disk.pages[victim]).IsCorruption());
   EXPECT_TRUE(store->engine().LoadPage(other, "garbage").IsCorruption());
   // Good bytes clear the mark.
   ASSERT_OK(store->engine().LoadPage(other, disk.pages[other]));

@@ -14,8 +14,9 @@ TEST(JsonIoTest, ExportImportRoundTripAcrossPages) {
   std::unique_ptr<PagedStore> a, b;
   ASSERT_OK(PagedStore::Open(testing::SmallPages(2), &disk_a, &a));
   for (int i = 0; i < 200; ++i) {
-    ASSERT_OK(a->Put(Key(i), "{\"n\":" + std::to_string(i) + ",\"s\":\"\\u00e9\"}")
-                  .status);
+    ASSERT_OK(
+        a->Put(Key(i), "{\"n\":" + std::to_string(i) + ",\"s\":\"\\u00e9\"}")
+            .status);
   }
   ASSERT_OK(a->Delete(Key(5)).status);
   std::string json;
@@ -80,7 +81,8 @@ TEST(JsonIoTest, MalformedInputIsRejectedWithAReason) {
       R"({"format":"paging-storage","version":1,"entries":[{"key":"k","value":"v","hlc":"12"}]})",
       R"({"format":"paging-storage","version":1,"entries":[{"key":"k","value":"v","hlc":"zzzzzzzzzzzzzzzz","origin":"a"}]})",
       R"({"format":"paging-storage","version":1,"entries":[{"key":"k","value":"v","hlc":"0000000000000001","origin":""}]})",
-      "{\"format\":\"paging-storage\",\"version\":1,\"entries\":[{\"key\":\"\xff\",\"value\":\"v\"}]}",
+      "{\"format\":\"paging-storage\",\"version\":1,\"entries\":[{\"key\":"
+      "\"\xff\",\"value\":\"v\"}]}",
       R"({"format":"paging-storage","version":1,"entries":[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]})",
   };
   for (const char* text : bad) {

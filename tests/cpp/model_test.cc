@@ -77,7 +77,8 @@ class ModelTest : public ::testing::TestWithParam<ModelConfig> {
     // Around the engine's clock: sometimes older, sometimes newer.
     uint64_t base = store_->engine().Stats().hlc;
     uint64_t delta = rng_() % 4000;
-    uint64_t hlc = rng_() % 2 ? base + delta : (base > delta ? base - delta : 1);
+    uint64_t hlc =
+        rng_() % 2 ? base + delta : (base > delta ? base - delta : 1);
     return Version{hlc, kPeers[rng_() % 3]};
   }
 
@@ -143,7 +144,8 @@ class ModelTest : public ::testing::TestWithParam<ModelConfig> {
     bool wins = it == model_.end() ||
                 CompareVersions(rec.version, it->second.version) > 0;
     ASSERT_EQ(r.applied, wins);
-    if (wins) model_[rec.key] = ModelEntry{rec.value, rec.version, rec.tombstone};
+    if (wins)
+      model_[rec.key] = ModelEntry{rec.value, rec.version, rec.tombstone};
     After(wins);
   }
 

@@ -13,14 +13,14 @@
 namespace paging_storage {
 namespace testing {
 
-#define ASSERT_OK(expr)                                  \
-  do {                                                   \
-    ::paging_storage::Status _s = (expr);                \
+#define ASSERT_OK(expr)                                     \
+  do {                                                      \
+    ::paging_storage::Status _s = (expr);                   \
     ASSERT_TRUE(_s.ok()) << #expr << ": " << _s.ToString(); \
   } while (0)
-#define EXPECT_OK(expr)                                  \
-  do {                                                   \
-    ::paging_storage::Status _s = (expr);                \
+#define EXPECT_OK(expr)                                     \
+  do {                                                      \
+    ::paging_storage::Status _s = (expr);                   \
     EXPECT_TRUE(_s.ok()) << #expr << ": " << _s.ToString(); \
   } while (0)
 

@@ -28,11 +28,9 @@ Status PagedStore::Open(const Options& options, PageStore* disk,
 }
 
 Status PagedStore::Load(PageId id) {
-  // Make room first, as the JS layer does: flush so clean pages can go.
-  if (engine_->OverBudget() ||
-      engine_->Stats().resident_pages >= engine_->options().max_memory_pages) {
-    Flush();
-  }
+  // Over budget with dirty pages: flush first so clean pages can go, as the
+  // JS layer does. (Clean pages need no flush: LoadPage evicts them.)
+  if (engine_->OverBudget() && engine_->HasDirtyPages()) Flush();
   std::string bytes;
   if (!disk_->Read(id, &bytes)) {
     return Status::Corruption("page " + std::to_string(id) + " not on disk");
@@ -83,9 +81,8 @@ WriteResult PagedStore::Put(std::string_view key, std::string_view value) {
 }
 
 WriteResult PagedStore::Delete(std::string_view key) {
-  return Drive([&](PageId* missing) {
-    return engine_->Delete(key, clock_ms, missing);
-  });
+  return Drive(
+      [&](PageId* missing) { return engine_->Delete(key, clock_ms, missing); });
 }
 
 WriteResult PagedStore::Merge(const Record& record) {
@@ -113,15 +110,13 @@ Status PagedStore::ApplyBatch(const std::vector<WriteOp>& ops,
 }
 
 Status PagedStore::Get(std::string_view key, std::string* value) {
-  return Drive([&](PageId* missing) {
-    return engine_->Get(key, value, missing);
-  });
+  return Drive(
+      [&](PageId* missing) { return engine_->Get(key, value, missing); });
 }
 
 Status PagedStore::Lookup(std::string_view key, Record* record) {
-  return Drive([&](PageId* missing) {
-    return engine_->Lookup(key, record, missing);
-  });
+  return Drive(
+      [&](PageId* missing) { return engine_->Lookup(key, record, missing); });
 }
 
 Status PagedStore::Scan(const ScanOptions& options,
@@ -160,7 +155,8 @@ Status PagedStore::ImportJson(std::string_view json,
 void PagedStore::Flush() {
   FlushBatch batch;
   engine_->CollectFlush(&batch);
-  for (const FlushBatch::PageBytes& p : batch.pages) disk_->Write(p.id, p.bytes);
+  for (const FlushBatch::PageBytes& p : batch.pages)
+    disk_->Write(p.id, p.bytes);
   for (PageId id : batch.deleted_pages) disk_->Erase(id);
   disk_->manifest = batch.manifest;
   engine_->CommitFlush(batch);

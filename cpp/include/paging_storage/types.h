@@ -108,7 +108,7 @@ struct EngineStats {
   size_t pages = 0;
   size_t live_keys = 0;
   size_t tombstones = 0;
-  size_t bytes = 0;           // accounted bytes of all pages
+  size_t bytes = 0;  // accounted bytes of all pages
   size_t resident_pages = 0;
   size_t resident_bytes = 0;  // accounted bytes of resident pages
   size_t dirty_pages = 0;
@@ -123,8 +123,8 @@ struct EngineStats {
 struct FlushBatch {
   struct PageBytes {
     PageId id = kNoPage;
-    std::string bytes;         // page codec format
-    uint64_t change_seq = 0;   // lets CommitFlush tell later changes apart
+    std::string bytes;        // page codec format
+    uint64_t change_seq = 0;  // lets CommitFlush tell later changes apart
   };
   std::vector<PageBytes> pages;       // every dirty page
   std::vector<PageId> deleted_pages;  // ids merged away; delete from storage

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm run bench`: builds the release benchmark and runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+cmake --preset bench >/dev/null
+cmake --build --preset bench -j "$(nproc)"
+./build/bench/tests/bench/engine_bench "$@"
