@@ -1,5 +1,6 @@
 // Directory: the ordered map from each page's lower bound key to the page's
-// metadata. It always stays in memory and is what the manifest persists.
+// metadata. It always stays in memory; flushes persist it one directory
+// record per page (manifest_codec.h).
 //
 // Invariants (checked by Engine::CheckInvariants):
 //   1. Non-empty, and the first lower bound is "": every key has a page.
@@ -29,6 +30,7 @@ namespace paging_storage {
 
 struct PageMeta {
   PageId id = kNoPage;
+  const std::string* lower_key = nullptr;  // the directory's key (invariant 3)
   // Authoritative when the page is not resident; equal to the page's own
   // counters when it is.
   PageSummary summary;
@@ -64,9 +66,12 @@ class Directory {
   size_t size() const { return map_.size(); }
   bool empty() const { return map_.empty(); }
   size_t indexed_ids() const { return by_id_.size(); }
+  // XOR of DirectoryEntryDigest over the pages (manifest_codec.h).
+  uint64_t digest() const { return digest_; }
 
  private:
   Map map_;
+  uint64_t digest_ = 0;
   std::unordered_map<PageId, Iterator> by_id_;
 };
 

@@ -22,13 +22,14 @@ Status Engine::Create(const Options& options, std::unique_ptr<Engine>* out) {
   return Status::OK();
 }
 
-Status Engine::Open(const Options& options, std::string_view manifest_bytes,
+Status Engine::Open(const Options& options, std::string_view engine_state,
+                    const std::vector<std::string_view>& directory_records,
                     std::unique_ptr<Engine>* out) {
   Options normalized = options;
   Status s = normalized.Normalize();
   if (!s.ok()) return s;
   Manifest manifest;
-  s = DecodeManifest(manifest_bytes, &manifest);
+  s = DecodeManifest(engine_state, directory_records, &manifest);
   if (!s.ok()) return s;
   auto impl = std::make_unique<EngineImpl>(normalized);
   s = impl->InitFromManifest(manifest);

@@ -89,8 +89,11 @@ class EngineImpl {
 
   // Structure maintenance after a change to the page at `it`.
   void Changed(PageMeta* m);
-  void Rebalance(Iterator it);
-  void SplitOversized(Iterator it, std::vector<PageId>* pieces);
+  // appended: the write added a key past every key of the last page, where
+  // ascending loads happen; the split then cuts just before it, leaving the
+  // left page full instead of half full.
+  void Rebalance(Iterator it, bool appended = false);
+  void SplitOversized(Iterator it, bool appended, std::vector<PageId>* pieces);
   void ReviewMergesAround(PageId id);
   void TryMerge(PageId id);
   bool Fits(const PageMeta& a, const PageMeta& b) const;
@@ -102,7 +105,6 @@ class EngineImpl {
   // Evicts the oldest clean pages until within budget, sparing `keep`.
   void EnforceBudget(PageId keep);
 
-  Manifest BuildManifest() const;
   static PageSummary SummaryOf(const Page& page);
 
   Options options_;

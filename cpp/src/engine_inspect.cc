@@ -68,6 +68,7 @@ Status EngineImpl::CheckInvariants() const {
     const PageMeta& m = it->second;
     auto next = std::next(it);
     if (dir_.Find(m.id) != it) return Broken("id index wrong", m.id);
+    if (m.lower_key != &it->first) return Broken("lower key pointer", m.id);
     if (m.id == kNoPage || m.id >= next_page_id_) {
       return Broken("id out of range", m.id);
     }

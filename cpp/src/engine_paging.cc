@@ -139,30 +139,26 @@ bool EngineImpl::HasDirtyPages() const {
   return false;
 }
 
-Manifest EngineImpl::BuildManifest() const {
-  Manifest manifest;
-  manifest.next_page_id = next_page_id_;
-  manifest.hlc = hlc_.last();
-  manifest.pages.reserve(dir_.size());
-  for (const auto& [lower, m] : dir_) {
-    manifest.pages.push_back(ManifestPage{lower, m.id, m.summary});
-  }
-  return manifest;
-}
-
 void EngineImpl::CollectFlush(FlushBatch* out) {
   out->pages.clear();
+  // A page's directory record changes only with its content, and a change
+  // makes the page dirty (and dirty pages are resident): the records of the
+  // dirty pages are all that changed since the last flush.
   for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
     if (!m->dirty) continue;
     FlushBatch::PageBytes p;
     p.id = m->id;
     p.change_seq = m->change_seq;
     EncodePage(*m->page, origins_, &p.bytes);
+    EncodeDirectoryRecord(ManifestPage{*m->lower_key, m->id, m->summary},
+                          &p.directory_record);
     out->pages.push_back(std::move(p));
   }
   out->deleted_pages = deleted_pages_;
-  out->manifest.clear();
-  EncodeManifest(BuildManifest(), &out->manifest);
+  out->engine_state.clear();
+  EncodeEngineState(next_page_id_, hlc_.last(),
+                    DirectoryShape{dir_.size(), dir_.digest()},
+                    &out->engine_state);
 }
 
 void EngineImpl::CommitFlush(const FlushBatch& batch) {

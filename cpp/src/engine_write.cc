@@ -96,10 +96,12 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   }
   e.key = rec.key;
   r.version = VersionOf(e);
+  bool appended = current == nullptr && std::next(it) == dir_.end() &&
+                  m.page->size() > 0 && m.page->entries().back().key < e.key;
   m.page->Upsert(std::move(e));
   r.applied = true;
   Changed(&m);
-  Rebalance(it);
+  Rebalance(it, appended);
   EnforceBudget(dir_.Locate(rec.key)->second.id);  // spare the key's page
   return r;
 }
@@ -133,13 +135,14 @@ void EngineImpl::Changed(PageMeta* m) {
   m->change_seq = next_change_seq_++;
 }
 
-void EngineImpl::Rebalance(Iterator it) {
+void EngineImpl::Rebalance(Iterator it, bool appended) {
   std::vector<PageId> pieces;
-  SplitOversized(it, &pieces);
+  SplitOversized(it, appended, &pieces);
   for (PageId id : pieces) ReviewMergesAround(id);
 }
 
-void EngineImpl::SplitOversized(Iterator it, std::vector<PageId>* pieces) {
+void EngineImpl::SplitOversized(Iterator it, bool appended,
+                                std::vector<PageId>* pieces) {
   std::vector<Iterator> work{it};
   while (!work.empty()) {
     Iterator cur = work.back();
@@ -149,7 +152,10 @@ void EngineImpl::SplitOversized(Iterator it, std::vector<PageId>* pieces) {
       pieces->push_back(m.id);
       continue;
     }
-    size_t cut = m.page->SplitPoint();
+    // After an append the left page keeps what it held before (it was within
+    // the threshold); only the first cut takes the hint.
+    size_t cut = appended ? m.page->size() - 1 : m.page->SplitPoint();
+    appended = false;
     PageId id = next_page_id_++;
     auto right = std::make_unique<Page>(id, &origins_);
     std::string lower = m.page->entries()[cut].key;

@@ -1,19 +1,23 @@
-// Manifest format, version 1 (primitives as in page_codec.cc).
+// Manifest formats, version 1 (primitives as in page_codec.cc).
 //
-//   manifest := magic:fixed32 format:byte next_page_id:varint64 hlc:fixed64
-//               page_count:varint64 page{page_count} checksum:fixed64
-//   magic    := 0x464d5350 ("PSMF")
-//   format   := 1
-//   page     := lower_key:varstring id:varint64 entry_count:varint64
-//               live_count:varint64 bytes:varint64 digest:fixed64
-//   checksum := XXH64, seed 0, of every byte before it
+//   directory_record := magic:fixed32 format:byte lower_key:varstring
+//                       id:varint64 entry_count:varint64 live_count:varint64
+//                       bytes:varint64 digest:fixed64 checksum:fixed64
+//   engine_state     := magic:fixed32 format:byte next_page_id:varint64
+//                       hlc:fixed64 page_count:varint64
+//                       directory_digest:fixed64 checksum:fixed64
+//   magic            := 0x52445350 ("PSDR") | 0x54535350 ("PSST")
+//   format           := 1
+//   checksum         := XXH64, seed 0, of every byte before it
 //
-// page_count >= 1; the first lower_key is "" and lower keys strictly
-// increase; 0 < id < next_page_id and ids are distinct;
-// live_count <= entry_count; bytes >= kPageOverhead + entry_count *
-// (kEntryOverhead + 1).
+// Record rules: 0 < id < 2^53; live_count <= entry_count < 2^32;
+// bytes >= kPageOverhead + entry_count * (kEntryOverhead + 1).
+// Set rules (DecodeManifest): at least one page; lower keys distinct and one
+// of them ""; ids distinct and below next_page_id; as many records as
+// page_count, and the XOR of their DirectoryEntryDigest = directory_digest.
 #include "manifest_codec.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "coding.h"
@@ -23,90 +27,148 @@
 namespace paging_storage {
 namespace {
 
-// lower_key length + id + 3 counters + digest.
-constexpr size_t kMinEncodedPage = 1 + 1 + 1 + 1 + 1 + 8;
 constexpr uint64_t kMaxPageId = uint64_t{1} << 53;
 
-}  // namespace
-
-void EncodeManifest(const Manifest& manifest, std::string* dst) {
-  size_t start = dst->size();
-  PutFixed32(dst, kManifestMagic);
-  dst->push_back(static_cast<char>(kManifestFormatVersion));
-  PutVarint64(dst, manifest.next_page_id);
-  PutFixed64(dst, manifest.hlc);
-  PutVarint64(dst, manifest.pages.size());
-  for (const ManifestPage& p : manifest.pages) {
-    PutLengthPrefixed(dst, p.lower_key);
-    PutVarint64(dst, p.id);
-    PutVarint64(dst, p.summary.entry_count);
-    PutVarint64(dst, p.summary.live_count);
-    PutVarint64(dst, p.summary.bytes);
-    PutFixed64(dst, p.summary.digest);
-  }
+void Seal(std::string* dst, size_t start) {
   std::string_view body(dst->data() + start, dst->size() - start);
   PutFixed64(dst, Hash64(body));
 }
 
-Status DecodeManifest(std::string_view bytes, Manifest* out) {
-  if (bytes.size() < 4 + 1 + 1 + 8 + 1 + 8) {
-    return Status::Corruption("manifest: too short");
-  }
-  std::string_view body = bytes.substr(0, bytes.size() - 8);
+// Checks the checksum trailer and the magic/format header; on success
+// *body reads what follows the header.
+Status Unseal(std::string_view bytes, uint32_t magic, const char* what,
+              Reader* body) {
+  if (bytes.size() < 4 + 1 + 8)
+    return Status::Corruption(std::string(what) + ": too short");
+  std::string_view content = bytes.substr(0, bytes.size() - 8);
   Reader trailer(bytes.substr(bytes.size() - 8));
   uint64_t checksum = 0;
   trailer.GetFixed64(&checksum);
-  if (Hash64(body) != checksum) {
-    return Status::Corruption("manifest: bad checksum");
+  if (Hash64(content) != checksum) {
+    return Status::Corruption(std::string(what) + ": bad checksum");
   }
-
-  Reader in(body);
-  uint32_t magic = 0;
+  *body = Reader(content);
+  uint32_t got_magic = 0;
   uint8_t format = 0;
+  if (!body->GetFixed32(&got_magic) || got_magic != magic) {
+    return Status::Corruption(std::string(what) + ": bad magic");
+  }
+  if (!body->GetByte(&format) || format != kManifestFormatVersion) {
+    return Status::Corruption(std::string(what) + ": unknown format version");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void EncodeDirectoryRecord(const ManifestPage& p, std::string* dst) {
+  size_t start = dst->size();
+  PutFixed32(dst, kDirectoryRecordMagic);
+  dst->push_back(static_cast<char>(kManifestFormatVersion));
+  PutLengthPrefixed(dst, p.lower_key);
+  PutVarint64(dst, p.id);
+  PutVarint64(dst, p.summary.entry_count);
+  PutVarint64(dst, p.summary.live_count);
+  PutVarint64(dst, p.summary.bytes);
+  PutFixed64(dst, p.summary.digest);
+  Seal(dst, start);
+}
+
+Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out) {
+  Reader in{std::string_view()};
+  Status s = Unseal(bytes, kDirectoryRecordMagic, "directory record", &in);
+  if (!s.ok()) return s;
+  std::string_view lower;
+  uint64_t id = 0, entry_count = 0, live_count = 0, page_bytes = 0;
+  uint64_t digest = 0;
+  if (!in.GetLengthPrefixed(&lower) || !in.GetVarint64(&id) ||
+      !in.GetVarint64(&entry_count) || !in.GetVarint64(&live_count) ||
+      !in.GetVarint64(&page_bytes) || !in.GetFixed64(&digest)) {
+    return Status::Corruption("directory record: truncated");
+  }
+  if (in.remaining() != 0) {
+    return Status::Corruption("directory record: trailing bytes");
+  }
+  if (id == kNoPage || id >= kMaxPageId) {
+    return Status::Corruption("directory record: bad page id");
+  }
+  if (entry_count > UINT32_MAX || live_count > entry_count ||
+      page_bytes < kPageOverhead + entry_count * (kEntryOverhead + 1)) {
+    return Status::Corruption("directory record: impossible summary");
+  }
+  out->lower_key.assign(lower);
+  out->id = id;
+  out->summary.entry_count = static_cast<uint32_t>(entry_count);
+  out->summary.live_count = static_cast<uint32_t>(live_count);
+  out->summary.bytes = page_bytes;
+  out->summary.digest = digest;
+  return Status::OK();
+}
+
+uint64_t DirectoryEntryDigest(std::string_view lower_key, PageId id) {
+  return Hash64(lower_key, id * 0x9E3779B97F4A7C15ull);
+}
+
+void EncodeEngineState(PageId next_page_id, uint64_t hlc,
+                       const DirectoryShape& shape, std::string* dst) {
+  size_t start = dst->size();
+  PutFixed32(dst, kEngineStateMagic);
+  dst->push_back(static_cast<char>(kManifestFormatVersion));
+  PutVarint64(dst, next_page_id);
+  PutFixed64(dst, hlc);
+  PutVarint64(dst, shape.page_count);
+  PutFixed64(dst, shape.digest);
+  Seal(dst, start);
+}
+
+Status DecodeManifest(std::string_view state,
+                      const std::vector<std::string_view>& records,
+                      Manifest* out) {
+  Reader in{std::string_view()};
+  Status s = Unseal(state, kEngineStateMagic, "engine state", &in);
+  if (!s.ok()) return s;
   Manifest m;
-  if (!in.GetFixed32(&magic) || magic != kManifestMagic) {
-    return Status::Corruption("manifest: bad magic");
-  }
-  if (!in.GetByte(&format) || format != kManifestFormatVersion) {
-    return Status::Corruption("manifest: unknown format version");
-  }
-  if (!in.GetVarint64(&m.next_page_id) || m.next_page_id < 2 ||
+  DirectoryShape shape;
+  if (!in.GetVarint64(&m.next_page_id) || !in.GetFixed64(&m.hlc) ||
+      !in.GetVarint64(&shape.page_count) || !in.GetFixed64(&shape.digest) ||
+      in.remaining() != 0 || m.next_page_id < 2 ||
       m.next_page_id > kMaxPageId) {
-    return Status::Corruption("manifest: bad next page id");
+    return Status::Corruption("engine state: malformed");
   }
-  uint64_t page_count = 0;
-  if (!in.GetFixed64(&m.hlc) || !in.GetVarint64(&page_count) ||
-      page_count == 0 || page_count > in.remaining() / kMinEncodedPage) {
-    return Status::Corruption("manifest: bad page count");
+  if (records.size() != shape.page_count) {
+    return Status::Corruption("manifest: " + std::to_string(records.size()) +
+                              " directory records for " +
+                              std::to_string(shape.page_count) + " pages");
   }
-  m.pages.resize(static_cast<size_t>(page_count));
+  if (records.empty()) return Status::Corruption("manifest: no pages");
+  m.pages.resize(records.size());
   std::unordered_set<PageId> ids;
-  for (uint64_t i = 0; i < page_count; ++i) {
-    ManifestPage& p = m.pages[i];
-    std::string_view lower;
-    uint64_t entry_count = 0, live_count = 0;
-    if (!in.GetLengthPrefixed(&lower) || !in.GetVarint64(&p.id) ||
-        !in.GetVarint64(&entry_count) || !in.GetVarint64(&live_count) ||
-        !in.GetVarint64(&p.summary.bytes) ||
-        !in.GetFixed64(&p.summary.digest)) {
-      return Status::Corruption("manifest: truncated page record");
+  uint64_t digest = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    s = DecodeDirectoryRecord(records[i], &m.pages[i]);
+    if (!s.ok()) return s;
+    if (m.pages[i].id >= m.next_page_id || !ids.insert(m.pages[i].id).second) {
+      return Status::Corruption("manifest: duplicate or unissued page id " +
+                                std::to_string(m.pages[i].id));
     }
-    if (i == 0 ? !lower.empty() : !(m.pages[i - 1].lower_key < lower)) {
-      return Status::Corruption("manifest: lower keys out of order");
-    }
-    if (p.id == kNoPage || p.id >= m.next_page_id || !ids.insert(p.id).second) {
-      return Status::Corruption("manifest: bad page id");
-    }
-    if (entry_count > UINT32_MAX || live_count > entry_count ||
-        p.summary.bytes < kPageOverhead + entry_count * (kEntryOverhead + 1)) {
-      return Status::Corruption("manifest: impossible page summary");
-    }
-    p.lower_key.assign(lower);
-    p.summary.entry_count = static_cast<uint32_t>(entry_count);
-    p.summary.live_count = static_cast<uint32_t>(live_count);
+    digest ^= DirectoryEntryDigest(m.pages[i].lower_key, m.pages[i].id);
   }
-  if (in.remaining() != 0)
-    return Status::Corruption("manifest: trailing bytes");
+  if (digest != shape.digest) {
+    return Status::Corruption(
+        "manifest: directory records do not match the engine state");
+  }
+  std::sort(m.pages.begin(), m.pages.end(),
+            [](const ManifestPage& a, const ManifestPage& b) {
+              return a.lower_key < b.lower_key;
+            });
+  if (!m.pages.front().lower_key.empty()) {
+    return Status::Corruption("manifest: no page covers the first keys");
+  }
+  for (size_t i = 1; i < m.pages.size(); ++i) {
+    if (m.pages[i - 1].lower_key == m.pages[i].lower_key) {
+      return Status::Corruption("manifest: two pages share a lower bound");
+    }
+  }
   *out = std::move(m);
   return Status::OK();
 }

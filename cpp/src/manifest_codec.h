@@ -1,5 +1,8 @@
-// Manifest codec: the directory (every page's lower key, id and summary) and
-// the engine state that must survive a reload. Grammar in manifest_codec.cc.
+// Manifest codec. The manifest is not one blob: it is one small directory
+// record per page (its lower bound key, id and summary), stored beside the
+// page's bytes and rewritten only when the page changes, plus one engine
+// state record. A flush therefore writes O(dirty pages), whatever the store's
+// size. Grammar in manifest_codec.cc.
 #ifndef PAGING_STORAGE_MANIFEST_CODEC_H_
 #define PAGING_STORAGE_MANIFEST_CODEC_H_
 
@@ -13,7 +16,8 @@
 
 namespace paging_storage {
 
-constexpr uint32_t kManifestMagic = 0x464d5350;  // "PSMF" little-endian
+constexpr uint32_t kDirectoryRecordMagic = 0x52445350;  // "PSDR"
+constexpr uint32_t kEngineStateMagic = 0x54535350;      // "PSST"
 constexpr uint8_t kManifestFormatVersion = 1;
 
 struct PageSummary {
@@ -35,12 +39,28 @@ struct Manifest {
   std::vector<ManifestPage> pages;  // in key order
 };
 
-void EncodeManifest(const Manifest& manifest, std::string* dst);
+// What the engine state record says of the directory, so that a lost or
+// stale directory record is detected rather than read as missing keys.
+struct DirectoryShape {
+  uint64_t page_count = 0;
+  uint64_t digest = 0;  // XOR of DirectoryEntryDigest over the pages
+};
+uint64_t DirectoryEntryDigest(std::string_view lower_key, PageId id);
 
-// Corruption for any input that is not exactly a valid manifest: checksum,
-// lengths, first lower key not "", lower keys not increasing, duplicate or
-// out-of-range ids, impossible summaries.
-Status DecodeManifest(std::string_view bytes, Manifest* out);
+void EncodeDirectoryRecord(const ManifestPage& page, std::string* dst);
+Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out);
+
+void EncodeEngineState(PageId next_page_id, uint64_t hlc,
+                       const DirectoryShape& shape, std::string* dst);
+
+// Assembles a manifest from the state record and every page's directory
+// record (in any order). Corruption for any record that fails to decode, and
+// for a set that is not the directory the state record describes (count and
+// digest), or not a directory at all: first lower key not "", duplicate
+// lower keys or ids, ids not below next_page_id, no pages.
+Status DecodeManifest(std::string_view state,
+                      const std::vector<std::string_view>& records,
+                      Manifest* out);
 
 }  // namespace paging_storage
 

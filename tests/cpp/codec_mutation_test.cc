@@ -39,16 +39,17 @@ std::vector<std::string> SamplePages(OriginTable* origins) {
   return out;
 }
 
-std::string SampleManifest() {
-  Manifest m;
-  m.next_page_id = 50;
-  m.hlc = 99;
-  m.pages.push_back({"", 1, {3, 2, 200, 11}});
-  m.pages.push_back({"k1", 7, {1, 1, 80, 12}});
-  m.pages.push_back({"k5", 49, {4, 0, 400, 13}});
-  std::string bytes;
-  EncodeManifest(m, &bytes);
-  return bytes;
+std::vector<std::string> SampleDirectoryRecords() {
+  std::vector<std::string> out;
+  for (const ManifestPage& p :
+       {ManifestPage{"", 1, {3, 2, 200, 11}},
+        ManifestPage{"k1", 7, {1, 1, 80, 12}},
+        ManifestPage{"k5\xc3\xa9", 1ull << 40, {4, 0, 400, 13}}}) {
+    std::string bytes;
+    EncodeDirectoryRecord(p, &bytes);
+    out.push_back(std::move(bytes));
+  }
+  return out;
 }
 
 std::string Mutate(const std::string& input, std::mt19937_64& rng) {
@@ -117,25 +118,40 @@ TEST(CodecMutationTest, PageDecoderSurvivesMutants) {
   RecordProperty("accepted", accepted);
 }
 
-TEST(CodecMutationTest, ManifestDecoderSurvivesMutants) {
-  std::string sample = SampleManifest();
+TEST(CodecMutationTest, DirectoryRecordDecoderSurvivesMutants) {
+  std::vector<std::string> samples = SampleDirectoryRecords();
   std::mt19937_64 rng(11);
   int rejected = 0;
   for (int i = 0; i < 30000; ++i) {
-    std::string mutant = Mutate(sample, rng);
+    std::string mutant = Mutate(samples[i % samples.size()], rng);
     if (i % 2 == 0) mutant = Reseal(std::move(mutant));
-    Manifest m;
-    Status s = DecodeManifest(mutant, &m);
+    ManifestPage p;
+    Status s = DecodeDirectoryRecord(mutant, &p);
     if (s.ok()) {
       std::string again;
-      EncodeManifest(m, &again);
-      ASSERT_EQ(again, mutant) << "accepted a non-canonical manifest " << i;
+      EncodeDirectoryRecord(p, &again);
+      ASSERT_EQ(again, mutant) << "accepted a non-canonical record " << i;
     } else {
       ++rejected;
       ASSERT_TRUE(s.IsCorruption());
     }
   }
   EXPECT_GT(rejected, 20000);
+}
+
+TEST(CodecMutationTest, EngineStateDecoderSurvivesMutants) {
+  std::string state;
+  EncodeEngineState(50, 99, DirectoryShape{3, 0}, &state);
+  std::vector<std::string> records = SampleDirectoryRecords();
+  std::vector<std::string_view> views(records.begin(), records.end());
+  std::mt19937_64 rng(12);
+  for (int i = 0; i < 10000; ++i) {
+    std::string mutant = Mutate(state, rng);
+    if (i % 2 == 0) mutant = Reseal(std::move(mutant));
+    Manifest m;
+    Status s = DecodeManifest(mutant, views, &m);
+    ASSERT_TRUE(s.ok() || s.IsCorruption()) << s.ToString();
+  }
 }
 
 }  // namespace

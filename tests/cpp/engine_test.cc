@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "entry.h"
+#include "manifest_codec.h"
 #include "paging_storage/hlc.h"
 #include "test_util.h"
 
@@ -41,6 +42,25 @@ TEST(EngineSplitTest, SplitsOnlyAboveThreshold) {
   for (const PageInfo& p : e->ListPages()) EXPECT_LE(p.bytes, 204u);
 }
 
+TEST(EngineSplitTest, AscendingLoadFillsPages) {
+  auto ascending = NewEngine(testing::SmallPages());
+  auto descending = NewEngine(testing::SmallPages());
+  std::vector<int> order(400);
+  for (int i = 0; i < 400; ++i) order[i] = i;
+  for (int i : order) {
+    ASSERT_OK(ascending->Put(Key(i), "0123456789", 1, nullptr).status);
+  }
+  std::reverse(order.begin(), order.end());
+  for (int i : order) {
+    ASSERT_OK(descending->Put(Key(i), "0123456789", 1, nullptr).status);
+  }
+  // 41-byte entries, at most 4 per 204-byte page. Appending fills every
+  // page; descending inserts split 5 entries 2|3 and leave 3 per page.
+  EXPECT_EQ(ascending->Stats().pages, 100u);
+  EXPECT_EQ(descending->Stats().pages, 133u);
+  EXPECT_OK(ascending->CheckInvariants());
+}
+
 TEST(EngineSplitTest, OversizedEntryGetsAPageOfItsOwn) {
   auto e = NewEngine(MergeFriendly());
   ASSERT_OK(e->Put("a", "1", 1, nullptr).status);
@@ -64,9 +84,10 @@ TEST(EngineSplitTest, OversizedEntryGetsAPageOfItsOwn) {
 TEST(EngineMergeTest, MergesWhenBelowThresholdAndFits) {
   auto e = NewEngine(MergeFriendly());
   std::string v60(60, 'v');
-  ASSERT_OK(e->Put("a", v60, 1, nullptr).status);  // 32 + 85
-  ASSERT_OK(e->Put("b", v60, 1, nullptr).status);  // 202
-  ASSERT_OK(e->Put("c", v60, 1, nullptr).status);  // 287: splits [a] [b c]
+  // Not in key order: an append to the last page would cut before "c".
+  ASSERT_OK(e->Put("c", v60, 1, nullptr).status);  // 32 + 85
+  ASSERT_OK(e->Put("a", v60, 1, nullptr).status);  // 202
+  ASSERT_OK(e->Put("b", v60, 1, nullptr).status);  // 287: splits [a] [b c]
   ASSERT_EQ(e->Stats().pages, 2u);
   // [a] drops to 57 < 100, but 57 + 202 - 32 = 227 > 204: no merge.
   ASSERT_OK(e->Put("a", "", 1, nullptr).status);
@@ -87,7 +108,7 @@ TEST(EngineMergeTest, MergeWaitsForNonResidentNeighbour) {
   std::unique_ptr<PagedStore> store;
   ASSERT_OK(PagedStore::Open(MergeFriendly(1), &disk, &store));
   std::string v60(60, 'v');
-  for (const char* k : {"a", "b", "c"}) ASSERT_OK(store->Put(k, v60).status);
+  for (const char* k : {"c", "a", "b"}) ASSERT_OK(store->Put(k, v60).status);
   ASSERT_OK(store->Put("c", "").status);  // [a] 117, [b c] 142
   store->Flush();
   Engine& e = store->engine();
@@ -340,12 +361,40 @@ TEST(EnginePersistenceTest, DamagedManifestIsRejected) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;
   ASSERT_OK(PagedStore::Open(testing::SmallPages(), &disk, &store));
-  ASSERT_OK(store->Put("k", "v").status);
+  for (int i = 0; i < 50; ++i) ASSERT_OK(store->Put(Key(i), "v").status);
   store->Flush();
-  std::string manifest = disk.manifest;
-  manifest[manifest.size() / 2] ^= 0x10;
   std::unique_ptr<Engine> e;
-  EXPECT_TRUE(Engine::Open(testing::SmallPages(), manifest, &e).IsCorruption());
+  ASSERT_OK(Engine::Open(testing::SmallPages(), disk.engine_state,
+                         disk.DirectoryRecords(), &e));
+  std::string state = disk.engine_state;
+  state[state.size() / 2] ^= 0x10;
+  EXPECT_TRUE(
+      Engine::Open(testing::SmallPages(), state, disk.DirectoryRecords(), &e)
+          .IsCorruption());
+  std::vector<std::string_view> records = disk.DirectoryRecords();
+  std::string damaged(records[0]);
+  damaged[damaged.size() / 2] ^= 0x10;
+  records[0] = damaged;
+  EXPECT_TRUE(
+      Engine::Open(testing::SmallPages(), disk.engine_state, records, &e)
+          .IsCorruption());
+  // A lost record would hand its range to the left neighbour and turn reads
+  // into wrong "not found"s; the state record's directory digest catches it.
+  records = disk.DirectoryRecords();
+  ASSERT_GT(records.size(), 2u);
+  records.erase(records.begin() + 1);
+  EXPECT_TRUE(
+      Engine::Open(testing::SmallPages(), disk.engine_state, records, &e)
+          .IsCorruption());
+  // So does a stale extra record (a deletion that did not happen).
+  records = disk.DirectoryRecords();
+  ManifestPage extra{"zzz", 1, {1, 1, 100, 5}};
+  std::string extra_bytes;
+  EncodeDirectoryRecord(extra, &extra_bytes);
+  records.push_back(extra_bytes);
+  EXPECT_TRUE(
+      Engine::Open(testing::SmallPages(), disk.engine_state, records, &e)
+          .IsCorruption());
 }
 
 }  // namespace

@@ -138,45 +138,55 @@ TEST_F(PageCodecTest, KeysOutOfOrderAreCorruption) {
   EXPECT_NE(s.message().find("order"), std::string::npos);
 }
 
-TEST(ManifestCodecTest, RoundTripAndValidation) {
-  Manifest m;
-  m.next_page_id = 10;
-  m.hlc = 12345;
-  m.pages.push_back({"", 3, {2, 1, 200, 99}});
-  m.pages.push_back({"m", 9, {1, 1, 100, 7}});
-  std::string bytes;
-  EncodeManifest(m, &bytes);
-  Manifest back;
-  ASSERT_TRUE(DecodeManifest(bytes, &back).ok());
-  ASSERT_EQ(back.pages.size(), 2u);
-  EXPECT_EQ(back.pages[1].lower_key, "m");
-  EXPECT_EQ(back.pages[1].id, 9u);
-  EXPECT_EQ(back.hlc, 12345u);
-
-  auto rejects = [](Manifest bad) {
-    std::string b;
-    EncodeManifest(bad, &b);
-    Manifest out;
-    return DecodeManifest(b, &out).IsCorruption();
+TEST(ManifestCodecTest, AssemblesAndValidatesDirectoryRecords) {
+  ManifestPage first{"", 3, {2, 1, 200, 99}};
+  ManifestPage second{"m", 9, {1, 1, 100, 7}};
+  std::string state;
+  EncodeEngineState(10, 12345,
+                    DirectoryShape{2, DirectoryEntryDigest("", 3) ^
+                                          DirectoryEntryDigest("m", 9)},
+                    &state);
+  auto encode = [](std::vector<ManifestPage> pages) {
+    std::vector<std::string> out;
+    for (const ManifestPage& p : pages) {
+      out.emplace_back();
+      EncodeDirectoryRecord(p, &out.back());
+    }
+    return out;
   };
-  Manifest bad = m;
-  bad.pages[0].lower_key = "a";  // first page must cover every key
-  EXPECT_TRUE(rejects(bad));
-  bad = m;
-  bad.pages[1].lower_key = "";  // not increasing
-  EXPECT_TRUE(rejects(bad));
-  bad = m;
-  bad.pages[1].id = 3;  // duplicate id
-  EXPECT_TRUE(rejects(bad));
-  bad = m;
-  bad.pages[1].id = 10;  // not below next_page_id
-  EXPECT_TRUE(rejects(bad));
-  bad = m;
-  bad.pages[0].summary.live_count = 3;  // more live than entries
-  EXPECT_TRUE(rejects(bad));
-  bad = m;
-  bad.pages.clear();
-  EXPECT_TRUE(rejects(bad));
+  auto decode = [&](const std::vector<std::string>& records, Manifest* m) {
+    std::vector<std::string_view> views(records.begin(), records.end());
+    return DecodeManifest(state, views, m);
+  };
+  Manifest m;
+  // Records come back in any order; the manifest is in key order.
+  ASSERT_TRUE(decode(encode({second, first}), &m).ok());
+  ASSERT_EQ(m.pages.size(), 2u);
+  EXPECT_EQ(m.pages[0].id, 3u);
+  EXPECT_EQ(m.pages[1].lower_key, "m");
+  EXPECT_EQ(m.hlc, 12345u);
+  EXPECT_EQ(m.next_page_id, 10u);
+
+  ManifestPage bad = second;
+  bad.lower_key = "";  // two pages claim the first keys
+  EXPECT_TRUE(decode(encode({first, bad}), &m).IsCorruption());
+  bad = second;
+  bad.id = 3;  // duplicate id
+  EXPECT_TRUE(decode(encode({first, bad}), &m).IsCorruption());
+  bad = second;
+  bad.id = 10;  // never issued
+  EXPECT_TRUE(decode(encode({first, bad}), &m).IsCorruption());
+  EXPECT_TRUE(decode(encode({second}), &m).IsCorruption());  // no "" page
+  EXPECT_TRUE(decode({}, &m).IsCorruption());
+  bad = first;
+  bad.summary.live_count = 3;  // more live keys than entries
+  EXPECT_TRUE(decode(encode({bad, second}), &m).IsCorruption());
+  bad = second;
+  bad.lower_key = "n";  // a record from another directory
+  EXPECT_TRUE(decode(encode({first, bad}), &m).IsCorruption());
+  std::vector<std::string> damaged = encode({first});
+  damaged[0][6] ^= 1;
+  EXPECT_TRUE(decode(damaged, &m).IsCorruption());
 }
 
 }  // namespace

@@ -5,6 +5,13 @@
 namespace paging_storage {
 namespace testing {
 
+std::vector<std::string_view> PageStore::DirectoryRecords() const {
+  std::vector<std::string_view> out;
+  out.reserve(directory_records.size());
+  for (const auto& [id, record] : directory_records) out.push_back(record);
+  return out;
+}
+
 bool MemoryPageStore::Read(PageId id, std::string* bytes) {
   auto it = pages.find(id);
   if (it == pages.end()) return false;
@@ -19,9 +26,10 @@ void MemoryPageStore::Write(PageId id, std::string_view bytes) {
 Status PagedStore::Open(const Options& options, PageStore* disk,
                         std::unique_ptr<PagedStore>* out) {
   std::unique_ptr<Engine> engine;
-  Status s = disk->manifest.empty()
+  Status s = disk->engine_state.empty()
                  ? Engine::Create(options, &engine)
-                 : Engine::Open(options, disk->manifest, &engine);
+                 : Engine::Open(options, disk->engine_state,
+                                disk->DirectoryRecords(), &engine);
   if (!s.ok()) return s;
   out->reset(new PagedStore(std::move(engine), disk));
   return Status::OK();
@@ -155,10 +163,15 @@ Status PagedStore::ImportJson(std::string_view json,
 void PagedStore::Flush() {
   FlushBatch batch;
   engine_->CollectFlush(&batch);
-  for (const FlushBatch::PageBytes& p : batch.pages)
+  for (const FlushBatch::PageBytes& p : batch.pages) {
     disk_->Write(p.id, p.bytes);
-  for (PageId id : batch.deleted_pages) disk_->Erase(id);
-  disk_->manifest = batch.manifest;
+    disk_->directory_records[p.id] = p.directory_record;
+  }
+  for (PageId id : batch.deleted_pages) {
+    disk_->Erase(id);
+    disk_->directory_records.erase(id);
+  }
+  disk_->engine_state = batch.engine_state;
   engine_->CommitFlush(batch);
   ++flushes;
 }
@@ -166,7 +179,10 @@ void PagedStore::Flush() {
 Status PagedStore::CompleteMerges() {
   for (int round = 0; round < 64; ++round) {
     std::vector<PageId> wanted = engine_->PagesWantedForMerges();
-    if (wanted.empty()) return Status::OK();
+    if (wanted.empty()) {
+      AfterOp();
+      return Status::OK();
+    }
     for (PageId id : wanted) {
       Status s = Load(id);
       if (!s.ok()) return s;

@@ -19,14 +19,20 @@
 namespace paging_storage {
 namespace testing {
 
-// Where flushed page bytes and the manifest go.
+// Where flushes go: page bytes by id, each page's directory record (kept
+// here in memory: they are the directory), and the engine state record.
 class PageStore {
  public:
   virtual ~PageStore() = default;
   virtual bool Read(PageId id, std::string* bytes) = 0;
   virtual void Write(PageId id, std::string_view bytes) = 0;
   virtual void Erase(PageId id) = 0;
-  std::string manifest;
+
+  // What Engine::Open needs.
+  std::vector<std::string_view> DirectoryRecords() const;
+
+  std::unordered_map<PageId, std::string> directory_records;
+  std::string engine_state;
 };
 
 class MemoryPageStore : public PageStore {
@@ -39,7 +45,7 @@ class MemoryPageStore : public PageStore {
 
 class PagedStore {
  public:
-  // Opens from disk->manifest when it is set, else creates an empty store.
+  // Opens what `disk` holds when it holds a store, else creates one.
   static Status Open(const Options& options, PageStore* disk,
                      std::unique_ptr<PagedStore>* out);
 

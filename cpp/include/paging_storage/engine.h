@@ -11,9 +11,10 @@
 //     (those of the last CommitFlush that included it) and calls LoadPage,
 //     then retries. A missing key is reported NotFound only after its page
 //     was consulted, never because the page was absent.
-//   - CollectFlush returns the dirty pages and the manifest; after writing
-//     them the caller calls CommitFlush, which marks them clean so the LRU
-//     may evict them. Only clean pages are ever evicted.
+//   - CollectFlush returns the dirty pages (bytes + directory record), the
+//     pages to delete and the engine state; after writing them the caller
+//     calls CommitFlush, which marks them clean so the LRU may evict them.
+//     Only clean pages are ever evicted.
 // REQUIRES: at most one flush in flight (CollectFlush ... CommitFlush).
 //
 // Thread rule: not thread-safe; callers serialize all calls.
@@ -40,10 +41,12 @@ class Engine {
   // A new, empty store (one empty dirty page).
   static Status Create(const Options& options, std::unique_ptr<Engine>* out);
 
-  // A store restored from a manifest written by a flush. No page is resident.
-  // The options may differ from the ones the manifest was written with,
-  // except that pages are kept as they are until they next change.
-  static Status Open(const Options& options, std::string_view manifest,
+  // A store restored from what flushes stored: the latest engine state record
+  // and the directory record of every page (any order). No page is resident.
+  // The options may differ from the ones the store was written with; a page
+  // over the new split threshold is split when it is next loaded.
+  static Status Open(const Options& options, std::string_view engine_state,
+                     const std::vector<std::string_view>& directory_records,
                      std::unique_ptr<Engine>* out);
 
   ~Engine();

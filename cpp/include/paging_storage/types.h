@@ -118,17 +118,20 @@ struct EngineStats {
   uint64_t hlc = 0;
 };
 
-// Everything a flush must write, collected at one instant: a consistent
-// snapshot once written together with the pages already on disk.
+// Everything a flush must write, collected at one instant. Written
+// atomically (one transaction) on top of what earlier flushes stored, it
+// leaves a consistent snapshot: the engine state record plus, for every
+// page, its bytes and its directory record.
 struct FlushBatch {
   struct PageBytes {
     PageId id = kNoPage;
-    std::string bytes;        // page codec format
-    uint64_t change_seq = 0;  // lets CommitFlush tell later changes apart
+    std::string bytes;             // page codec format
+    std::string directory_record;  // manifest codec: the page's entry
+    uint64_t change_seq = 0;       // lets CommitFlush tell later changes apart
   };
   std::vector<PageBytes> pages;       // every dirty page
-  std::vector<PageId> deleted_pages;  // ids merged away; delete from storage
-  std::string manifest;               // manifest codec format
+  std::vector<PageId> deleted_pages;  // merged away: delete bytes and record
+  std::string engine_state;           // replaces the stored one
 };
 
 }  // namespace paging_storage
