@@ -161,8 +161,13 @@ Status PagedStore::ImportJson(std::string_view json,
 }
 
 void PagedStore::Flush() {
+  FlushRacing([] {});
+}
+
+void PagedStore::FlushRacing(const std::function<void()>& during) {
   FlushBatch batch;
   engine_->CollectFlush(&batch);
+  during();
   for (const FlushBatch::PageBytes& p : batch.pages) {
     disk_->Write(p.id, p.bytes);
     disk_->directory_records[p.id] = p.directory_record;

@@ -8,6 +8,7 @@
 #define PAGING_STORAGE_TESTS_PAGED_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,6 +65,10 @@ class PagedStore {
 
   // Writes every dirty page and the manifest, then commits.
   void Flush();
+  // The same, with `during` run between CollectFlush and CommitFlush, as
+  // writes land while the JS layer's asynchronous flush is in flight.
+  // REQUIRES: `during` calls the engine directly, never this store.
+  void FlushRacing(const std::function<void()>& during);
   // Loads the pages pending merges want, so they complete.
   Status CompleteMerges();
 
