@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(emscripten nlohmann-json3-dev libxxhash-dev chromium)
+# The last five ship with the machine image; listed so a leaner image works.
+APT_PACKAGES=(emscripten nlohmann-json3-dev libxxhash-dev chromium
+              cmake g++ libgtest-dev libbenchmark-dev clang-format)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

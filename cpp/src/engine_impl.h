@@ -84,6 +84,9 @@ class EngineImpl {
   Status ValidateOp(const WriteOp& op) const;
   // The resident page for `key`, or NotResident / Corruption.
   Status ResidentPageFor(std::string_view key, Iterator* it, PageId* missing);
+  // The stored entry for `key` (tombstones included), touching its page.
+  // *entry points into the page: valid until the next change.
+  Status FindEntry(std::string_view key, const Entry** entry, PageId* missing);
   Version VersionOf(const Entry& e) const;
   void FillRecord(const Entry& e, Record* out) const;
 

@@ -34,29 +34,31 @@ PageId EngineImpl::PageFor(std::string_view key) const {
   return dir_.Locate(key)->second.id;
 }
 
-Status EngineImpl::Lookup(std::string_view key, Record* out, PageId* missing) {
+Status EngineImpl::FindEntry(std::string_view key, const Entry** entry,
+                             PageId* missing) {
   Status s = ValidateKey(key);
   if (!s.ok()) return s;
   Iterator it;
   s = ResidentPageFor(key, &it, missing);
   if (!s.ok()) return s;
   lru_.Touch(&it->second);
-  const Entry* e = it->second.page->Find(key);
-  if (e == nullptr) return Status::NotFound();
-  FillRecord(*e, out);
-  return Status::OK();
+  *entry = it->second.page->Find(key);
+  return *entry == nullptr ? Status::NotFound() : Status::OK();
+}
+
+Status EngineImpl::Lookup(std::string_view key, Record* out, PageId* missing) {
+  const Entry* e = nullptr;
+  Status s = FindEntry(key, &e, missing);
+  if (s.ok()) FillRecord(*e, out);
+  return s;
 }
 
 Status EngineImpl::Get(std::string_view key, std::string* value,
                        PageId* missing) {
-  Status s = ValidateKey(key);
+  const Entry* e = nullptr;
+  Status s = FindEntry(key, &e, missing);
   if (!s.ok()) return s;
-  Iterator it;
-  s = ResidentPageFor(key, &it, missing);
-  if (!s.ok()) return s;
-  lru_.Touch(&it->second);
-  const Entry* e = it->second.page->Find(key);
-  if (e == nullptr || e->tombstone) return Status::NotFound();
+  if (e->tombstone) return Status::NotFound();
   value->assign(e->value);
   return Status::OK();
 }
