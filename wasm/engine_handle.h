@@ -1,0 +1,63 @@
+// EngineHandle: the engine as JavaScript sees it, through embind. It owns one
+// Engine and converts between the engine's C++ types and the byte formats of
+// wire_format.h. Every method returns a value; nothing throws into JS.
+//
+// Ownership: JS creates a handle with `new`, and the single JS class that
+// holds it (js/engine/wasm-engine.js) calls delete() on shutdown.
+// Bytes come in as a std::string (embind copies the Uint8Array) and go out
+// as a fresh Uint8Array copy, never a view into wasm memory.
+//
+// Not thread-safe; JS is single-threaded.
+#ifndef PAGING_STORAGE_WASM_ENGINE_HANDLE_H_
+#define PAGING_STORAGE_WASM_ENGINE_HANDLE_H_
+
+#include <emscripten/val.h>
+
+#include <memory>
+#include <string>
+
+#include "paging_storage/engine.h"
+
+namespace paging_storage {
+
+class EngineHandle {
+ public:
+  // Both return {code, message}. options_json: {"peerId", "pageSize",
+  // "splitThreshold", "mergeThreshold", "maxMemoryPages", "maxKeyBytes",
+  // "maxValueBytes"} (absent: engine defaults). `records` is the wire
+  // format's `records`.
+  emscripten::val Create(const std::string& options_json);
+  emscripten::val Open(const std::string& options_json,
+                       const std::string& engine_state,
+                       const std::string& records);
+
+  // wire: ops -> results
+  emscripten::val ApplyBatch(const std::string& ops, double wall_ms);
+  // wire: keys -> values
+  emscripten::val GetMany(const std::string& keys);
+  // wire: scan -> scanned
+  emscripten::val Scan(const std::string& scan);
+
+  // {code, message}
+  emscripten::val LoadPage(double id, const std::string& bytes);
+  // [{id, bytes, record}], deleted: [ids], state: Uint8Array}; the batch is
+  // kept until CommitFlush.
+  emscripten::val CollectFlush();
+  void CommitFlush();
+  double EvictAllClean();
+  bool OverBudget() const;
+  bool HasDirtyPages() const;
+  emscripten::val PagesWantedForMerges() const;
+
+  std::string StatsJson() const;
+  std::string ListPagesJson() const;
+  emscripten::val CheckInvariants() const;
+
+ private:
+  std::unique_ptr<Engine> engine_;
+  FlushBatch pending_flush_;
+};
+
+}  // namespace paging_storage
+
+#endif  // PAGING_STORAGE_WASM_ENGINE_HANDLE_H_
