@@ -56,12 +56,9 @@ Status ParseOptions(const std::string& json, Options* out) {
 
 Status DecodeOps(std::string_view bytes, std::vector<WriteOp>* ops) {
   Reader in(bytes);
-  uint64_t count = 0;
-  if (!in.GetVarint64(&count) || count > in.remaining()) {
-    return Status::InvalidArgument("ops: bad count");
-  }
-  ops->resize(static_cast<size_t>(count));
-  for (WriteOp& op : *ops) {
+  ops->clear();
+  while (in.remaining() > 0) {
+    WriteOp& op = ops->emplace_back();
     uint8_t type = 0;
     std::string_view key, value, origin;
     if (!in.GetByte(&type) || !in.GetLengthPrefixed(&key)) {
@@ -101,8 +98,6 @@ Status DecodeOps(std::string_view bytes, std::vector<WriteOp>* ops) {
         return Status::InvalidArgument("ops: unknown op type");
     }
   }
-  if (in.remaining() != 0)
-    return Status::InvalidArgument("ops: trailing bytes");
   return Status::OK();
 }
 
@@ -169,14 +164,12 @@ val EngineHandle::Open(const std::string& options_json,
   return StatusVal(Engine::Open(options, engine_state, views, &engine_));
 }
 
-val EngineHandle::ApplyBatch(const std::string& ops_bytes, double start,
-                             double wall_ms) {
+val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
   std::vector<WriteOp> ops;
   BatchResult batch;
   Status s = DecodeOps(ops_bytes, &ops);
   if (s.ok()) {
-    s = engine_->ApplyBatch(ops, static_cast<size_t>(start),
-                            static_cast<uint64_t>(wall_ms), &batch);
+    s = engine_->ApplyBatch(ops, 0, static_cast<uint64_t>(wall_ms), &batch);
   }
   const std::string& local = engine_->options().peer_id;
   std::string out;
