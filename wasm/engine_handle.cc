@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coding.h"
+#include "paging_storage/hlc.h"
 #include "wire_format.h"
 
 namespace paging_storage {
@@ -310,6 +311,7 @@ std::string EngineHandle::ListPagesJson() const {
                      {"keyCount", p.live_count},
                      {"entryCount", p.entry_count},
                      {"bytes", p.bytes},
+                     {"lastModifiedMs", Hlc::WallMs(p.max_hlc)},
                      {"resident", p.resident},
                      {"dirty", p.dirty},
                      {"corrupt", p.corrupt},

@@ -45,6 +45,7 @@ std::vector<PageInfo> EngineImpl::ListPages() const {
     p.live_count = m.summary.live_count;
     p.bytes = m.summary.bytes;
     p.digest = m.summary.digest;
+    p.max_hlc = m.summary.max_hlc;
     p.resident = m.page != nullptr;
     p.dirty = m.dirty;
     p.corrupt = m.corrupt;
@@ -87,7 +88,8 @@ Status EngineImpl::CheckInvariants() const {
       if (page.size() != m.summary.entry_count ||
           page.live_count() != m.summary.live_count ||
           page.bytes() != m.summary.bytes ||
-          page.digest() != m.summary.digest) {
+          page.digest() != m.summary.digest ||
+          page.MaxHlc() != m.summary.max_hlc) {
         return Broken("summary differs from the page", m.id);
       }
       if (page.size() == 0 && dir_.size() > 1)

@@ -70,7 +70,8 @@ Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
     PageSummary got = SummaryOf(*page);
     if (got.entry_count != m.summary.entry_count ||
         got.live_count != m.summary.live_count ||
-        got.bytes != m.summary.bytes || got.digest != m.summary.digest) {
+        got.bytes != m.summary.bytes || got.digest != m.summary.digest ||
+        got.max_hlc != m.summary.max_hlc) {
       s = Status::Corruption("page " + std::to_string(id) +
                              " does not match the manifest");
     }

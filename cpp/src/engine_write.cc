@@ -237,6 +237,7 @@ PageSummary EngineImpl::SummaryOf(const Page& page) {
   s.live_count = static_cast<uint32_t>(page.live_count());
   s.bytes = page.bytes();
   s.digest = page.digest();
+  s.max_hlc = page.MaxHlc();
   return s;
 }
 

@@ -2,7 +2,8 @@
 //
 //   directory_record := magic:fixed32 format:byte lower_key:varstring
 //                       id:varint64 entry_count:varint64 live_count:varint64
-//                       bytes:varint64 digest:fixed64 checksum:fixed64
+//                       bytes:varint64 digest:fixed64 max_hlc:fixed64
+//                       checksum:fixed64
 //   engine_state     := magic:fixed32 format:byte next_page_id:varint64
 //                       hlc:fixed64 page_count:varint64
 //                       directory_digest:fixed64 checksum:fixed64
@@ -71,6 +72,7 @@ void EncodeDirectoryRecord(const ManifestPage& p, std::string* dst) {
   PutVarint64(dst, p.summary.live_count);
   PutVarint64(dst, p.summary.bytes);
   PutFixed64(dst, p.summary.digest);
+  PutFixed64(dst, p.summary.max_hlc);
   Seal(dst, start);
 }
 
@@ -80,10 +82,11 @@ Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out) {
   if (!s.ok()) return s;
   std::string_view lower;
   uint64_t id = 0, entry_count = 0, live_count = 0, page_bytes = 0;
-  uint64_t digest = 0;
+  uint64_t digest = 0, max_hlc = 0;
   if (!in.GetLengthPrefixed(&lower) || !in.GetVarint64(&id) ||
       !in.GetVarint64(&entry_count) || !in.GetVarint64(&live_count) ||
-      !in.GetVarint64(&page_bytes) || !in.GetFixed64(&digest)) {
+      !in.GetVarint64(&page_bytes) || !in.GetFixed64(&digest) ||
+      !in.GetFixed64(&max_hlc)) {
     return Status::Corruption("directory record: truncated");
   }
   if (in.remaining() != 0) {
@@ -102,6 +105,7 @@ Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out) {
   out->summary.live_count = static_cast<uint32_t>(live_count);
   out->summary.bytes = page_bytes;
   out->summary.digest = digest;
+  out->summary.max_hlc = max_hlc;
   return Status::OK();
 }
 

@@ -25,6 +25,7 @@ struct PageSummary {
   uint32_t live_count = 0;
   uint64_t bytes = 0;
   uint64_t digest = 0;
+  uint64_t max_hlc = 0;  // the newest entry's clock: when it last changed
 };
 
 struct ManifestPage {

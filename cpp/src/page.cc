@@ -22,6 +22,12 @@ void Page::Account(const Entry& e, int sign) {
   digest_ ^= DigestOf(e);
 }
 
+uint64_t Page::MaxHlc() const {
+  uint64_t max = 0;
+  for (const Entry& e : entries_) max = std::max(max, e.hlc);
+  return max;
+}
+
 size_t Page::LowerBound(std::string_view key) const {
   auto it = std::lower_bound(
       entries_.begin(), entries_.end(), key,

@@ -34,6 +34,8 @@ class Page {
   size_t bytes() const { return bytes_; }
   size_t live_count() const { return live_count_; }
   uint64_t digest() const { return digest_; }
+  // The greatest hlc among the entries (0 when empty). O(entries).
+  uint64_t MaxHlc() const;
 
   // Index of the first entry whose key is >= key.
   size_t LowerBound(std::string_view key) const;

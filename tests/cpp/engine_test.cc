@@ -200,6 +200,22 @@ TEST(EngineLwwTest, LocalWriteAfterRemoteFromTheFutureStillWins) {
   EXPECT_EQ(v, "local");
 }
 
+TEST(EngineWriteTest, PagesKnowWhenTheyLastChanged) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(1), &disk, &store));
+  for (int i = 0; i < 40; ++i) ASSERT_OK(store->Put(Key(i), "v").status);
+  store->clock_ms += 60'000;
+  WriteResult w = store->Put(Key(0), "later");
+  store->Flush();
+  store.reset();
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(1), &disk, &store));
+  std::vector<PageInfo> pages = store->engine().ListPages();
+  ASSERT_GT(pages.size(), 2u);
+  EXPECT_EQ(pages[0].max_hlc, w.version.hlc);  // survives the reload
+  EXPECT_LT(Hlc::WallMs(pages[1].max_hlc), Hlc::WallMs(w.version.hlc));
+}
+
 TEST(EngineWriteTest, DeleteReportsWhetherALiveKeyWasRemoved) {
   auto e = NewEngine(testing::SmallPages());
   WriteResult d = e->Delete("nope", 1, nullptr);

@@ -96,8 +96,9 @@ struct PageInfo {
   std::string lower_key;  // the page holds keys >= lower_key; "" for the first
   uint32_t entry_count = 0;  // live values and tombstones
   uint32_t live_count = 0;
-  uint64_t bytes = 0;   // accounted bytes, see page.h
-  uint64_t digest = 0;  // XOR of entry digests; equal content, equal digest
+  uint64_t bytes = 0;    // accounted bytes, see page.h
+  uint64_t digest = 0;   // XOR of entry digests; equal content, equal digest
+  uint64_t max_hlc = 0;  // newest entry's clock (Hlc::WallMs: when modified)
   bool resident = false;
   bool dirty = false;
   bool corrupt = false;

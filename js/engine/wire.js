@@ -1,0 +1,128 @@
+// The byte formats of the wasm boundary; their grammar and C++ side are in
+// wasm/wire_format.h. Change both together.
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+export const OpType = Object.freeze({ PUT: 0, DELETE: 1, MERGE: 2 })
+export const ResultFlag = Object.freeze({ EXISTED: 1, APPLIED: 2, HAS_VERSION: 4 })
+export const ScanFlag = Object.freeze({ HAS_END: 1, REVERSE: 2, TOMBSTONES: 4 })
+
+/** Appends primitives to a growable byte buffer. */
+export class Writer {
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity)
+    this.pos = 0
+  }
+
+  reserve(n) {
+    if (this.pos + n <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.pos + n) size *= 2
+    const next = new Uint8Array(size)
+    next.set(this.buf.subarray(0, this.pos))
+    this.buf = next
+  }
+
+  byte(b) {
+    this.reserve(1)
+    this.buf[this.pos++] = b
+  }
+
+  /** n: a non-negative integer below 2^53. */
+  varint(n) {
+    this.reserve(8)
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n % 0x80) | 0x80
+      n = Math.floor(n / 0x80)
+    }
+    this.buf[this.pos++] = n
+  }
+
+  /** A varstring of the string's UTF-8 bytes. */
+  string(s) {
+    // At most 3 bytes per UTF-16 unit: short strings fit a 1-byte length.
+    if (s.length <= 42) {
+      this.reserve(1 + s.length * 3)
+      const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos + 1))
+      this.buf[this.pos] = written
+      this.pos += 1 + written
+      return
+    }
+    this.bytes(encoder.encode(s))
+  }
+
+  bytes(u8) {
+    this.varint(u8.length)
+    this.reserve(u8.length)
+    this.buf.set(u8, this.pos)
+    this.pos += u8.length
+  }
+
+  /** hex: 16 hex digits. */
+  fixed64Hex(hex) {
+    this.reserve(8)
+    for (let i = 0; i < 8; i++) {
+      this.buf[this.pos + i] = parseInt(hex.slice(14 - 2 * i, 16 - 2 * i), 16)
+    }
+    this.pos += 8
+  }
+
+  finish() {
+    return this.buf.subarray(0, this.pos)
+  }
+}
+
+/** Reads primitives from bytes the engine produced. */
+export class Reader {
+  constructor(u8) {
+    this.buf = u8
+    this.pos = 0
+  }
+
+  get done() {
+    return this.pos >= this.buf.length
+  }
+
+  byte() {
+    return this.buf[this.pos++]
+  }
+
+  varint() {
+    let result = 0
+    let scale = 1
+    for (;;) {
+      const b = this.buf[this.pos++]
+      result += (b & 0x7f) * scale
+      if (b < 0x80) return result
+      scale *= 0x80
+    }
+  }
+
+  bytes() {
+    const n = this.varint()
+    const out = this.buf.subarray(this.pos, this.pos + n)
+    this.pos += n
+    return out
+  }
+
+  string() {
+    return decoder.decode(this.bytes())
+  }
+
+  /** 16 lowercase hex digits. */
+  fixed64Hex() {
+    let hex = ''
+    for (let i = 7; i >= 0; i--) hex += this.buf[this.pos + i].toString(16).padStart(2, '0')
+    this.pos += 8
+    return hex
+  }
+
+  skip(n) {
+    this.pos += n
+  }
+}
+
+export function utf8(s) {
+  return encoder.encode(s)
+}

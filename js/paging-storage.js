@@ -1,0 +1,615 @@
+// PagingStorage: the public API (the seed README's), local-only until the
+// peer-to-peer layer lands. Every async method goes through one serial
+// queue, so calls keep their order and never interleave inside the engine;
+// runs of consecutive writes (or reads) are coalesced into one wasm call.
+import { PagingStorageError, StatusCode, errorFromStatus } from './errors.js'
+import { Emitter } from './emitter.js'
+import { loadModule } from './engine/load-module.js'
+import { WasmEngine } from './engine/wasm-engine.js'
+import { OpType, ScanFlag, Writer, utf8 } from './engine/wire.js'
+import { logger } from './log.js'
+import { normalizeOptions } from './options.js'
+import { Pager } from './pager.js'
+import { createBackend } from './persistence/index.js'
+import { decodeValue, encodeValue, normalizeKey } from './values.js'
+
+const log = logger('storage')
+
+// Ops per wasm call: bounds the re-decoding when a batch stops for a page.
+const OPS_PER_CALL = 512
+// Ops or keys coalesced into one run of the queue.
+const RUN_LIMIT = 8192
+const HEX16 = /^[0-9a-f]{16}$/
+
+export class PagingStorage {
+  #opts
+  #module = null
+  #engine = null
+  #backend = null
+  #pager = null
+  #state = 'opening' // opening | open | closing | closed | failed
+  #queue = []
+  #draining = false
+  #events = new Emitter()
+  #timer = null
+  #flushQueued = false
+
+  /**
+   * Synchronous: the wasm module and the persisted data load in the
+   * background; every async method waits for them, and `ready` resolves
+   * when they are there (or rejects with OPEN_FAILED).
+   * @param {object} [options] see README "Options"
+   */
+  constructor(options = {}) {
+    this.#opts = normalizeOptions(options)
+    this.#backend = createBackend(this.#opts.persistence)
+    /** @type {string} */
+    this.peerId = this.#opts.peerId
+    /** @type {Promise<void>} */
+    this.ready = this.#open()
+    this.ready.catch(() => {}) // surfaced by every method instead
+  }
+
+  async #open() {
+    try {
+      const [module, manifest] = await Promise.all([loadModule(), this.#backend.loadManifest()])
+      this.#module = module
+      this.#engine = new WasmEngine(module, this.#opts, manifest)
+      this.#pager = new Pager(this.#engine, this.#backend, (err) => this.#events.emit('error', err))
+      const every = this.#opts.persistence.autoSaveInterval
+      if (every > 0 && this.#state === 'opening') {
+        this.#timer = setInterval(() => this.#autoSave(), every)
+        this.#timer.unref?.()
+      }
+      // shutdown() may have been called while opening: it wins.
+      if (this.#state === 'opening') this.#state = 'open'
+      log('open: peer %s, %s', this.peerId, manifest ? 'restored' : 'new')
+    } catch (err) {
+      if (this.#state === 'opening') this.#state = 'failed'
+      throw err instanceof PagingStorageError && err.code === 'OPEN_FAILED'
+        ? err
+        : new PagingStorageError('OPEN_FAILED', `store failed to open: ${err.message}`, { cause: err })
+    }
+  }
+
+  // ---- events ----
+
+  /** Subscribes to 'error' (background failures: a flush, a corrupt page).
+   *  @returns {() => void} unsubscribe */
+  on(event, listener) {
+    return this.#events.on(event, listener)
+  }
+
+  off(event, listener) {
+    this.#events.off(event, listener)
+  }
+
+  // ---- writes ----
+
+  /** Stores a JSON value under key. */
+  async set(key, value) {
+    const result = (await this.#write([this.#putOp(key, value)]))[0]
+    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, key)
+  }
+
+  /** Removes key. @returns {Promise<boolean>} whether a live key was removed */
+  async delete(key) {
+    const k = normalizeKey(key, this.#opts.maxKeyBytes)
+    const result = (await this.#write([{ type: OpType.DELETE, key: k }]))[0]
+    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, k)
+    return result.existed
+  }
+
+  /** Local-only variants: the same as the routed ones until peers exist. */
+  setLocal(key, value) {
+    return this.set(key, value)
+  }
+
+  deleteLocal(key) {
+    return this.delete(key)
+  }
+
+  /**
+   * Stores many pairs in one batch. Invalid entries fail alone.
+   * @param {Iterable<[unknown, unknown]>} entries
+   * @returns {Promise<Array<{key: string, success: boolean, error?: PagingStorageError}>>}
+   */
+  async setMany(entries) {
+    const pairs = this.#pairs(entries)
+    const out = new Array(pairs.length)
+    const ops = []
+    const slots = []
+    pairs.forEach(([key, value], i) => {
+      try {
+        const op = this.#putOp(key, value)
+        ops.push(op)
+        slots.push(i)
+        out[i] = { key: op.key, success: false }
+      } catch (err) {
+        out[i] = { key: typeof key === 'string' ? key : String(key), success: false, error: err }
+      }
+    })
+    const results = ops.length > 0 ? await this.#write(ops) : []
+    results.forEach((r, j) => {
+      const slot = out[slots[j]]
+      if (r.code === StatusCode.OK) slot.success = true
+      else slot.error = errorFromStatus(r.code, r.message, slot.key)
+    })
+    return out
+  }
+
+  // ---- reads ----
+
+  /** @returns {Promise<unknown>} the value, or undefined when absent */
+  async get(key) {
+    const k = normalizeKey(key, this.#opts.maxKeyBytes)
+    const r = (await this.#read([k]))[0]
+    return this.#valueOf(r, k)
+  }
+
+  getLocal(key) {
+    return this.get(key)
+  }
+
+  /** @returns {Promise<boolean>} whether key holds a live value */
+  async has(key) {
+    const k = normalizeKey(key, this.#opts.maxKeyBytes)
+    const r = (await this.#read([k]))[0]
+    if (r.code === StatusCode.OK) return true
+    if (r.code === StatusCode.NOT_FOUND) return false
+    throw errorFromStatus(r.code, r.message, k)
+  }
+
+  /**
+   * @param {Iterable<unknown>} keys
+   * @returns {Promise<Map<string, unknown>>} every requested key (as a
+   *   string), absent ones mapped to undefined
+   */
+  async getMany(keys) {
+    if (keys == null || typeof keys[Symbol.iterator] !== 'function') {
+      throw new PagingStorageError('INVALID_ARGUMENT', 'getMany expects an iterable of keys')
+    }
+    const list = [...keys].map((k) => normalizeKey(k, this.#opts.maxKeyBytes))
+    const results = list.length > 0 ? await this.#read(list) : []
+    const out = new Map()
+    list.forEach((k, i) => out.set(k, this.#valueOf(results[i], k)))
+    return out
+  }
+
+  /**
+   * Entries in key order (Unicode code point order, i.e. UTF-8 bytes).
+   * @param {{gte?: string, gt?: string, lt?: string, lte?: string,
+   *          prefix?: string, limit?: number, reverse?: boolean}} [query]
+   * @returns {Promise<Array<[string, unknown]>>}
+   */
+  async range(query = {}) {
+    const scan = this.#scanBytes(query)
+    if (scan === null) return []
+    const out = []
+    await this.#task(() => this.#scanAll(scan, (r) => out.push([r.key, decodeValue(r.value)])))
+    return out
+  }
+
+  /** @returns {Promise<string[]>} keys with the prefix ('' for all), in order */
+  async keys(prefix = '') {
+    const scan = this.#scanBytes({ prefix })
+    if (scan === null) return []
+    const out = []
+    await this.#task(() => this.#scanAll(scan, (r) => out.push(r.key)))
+    return out
+  }
+
+  // ---- data management ----
+
+  /** Every live key, resident or not, with its version.
+   *  @returns {Promise<{peerId, exportedAt, totalKeys, data: Array<{key, value, hlc, origin}>}>} */
+  async exportData() {
+    const data = []
+    await this.#task(() =>
+      this.#scanAll(this.#scanBytes({}), (r) =>
+        data.push({ key: r.key, value: decodeValue(r.value), hlc: r.hlc, origin: r.origin })
+      )
+    )
+    return { peerId: this.peerId, exportedAt: new Date().toISOString(), totalKeys: data.length, data }
+  }
+
+  /**
+   * Imports an export. Entries with a version merge by last-writer-wins (an
+   * import never overwrites a newer write); entries without one are plain
+   * writes. @returns {Promise<Array<{key, imported: boolean, error?, reason?}>>}
+   */
+  async importData(backup) {
+    if (backup === null || typeof backup !== 'object' || !Array.isArray(backup.data)) {
+      throw new PagingStorageError('INVALID_ARGUMENT', 'importData expects an exportData() result')
+    }
+    const out = []
+    const ops = []
+    const slots = []
+    backup.data.forEach((entry, i) => {
+      const key = entry !== null && typeof entry === 'object' ? entry.key : undefined
+      try {
+        if (key === undefined) throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i} is not {key, value}`)
+        const k = normalizeKey(key, this.#opts.maxKeyBytes)
+        const json = encodeValue(entry.value, this.#opts.maxValueBytes, k)
+        const versioned = entry.hlc !== undefined || entry.origin !== undefined
+        if (versioned && !(typeof entry.hlc === 'string' && HEX16.test(entry.hlc) &&
+            entry.hlc !== '0000000000000000' && typeof entry.origin === 'string' &&
+            entry.origin.length > 0 && entry.origin.length <= 255)) {
+          throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i} has a malformed version`, { key: k })
+        }
+        ops.push(versioned
+          ? { type: OpType.MERGE, key: k, json, hlc: entry.hlc, origin: entry.origin }
+          : { type: OpType.PUT, key: k, json })
+        slots.push(out.length)
+        out.push({ key: k, imported: false })
+      } catch (err) {
+        out.push({ key: typeof key === 'string' ? key : String(key), imported: false, error: err })
+      }
+    })
+    const results = ops.length > 0 ? await this.#write(ops) : []
+    results.forEach((r, j) => {
+      const slot = out[slots[j]]
+      if (r.code !== StatusCode.OK) slot.error = errorFromStatus(r.code, r.message, slot.key)
+      else if (r.applied) slot.imported = true
+      else slot.reason = 'a newer version is stored'
+    })
+    return out
+  }
+
+  /** Drops clean pages from memory (they stay in the backend).
+   *  @returns {Promise<number>} pages dropped */
+  clearCache() {
+    return this.#task(() => this.#engine.evictAllClean())
+  }
+
+  /** Writes every dirty page to the backend now.
+   *  @returns {Promise<void>} resolves once they are stored */
+  flush() {
+    return this.#task(async () => {
+      await this.#pager.flush()
+    })
+  }
+
+  /** Flushes, frees the engine, closes the backend. Calls made before it
+   *  complete; calls after it reject with CLOSED. */
+  async shutdown() {
+    if (this.#state === 'closed' || this.#state === 'closing') return this.#closed
+    const wasFailed = this.#state === 'failed'
+    const done = wasFailed
+      ? Promise.resolve()
+      : this.#task(async () => {
+          try {
+            await this.#pager.flush()
+          } finally {
+            this.#engine.close()
+            await this.#backend.close()
+          }
+        })
+    this.#state = 'closing'
+    clearInterval(this.#timer)
+    this.#closed = done.finally(() => {
+      this.#state = 'closed'
+      log('closed')
+    })
+    return this.#closed
+  }
+
+  #closed = null
+
+  // ---- introspection (synchronous) ----
+
+  /** Counters of the store; zeros until `ready`. */
+  getStats() {
+    const s = this.#engine && this.#state !== 'closed' ? this.#engine.stats() : null
+    const max = this.#opts.persistence.maxMemoryPages
+    return {
+      ready: this.#state === 'open',
+      peerId: this.peerId,
+      totalPages: s?.pages ?? 0,
+      totalKeys: s?.liveKeys ?? 0,
+      tombstones: s?.tombstones ?? 0,
+      bytes: s?.bytes ?? 0,
+      connectedPeers: 0,
+      cache: {
+        residentPages: s?.residentPages ?? 0,
+        maxMemoryPages: max,
+        memoryPressure: s?.memoryPressure ?? 0,
+        dirtyPages: s?.dirtyPages ?? 0,
+        corruptPages: s?.corruptPages ?? 0,
+        pageLoads: this.#pager?.pageLoads ?? 0,
+        flushes: this.#pager?.flushes ?? 0,
+        lastSave: this.#pager?.lastSave ?? null,
+        maxCachePages: this.#opts.maxCachePages
+      },
+      dht: { enabled: false, peers: 0 },
+      queue: this.#queue.length
+    }
+  }
+
+  /** @returns {Array<{id, firstKey, keyCount, bytes, resident, dirty, corrupt, lastModified}>} */
+  listPages() {
+    if (!this.#engine || this.#state === 'closed') return []
+    return this.#engine.listPages().map((p) => ({
+      id: p.id,
+      firstKey: p.lowerKey,
+      keyCount: p.keyCount,
+      bytes: p.bytes,
+      resident: p.resident,
+      dirty: p.dirty,
+      corrupt: p.corrupt,
+      lastModified: p.lastModifiedMs === 0 ? null : p.lastModifiedMs
+    }))
+  }
+
+  /** Health report: invariants, corrupt pages, stats. */
+  diagnose() {
+    const stats = this.getStats()
+    if (!this.#engine || this.#state === 'closed') {
+      return { ok: false, state: this.#state, issues: [`store is ${this.#state}`], stats }
+    }
+    const inv = this.#engine.checkInvariants()
+    const pages = this.listPages()
+    const issues = []
+    if (inv.code !== StatusCode.OK) issues.push(`invariant broken: ${inv.message}`)
+    for (const p of pages) if (p.corrupt) issues.push(`page ${p.id} is corrupt (keys from '${p.firstKey}')`)
+    return { ok: issues.length === 0, state: this.#state, issues, stats, pages: pages.length }
+  }
+
+  // ---- internals ----
+
+  #putOp(key, value) {
+    const k = normalizeKey(key, this.#opts.maxKeyBytes)
+    return { type: OpType.PUT, key: k, json: encodeValue(value, this.#opts.maxValueBytes, k) }
+  }
+
+  #pairs(entries) {
+    if (entries instanceof Map) return [...entries]
+    if (entries == null || typeof entries[Symbol.iterator] !== 'function') {
+      throw new PagingStorageError('INVALID_ARGUMENT', 'setMany expects an iterable of [key, value] pairs')
+    }
+    return [...entries].map((e, i) => {
+      if (!Array.isArray(e) || e.length !== 2) {
+        throw new PagingStorageError('INVALID_ARGUMENT', `setMany entry ${i} is not a [key, value] pair`)
+      }
+      return e
+    })
+  }
+
+  #valueOf(r, key) {
+    if (r.code === StatusCode.OK) return decodeValue(r.value)
+    if (r.code === StatusCode.NOT_FOUND) return undefined
+    throw errorFromStatus(r.code, r.message, key)
+  }
+
+  #write(ops) {
+    return this.#enqueue({ kind: 'write', ops, size: ops.length })
+  }
+
+  #read(keys) {
+    return this.#enqueue({ kind: 'read', keys, size: keys.length })
+  }
+
+  #task(fn) {
+    return this.#enqueue({ kind: 'task', fn, size: 1 })
+  }
+
+  #enqueue(job) {
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      return Promise.reject(new PagingStorageError('CLOSED', 'the store was shut down'))
+    }
+    return new Promise((resolve, reject) => {
+      job.resolve = resolve
+      job.reject = reject
+      this.#queue.push(job)
+      if (!this.#draining) {
+        this.#draining = true
+        queueMicrotask(() => this.#drain())
+      }
+    })
+  }
+
+  async #drain() {
+    try {
+      await this.ready
+    } catch (err) {
+      for (const job of this.#queue.splice(0)) job.reject(err)
+      this.#draining = false
+      return
+    }
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0]
+      if (head.kind === 'task') {
+        this.#queue.shift()
+        try {
+          head.resolve(await head.fn())
+        } catch (err) {
+          head.reject(err)
+        }
+        continue
+      }
+      const run = []
+      let size = 0
+      while (this.#queue.length > 0 && this.#queue[0].kind === head.kind && size < RUN_LIMIT) {
+        const job = this.#queue.shift()
+        run.push(job)
+        size += job.size
+      }
+      try {
+        const results = head.kind === 'write' ? await this.#runWrites(run) : await this.#runReads(run)
+        let at = 0
+        for (const job of run) {
+          job.resolve(results.slice(at, at + job.size))
+          at += job.size
+        }
+      } catch (err) {
+        for (const job of run) job.reject(err)
+      }
+    }
+    this.#draining = false
+  }
+
+  async #runWrites(jobs) {
+    const w = new Writer(4096)
+    const offsets = []
+    for (const job of jobs) {
+      for (const op of job.ops) {
+        offsets.push(w.pos)
+        w.byte(op.type)
+        w.string(op.key)
+        if (op.type === OpType.PUT) {
+          w.string(op.json)
+        } else if (op.type === OpType.MERGE) {
+          w.fixed64Hex(op.hlc)
+          w.string(op.origin)
+          w.byte(0)
+          w.string(op.json)
+        }
+      }
+    }
+    offsets.push(w.pos)
+    const bytes = w.finish()
+    const total = offsets.length - 1
+    const results = new Array(total)
+    let i = 0
+    while (i < total) {
+      const end = Math.min(total, i + OPS_PER_CALL)
+      const r = this.#engine.applyBatch(bytes.subarray(offsets[i], offsets[end]), Date.now())
+      if (r.code !== StatusCode.OK && r.code !== StatusCode.NOT_RESIDENT) {
+        throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
+      }
+      for (let k = 0; k < r.results.length; k++) results[i + k] = r.results[k]
+      i += r.results.length
+      if (r.code === StatusCode.NOT_RESIDENT) await this.#pager.load(r.missingPage)
+      // A large batch stays within the page budget as it goes, not just
+      // once it is done.
+      else if (i < total) await this.#pager.afterOp()
+    }
+    await this.#pager.afterOp()
+    return results
+  }
+
+  async #runReads(jobs) {
+    const keys = []
+    for (const job of jobs) for (const k of job.keys) keys.push(k)
+    const results = this.#getMany(keys)
+    // Keys on pages that are not resident, grouped by page.
+    const waiting = new Map()
+    results.forEach((r, i) => {
+      if (r.code !== StatusCode.NOT_RESIDENT) return
+      if (!waiting.has(r.page)) waiting.set(r.page, [])
+      waiting.get(r.page).push(i)
+    })
+    for (const [page, indices] of waiting) {
+      await this.#pager.load(page)
+      let pending = indices
+      // Loading one page keeps it resident, so one retry settles its keys;
+      // the loop only guards against a page changing under us.
+      for (let attempt = 0; pending.length > 0 && attempt < 4; attempt++) {
+        const again = this.#getMany(pending.map((i) => keys[i]))
+        const still = []
+        again.forEach((r, j) => {
+          if (r.code === StatusCode.NOT_RESIDENT) still.push(pending[j])
+          else results[pending[j]] = r
+        })
+        pending = still
+        if (pending.length > 0) await this.#pager.load(again.find((r) => r.page).page)
+      }
+    }
+    await this.#pager.afterOp()
+    return results
+  }
+
+  #getMany(keys) {
+    const w = new Writer(64 + keys.length * 16)
+    w.varint(keys.length)
+    for (const k of keys) w.string(k)
+    return this.#engine.getMany(w.finish())
+  }
+
+  /** Runs a scan to its end, loading pages as it goes. */
+  async #scanAll(scan, onRecord) {
+    let bytes = scan
+    for (;;) {
+      const r = this.#engine.scan(bytes)
+      for (const rec of r.records) onRecord(rec)
+      if (r.code === StatusCode.OK) break
+      if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
+      await this.#pager.load(r.missingPage)
+      bytes = r.resume
+    }
+    await this.#pager.afterOp()
+  }
+
+  /** Wire `scan` bytes for a range query, or null for an empty range. */
+  #scanBytes({ gte, gt, lt, lte, prefix, limit = 0, reverse = false }) {
+    const bound = (name, v) => {
+      if (v === undefined) return undefined
+      if (typeof v !== 'string') {
+        throw new PagingStorageError('INVALID_ARGUMENT', `range: ${name} must be a string`)
+      }
+      return utf8(v)
+    }
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new PagingStorageError('INVALID_ARGUMENT', 'range: limit must be a whole number')
+    }
+    // Byte bounds: start inclusive, end exclusive. x + 0x00 is the first
+    // key after x, so gt and lte turn into those.
+    let start = bound('gte', gte) ?? new Uint8Array(0)
+    const gtBytes = bound('gt', gt)
+    if (gtBytes) start = maxBytes(start, withZero(gtBytes))
+    let end = bound('lt', lt)
+    const lteBytes = bound('lte', lte)
+    if (lteBytes) end = minBytes(end, withZero(lteBytes))
+    const prefixBytes = bound('prefix', prefix)
+    if (prefixBytes && prefixBytes.length > 0) {
+      start = maxBytes(start, prefixBytes)
+      end = minBytes(end, successor(prefixBytes))
+    }
+    if (end !== undefined && compareBytes(start, end) >= 0) return null
+    const w = new Writer(64)
+    w.byte((end !== undefined ? ScanFlag.HAS_END : 0) | (reverse ? ScanFlag.REVERSE : 0))
+    w.bytes(start)
+    if (end !== undefined) w.bytes(end)
+    w.varint(limit)
+    return w.finish().slice()
+  }
+
+  #autoSave() {
+    if (this.#state !== 'open' || this.#flushQueued || !this.#engine.hasDirtyPages()) return
+    this.#flushQueued = true
+    this.#task(() => this.#pager.flush())
+      .catch((err) => this.#events.emit('error', err))
+      .finally(() => {
+        this.#flushQueued = false
+      })
+  }
+}
+
+function withZero(bytes) {
+  const out = new Uint8Array(bytes.length + 1)
+  out.set(bytes)
+  return out
+}
+
+/** The first byte string after every string starting with `bytes`
+ *  (UTF-8 never contains 0xff, so incrementing the last byte works). */
+function successor(bytes) {
+  const out = bytes.slice()
+  out[out.length - 1]++
+  return out
+}
+
+function compareBytes(a, b) {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
+  return a.length - b.length
+}
+
+function maxBytes(a, b) {
+  return compareBytes(a, b) >= 0 ? a : b
+}
+
+function minBytes(a, b) {
+  if (a === undefined) return b
+  return compareBytes(a, b) <= 0 ? a : b
+}

@@ -1,0 +1,14 @@
+import { PagingStorage } from 'paging-storage'
+
+/** A store with small pages and a tiny page budget, so paging happens. */
+export function tinyStore(extra = {}) {
+  return new PagingStorage({
+    pageSize: 512,
+    ...extra,
+    persistence: { maxMemoryPages: 2, autoSaveInterval: 0, ...(extra.persistence ?? {}) }
+  })
+}
+
+export function key(i) {
+  return 'k' + String(i).padStart(6, '0')
+}
