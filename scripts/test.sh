@@ -3,6 +3,8 @@
 # every suite. Exits non-zero on the first failure.
 #   1. native GoogleTest suite (ctest, preset "native")
 #   2. the same suite under AddressSanitizer + UBSan (preset "asan")
+#   3. the wasm module + dist/ build, then the Node suites (node --test)
+#   4. headless Chromium suites (Debian's chromium via playwright-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
@@ -17,4 +19,10 @@ for preset in native asan; do
   echo "== $preset: ctest"
   ctest --preset "$preset" -j "$JOBS"
 done
+echo "== wasm + dist build"
+bash scripts/build.sh
+echo "== node --test tests/js"
+node --test --test-timeout=300000 tests/js/
+echo "== node --test tests/browser (headless Chromium)"
+node --test --test-timeout=300000 tests/browser/
 echo "npm test: all suites passed"
