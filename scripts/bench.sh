@@ -6,3 +6,5 @@ bash scripts/bootstrap.sh
 cmake --preset bench >/dev/null
 cmake --build --preset bench -j "$(nproc)"
 ./build/bench/tests/bench/engine_bench "$@"
+bash scripts/build.sh >/dev/null
+node tests/bench/api.bench.js

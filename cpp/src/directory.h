@@ -22,6 +22,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "key_compare.h"
 #include "manifest_codec.h"
 #include "page.h"
 #include "paging_storage/types.h"
@@ -45,7 +46,7 @@ struct PageMeta {
 
 class Directory {
  public:
-  using Map = std::map<std::string, PageMeta, std::less<>>;
+  using Map = std::map<std::string, PageMeta, KeyLess>;
   using Iterator = Map::iterator;
   using ConstIterator = Map::const_iterator;
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hash.h"
+#include "key_compare.h"
 
 namespace paging_storage {
 
@@ -29,9 +30,10 @@ uint64_t Page::MaxHlc() const {
 }
 
 size_t Page::LowerBound(std::string_view key) const {
-  auto it = std::lower_bound(
-      entries_.begin(), entries_.end(), key,
-      [](const Entry& e, std::string_view k) { return e.key < k; });
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
+                             [](const Entry& e, std::string_view k) {
+                               return CompareKeys(e.key, k) < 0;
+                             });
   return static_cast<size_t>(it - entries_.begin());
 }
 

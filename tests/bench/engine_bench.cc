@@ -219,6 +219,57 @@ void BM_Paged1M(benchmark::State& state) {
   }
 }
 
+// The workload the JavaScript benchmark (tests/bench/api.bench.js) runs
+// through wasm and the public API: keys "user:<i>" in order, values the JSON
+// text of { name: 'user' + i, age: i }, every page resident.
+std::vector<std::pair<std::string, std::string>> JsonWorkload(int64_t n) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    std::string id = std::to_string(i);
+    out.emplace_back("user:" + id,
+                     "{\"name\":\"user" + id + "\",\"age\":" + id + "}");
+  }
+  return out;
+}
+
+void BM_JsonWorkloadSet(benchmark::State& state) {
+  auto work = JsonWorkload(state.range(0));
+  for (auto _ : state) {
+    std::unique_ptr<Engine> e;
+    Engine::Create(AllResident(), &e);
+    for (const auto& [k, v] : work) {
+      WriteResult r = e->Put(k, v, kWallMs, nullptr);
+      benchmark::DoNotOptimize(r);
+    }
+    state.PauseTiming();
+    e.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void BM_JsonWorkloadGet(benchmark::State& state) {
+  auto work = JsonWorkload(state.range(0));
+  std::unique_ptr<Engine> e;
+  Engine::Create(AllResident(), &e);
+  for (const auto& [k, v] : work) e->Put(k, v, kWallMs, nullptr);
+  std::string value;
+  for (auto _ : state) {
+    for (const auto& [k, v] : work) {
+      Status s = e->Get(k, &value, nullptr);
+      benchmark::DoNotOptimize(s);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+BENCHMARK(BM_JsonWorkloadSet)
+    ->Arg(100'000)
+    ->Iterations(5)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JsonWorkloadGet)->Arg(100'000)->Unit(benchmark::kMillisecond);
+
 BENCHMARK(BM_Put)
     ->Arg(10'000)
     ->Arg(100'000)

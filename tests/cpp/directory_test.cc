@@ -2,10 +2,29 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "key_compare.h"
 #include "test_util.h"
 
 namespace paging_storage {
 namespace {
+
+TEST(KeyCompareTest, AgreesWithStdStringOrder) {
+  std::mt19937_64 rng(5);
+  const char alphabet[] = {'\0', 'a', 'b', '\x7f', '\x80', '\xc3', '\xff'};
+  for (int i = 0; i < 200000; ++i) {
+    std::string a, b;
+    size_t common = rng() % 20;
+    for (size_t j = 0; j < common; ++j) a.push_back(alphabet[rng() % 7]);
+    b = a;
+    for (size_t j = rng() % 12; j > 0; --j) a.push_back(alphabet[rng() % 7]);
+    for (size_t j = rng() % 12; j > 0; --j) b.push_back(alphabet[rng() % 7]);
+    int want = a < b ? -1 : (a == b ? 0 : 1);
+    ASSERT_EQ(CompareKeys(a, b), want) << i;
+    ASSERT_EQ(CompareKeys(b, a), -want) << i;
+  }
+}
 
 TEST(DirectoryTest, LocateAtPageBoundaries) {
   Directory dir;

@@ -1,0 +1,142 @@
+// `npm run bench`, JavaScript part: set/get of 100k keys with values like
+// { name: 'user' + i, age: i }, side by side in one run:
+//   native engine   (the C++ benchmark's JsonWorkload cases, run from here)
+//   raw wasm        (the module's batch calls, 1,000 ops a call, pre-encoded)
+//   public API      (PagingStorage: awaited one by one, and issued together)
+import { execFileSync } from 'node:child_process'
+import { readFileSync, mkdtempSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { PagingStorage } from 'paging-storage'
+
+import createModule from '../../dist/wasm/paging_storage.mjs'
+import { Writer } from '../../dist/engine/wire.js'
+
+const N = 100_000
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const keys = Array.from({ length: N }, (_, i) => 'user:' + i)
+const values = Array.from({ length: N }, (_, i) => ({ name: 'user' + i, age: i }))
+
+function rate(ops, ms) {
+  return Math.round((ops / ms) * 1000)
+}
+
+async function time(fn) {
+  const t0 = performance.now()
+  await fn()
+  return performance.now() - t0
+}
+
+function nativeRates() {
+  const out = join(mkdtempSync(join(tmpdir(), 'ps-bench-')), 'native.json')
+  execFileSync(join(repo, 'build/bench/tests/bench/engine_bench'), [
+    '--benchmark_filter=JsonWorkload',
+    `--benchmark_out=${out}`,
+    '--benchmark_out_format=json'
+  ], { stdio: 'ignore' })
+  const runs = JSON.parse(readFileSync(out, 'utf8')).benchmarks
+  const find = (prefix) => runs.find((b) => b.name.startsWith(prefix)).items_per_second
+  return { set: Math.round(find('BM_JsonWorkloadSet')), get: Math.round(find('BM_JsonWorkloadGet')) }
+}
+
+async function wasmRates() {
+  const wasmBinary = await readFile(join(repo, 'dist/wasm/paging_storage.wasm'))
+  const module = await createModule({ wasmBinary })
+  const json = values.map((v) => JSON.stringify(v))
+  const setBatches = []
+  const getBatches = []
+  for (let i = 0; i < N; i += 1000) {
+    const w = new Writer(64 * 1024)
+    const g = new Writer(16 * 1024)
+    g.varint(Math.min(1000, N - i))
+    for (let j = i; j < Math.min(N, i + 1000); j++) {
+      w.byte(0)
+      w.string(keys[j])
+      w.string(json[j])
+      g.string(keys[j])
+    }
+    setBatches.push(w.finish().slice())
+    getBatches.push(g.finish().slice())
+  }
+  const best = { set: 0, get: 0 }
+  for (let round = 0; round < 3; round++) {
+    const handle = new module.EngineHandle()
+    handle._create(JSON.stringify({ peerId: 'bench', maxMemoryPages: 1e6 }))
+    const now = Date.now()
+    const setMs = await time(() => {
+      for (const b of setBatches) handle._applyBatch(b, now)
+    })
+    const getMs = await time(() => {
+      for (const b of getBatches) handle._getMany(b)
+    })
+    best.set = Math.max(best.set, rate(N, setMs))
+    best.get = Math.max(best.get, rate(N, getMs))
+    handle.delete()
+  }
+  return best
+}
+
+async function apiRates(options, label) {
+  const best = { setAwaited: 0, setTogether: 0, getAwaited: 0, getTogether: 0 }
+  for (let round = 0; round < 2; round++) {
+    let s = new PagingStorage(options)
+    await s.ready
+    best.setAwaited = Math.max(best.setAwaited, rate(N, await time(async () => {
+      for (let i = 0; i < N; i++) await s.set(keys[i], values[i])
+    })))
+    best.getAwaited = Math.max(best.getAwaited, rate(N, await time(async () => {
+      for (let i = 0; i < N; i++) await s.get(keys[i])
+    })))
+    await s.shutdown()
+    s = new PagingStorage(options)
+    await s.ready
+    best.setTogether = Math.max(best.setTogether, rate(N, await time(async () => {
+      for (let i = 0; i < N; i += 1000) {
+        const chunk = []
+        for (let j = i; j < i + 1000; j++) chunk.push(s.set(keys[j], values[j]))
+        await Promise.all(chunk)
+      }
+    })))
+    best.getTogether = Math.max(best.getTogether, rate(N, await time(async () => {
+      for (let i = 0; i < N; i += 1000) {
+        const chunk = []
+        for (let j = i; j < i + 1000; j++) chunk.push(s.get(keys[j]))
+        await Promise.all(chunk)
+      }
+    })))
+    if ((await s.get(keys[N - 1])).age !== N - 1) throw new Error(`${label}: wrong value read back`)
+    await s.shutdown()
+  }
+  return best
+}
+
+const fmt = (n) => n.toLocaleString('en-US').padStart(12)
+const native = nativeRates()
+const wasm = await wasmRates()
+const resident = await apiRates({ peerId: 'bench', persistence: { maxMemoryPages: 1e6, autoSaveInterval: 0 } }, 'resident')
+const paged = await apiRates({ peerId: 'bench', persistence: { autoSaveInterval: 0 } }, 'default')
+
+console.log(`\nJavaScript benchmark: ${N.toLocaleString('en-US')} keys, values like { name: 'user' + i, age: i } (ops/s)`)
+console.log(`${'path'.padEnd(52)}${'set'.padStart(12)}${'get'.padStart(12)}`)
+const row = (label, set, get) => console.log(`${label.padEnd(52)}${fmt(set)}${fmt(get)}`)
+row('native engine (C++)', native.set, native.get)
+row('raw wasm (batch calls of 1,000)', wasm.set, wasm.get)
+row('public API, awaited one by one (all resident)', resident.setAwaited, resident.getAwaited)
+row('public API, 1,000 calls at a time (all resident)', resident.setTogether, resident.getTogether)
+row('public API, awaited one by one (default: 50 pages)', paged.setAwaited, paged.getAwaited)
+row('public API, 1,000 calls at a time (default: 50 pages)', paged.setTogether, paged.getTogether)
+
+const verdict = (ok) => (ok ? 'MET' : 'MISSED')
+const setRatio = wasm.set / native.set
+const getRatio = wasm.get / native.get
+console.log('\nTargets')
+console.log(`  wasm >= 50% of native: set ${(setRatio * 100).toFixed(0)}% ${verdict(setRatio >= 0.5)}, get ${(getRatio * 100).toFixed(0)}% ${verdict(getRatio >= 0.5)}`)
+const apiSet = Math.max(resident.setAwaited, resident.setTogether)
+const apiGet = Math.max(resident.getAwaited, resident.getTogether)
+console.log(`  public API set >= 300,000 ops/s: awaited ${fmt(resident.setAwaited)}, together ${fmt(resident.setTogether)}  ${verdict(resident.setAwaited >= 3e5)} (awaited)`)
+console.log(`  public API get >= 500,000 ops/s: awaited ${fmt(resident.getAwaited)}, together ${fmt(resident.getTogether)}  ${verdict(resident.getAwaited >= 5e5)} (awaited)`)
+void apiSet
+void apiGet
