@@ -23,6 +23,8 @@ echo "== wasm + dist build"
 bash scripts/build.sh
 echo "== node --test tests/js"
 node --test --test-timeout=300000 tests/js/
+echo "== node --test tests/package (npm pack + install + user script)"
+node --test --test-timeout=300000 tests/package/
 echo "== node --test tests/browser (headless Chromium)"
 node --test --test-timeout=300000 tests/browser/
 echo "npm test: all suites passed"

@@ -1,0 +1,73 @@
+// Packs the package, installs the tarball into a fresh project and runs a
+// user's script against it: what `npm install paging-storage` gives people.
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = join(here, '..', '..')
+
+function run(cmd, args, cwd) {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+test('the packed tarball installs and works for a user script', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ps-tarball-'))
+  try {
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo))[0]
+    const files = packed.files.map((f) => f.path)
+    assert.ok(files.includes('dist/index.js'))
+    assert.ok(files.includes('dist/wasm/paging_storage.wasm'))
+    assert.ok(files.includes('dist/index.d.ts'))
+    for (const f of files) {
+      assert.ok(/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f), `unexpected file in tarball: ${f}`)
+    }
+
+    const app = join(work, 'app')
+    run('mkdir', ['-p', app], work)
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, packed.filename)], app)
+    assert.ok(readdirSync(join(app, 'node_modules')).includes('paging-storage'))
+    copyFileSync(join(here, 'user-script.mjs'), join(app, 'user-script.mjs'))
+    const out = JSON.parse(run('node', ['user-script.mjs'], app))
+
+    assert.deepEqual(out.user, { name: 'Alice', age: 30 })
+    assert.equal(out.exists, true)
+    assert.equal(out.deleted, true)
+    assert.equal(out.afterDelete, undefined)
+    assert.deepEqual(out.local, [1, 2, 3])
+    assert.equal(out.localDeleted, true)
+    assert.deepEqual(out.setMany, [
+      { key: 'key1', success: true },
+      { key: 'key2', success: true },
+      { key: '', success: false, code: 'INVALID_KEY' }
+    ])
+    assert.deepEqual(out.getMany, [['key1', 'value1'], ['key2', 'value2'], ['nope', null]])
+    assert.deepEqual(out.range, [['item:1999', { i: 1999 }], ['item:1998', { i: 1998 }]])
+    assert.equal(out.keys, 10)
+    assert.deepEqual(out.stats, {
+      totalKeys: 2002,
+      totalPagesOver10: true,
+      residentWithinBudget: true,
+      memoryPressure: 'number',
+      connectedPeers: 0,
+      hasDht: 'object'
+    })
+    assert.equal(out.pages, true)
+    assert.equal(out.diagnose, true)
+    assert.deepEqual(out.export, { totalKeys: 2002, peerId: true })
+    assert.equal(out.imported, 2002)
+    assert.deepEqual(out.otherValue, { i: 1999 })
+    assert.equal(out.cleared, true)
+    assert.deepEqual(out.afterClear, { i: 500 })
+    assert.equal(out.badValue, 'INVALID_VALUE')
+    assert.equal(out.badKey, 'INVALID_KEY')
+    assert.equal(out.afterShutdown, 'CLOSED')
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+})
