@@ -33,6 +33,10 @@ export class PagingStorage {
   #events = new Emitter()
   #timer = null
   #flushQueued = false
+  // Reused encode buffers. Only the serial queue uses them, one run at a
+  // time, and embind copies their bytes during each wasm call.
+  #opsWriter = new Writer(4096)
+  #keysWriter = new Writer(1024)
 
   /**
    * Synchronous: the wasm module and the persisted data load in the
@@ -410,7 +414,7 @@ export class PagingStorage {
 
   async #drain() {
     try {
-      await this.ready
+      if (this.#state !== 'open') await this.ready
     } catch (err) {
       for (const job of this.#queue.splice(0)) job.reject(err)
       this.#draining = false
@@ -435,11 +439,18 @@ export class PagingStorage {
         size += job.size
       }
       try {
-        const results = head.kind === 'write' ? await this.#runWrites(run) : await this.#runReads(run)
-        let at = 0
-        for (const job of run) {
-          job.resolve(results.slice(at, at + job.size))
-          at += job.size
+        // Runs finish synchronously unless they need I/O (a page load, a
+        // flush); then they hand back a promise.
+        let results = head.kind === 'write' ? this.#runWrites(run) : this.#runReads(run)
+        if (results instanceof Promise) results = await results
+        if (run.length === 1) {
+          run[0].resolve(results)
+        } else {
+          let at = 0
+          for (const job of run) {
+            job.resolve(results.slice(at, at + job.size))
+            at += job.size
+          }
         }
       } catch (err) {
         for (const job of run) job.reject(err)
@@ -448,8 +459,9 @@ export class PagingStorage {
     this.#draining = false
   }
 
-  async #runWrites(jobs) {
-    const w = new Writer(4096)
+  /** @returns {Array|Promise<Array>} one result per op, in order */
+  #runWrites(jobs) {
+    const w = this.#opsWriter.reset()
     const offsets = []
     for (const job of jobs) {
       for (const op of job.ops) {
@@ -467,31 +479,57 @@ export class PagingStorage {
       }
     }
     offsets.push(w.pos)
-    const bytes = w.finish()
-    const total = offsets.length - 1
-    const results = new Array(total)
-    let i = 0
-    while (i < total) {
-      const end = Math.min(total, i + OPS_PER_CALL)
-      const r = this.#engine.applyBatch(bytes.subarray(offsets[i], offsets[end]), Date.now())
-      if (r.code !== StatusCode.OK && r.code !== StatusCode.NOT_RESIDENT) {
-        throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
-      }
-      for (let k = 0; k < r.results.length; k++) results[i + k] = r.results[k]
-      i += r.results.length
-      if (r.code === StatusCode.NOT_RESIDENT) await this.#pager.load(r.missingPage)
-      // A large batch stays within the page budget as it goes, not just
-      // once it is done.
-      else if (i < total) await this.#pager.afterOp()
+    const batch = { bytes: w.finish(), offsets, total: offsets.length - 1, done: 0, results: null }
+    batch.results = new Array(batch.total)
+    while (batch.done < batch.total) {
+      const r = this.#applyChunk(batch)
+      if (r.code === StatusCode.NOT_RESIDENT || r.overBudget) return this.#finishWrites(batch, r)
     }
-    await this.#pager.afterOp()
-    return results
+    return batch.results
   }
 
-  async #runReads(jobs) {
+  /** One wasm call over the next ops of `batch`; records their results. */
+  #applyChunk(batch) {
+    const { bytes, offsets, total, results } = batch
+    const i = batch.done
+    const end = Math.min(total, i + OPS_PER_CALL)
+    const r = this.#engine.applyBatch(bytes.subarray(offsets[i], offsets[end]), Date.now())
+    if (r.code !== StatusCode.OK && r.code !== StatusCode.NOT_RESIDENT) {
+      throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
+    }
+    if (r.results.length === 0 && r.code !== StatusCode.NOT_RESIDENT) {
+      throw new PagingStorageError('INTERNAL', 'batch made no progress')
+    }
+    for (let k = 0; k < r.results.length; k++) results[i + k] = r.results[k]
+    batch.done += r.results.length
+    return r
+  }
+
+  /** The rest of a write run once it needs I/O. A large batch stays within
+   *  the page budget as it goes, not just once it is done. */
+  async #finishWrites(batch, r) {
+    for (;;) {
+      if (r.code === StatusCode.NOT_RESIDENT) await this.#pager.load(r.missingPage)
+      else if (r.overBudget) await this.#pager.afterOp()
+      if (batch.done >= batch.total) break
+      r = this.#applyChunk(batch)
+    }
+    if (this.#engine.overBudget()) await this.#pager.afterOp()
+    return batch.results
+  }
+
+  /** @returns {Array|Promise<Array>} one result per key, in order */
+  #runReads(jobs) {
     const keys = []
     for (const job of jobs) for (const k of job.keys) keys.push(k)
     const results = this.#getMany(keys)
+    if (!results.overBudget && !results.some((r) => r.code === StatusCode.NOT_RESIDENT)) {
+      return results
+    }
+    return this.#finishReads(keys, results)
+  }
+
+  async #finishReads(keys, results) {
     // Keys on pages that are not resident, grouped by page.
     const waiting = new Map()
     results.forEach((r, i) => {
@@ -514,13 +552,16 @@ export class PagingStorage {
         pending = still
         if (pending.length > 0) await this.#pager.load(again.find((r) => r.page).page)
       }
+      if (pending.length > 0) {
+        throw new PagingStorageError('INTERNAL', `page ${page} would not stay resident`)
+      }
     }
-    await this.#pager.afterOp()
+    if (this.#engine.overBudget()) await this.#pager.afterOp()
     return results
   }
 
   #getMany(keys) {
-    const w = new Writer(64 + keys.length * 16)
+    const w = this.#keysWriter.reset()
     w.varint(keys.length)
     for (const k of keys) w.string(k)
     return this.#engine.getMany(w.finish())
@@ -537,7 +578,7 @@ export class PagingStorage {
       await this.#pager.load(r.missingPage)
       bytes = r.resume
     }
-    await this.#pager.afterOp()
+    if (this.#engine.overBudget()) await this.#pager.afterOp()
   }
 
   /** Wire `scan` bytes for a range query, or null for an empty range. */

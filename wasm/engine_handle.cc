@@ -176,6 +176,7 @@ val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
   std::string out;
   out.reserve(16 + batch.results.size() * 12);
   out.push_back(static_cast<char>(s.code()));
+  out.push_back(engine_->OverBudget() ? 1 : 0);
   PutVarint64(&out, batch.next);
   PutVarint64(&out, batch.missing_page);
   PutVarint64(&out, batch.results.size());
@@ -197,6 +198,7 @@ val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
     // A malformed batch: report it as the only result's message.
     out.clear();
     out.push_back(static_cast<char>(s.code()));
+    out.push_back(0);
     PutVarint64(&out, 0);
     PutVarint64(&out, 0);
     PutVarint64(&out, 1);
@@ -212,6 +214,7 @@ val EngineHandle::GetMany(const std::string& keys_bytes) {
   uint64_t count = 0;
   std::string out;
   if (!in.GetVarint64(&count) || count > in.remaining()) count = 0;
+  out.push_back(0);  // state, set below
   PutVarint64(&out, count);
   std::string value;
   for (uint64_t i = 0; i < count; ++i) {
@@ -228,6 +231,7 @@ val EngineHandle::GetMany(const std::string& keys_bytes) {
       PutLengthPrefixed(&out, s.message());
     }
   }
+  out[0] = engine_->OverBudget() ? 1 : 0;
   return BytesVal(out);
 }
 

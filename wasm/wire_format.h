@@ -8,15 +8,17 @@
 //               | 1 key:varstring                                  delete
 //               | 2 key:varstring hlc:fixed64 origin:varstring
 //                   tombstone:byte [value:varstring if !tombstone] merge
-//   results    := code:byte next:varint missing_page:varint
+//   results    := code:byte state:byte next:varint missing_page:varint
 //                 count:varint result{count}
+//   state      := 1 if the engine is over its page budget after the call,
+//                 so the caller knows to flush without asking
 //   result     := code:byte flags:byte [hlc:fixed64 origin:varstring]
 //                 [message:varstring if code != 0]
 //                 flags: 1 existed, 2 applied, 4 version follows;
 //                 origin "" stands for the local peer
 //
 //   keys       := count:varint key:varstring{count}
-//   values     := count:varint value{count}
+//   values     := state:byte count:varint value{count}
 //   value      := 0 value:varstring | 1 | 4 page:varint
 //               | code:byte message:varstring   (2, 3: corrupt, invalid)
 //

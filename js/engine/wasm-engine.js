@@ -43,13 +43,15 @@ export class WasmEngine {
   }
 
   /**
-   * Applies encoded ops (wire `ops`) until one needs a page.
-   * @returns {{ code: number, next: number, missingPage: number,
+   * Applies encoded ops (wire `ops`) until one needs a page. Versions are
+   * decoded only when asked for.
+   * @returns {{ code: number, overBudget: boolean, next: number, missingPage: number,
    *             results: Array<{code, existed, applied, hlc?, origin?, message?}> }}
    */
-  applyBatch(opsBytes, wallMs) {
+  applyBatch(opsBytes, wallMs, withVersions = false) {
     const r = new Reader(this.#handle._applyBatch(opsBytes, wallMs))
     const code = r.byte()
+    const overBudget = r.byte() === 1
     const next = r.varint()
     const missingPage = r.varint()
     const count = r.varint()
@@ -60,21 +62,28 @@ export class WasmEngine {
       res.existed = (flags & ResultFlag.EXISTED) !== 0
       res.applied = (flags & ResultFlag.APPLIED) !== 0
       if (flags & ResultFlag.HAS_VERSION) {
-        res.hlc = r.fixed64Hex()
-        res.origin = r.string() || this.#peerId
+        if (withVersions) {
+          res.hlc = r.fixed64Hex()
+          res.origin = r.string() || this.#peerId
+        } else {
+          r.skip(8)
+          r.skipString()
+        }
       }
       if (res.code !== StatusCode.OK) res.message = r.string()
       results[i] = res
     }
-    return { code, next, missingPage, results }
+    return { code, overBudget, next, missingPage, results }
   }
 
   /**
    * @param {Uint8Array} keysBytes wire `keys`
-   * @returns {Array<{code: number, value?: string, page?: number, message?: string}>}
+   * @returns {Array<{code: number, value?: string, page?: number, message?: string}>
+   *   with `overBudget` set on the array}
    */
   getMany(keysBytes) {
     const r = new Reader(this.#handle._getMany(keysBytes))
+    const overBudget = r.byte() === 1
     const count = r.varint()
     const out = new Array(count)
     for (let i = 0; i < count; i++) {
@@ -84,6 +93,7 @@ export class WasmEngine {
       else if (code === StatusCode.NOT_FOUND) out[i] = { code }
       else out[i] = { code, message: r.string() }
     }
+    out.overBudget = overBudget
     return out
   }
 

@@ -68,8 +68,15 @@ export class Writer {
     this.pos += 8
   }
 
+  /** A view of what was written; valid until the next write or reset. */
   finish() {
     return this.buf.subarray(0, this.pos)
+  }
+
+  /** Empties the writer, keeping its buffer for reuse. */
+  reset() {
+    this.pos = 0
+    return this
   }
 }
 
@@ -107,7 +114,28 @@ export class Reader {
   }
 
   string() {
-    return decoder.decode(this.bytes())
+    const n = this.varint()
+    const start = this.pos
+    this.pos += n
+    // Short ASCII strings (most keys and small values): a plain loop beats
+    // TextDecoder's fixed cost.
+    if (n <= 32) {
+      let s = ''
+      for (let i = start; i < start + n; i++) {
+        const c = this.buf[i]
+        if (c >= 0x80) return decoder.decode(this.buf.subarray(start, start + n))
+        s += String.fromCharCode(c)
+      }
+      return s
+    }
+    return decoder.decode(this.buf.subarray(start, start + n))
+  }
+
+  /** Skips a varstring. */
+  skipString() {
+    // Not `this.pos += this.varint()`: that reads pos before varint() moves it.
+    const n = this.varint()
+    this.pos += n
   }
 
   /** 16 lowercase hex digits. */
