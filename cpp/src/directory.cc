@@ -25,17 +25,18 @@ Directory::ConstIterator Directory::Find(PageId id) const {
 }
 
 Directory::Iterator Directory::Add(std::string lower_key, PageId id) {
-  auto [it, inserted] = map_.try_emplace(std::move(lower_key));
-  it->second.id = id;
-  it->second.lower_key = &it->first;
+  auto [it, inserted] =
+      map_.try_emplace(std::move(lower_key), std::make_unique<PageMeta>());
+  it->second->id = id;
+  it->second->lower_key = &it->first;
   by_id_.emplace(id, it);
   digest_ ^= DirectoryEntryDigest(it->first, id);
   return it;
 }
 
 void Directory::Remove(Iterator it) {
-  by_id_.erase(it->second.id);
-  digest_ ^= DirectoryEntryDigest(it->first, it->second.id);
+  by_id_.erase(it->second->id);
+  digest_ ^= DirectoryEntryDigest(it->first, it->second->id);
   map_.erase(it);
 }
 

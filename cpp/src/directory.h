@@ -46,7 +46,8 @@ struct PageMeta {
 
 class Directory {
  public:
-  using Map = std::map<std::string, PageMeta, KeyLess>;
+  // PageMeta lives outside the tree nodes so that lookups walk small nodes.
+  using Map = std::map<std::string, std::unique_ptr<PageMeta>, KeyLess>;
   using Iterator = Map::iterator;
   using ConstIterator = Map::const_iterator;
 

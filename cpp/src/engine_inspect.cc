@@ -16,7 +16,8 @@ Status Broken(const std::string& what, PageId id) {
 EngineStats EngineImpl::Stats() const {
   EngineStats s;
   s.pages = dir_.size();
-  for (const auto& [lower, m] : dir_) {
+  for (const auto& [lower, meta] : dir_) {
+    const PageMeta& m = *meta;
     s.live_keys += m.summary.live_count;
     s.tombstones += m.summary.entry_count - m.summary.live_count;
     s.bytes += m.summary.bytes;
@@ -37,7 +38,8 @@ EngineStats EngineImpl::Stats() const {
 std::vector<PageInfo> EngineImpl::ListPages() const {
   std::vector<PageInfo> pages;
   pages.reserve(dir_.size());
-  for (const auto& [lower, m] : dir_) {
+  for (const auto& [lower, meta] : dir_) {
+    const PageMeta& m = *meta;
     PageInfo p;
     p.id = m.id;
     p.lower_key = lower;
@@ -66,7 +68,7 @@ Status EngineImpl::CheckInvariants() const {
   size_t resident = 0;
   size_t clean_resident = 0;
   for (auto it = dir_.begin(); it != dir_.end(); ++it) {
-    const PageMeta& m = it->second;
+    const PageMeta& m = *it->second;
     auto next = std::next(it);
     if (dir_.Find(m.id) != it) return Broken("id index wrong", m.id);
     if (m.lower_key != &it->first) return Broken("lower key pointer", m.id);
@@ -89,7 +91,7 @@ Status EngineImpl::CheckInvariants() const {
           page.live_count() != m.summary.live_count ||
           page.bytes() != m.summary.bytes ||
           page.digest() != m.summary.digest ||
-          page.MaxHlc() != m.summary.max_hlc) {
+          page.max_hlc() != m.summary.max_hlc) {
         return Broken("summary differs from the page", m.id);
       }
       if (page.size() == 0 && dir_.size() > 1)
@@ -116,8 +118,8 @@ Status EngineImpl::CheckInvariants() const {
     bool small = dir_.size() > 1 && !m.corrupt &&
                  m.summary.bytes < options_.merge_threshold;
     if (small && merge_candidates_.count(m.id) == 0) {
-      bool fits_left = it != dir_.begin() && Fits(std::prev(it)->second, m);
-      bool fits_right = next != dir_.end() && Fits(next->second, m);
+      bool fits_left = it != dir_.begin() && Fits(*std::prev(it)->second, m);
+      bool fits_right = next != dir_.end() && Fits(*next->second, m);
       if (fits_left || fits_right) {
         return Broken("mergeable page neither merged nor pending", m.id);
       }

@@ -17,8 +17,9 @@ EngineImpl::~EngineImpl() {
 
 void EngineImpl::InitEmpty() {
   Iterator it = dir_.Add("", next_page_id_++);
-  MakeResident(&it->second, std::make_unique<Page>(it->second.id, &origins_));
-  Changed(&it->second);  // never stored yet, so dirty
+  MakeResident(it->second.get(),
+               std::make_unique<Page>(it->second->id, &origins_));
+  Changed(it->second.get());  // never stored yet, so dirty
 }
 
 Status EngineImpl::InitFromManifest(const Manifest& manifest) {
@@ -26,7 +27,7 @@ Status EngineImpl::InitFromManifest(const Manifest& manifest) {
   hlc_.Update(manifest.hlc);
   for (const ManifestPage& p : manifest.pages) {
     Iterator it = dir_.Add(p.lower_key, p.id);
-    it->second.summary = p.summary;
+    it->second->summary = p.summary;
   }
   // Merges that were waiting when the manifest was written wait again.
   for (const ManifestPage& p : manifest.pages) TryMerge(p.id);
@@ -57,7 +58,7 @@ Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
   if (it == dir_.end()) {
     return Status::InvalidArgument("no page " + std::to_string(id));
   }
-  PageMeta& m = it->second;
+  PageMeta& m = *it->second;
   if (m.page != nullptr) return Status::OK();  // ours may be newer
 
   std::unique_ptr<Page> page;
@@ -121,13 +122,13 @@ std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
   for (PageId id : merge_candidates_) {
     auto it = dir_.Find(id);
     if (it == dir_.end()) continue;
-    want(it->second);
-    if (it != dir_.begin() && Fits(std::prev(it)->second, it->second)) {
-      want(std::prev(it)->second);
+    want(*it->second);
+    if (it != dir_.begin() && Fits(*std::prev(it)->second, *it->second)) {
+      want(*std::prev(it)->second);
     }
     if (std::next(it) != dir_.end() &&
-        Fits(std::next(it)->second, it->second)) {
-      want(std::next(it)->second);
+        Fits(*std::next(it)->second, *it->second)) {
+      want(*std::next(it)->second);
     }
   }
   return wanted;
@@ -167,8 +168,8 @@ void EngineImpl::CommitFlush(const FlushBatch& batch) {
     Iterator it = dir_.Find(p.id);
     // A page changed since CollectFlush stays dirty: the bytes just stored
     // are already stale.
-    if (it != dir_.end() && it->second.change_seq == p.change_seq) {
-      it->second.dirty = false;
+    if (it != dir_.end() && it->second->change_seq == p.change_seq) {
+      it->second->dirty = false;
     }
   }
   // deleted_pages_ only grows at its end, so the batch's list is its prefix.
@@ -185,7 +186,7 @@ Status EngineImpl::EvictPage(PageId id) {
   if (it == dir_.end()) {
     return Status::InvalidArgument("no page " + std::to_string(id));
   }
-  PageMeta& m = it->second;
+  PageMeta& m = *it->second;
   if (m.page == nullptr) return Status::OK();
   if (m.dirty) {
     return Status::Busy("page " + std::to_string(id) + " is dirty");

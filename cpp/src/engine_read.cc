@@ -18,7 +18,7 @@ void EngineImpl::FillRecord(const Entry& e, Record* out) const {
 Status EngineImpl::ResidentPageFor(std::string_view key, Iterator* it,
                                    PageId* missing) {
   *it = dir_.Locate(key);
-  const PageMeta& m = (*it)->second;
+  const PageMeta& m = *(*it)->second;
   if (m.corrupt) {
     return Status::Corruption("page " + std::to_string(m.id) +
                               " failed to load");
@@ -31,7 +31,7 @@ Status EngineImpl::ResidentPageFor(std::string_view key, Iterator* it,
 }
 
 PageId EngineImpl::PageFor(std::string_view key) const {
-  return dir_.Locate(key)->second.id;
+  return dir_.Locate(key)->second->id;
 }
 
 Status EngineImpl::FindEntry(std::string_view key, const Entry** entry,
@@ -41,8 +41,8 @@ Status EngineImpl::FindEntry(std::string_view key, const Entry** entry,
   Iterator it;
   s = ResidentPageFor(key, &it, missing);
   if (!s.ok()) return s;
-  lru_.Touch(&it->second);
-  *entry = it->second.page->Find(key);
+  lru_.Touch(it->second.get());
+  *entry = it->second->page->Find(key);
   return *entry == nullptr ? Status::NotFound() : Status::OK();
 }
 
@@ -76,7 +76,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     return options.limit == 0 || out->records.size() < options.limit;
   };
   auto stop_at = [&](Iterator it) -> Status {
-    const PageMeta& m = it->second;
+    const PageMeta& m = *it->second;
     if (options.reverse) {
       auto next = std::next(it);
       if (next != dir_.end() &&
@@ -107,7 +107,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     for (Iterator it = dir_.Locate(options.start); it != dir_.end() && room();
          ++it) {
       if (options.has_end && it->first >= options.end) break;
-      PageMeta& m = it->second;
+      PageMeta& m = *it->second;
       if (m.page == nullptr || m.corrupt) return stop_at(it);
       lru_.Touch(&m);
       const auto& entries = m.page->entries();
@@ -123,7 +123,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
   Iterator it =
       options.has_end ? dir_.Locate(options.end) : std::prev(dir_.end());
   while (room()) {
-    PageMeta& m = it->second;
+    PageMeta& m = *it->second;
     auto next = std::next(it);
     bool after_start = next == dir_.end() || next->first > options.start;
     if (!after_start) break;

@@ -63,7 +63,7 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   Iterator it;
   r.status = ResidentPageFor(rec.key, &it, missing);
   if (!r.status.ok()) return r;
-  PageMeta& m = it->second;
+  PageMeta& m = *it->second;
   lru_.Touch(&m);
 
   const Entry* current = m.page->Find(rec.key);
@@ -102,7 +102,7 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   r.applied = true;
   Changed(&m);
   Rebalance(it, appended);
-  EnforceBudget(dir_.Locate(rec.key)->second.id);  // spare the key's page
+  EnforceBudget(dir_.Locate(rec.key)->second->id);  // spare the key's page
   return r;
 }
 
@@ -147,7 +147,7 @@ void EngineImpl::SplitOversized(Iterator it, bool appended,
   while (!work.empty()) {
     Iterator cur = work.back();
     work.pop_back();
-    PageMeta& m = cur->second;
+    PageMeta& m = *cur->second;
     if (m.page->bytes() <= options_.split_threshold || m.page->size() < 2) {
       pieces->push_back(m.id);
       continue;
@@ -162,8 +162,8 @@ void EngineImpl::SplitOversized(Iterator it, bool appended,
     m.page->MoveTailTo(cut, right.get());
     Changed(&m);
     Iterator rit = dir_.Add(std::move(lower), id);
-    MakeResident(&rit->second, std::move(right));
-    Changed(&rit->second);
+    MakeResident(rit->second.get(), std::move(right));
+    Changed(rit->second.get());
     work.push_back(cur);
     work.push_back(rit);
   }
@@ -173,8 +173,8 @@ void EngineImpl::ReviewMergesAround(PageId id) {
   Iterator it = dir_.Find(id);
   if (it == dir_.end()) return;
   PageId around[3] = {kNoPage, id, kNoPage};
-  if (it != dir_.begin()) around[0] = std::prev(it)->second.id;
-  if (std::next(it) != dir_.end()) around[2] = std::next(it)->second.id;
+  if (it != dir_.begin()) around[0] = std::prev(it)->second->id;
+  if (std::next(it) != dir_.end()) around[2] = std::next(it)->second->id;
   for (PageId p : around) {
     if (p != kNoPage) TryMerge(p);
   }
@@ -189,7 +189,7 @@ bool EngineImpl::Fits(const PageMeta& a, const PageMeta& b) const {
 void EngineImpl::TryMerge(PageId id) {
   Iterator it = dir_.Find(id);
   if (it == dir_.end()) return;
-  PageMeta& m = it->second;
+  PageMeta& m = *it->second;
   if (dir_.size() == 1 || m.corrupt ||
       m.summary.bytes >= options_.merge_threshold) {
     merge_candidates_.erase(id);
@@ -199,15 +199,15 @@ void EngineImpl::TryMerge(PageId id) {
   Iterator right = std::next(it);
   bool waiting = false;
   for (Iterator n : {left, right}) {
-    if (n == dir_.end() || !Fits(n->second, m)) continue;
-    if (n->second.page == nullptr || m.page == nullptr) {
+    if (n == dir_.end() || !Fits(*n->second, m)) continue;
+    if (n->second->page == nullptr || m.page == nullptr) {
       waiting = true;
       continue;
     }
     merge_candidates_.erase(id);
     Iterator l = n == left ? left : it;
     Iterator r = n == left ? it : right;
-    PageId survivor = l->second.id;
+    PageId survivor = l->second->id;
     MergeRightIntoLeft(l, r);
     ReviewMergesAround(survivor);
     return;
@@ -220,8 +220,8 @@ void EngineImpl::TryMerge(PageId id) {
 }
 
 void EngineImpl::MergeRightIntoLeft(Iterator left, Iterator right) {
-  PageMeta& l = left->second;
-  PageMeta& r = right->second;
+  PageMeta& l = *left->second;
+  PageMeta& r = *right->second;
   l.page->AbsorbRight(r.page.get());
   Changed(&l);
   lru_.Touch(&l);
@@ -237,7 +237,7 @@ PageSummary EngineImpl::SummaryOf(const Page& page) {
   s.live_count = static_cast<uint32_t>(page.live_count());
   s.bytes = page.bytes();
   s.digest = page.digest();
-  s.max_hlc = page.MaxHlc();
+  s.max_hlc = page.max_hlc();
   return s;
 }
 

@@ -14,6 +14,7 @@ uint64_t Page::DigestOf(const Entry& e) const {
 
 void Page::Account(const Entry& e, int sign) {
   if (sign > 0) {
+    max_hlc_ = std::max(max_hlc_, e.hlc);
     bytes_ += e.Bytes();
     if (!e.tombstone) ++live_count_;
   } else {
@@ -23,10 +24,9 @@ void Page::Account(const Entry& e, int sign) {
   digest_ ^= DigestOf(e);
 }
 
-uint64_t Page::MaxHlc() const {
-  uint64_t max = 0;
-  for (const Entry& e : entries_) max = std::max(max, e.hlc);
-  return max;
+void Page::RecomputeMaxHlc() {
+  max_hlc_ = 0;
+  for (const Entry& e : entries_) max_hlc_ = std::max(max_hlc_, e.hlc);
 }
 
 size_t Page::LowerBound(std::string_view key) const {
@@ -46,9 +46,12 @@ const Entry* Page::Find(std::string_view key) const {
 void Page::Upsert(Entry entry) {
   size_t i = LowerBound(entry.key);
   if (i < entries_.size() && entries_[i].key == entry.key) {
+    // Replacing the newest entry with an older one lowers the max.
+    bool lowers_max = entries_[i].hlc == max_hlc_ && entry.hlc < max_hlc_;
     Account(entries_[i], -1);
     Account(entry, +1);
     entries_[i] = std::move(entry);
+    if (lowers_max) RecomputeMaxHlc();
     return;
   }
   Account(entry, +1);
@@ -84,6 +87,7 @@ void Page::MoveTailTo(size_t from, Page* right) {
   }
   entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(from),
                  entries_.end());
+  RecomputeMaxHlc();
 }
 
 void Page::AbsorbRight(Page* right) {
@@ -93,12 +97,14 @@ void Page::AbsorbRight(Page* right) {
   right->bytes_ = kPageOverhead;
   right->live_count_ = 0;
   right->digest_ = 0;
+  right->max_hlc_ = 0;
 }
 
 Status Page::Check() const {
   size_t bytes = kPageOverhead;
   size_t live = 0;
   uint64_t digest = 0;
+  uint64_t max_hlc = 0;
   for (size_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
     if (e.key.empty()) return Status::Corruption("page holds an empty key");
@@ -112,10 +118,12 @@ Status Page::Check() const {
     bytes += e.Bytes();
     if (!e.tombstone) ++live;
     digest ^= DigestOf(e);
+    max_hlc = std::max(max_hlc, e.hlc);
   }
   if (bytes != bytes_) return Status::Corruption("page byte count drifted");
   if (live != live_count_) return Status::Corruption("page live count drifted");
   if (digest != digest_) return Status::Corruption("page digest drifted");
+  if (max_hlc != max_hlc_) return Status::Corruption("page max hlc drifted");
   return Status::OK();
 }
 

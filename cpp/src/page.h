@@ -4,7 +4,8 @@
 //   1. keys strictly increase along entries_;
 //   2. bytes_ == kPageOverhead + sum of entries_[i].Bytes();
 //   3. live_count_ == number of entries that are not tombstones;
-//   4. digest_ == XOR of EntryDigest over entries_.
+//   4. digest_ == XOR of EntryDigest over entries_;
+//   5. max_hlc_ == the greatest entry hlc (0 when empty).
 // The key range a page may hold is the directory's business, not the page's.
 //
 // A page refers to its engine's OriginTable (to digest origin ids), which
@@ -34,8 +35,8 @@ class Page {
   size_t bytes() const { return bytes_; }
   size_t live_count() const { return live_count_; }
   uint64_t digest() const { return digest_; }
-  // The greatest hlc among the entries (0 when empty). O(entries).
-  uint64_t MaxHlc() const;
+  // The greatest hlc among the entries (0 when empty).
+  uint64_t max_hlc() const { return max_hlc_; }
 
   // Index of the first entry whose key is >= key.
   size_t LowerBound(std::string_view key) const;
@@ -64,6 +65,7 @@ class Page {
 
  private:
   uint64_t DigestOf(const Entry& e) const;
+  void RecomputeMaxHlc();
   void Account(const Entry& e, int sign);
 
   PageId id_;
@@ -72,6 +74,7 @@ class Page {
   size_t bytes_ = kPageOverhead;
   size_t live_count_ = 0;
   uint64_t digest_ = 0;
+  uint64_t max_hlc_ = 0;
 };
 
 }  // namespace paging_storage

@@ -31,17 +31,17 @@ TEST(DirectoryTest, LocateAtPageBoundaries) {
   dir.Add("", 1);
   dir.Add("g", 2);
   dir.Add("p", 3);
-  EXPECT_EQ(dir.Locate("a")->second.id, 1u);
-  EXPECT_EQ(dir.Locate("f\xff")->second.id, 1u);  // just below a bound
-  EXPECT_EQ(dir.Locate("g")->second.id, 2u);      // exactly a bound
-  EXPECT_EQ(dir.Locate("g\x01")->second.id, 2u);  // just above
-  EXPECT_EQ(dir.Locate("oz")->second.id, 2u);
-  EXPECT_EQ(dir.Locate("p")->second.id, 3u);
-  EXPECT_EQ(dir.Locate("\xff\xff")->second.id, 3u);  // past the last bound
+  EXPECT_EQ(dir.Locate("a")->second->id, 1u);
+  EXPECT_EQ(dir.Locate("f\xff")->second->id, 1u);  // just below a bound
+  EXPECT_EQ(dir.Locate("g")->second->id, 2u);      // exactly a bound
+  EXPECT_EQ(dir.Locate("g\x01")->second->id, 2u);  // just above
+  EXPECT_EQ(dir.Locate("oz")->second->id, 2u);
+  EXPECT_EQ(dir.Locate("p")->second->id, 3u);
+  EXPECT_EQ(dir.Locate("\xff\xff")->second->id, 3u);  // past the last bound
   EXPECT_EQ(dir.Find(2)->first, "g");
   EXPECT_EQ(dir.Find(99), dir.end());
   dir.Remove(dir.Find(2));
-  EXPECT_EQ(dir.Locate("h")->second.id, 1u);
+  EXPECT_EQ(dir.Locate("h")->second->id, 1u);
   EXPECT_EQ(dir.Find(2), dir.end());
   EXPECT_EQ(dir.indexed_ids(), dir.size());
 }
