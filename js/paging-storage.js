@@ -33,6 +33,7 @@ export class PagingStorage {
   #events = new Emitter()
   #timer = null
   #flushQueued = false
+  #closed = null // the promise shutdown() returns, once called
   // Reused encode buffers. Only the serial queue uses them, one run at a
   // time, and embind copies their bytes during each wasm call.
   #opsWriter = new Writer(4096)
@@ -297,8 +298,6 @@ export class PagingStorage {
     })
     return this.#closed
   }
-
-  #closed = null
 
   // ---- introspection (synchronous) ----
 

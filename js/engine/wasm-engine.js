@@ -1,13 +1,12 @@
 // WasmEngine: the engine's batch-shaped calls as JavaScript values. It owns
 // the embind EngineHandle (the only class that does) and deletes it in
 // close(). Synchronous: paging (loading pages, flushing) is the caller's.
-import { PagingStorageError, StatusCode, errorFromStatus } from '../errors.js'
+import { StatusCode, errorFromStatus } from '../errors.js'
 import { Reader, ResultFlag, ScanFlag, Writer } from './wire.js'
 
 function check(status, what) {
   if (status.code !== StatusCode.OK) {
-    const err = errorFromStatus(status.code, `${what}: ${status.message}`)
-    throw err
+    throw errorFromStatus(status.code, `${what}: ${status.message}`)
   }
 }
 
@@ -178,5 +177,3 @@ export class WasmEngine {
     }
   }
 }
-
-export { PagingStorageError }

@@ -67,6 +67,7 @@ test('the packed tarball installs and works for a user script', () => {
     assert.equal(out.badValue, 'INVALID_VALUE')
     assert.equal(out.badKey, 'INVALID_KEY')
     assert.equal(out.afterShutdown, 'CLOSED')
+    assert.equal(out.backgroundErrors, 0)
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

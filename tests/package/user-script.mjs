@@ -7,6 +7,8 @@ const storage = new PagingStorage({
   persistence: { maxMemoryPages: 4, persistenceKey: 'my_app_storage' }
 })
 await storage.ready
+const errors = []
+const unsubscribe = storage.on('error', (e) => errors.push(e))
 
 await storage.set('user:123', { name: 'Alice', age: 30 })
 out.user = await storage.get('user:123')
@@ -63,6 +65,9 @@ try {
 } catch (err) {
   out.badKey = err.code
 }
+unsubscribe()
+storage.off('error', () => {})
+out.backgroundErrors = errors.length
 await storage.shutdown()
 await other.shutdown()
 try {
