@@ -10,6 +10,11 @@
  *   CORRUPT           stored bytes failed validation (checksum, lengths)
  *   CLOSED            the store was shut down
  *   OPEN_FAILED       the store could not open (see `.cause`)
+ *   LOCKED            another instance (e.g. another tab) holds this
+ *                     persistenceKey
+ *   QUOTA_EXCEEDED    the disk budget (maxDiskPages) or the browser's quota
+ *                     is full; what was saved before stays intact
+ *   IO_ERROR          the storage backend failed otherwise
  *   BUSY              the operation cannot run in the current state
  *   INTERNAL          an engine error that should not happen (a bug)
  */
@@ -34,7 +39,8 @@ export const StatusCode = Object.freeze({
   CORRUPTION: 2,
   INVALID_ARGUMENT: 3,
   NOT_RESIDENT: 4,
-  BUSY: 5
+  BUSY: 5,
+  QUOTA: 100 // JavaScript only: a write refused for lack of space
 })
 
 /** The PagingStorageError for a non-OK engine status. */
@@ -47,6 +53,8 @@ export function errorFromStatus(code, message, key) {
       return new PagingStorageError('INVALID_ARGUMENT', text, { key })
     case StatusCode.BUSY:
       return new PagingStorageError('BUSY', text, { key })
+    case StatusCode.QUOTA:
+      return new PagingStorageError('QUOTA_EXCEEDED', text, { key })
     default:
       return new PagingStorageError('INTERNAL', `${text} (status ${code})`, { key })
   }

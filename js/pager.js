@@ -20,6 +20,7 @@ export class Pager {
     this.pageLoads = 0
     this.flushes = 0
     this.lastSave = null
+    this.onSaved = () => {}
   }
 
   /** Brings one page into the engine. A page that fails to load is marked
@@ -43,22 +44,30 @@ export class Pager {
   async flush() {
     if (!this.engine.hasDirtyPages()) return false
     const batch = this.engine.collectFlush()
-    await this.backend.writeBatch(batch)
+    try {
+      await this.backend.writeBatch(batch)
+    } catch (err) {
+      // Nothing is marked clean: the pages stay dirty for the next try.
+      this.onError(err)
+      throw err
+    }
     this.engine.commitFlush()
+    this.onSaved()
     this.flushes++
     this.lastSave = Date.now()
     log('flushed %d pages, deleted %d', batch.pages.length, batch.deleted.length)
     return true
   }
 
-  /** After an operation: back within the page budget. A failed flush is
-   *  reported and retried later; the operation itself already succeeded. */
+  /** After an operation: back within the page budget. A failed flush was
+   *  reported by flush() and is retried later; the operation itself already
+   *  succeeded. */
   async afterOp() {
     if (!this.engine.overBudget()) return
     try {
       await this.flush()
-    } catch (err) {
-      this.onError(err)
+    } catch {
+      // reported
     }
   }
 }

@@ -34,6 +34,12 @@ export class PagingStorage {
   #timer = null
   #flushQueued = false
   #closed = null // the promise shutdown() returns, once called
+  #releaseLock = null // ends our hold on the Web Lock for persistenceKey
+  #removeLifecycleListeners = null
+  #pageCount = 0 // pages, as of the last write or stats read
+  // Set when a save failed for lack of space: new values are refused (with
+  // QUOTA_EXCEEDED) until a save succeeds; deletes still go through.
+  #quotaBlocked = false
   // Reused encode buffers. Only the serial queue uses them, one run at a
   // time, and embind copies their bytes during each wasm call.
   #opsWriter = new Writer(4096)
@@ -57,24 +63,84 @@ export class PagingStorage {
 
   async #open() {
     try {
+      await this.#acquireLock()
       const [module, manifest] = await Promise.all([loadModule(), this.#backend.loadManifest()])
       this.#module = module
       this.#engine = new WasmEngine(module, this.#opts, manifest)
-      this.#pager = new Pager(this.#engine, this.#backend, (err) => this.#events.emit('error', err))
+      this.#pageCount = this.#engine.stats().pages
+      this.#pager = new Pager(this.#engine, this.#backend, (err) => this.#onBackgroundError(err))
+      this.#pager.onSaved = () => {
+        this.#quotaBlocked = false
+      }
       const every = this.#opts.persistence.autoSaveInterval
       if (every > 0 && this.#state === 'opening') {
-        this.#timer = setInterval(() => this.#autoSave(), every)
+        this.#timer = setInterval(() => this.#saveSoon(), every)
         this.#timer.unref?.()
       }
+      if (this.#state === 'opening') this.#watchLifecycle()
       // shutdown() may have been called while opening: it wins.
       if (this.#state === 'opening') this.#state = 'open'
       log('open: peer %s, %s', this.peerId, manifest ? 'restored' : 'new')
     } catch (err) {
       if (this.#state === 'opening') this.#state = 'failed'
-      throw err instanceof PagingStorageError && err.code === 'OPEN_FAILED'
+      this.#releaseLock?.()
+      throw err instanceof PagingStorageError && (err.code === 'OPEN_FAILED' || err.code === 'LOCKED')
         ? err
         : new PagingStorageError('OPEN_FAILED', `store failed to open: ${err.message}`, { cause: err })
     }
+  }
+
+  /**
+   * One instance at a time owns a persistenceKey: the data has a single
+   * writer, so two tabs cannot interleave flushes. A second instance (another
+   * tab, or the same page) fails to open with LOCKED. Only where Web Locks
+   * exist (browsers) and for backends with a name (indexeddb, localstorage).
+   */
+  async #acquireLock() {
+    const locks = globalThis.navigator?.locks
+    const name = this.#backend.name
+    if (!locks || typeof name !== 'string') return
+    let release
+    const held = new Promise((resolve) => {
+      release = resolve
+    })
+    const granted = await new Promise((resolve, reject) => {
+      locks
+        .request(name, { ifAvailable: true }, (lock) => {
+          resolve(lock !== null)
+          return lock === null ? undefined : held
+        })
+        .catch(reject)
+    })
+    if (!granted) {
+      throw new PagingStorageError(
+        'LOCKED',
+        `persistenceKey '${this.#opts.persistence.persistenceKey}' is open in another tab or instance; ` +
+          'close it first or use another persistenceKey'
+      )
+    }
+    this.#releaseLock = release
+  }
+
+  /** Saves when the page is hidden or going away (browsers). */
+  #watchLifecycle() {
+    const doc = globalThis.document
+    if (typeof globalThis.addEventListener !== 'function' || !doc) return
+    const save = () => this.#saveSoon()
+    const onVisibility = () => {
+      if (doc.visibilityState === 'hidden') save()
+    }
+    globalThis.addEventListener('pagehide', save)
+    doc.addEventListener('visibilitychange', onVisibility)
+    this.#removeLifecycleListeners = () => {
+      globalThis.removeEventListener('pagehide', save)
+      doc.removeEventListener('visibilitychange', onVisibility)
+    }
+  }
+
+  #onBackgroundError(err) {
+    if (err?.code === 'QUOTA_EXCEEDED') this.#quotaBlocked = true
+    this.#events.emit('error', err)
   }
 
   // ---- events ----
@@ -288,6 +354,8 @@ export class PagingStorage {
           } finally {
             this.#engine.close()
             await this.#backend.close()
+            this.#removeLifecycleListeners?.()
+            this.#releaseLock?.()
           }
         })
     this.#state = 'closing'
@@ -304,7 +372,9 @@ export class PagingStorage {
   /** Counters of the store; zeros until `ready`. */
   getStats() {
     const s = this.#engine && this.#state !== 'closed' ? this.#engine.stats() : null
+    if (s) this.#pageCount = s.pages
     const max = this.#opts.persistence.maxMemoryPages
+    const maxDisk = this.#opts.persistence.maxDiskPages
     return {
       ready: this.#state === 'open',
       peerId: this.peerId,
@@ -322,7 +392,10 @@ export class PagingStorage {
         pageLoads: this.#pager?.pageLoads ?? 0,
         flushes: this.#pager?.flushes ?? 0,
         lastSave: this.#pager?.lastSave ?? null,
-        maxCachePages: this.#opts.maxCachePages
+        maxCachePages: this.#opts.maxCachePages,
+        maxDiskPages: maxDisk,
+        diskPressure: (s?.pages ?? 0) / maxDisk,
+        quotaBlocked: this.#quotaBlocked
       },
       dht: { enabled: false, peers: 0 },
       queue: this.#queue.length
@@ -462,8 +535,20 @@ export class PagingStorage {
   #runWrites(jobs) {
     const w = this.#opsWriter.reset()
     const offsets = []
+    // New values are refused while the disk budget or the browser quota is
+    // full; deletes go through, since they are how space comes back.
+    const full = this.#quotaBlocked || this.#pageCount >= this.#opts.persistence.maxDiskPages
+    const refused = []
+    const slots = []
+    let n = 0
     for (const job of jobs) {
       for (const op of job.ops) {
+        const slot = n++
+        if (full && op.type !== OpType.DELETE) {
+          refused.push(slot)
+          continue
+        }
+        slots.push(slot)
         offsets.push(w.pos)
         w.byte(op.type)
         w.string(op.key)
@@ -480,11 +565,26 @@ export class PagingStorage {
     offsets.push(w.pos)
     const batch = { bytes: w.finish(), offsets, total: offsets.length - 1, done: 0, results: null }
     batch.results = new Array(batch.total)
+    const finish = () => this.#placeResults(batch.results, slots, refused, n)
     while (batch.done < batch.total) {
       const r = this.#applyChunk(batch)
-      if (r.code === StatusCode.NOT_RESIDENT || r.overBudget) return this.#finishWrites(batch, r)
+      if (r.code === StatusCode.NOT_RESIDENT || r.overBudget) return this.#finishWrites(batch, r).then(finish)
     }
-    return batch.results
+    return finish()
+  }
+
+  /** Engine results back in op order, with the refused ops' results. */
+  #placeResults(engineResults, slots, refused, n) {
+    if (refused.length === 0) return engineResults
+    const out = new Array(n)
+    slots.forEach((slot, i) => {
+      out[slot] = engineResults[i]
+    })
+    const message = this.#quotaBlocked
+      ? 'the browser storage quota is full: delete data to make room'
+      : `the disk budget of ${this.#opts.persistence.maxDiskPages} pages (maxDiskPages) is full`
+    for (const slot of refused) out[slot] = { code: StatusCode.QUOTA, message, existed: false, applied: false }
+    return out
   }
 
   /** One wasm call over the next ops of `batch`; records their results. */
@@ -501,6 +601,7 @@ export class PagingStorage {
     }
     for (let k = 0; k < r.results.length; k++) results[i + k] = r.results[k]
     batch.done += r.results.length
+    this.#pageCount = r.pages
     return r
   }
 
@@ -614,11 +715,13 @@ export class PagingStorage {
     return w.finish().slice()
   }
 
-  #autoSave() {
+  /** Queues a save unless one is queued already; failures are reported as
+   *  'error' events by the pager, and the pages stay dirty for the next try. */
+  #saveSoon() {
     if (this.#state !== 'open' || this.#flushQueued || !this.#engine.hasDirtyPages()) return
     this.#flushQueued = true
     this.#task(() => this.#pager.flush())
-      .catch((err) => this.#events.emit('error', err))
+      .catch(() => {})
       .finally(() => {
         this.#flushQueued = false
       })

@@ -177,6 +177,7 @@ val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
   out.reserve(16 + batch.results.size() * 12);
   out.push_back(static_cast<char>(s.code()));
   out.push_back(engine_->OverBudget() ? 1 : 0);
+  PutVarint64(&out, engine_->PageCount());
   PutVarint64(&out, batch.next);
   PutVarint64(&out, batch.missing_page);
   PutVarint64(&out, batch.results.size());
@@ -199,6 +200,7 @@ val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
     out.clear();
     out.push_back(static_cast<char>(s.code()));
     out.push_back(0);
+    PutVarint64(&out, engine_->PageCount());
     PutVarint64(&out, 0);
     PutVarint64(&out, 0);
     PutVarint64(&out, 1);

@@ -8,8 +8,9 @@
 //               | 1 key:varstring                                  delete
 //               | 2 key:varstring hlc:fixed64 origin:varstring
 //                   tombstone:byte [value:varstring if !tombstone] merge
-//   results    := code:byte state:byte next:varint missing_page:varint
-//                 count:varint result{count}
+//   results    := code:byte state:byte pages:varint next:varint
+//                 missing_page:varint count:varint result{count}
+//   pages      := the number of pages after the call
 //   state      := 1 if the engine is over its page budget after the call,
 //                 so the caller knows to flush without asking
 //   result     := code:byte flags:byte [hlc:fixed64 origin:varstring]

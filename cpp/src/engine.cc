@@ -94,6 +94,7 @@ PageId Engine::PageFor(std::string_view key) const {
 }
 
 bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
+size_t Engine::PageCount() const { return impl_->PageCount(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }
 void Engine::CollectFlush(FlushBatch* out) { impl_->CollectFlush(out); }
 void Engine::CommitFlush(const FlushBatch& batch) { impl_->CommitFlush(batch); }

@@ -64,6 +64,7 @@ class EngineImpl {
   Status LoadPage(PageId id, std::string_view bytes);
   std::vector<PageId> PagesWantedForMerges() const;
   bool HasDirtyPages() const;
+  size_t PageCount() const { return dir_.size(); }
   bool OverBudget() const { return lru_.size() > options_.max_memory_pages; }
   void CollectFlush(FlushBatch* out);
   void CommitFlush(const FlushBatch& batch);

@@ -51,6 +51,7 @@ export class WasmEngine {
     const r = new Reader(this.#handle._applyBatch(opsBytes, wallMs))
     const code = r.byte()
     const overBudget = r.byte() === 1
+    const pages = r.varint()
     const next = r.varint()
     const missingPage = r.varint()
     const count = r.varint()
@@ -72,7 +73,7 @@ export class WasmEngine {
       if (res.code !== StatusCode.OK) res.message = r.string()
       results[i] = res
     }
-    return { code, overBudget, next, missingPage, results }
+    return { code, overBudget, pages, next, missingPage, results }
   }
 
   /**

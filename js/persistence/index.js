@@ -1,29 +1,32 @@
 // Chooses the persistence backend from options.persistence.backend:
-//   undefined | 'memory'  MemoryBackend (the browser bridges come next)
-//   an object             used as is; it must implement the interface
-//                         documented in memory.js
+//   'indexeddb'     IndexedDBBackend (the default where IndexedDB exists)
+//   'localstorage'  LocalStorageBackend (small data sets)
+//   'memory'        MemoryBackend (the default in Node)
+//   an object       used as is; it must implement the interface documented
+//                   in memory.js
 import { PagingStorageError } from '../errors.js'
+import { IndexedDBBackend } from './indexeddb.js'
+import { LocalStorageBackend } from './localstorage.js'
 import { MemoryBackend } from './memory.js'
 
 const REQUIRED = ['loadManifest', 'readPages', 'writeBatch', 'clear', 'close']
 
 export function createBackend(persistence) {
-  const choice = persistence.backend
-  if (choice === undefined || choice === 'memory') return new MemoryBackend()
+  const choice = persistence.backend ?? (globalThis.indexedDB ? 'indexeddb' : 'memory')
+  if (choice === 'memory') return new MemoryBackend()
+  if (choice === 'indexeddb') return new IndexedDBBackend(persistence.persistenceKey)
+  if (choice === 'localstorage') return new LocalStorageBackend(persistence.persistenceKey)
   if (choice !== null && typeof choice === 'object') {
     const missing = REQUIRED.filter((m) => typeof choice[m] !== 'function')
     if (missing.length > 0) {
-      throw new PagingStorageError(
-        'INVALID_ARGUMENT',
-        `persistence.backend lacks ${missing.join(', ')}`
-      )
+      throw new PagingStorageError('INVALID_ARGUMENT', `persistence.backend lacks ${missing.join(', ')}`)
     }
     return choice
   }
   throw new PagingStorageError(
     'INVALID_ARGUMENT',
-    `unknown persistence.backend ${JSON.stringify(choice)} (use 'memory' or a backend object)`
+    `unknown persistence.backend ${JSON.stringify(choice)} (use 'indexeddb', 'localstorage', 'memory' or a backend object)`
   )
 }
 
-export { MemoryBackend }
+export { IndexedDBBackend, LocalStorageBackend, MemoryBackend }

@@ -428,3 +428,58 @@ test('a failed flush keeps pages dirty, emits error, and succeeds later', async 
   assert.equal(await s.get('a'), 1)
   await s.shutdown()
 })
+
+test('maxDiskPages: a full budget refuses new values, keeps data, allows deletes', async () => {
+  const s = new PagingStorage({ pageSize: 512, persistence: { maxDiskPages: 5, autoSaveInterval: 0 } })
+  let refused = null
+  let stored = 0
+  for (let i = 0; i < 500 && !refused; i++) {
+    try {
+      await s.set(key(i), 'v'.repeat(40))
+      stored++
+    } catch (err) {
+      refused = err
+    }
+  }
+  assert.equal(refused?.code, 'QUOTA_EXCEEDED', String(refused))
+  assert.match(refused.message, /maxDiskPages/)
+  const stats = s.getStats()
+  assert.ok(stats.cache.diskPressure >= 1, String(stats.cache.diskPressure))
+  for (let i = 0; i < stored; i++) assert.equal(await s.get(key(i)), 'v'.repeat(40))
+  await rejectsWith(s.set('another', 1), 'QUOTA_EXCEEDED')
+  const many = await s.setMany([['x', 1]])
+  assert.equal(many[0].error?.code, 'QUOTA_EXCEEDED')
+  assert.equal(await s.delete(key(0)), true) // deletes still work
+  await s.shutdown()
+})
+
+test('a save refused for lack of space blocks new values until a save succeeds', async () => {
+  const backend = new MemoryBackend()
+  const write = backend.writeBatch.bind(backend)
+  let full = true
+  backend.writeBatch = async (batch) => {
+    if (full) {
+      const err = new Error('quota')
+      err.name = 'QuotaExceededError'
+      const { PagingStorageError: E } = await import('paging-storage')
+      throw new E('QUOTA_EXCEEDED', 'the browser storage quota is full', { cause: err })
+    }
+    return write(batch)
+  }
+  const s = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+  const errors = []
+  s.on('error', (e) => errors.push(e.code))
+  await s.set('a', 1)
+  await rejectsWith(s.flush(), 'QUOTA_EXCEEDED')
+  assert.deepEqual(errors, ['QUOTA_EXCEEDED'])
+  assert.equal(s.getStats().cache.quotaBlocked, true)
+  await rejectsWith(s.set('b', 2), 'QUOTA_EXCEEDED')
+  assert.equal(await s.get('a'), 1) // acknowledged data still served
+  assert.equal(s.getStats().cache.dirtyPages, 1) // kept for the retry
+  full = false
+  await s.flush()
+  assert.equal(s.getStats().cache.quotaBlocked, false)
+  await s.set('b', 2)
+  assert.equal(await s.get('b'), 2)
+  await s.shutdown()
+})

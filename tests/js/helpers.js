@@ -5,7 +5,7 @@ export function tinyStore(extra = {}) {
   return new PagingStorage({
     pageSize: 512,
     ...extra,
-    persistence: { maxMemoryPages: 2, autoSaveInterval: 0, ...(extra.persistence ?? {}) }
+    persistence: { maxMemoryPages: 2, maxDiskPages: 1e6, autoSaveInterval: 0, ...(extra.persistence ?? {}) }
   })
 }
 

@@ -37,7 +37,7 @@ for (const seed of [1, 2, 3]) {
       new PagingStorage({
         peerId: 'model',
         pageSize: 512,
-        persistence: { maxMemoryPages: 2, autoSaveInterval: 0, backend }
+        persistence: { maxMemoryPages: 2, maxDiskPages: 1e6, autoSaveInterval: 0, backend }
       })
     let store = open()
     const model = new Map()

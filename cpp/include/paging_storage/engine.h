@@ -97,6 +97,7 @@ class Engine {
   PageId PageFor(std::string_view key) const;
 
   bool HasDirtyPages() const;
+  size_t PageCount() const;  // O(1)
   bool OverBudget() const;  // more resident pages than max_memory_pages
   void CollectFlush(FlushBatch* out);
   // REQUIRES: `batch` came from the latest CollectFlush and was stored.
