@@ -26,16 +26,23 @@ export class Pager {
   /** Brings one page into the engine. A page that fails to load is marked
    *  corrupt by the engine (its keys then answer CORRUPT); that is reported,
    *  not thrown, so the operation can finish for every other key. */
-  async load(pageId) {
+  load(pageId) {
+    return this.loadMany([pageId])
+  }
+
+  /** Brings several pages in with one backend read. REQUIRES: no more ids
+   *  than the page budget can hold beside the pages in use. */
+  async loadMany(ids) {
     if (this.engine.overBudget() && this.engine.hasDirtyPages()) await this.flush()
-    const found = await this.backend.readPages([pageId])
-    const bytes = found.get(pageId) ?? new Uint8Array(0)
-    const status = this.engine.loadPage(pageId, bytes)
-    this.pageLoads++
-    if (status.code !== StatusCode.OK) {
-      const err = errorFromStatus(status.code, `page ${pageId}: ${status.message}`)
-      log('load failed %o', err)
-      this.onError(err)
+    const found = await this.backend.readPages(ids)
+    for (const id of ids) {
+      const status = this.engine.loadPage(id, found.get(id) ?? new Uint8Array(0))
+      this.pageLoads++
+      if (status.code !== StatusCode.OK) {
+        const err = errorFromStatus(status.code, `page ${id}: ${status.message}`)
+        log('load failed %o', err)
+        this.onError(err)
+      }
     }
   }
 

@@ -637,6 +637,26 @@ export class PagingStorage {
       if (!waiting.has(r.page)) waiting.set(r.page, [])
       waiting.get(r.page).push(i)
     })
+    // Pages come in chunks of half the budget, one backend read each (one
+    // IndexedDB transaction), then their keys are asked again together.
+    const pages = [...waiting.keys()]
+    const chunk = Math.max(1, Math.floor(this.#opts.persistence.maxMemoryPages / 2))
+    for (let i = 0; i < pages.length; i += chunk) {
+      const ids = pages.slice(i, i + chunk)
+      await this.#pager.loadMany(ids)
+      const indices = ids.flatMap((id) => waiting.get(id))
+      const again = this.#getMany(indices.map((j) => keys[j]))
+      again.forEach((r, j) => {
+        if (r.code !== StatusCode.NOT_RESIDENT) results[indices[j]] = r
+      })
+      // Keys whose page was pushed out again (dirty pages filling the
+      // budget) go through the one-page path below.
+      for (const id of ids) {
+        const left = waiting.get(id).filter((j) => results[j].code === StatusCode.NOT_RESIDENT)
+        if (left.length === 0) waiting.delete(id)
+        else waiting.set(id, left)
+      }
+    }
     for (const [page, indices] of waiting) {
       await this.#pager.load(page)
       let pending = indices

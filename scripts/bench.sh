@@ -8,3 +8,4 @@ cmake --build --preset bench -j "$(nproc)"
 ./build/bench/tests/bench/engine_bench "$@"
 bash scripts/build.sh >/dev/null
 node tests/bench/api.bench.js
+node tests/bench/browser.bench.js

@@ -313,3 +313,35 @@ test('localstorage quota: QUOTA_EXCEEDED, reads go on, deletes make room, saves 
     await context.close()
   }
 })
+
+test('pagehide saves what was not flushed yet', async () => {
+  const context = await browser.newContext()
+  try {
+    const page = await openHarness(context, harness.url)
+    await page.evaluate(async () => {
+      // autoSaveInterval 0: only the page lifecycle can save this write.
+      window.store = new window.PS.PagingStorage({ persistence: { persistenceKey: 'hide', autoSaveInterval: 0 } })
+      await window.store.set('unsaved', { saved: 'by pagehide' })
+      window.dirtyBefore = window.store.getStats().cache.dirtyPages
+    })
+    assert.equal(await page.evaluate(() => window.dirtyBefore), 1)
+    await page.goto('about:blank') // pagehide fires; the page goes away
+    const again = await openHarness(context, harness.url)
+    // The old page's commit is issued as it goes away; a reader in the new
+    // page may start before it arrives. Durability is the promise here, so
+    // wait (up to 2 s) for the write to be visible rather than race it.
+    const value = await again.evaluate(async () => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const s = new window.PS.PagingStorage({ persistence: { persistenceKey: 'hide' } })
+        const v = await s.get('unsaved').catch((e) => e.code)
+        await s.shutdown().catch(() => {})
+        if (v !== undefined && v !== 'LOCKED') return v
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      return undefined
+    })
+    assert.deepEqual(value, { saved: 'by pagehide' })
+  } finally {
+    await context.close()
+  }
+})
