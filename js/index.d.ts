@@ -10,6 +10,9 @@ export type PagingStorageErrorCode =
   | 'CORRUPT'
   | 'CLOSED'
   | 'OPEN_FAILED'
+  | 'LOCKED'
+  | 'QUOTA_EXCEEDED'
+  | 'IO_ERROR'
   | 'BUSY'
   | 'INTERNAL'
 
@@ -46,6 +49,26 @@ export class MemoryBackend implements PersistenceBackend {
   readonly pageCount: number
 }
 
+export class IndexedDBBackend implements PersistenceBackend {
+  constructor(persistenceKey: string, factory?: IDBFactory)
+  readonly name: string
+  loadManifest(): Promise<{ state: Uint8Array; records: Uint8Array[] } | null>
+  readPages(ids: number[]): Promise<Map<number, Uint8Array>>
+  writeBatch(batch: Parameters<PersistenceBackend['writeBatch']>[0]): Promise<void>
+  clear(): Promise<void>
+  close(): Promise<void>
+}
+
+export class LocalStorageBackend implements PersistenceBackend {
+  constructor(persistenceKey: string, storage?: Storage)
+  readonly name: string
+  loadManifest(): Promise<{ state: Uint8Array; records: Uint8Array[] } | null>
+  readPages(ids: number[]): Promise<Map<number, Uint8Array>>
+  writeBatch(batch: Parameters<PersistenceBackend['writeBatch']>[0]): Promise<void>
+  clear(): Promise<void>
+  close(): Promise<void>
+}
+
 export interface PersistenceOptions {
   /** Pages kept in memory (the LRU's capacity). @default 50 */
   maxMemoryPages?: number
@@ -55,8 +78,8 @@ export interface PersistenceOptions {
   persistenceKey?: string
   /** Milliseconds between automatic saves of dirty pages; 0 disables. @default 30000 */
   autoSaveInterval?: number
-  /** Where pages go. @default 'memory' */
-  backend?: 'memory' | PersistenceBackend
+  /** Where pages go. @default 'indexeddb' in browsers, 'memory' in Node */
+  backend?: 'indexeddb' | 'localstorage' | 'memory' | PersistenceBackend
 }
 
 export interface PagingStorageOptions {
@@ -109,6 +132,11 @@ export interface StorageStats {
     flushes: number
     lastSave: number | null
     maxCachePages: number
+    maxDiskPages: number
+    /** totalPages / maxDiskPages */
+    diskPressure: number
+    /** a save failed for lack of space; new values are refused until one succeeds */
+    quotaBlocked: boolean
   }
   dht: { enabled: boolean; peers: number }
   queue: number

@@ -1,3 +1,5 @@
 export { PagingStorage } from './paging-storage.js'
 export { PagingStorageError } from './errors.js'
+export { IndexedDBBackend } from './persistence/indexeddb.js'
+export { LocalStorageBackend } from './persistence/localstorage.js'
 export { MemoryBackend } from './persistence/memory.js'

@@ -126,16 +126,41 @@ export class PagingStorage {
   #watchLifecycle() {
     const doc = globalThis.document
     if (typeof globalThis.addEventListener !== 'function' || !doc) return
-    const save = () => this.#saveSoon()
+    const onHide = () => this.#saveBeforeUnload()
     const onVisibility = () => {
-      if (doc.visibilityState === 'hidden') save()
+      if (doc.visibilityState === 'hidden') this.#saveSoon()
     }
-    globalThis.addEventListener('pagehide', save)
+    globalThis.addEventListener('pagehide', onHide)
     doc.addEventListener('visibilitychange', onVisibility)
     this.#removeLifecycleListeners = () => {
-      globalThis.removeEventListener('pagehide', save)
+      globalThis.removeEventListener('pagehide', onHide)
       doc.removeEventListener('visibilitychange', onVisibility)
     }
+  }
+
+  /**
+   * On pagehide the page may be gone once the handler returns, so when the
+   * queue is idle the save starts right here, synchronously: the backend
+   * creates and commits its transaction before this returns. (Busy queue: the
+   * save is queued behind the running operation, best effort.)
+   */
+  #saveBeforeUnload() {
+    if (this.#state !== 'open' || !this.#engine.hasDirtyPages()) return
+    if (this.#draining) {
+      this.#saveSoon()
+      return
+    }
+    this.#draining = true
+    this.#pager
+      .flush()
+      .catch(() => {}) // reported by the pager
+      .finally(() => {
+        this.#draining = false
+        if (this.#queue.length > 0) {
+          this.#draining = true
+          queueMicrotask(() => this.#drain())
+        }
+      })
   }
 
   #onBackgroundError(err) {

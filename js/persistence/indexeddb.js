@@ -90,7 +90,10 @@ export class IndexedDBBackend {
   }
 
   async writeBatch({ pages, deleted, state }) {
-    const db = await this.#open()
+    // No await before the transaction when the database is open: a save
+    // started in a `pagehide` handler must create and commit its
+    // transaction before the handler returns.
+    const db = this.#db ?? (await this.#open())
     let tx
     try {
       tx = db.transaction(STORES, 'readwrite', { durability: 'strict' })
@@ -121,7 +124,7 @@ export class IndexedDBBackend {
 
   async clear() {
     const db = await this.#open()
-    const tx = db.transaction(STORES, 'readwrite')
+    const tx = db.transaction(STORES, 'readwrite', { durability: 'strict' })
     const committed = done(tx)
     for (const s of STORES) tx.objectStore(s).clear()
     await committed

@@ -314,34 +314,49 @@ test('localstorage quota: QUOTA_EXCEEDED, reads go on, deletes make room, saves 
   }
 })
 
-test('pagehide saves what was not flushed yet', async () => {
-  const context = await browser.newContext()
-  try {
-    const page = await openHarness(context, harness.url)
-    await page.evaluate(async () => {
-      // autoSaveInterval 0: only the page lifecycle can save this write.
-      window.store = new window.PS.PagingStorage({ persistence: { persistenceKey: 'hide', autoSaveInterval: 0 } })
-      await window.store.set('unsaved', { saved: 'by pagehide' })
-      window.dirtyBefore = window.store.getStats().cache.dirtyPages
-    })
-    assert.equal(await page.evaluate(() => window.dirtyBefore), 1)
-    await page.goto('about:blank') // pagehide fires; the page goes away
-    const again = await openHarness(context, harness.url)
-    // The old page's commit is issued as it goes away; a reader in the new
-    // page may start before it arrives. Durability is the promise here, so
-    // wait (up to 2 s) for the write to be visible rather than race it.
-    const value = await again.evaluate(async () => {
-      for (let attempt = 0; attempt < 20; attempt++) {
+// The lifecycle handlers start a save that completes. Dispatched events keep
+// the page alive, so this is deterministic; how often a save started while a
+// page is really being torn down completes is up to the browser (measured
+// and documented in the README, not asserted).
+for (const [event, fire] of [
+  ['pagehide', () => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))],
+  [
+    'visibilitychange to hidden',
+    () => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+      document.dispatchEvent(new Event('visibilitychange'))
+    }
+  ]
+]) {
+  test(`${event} saves what was not flushed yet`, async () => {
+    const context = await browser.newContext()
+    try {
+      const page = await openHarness(context, harness.url)
+      const r = await page.evaluate(async (fireSource) => {
+        // autoSaveInterval 0: only the page lifecycle can save this write.
+        const s = new window.PS.PagingStorage({ persistence: { persistenceKey: 'hide', autoSaveInterval: 0 } })
+        await s.set('unsaved', { saved: true })
+        const before = s.getStats().cache
+        ;(0, eval)(`(${fireSource})`)()
+        for (let i = 0; i < 100 && s.getStats().cache.dirtyPages > 0; i++) await new Promise((r) => setTimeout(r, 20))
+        const after = s.getStats().cache
+        return { dirtyBefore: before.dirtyPages, lastSaveBefore: before.lastSave, dirtyAfter: after.dirtyPages, lastSave: after.lastSave }
+      }, fire.toString())
+      assert.equal(r.dirtyBefore, 1)
+      assert.equal(r.lastSaveBefore, null)
+      assert.equal(r.dirtyAfter, 0)
+      assert.ok(r.lastSave > 0)
+      await page.reload()
+      await page.waitForFunction(() => window.__harnessReady === true)
+      const value = await page.evaluate(async () => {
         const s = new window.PS.PagingStorage({ persistence: { persistenceKey: 'hide' } })
-        const v = await s.get('unsaved').catch((e) => e.code)
-        await s.shutdown().catch(() => {})
-        if (v !== undefined && v !== 'LOCKED') return v
-        await new Promise((r) => setTimeout(r, 100))
-      }
-      return undefined
-    })
-    assert.deepEqual(value, { saved: 'by pagehide' })
-  } finally {
-    await context.close()
-  }
-})
+        const v = await s.get('unsaved')
+        await s.shutdown()
+        return v
+      })
+      assert.deepEqual(value, { saved: true })
+    } finally {
+      await context.close()
+    }
+  })
+}

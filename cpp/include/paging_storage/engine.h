@@ -98,7 +98,7 @@ class Engine {
 
   bool HasDirtyPages() const;
   size_t PageCount() const;  // O(1)
-  bool OverBudget() const;  // more resident pages than max_memory_pages
+  bool OverBudget() const;   // more resident pages than max_memory_pages
   void CollectFlush(FlushBatch* out);
   // REQUIRES: `batch` came from the latest CollectFlush and was stored.
   void CommitFlush(const FlushBatch& batch);
