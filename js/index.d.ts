@@ -40,33 +40,26 @@ export interface PersistenceBackend {
   close(): Promise<void>
 }
 
-export class MemoryBackend implements PersistenceBackend {
-  loadManifest(): Promise<{ state: Uint8Array; records: Uint8Array[] } | null>
-  readPages(ids: number[]): Promise<Map<number, Uint8Array>>
-  writeBatch(batch: Parameters<PersistenceBackend['writeBatch']>[0]): Promise<void>
-  clear(): Promise<void>
-  close(): Promise<void>
+// The built-in backends: each class merges with an interface that gives it
+// the PersistenceBackend methods.
+export interface MemoryBackend extends PersistenceBackend {}
+export class MemoryBackend {
+  /** Pages stored, for stats and tests. */
   readonly pageCount: number
 }
 
-export class IndexedDBBackend implements PersistenceBackend {
+export interface IndexedDBBackend extends PersistenceBackend {}
+export class IndexedDBBackend {
   constructor(persistenceKey: string, factory?: IDBFactory)
+  /** The database name, also the Web Lock's name. */
   readonly name: string
-  loadManifest(): Promise<{ state: Uint8Array; records: Uint8Array[] } | null>
-  readPages(ids: number[]): Promise<Map<number, Uint8Array>>
-  writeBatch(batch: Parameters<PersistenceBackend['writeBatch']>[0]): Promise<void>
-  clear(): Promise<void>
-  close(): Promise<void>
 }
 
-export class LocalStorageBackend implements PersistenceBackend {
+export interface LocalStorageBackend extends PersistenceBackend {}
+export class LocalStorageBackend {
   constructor(persistenceKey: string, storage?: Storage)
+  /** The key prefix, also the Web Lock's name. */
   readonly name: string
-  loadManifest(): Promise<{ state: Uint8Array; records: Uint8Array[] } | null>
-  readPages(ids: number[]): Promise<Map<number, Uint8Array>>
-  writeBatch(batch: Parameters<PersistenceBackend['writeBatch']>[0]): Promise<void>
-  clear(): Promise<void>
-  close(): Promise<void>
 }
 
 export interface PersistenceOptions {
@@ -175,11 +168,11 @@ export class PagingStorage {
   readonly ready: Promise<void>
 
   set(key: string | number, value: JsonValue): Promise<void>
-  get<T extends JsonValue = JsonValue>(key: string | number): Promise<T | undefined>
+  get<T = JsonValue>(key: string | number): Promise<T | undefined>
   has(key: string | number): Promise<boolean>
   delete(key: string | number): Promise<boolean>
   setLocal(key: string | number, value: JsonValue): Promise<void>
-  getLocal<T extends JsonValue = JsonValue>(key: string | number): Promise<T | undefined>
+  getLocal<T = JsonValue>(key: string | number): Promise<T | undefined>
   deleteLocal(key: string | number): Promise<boolean>
   setMany(
     entries: Iterable<readonly [string | number, JsonValue]> | Map<string | number, JsonValue>

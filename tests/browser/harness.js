@@ -1,5 +1,5 @@
-// Builds the harness app (the package, exposed as window.PS) with Vite and
-// serves it on 127.0.0.1. One build per test file.
+// Builds test apps with Vite (the package resolved by its name to dist/) and
+// serves them on 127.0.0.1. One build per test file.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -12,10 +12,17 @@ import { serveStatic } from './chromium.js'
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '..', '..')
 
-export async function startHarness() {
-  const outDir = await mkdtemp(join(tmpdir(), 'ps-harness-'))
+/** The harness app: the package exposed as window.PS. */
+export function startHarness() {
+  return buildAndServe(join(here, 'harness-app'))
+}
+
+/** Builds the Vite app in `root` (importing the package by name) and serves
+ *  the build on 127.0.0.1. @returns {{url, close}} */
+export async function buildAndServe(root) {
+  const outDir = await mkdtemp(join(tmpdir(), 'ps-app-'))
   await build({
-    root: join(here, 'harness-app'),
+    root,
     logLevel: 'warn',
     resolve: { alias: { 'paging-storage': join(repo, 'dist', 'index.js') } },
     build: { outDir, emptyOutDir: true }
