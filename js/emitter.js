@@ -12,6 +12,11 @@ export class Emitter {
     this.#listeners.get(event)?.delete(fn)
   }
 
+  /** Whether anyone listens: lets callers skip building a payload. */
+  has(event) {
+    return (this.#listeners.get(event)?.size ?? 0) > 0
+  }
+
   emit(event, payload) {
     const set = this.#listeners.get(event)
     if (!set) return

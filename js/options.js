@@ -8,6 +8,17 @@ export const DEFAULTS = Object.freeze({
   mergeThreshold: 0.2,
   maxKeyBytes: 1024,
   maxValueBytes: 1024 * 1024,
+  replicationFactor: 3,
+  virtualNodes: 128,
+  readTimeout: 3000,
+  sync: Object.freeze({
+    heartbeatInterval: 2000,
+    peerTimeout: 7000,
+    retryInterval: 2000,
+    antiEntropyInterval: 30000,
+    maxClockDrift: 60 * 60 * 1000,
+    rateLimit: Object.freeze({ messages: 2000, bytes: 32 << 20 })
+  }),
   persistence: Object.freeze({
     maxMemoryPages: 50,
     maxDiskPages: 500,
@@ -51,10 +62,27 @@ export function normalizeOptions(options = {}) {
     throw new PagingStorageError('INVALID_ARGUMENT', 'options must be an object')
   }
   const p = { ...DEFAULTS.persistence, ...(options.persistence ?? {}) }
+  const sy = { ...DEFAULTS.sync, ...(options.sync ?? {}) }
+  const rate = { ...DEFAULTS.sync.rateLimit, ...(sy.rateLimit ?? {}) }
   const pageSize = whole('pageSize', options.pageSize ?? DEFAULTS.pageSize, 256, 16 << 20)
   const o = {
     peerId: options.peerId ?? randomPeerId(),
     pigeon: options.pigeon ?? null,
+    transport: options.transport ?? null,
+    replicationFactor: whole('replicationFactor', options.replicationFactor ?? DEFAULTS.replicationFactor, 1, 64),
+    virtualNodes: whole('virtualNodes', options.virtualNodes ?? DEFAULTS.virtualNodes, 1, 4096),
+    readTimeout: whole('readTimeout', options.readTimeout ?? DEFAULTS.readTimeout, 1, 600000),
+    sync: {
+      heartbeatInterval: whole('sync.heartbeatInterval', sy.heartbeatInterval, 1, 3600000),
+      peerTimeout: whole('sync.peerTimeout', sy.peerTimeout, 1, 3600000),
+      retryInterval: whole('sync.retryInterval', sy.retryInterval, 1, 3600000),
+      antiEntropyInterval: whole('sync.antiEntropyInterval', sy.antiEntropyInterval, 0, 2 ** 31 - 1),
+      maxClockDrift: whole('sync.maxClockDrift', sy.maxClockDrift, 0, 365 * 86400000),
+      rateLimit: {
+        messages: whole('sync.rateLimit.messages', rate.messages, 1, 1e9),
+        bytes: whole('sync.rateLimit.bytes', rate.bytes, 1024, 1e12)
+      }
+    },
     pageSize,
     maxCachePages: whole('maxCachePages', options.maxCachePages ?? DEFAULTS.maxCachePages, 0, 1e9),
     splitThreshold: threshold('splitThreshold', options.splitThreshold ?? DEFAULTS.splitThreshold, pageSize),
@@ -74,6 +102,9 @@ export function normalizeOptions(options = {}) {
   }
   if (typeof o.persistence.persistenceKey !== 'string' || o.persistence.persistenceKey === '') {
     throw new PagingStorageError('INVALID_ARGUMENT', 'option persistence.persistenceKey must be a non-empty string')
+  }
+  if (o.sync.peerTimeout <= o.sync.heartbeatInterval) {
+    throw new PagingStorageError('INVALID_ARGUMENT', 'sync.peerTimeout must be longer than sync.heartbeatInterval')
   }
   if (o.mergeThreshold >= o.splitThreshold) {
     throw new PagingStorageError('INVALID_ARGUMENT', 'mergeThreshold must be below splitThreshold')

@@ -1,7 +1,8 @@
-// PagingStorage: the public API (the seed README's), local-only until the
-// peer-to-peer layer lands. Every async method goes through one serial
-// queue, so calls keep their order and never interleave inside the engine;
-// runs of consecutive writes (or reads) are coalesced into one wasm call.
+// PagingStorage: the public API (the seed README's). Every async method goes
+// through one serial queue, so calls keep their order and never interleave
+// inside the engine; runs of consecutive writes (or reads) are coalesced into
+// one wasm call. With a `pigeon` (or any `transport`), a PeerSync replicates
+// writes and routes reads (js/sync/); without one the store is local-only.
 import { PagingStorageError, StatusCode, errorFromStatus } from './errors.js'
 import { Emitter } from './emitter.js'
 import { loadModule } from './engine/load-module.js'
@@ -11,6 +12,9 @@ import { logger } from './log.js'
 import { normalizeOptions } from './options.js'
 import { Pager } from './pager.js'
 import { createBackend } from './persistence/index.js'
+import { PeerSync } from './sync/peer-sync.js'
+import { compareVersions, protocolLimits } from './sync/protocol.js'
+import { PeerPigeonTransport } from './transport/peerpigeon.js'
 import { decodeValue, encodeValue, normalizeKey } from './values.js'
 
 const log = logger('storage')
@@ -20,6 +24,7 @@ const OPS_PER_CALL = 512
 // Ops or keys coalesced into one run of the queue.
 const RUN_LIMIT = 8192
 const HEX16 = /^[0-9a-f]{16}$/
+const ZERO_DIGEST = '0000000000000000'
 
 export class PagingStorage {
   #opts
@@ -44,6 +49,10 @@ export class PagingStorage {
   // time, and embind copies their bytes during each wasm call.
   #opsWriter = new Writer(4096)
   #keysWriter = new Writer(1024)
+  #transport = null
+  #sync = null // PeerSync, once open with a transport
+  #ringMembers = [] // the engine ring's members, in its index order
+  #ownership = { owned: 0, replica: 0, at: 0, running: false }
 
   /**
    * Synchronous: the wasm module and the persisted data load in the
@@ -53,6 +62,13 @@ export class PagingStorage {
    */
   constructor(options = {}) {
     this.#opts = normalizeOptions(options)
+    this.#transport = this.#opts.transport ?? (this.#opts.pigeon ? new PeerPigeonTransport(this.#opts.pigeon) : null)
+    if (this.#transport) {
+      if (options.peerId !== undefined && options.peerId !== this.#transport.peerId) {
+        throw new PagingStorageError('INVALID_ARGUMENT', 'option peerId differs from the transport\'s peer id')
+      }
+      this.#opts.peerId = this.#transport.peerId
+    }
     this.#backend = createBackend(this.#opts.persistence)
     /** @type {string} */
     this.peerId = this.#opts.peerId
@@ -78,6 +94,12 @@ export class PagingStorage {
         this.#timer.unref?.()
       }
       if (this.#state === 'opening') this.#watchLifecycle()
+      if (this.#state === 'opening' && this.#transport) {
+        this.#sync = new PeerSync(this.#syncHost(), this.#transport, {
+          ...this.#opts.sync,
+          readTimeout: this.#opts.readTimeout
+        }, protocolLimits(this.#opts))
+      }
       // shutdown() may have been called while opening: it wins.
       if (this.#state === 'opening') this.#state = 'open'
       log('open: peer %s, %s', this.peerId, manifest ? 'restored' : 'new')
@@ -170,10 +192,33 @@ export class PagingStorage {
 
   // ---- events ----
 
-  /** Subscribes to 'error' (background failures: a flush, a corrupt page).
-   *  @returns {() => void} unsubscribe */
+  /**
+   * Subscribes to 'error' (background failures: a flush, a corrupt page, a
+   * sync step) or 'change' ({key, value, deleted, origin, hlc}: every write
+   * that changed the store, local or from a peer; origin + hlc are the
+   * write's version, origin the writer's peer id).
+   * @returns {() => void} unsubscribe
+   */
   on(event, listener) {
     return this.#events.on(event, listener)
+  }
+
+  /**
+   * Calls `listener` with every change to keys starting with `prefix` (a
+   * whole key is its own prefix: watch 'doc:1:' rather than 'doc:1' when
+   * 'doc:10' exists), or exactly `{ key }`.
+   * @returns {() => void} unsubscribe
+   */
+  watch(target, listener) {
+    let match
+    if (typeof target === 'string') match = (k) => k.startsWith(target)
+    else if (target && typeof target.key === 'string') match = (k) => k === target.key
+    else if (target && typeof target.prefix === 'string') match = (k) => k.startsWith(target.prefix)
+    else throw new PagingStorageError('INVALID_ARGUMENT', 'watch expects a key prefix, { key } or { prefix }')
+    if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'watch expects a listener function')
+    return this.on('change', (e) => {
+      if (match(e.key)) listener(e)
+    })
   }
 
   off(event, listener) {
@@ -182,27 +227,35 @@ export class PagingStorage {
 
   // ---- writes ----
 
-  /** Stores a JSON value under key. */
+  /** Stores a JSON value under key; with peers, it is then pushed to the
+   *  key's replicas (resolves after the local write: see flush()). */
   async set(key, value) {
-    const result = (await this.#write([this.#putOp(key, value)]))[0]
+    const result = (await this.#write([this.#putOp(key, value, true)]))[0]
     if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, key)
   }
 
-  /** Removes key. @returns {Promise<boolean>} whether a live key was removed */
-  async delete(key) {
-    const k = normalizeKey(key, this.#opts.maxKeyBytes)
-    const result = (await this.#write([{ type: OpType.DELETE, key: k }]))[0]
-    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, k)
-    return result.existed
+  /** Removes key (everywhere, with peers: a tombstone replicates).
+   *  @returns {Promise<boolean>} whether a live key was removed here */
+  delete(key) {
+    return this.#delete(key, true)
   }
 
-  /** Local-only variants: the same as the routed ones until peers exist. */
-  setLocal(key, value) {
-    return this.set(key, value)
+  /** Like set, without pushing to replicas (anti-entropy may still copy the
+   *  value to the key's other replicas when this peer is one of them). */
+  async setLocal(key, value) {
+    const result = (await this.#write([this.#putOp(key, value, false)]))[0]
+    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, key)
   }
 
   deleteLocal(key) {
-    return this.delete(key)
+    return this.#delete(key, false)
+  }
+
+  async #delete(key, replicate) {
+    const k = normalizeKey(key, this.#opts.maxKeyBytes)
+    const result = (await this.#write([{ type: OpType.DELETE, key: k, replicate }]))[0]
+    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, k)
+    return result.existed
   }
 
   /**
@@ -217,7 +270,7 @@ export class PagingStorage {
     const slots = []
     pairs.forEach(([key, value], i) => {
       try {
-        const op = this.#putOp(key, value)
+        const op = this.#putOp(key, value, true)
         ops.push(op)
         slots.push(i)
         out[i] = { key: op.key, success: false }
@@ -236,20 +289,29 @@ export class PagingStorage {
 
   // ---- reads ----
 
-  /** @returns {Promise<unknown>} the value, or undefined when absent */
+  /** The value, here or (with peers) at the key's replicas.
+   *  @returns {Promise<unknown>} the value, or undefined when absent */
   async get(key) {
+    const k = normalizeKey(key, this.#opts.maxKeyBytes)
+    if (this.#transport) return decodeRecord((await this.#routedLookup([k]))[0])
+    const r = (await this.#read([k]))[0]
+    return this.#valueOf(r, k)
+  }
+
+  /** The value stored on this peer only (no network). */
+  async getLocal(key) {
     const k = normalizeKey(key, this.#opts.maxKeyBytes)
     const r = (await this.#read([k]))[0]
     return this.#valueOf(r, k)
   }
 
-  getLocal(key) {
-    return this.get(key)
-  }
-
-  /** @returns {Promise<boolean>} whether key holds a live value */
+  /** @returns {Promise<boolean>} whether key holds a live value (anywhere, with peers) */
   async has(key) {
     const k = normalizeKey(key, this.#opts.maxKeyBytes)
+    if (this.#transport) {
+      const rec = (await this.#routedLookup([k]))[0]
+      return rec !== null && rec[3] === 0
+    }
     const r = (await this.#read([k]))[0]
     if (r.code === StatusCode.OK) return true
     if (r.code === StatusCode.NOT_FOUND) return false
@@ -266,8 +328,13 @@ export class PagingStorage {
       throw new PagingStorageError('INVALID_ARGUMENT', 'getMany expects an iterable of keys')
     }
     const list = [...keys].map((k) => normalizeKey(k, this.#opts.maxKeyBytes))
-    const results = list.length > 0 ? await this.#read(list) : []
     const out = new Map()
+    if (list.length > 0 && this.#transport) {
+      const records = await this.#routedLookup(list)
+      list.forEach((k, i) => out.set(k, decodeRecord(records[i])))
+      return out
+    }
+    const results = list.length > 0 ? await this.#read(list) : []
     list.forEach((k, i) => out.set(k, this.#valueOf(results[i], k)))
     return out
   }
@@ -334,8 +401,8 @@ export class PagingStorage {
           throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i} has a malformed version`, { key: k })
         }
         ops.push(versioned
-          ? { type: OpType.MERGE, key: k, json, hlc: entry.hlc, origin: entry.origin }
-          : { type: OpType.PUT, key: k, json })
+          ? { type: OpType.MERGE, key: k, json, hlc: entry.hlc, origin: entry.origin, replicate: true }
+          : { type: OpType.PUT, key: k, json, replicate: true })
         slots.push(out.length)
         out.push({ key: k, imported: false })
       } catch (err) {
@@ -371,6 +438,8 @@ export class PagingStorage {
   async shutdown() {
     if (this.#state === 'closed' || this.#state === 'closing') return this.#closed
     const wasFailed = this.#state === 'failed'
+    this.#sync?.close()
+    if (!this.#opts.transport) this.#transport?.close()
     const done = wasFailed
       ? Promise.resolve()
       : this.#task(async () => {
@@ -407,7 +476,7 @@ export class PagingStorage {
       totalKeys: s?.liveKeys ?? 0,
       tombstones: s?.tombstones ?? 0,
       bytes: s?.bytes ?? 0,
-      connectedPeers: 0,
+      connectedPeers: this.#sync?.connectedPeers ?? 0,
       cache: {
         residentPages: s?.residentPages ?? 0,
         maxMemoryPages: max,
@@ -422,7 +491,16 @@ export class PagingStorage {
         diskPressure: (s?.pages ?? 0) / maxDisk,
         quotaBlocked: this.#quotaBlocked
       },
-      dht: { enabled: false, peers: 0 },
+      dht: this.#dhtStats(s),
+      sync: {
+        pendingReplications: this.#sync?.pendingReplications ?? 0,
+        messagesIn: this.#sync?.stats.messagesIn ?? 0,
+        messagesOut: this.#sync?.stats.messagesOut ?? 0,
+        bytesIn: this.#sync?.stats.bytesIn ?? 0,
+        bytesOut: this.#sync?.stats.bytesOut ?? 0,
+        rejected: this.#sync?.stats.rejected ?? 0,
+        rejectedWhy: { ...(this.#sync?.stats.rejectedWhy ?? {}) }
+      },
       queue: this.#queue.length
     }
   }
@@ -456,11 +534,274 @@ export class PagingStorage {
     return { ok: issues.length === 0, state: this.#state, issues, stats, pages: pages.length }
   }
 
+  /** The peer ids holding `key` under the current ring, in ring order
+   *  (this peer alone without peers; [] before ready). */
+  replicasFor(key) {
+    const k = normalizeKey(key, this.#opts.maxKeyBytes)
+    if (this.#state !== 'open') return []
+    if (!this.#sync) return [this.peerId]
+    return this.#replicasFor([k])[0]
+  }
+
+  /** Waits for a replication push of every write so far to be acknowledged
+   *  by the replicas (with peers); rejects with TIMEOUT after timeoutMs. */
+  async replicated({ timeout = 10000 } = {}) {
+    await this.ready
+    if (!this.#sync) return
+    try {
+      await this.#sync.replicated(timeout)
+    } catch (err) {
+      throw new PagingStorageError('TIMEOUT', err.message)
+    }
+  }
+
   // ---- internals ----
 
-  #putOp(key, value) {
+  #dhtStats(s) {
+    const rf = this.#opts.replicationFactor
+    const base = { enabled: this.#sync !== null, virtualNodes: this.#opts.virtualNodes, replicationFactor: rf }
+    if (!this.#sync || !s) {
+      return { ...base, peers: this.#sync ? 1 : 0, ownedKeys: s?.liveKeys ?? 0, replicaKeys: 0, loadStdDev: 0, isLoadBalanced: true }
+    }
+    const shares = this.#engine.ringShare(rf)
+    const mean = shares.reduce((a, b) => a + b, 0) / shares.length
+    const variance = shares.reduce((a, b) => a + (b - mean) ** 2, 0) / shares.length
+    const loadStdDev = mean > 0 ? Math.sqrt(variance) / mean : 0
+    this.#refreshOwnership()
+    return {
+      ...base,
+      peers: this.#ringMembers.length,
+      ownedKeys: this.#ownership.owned,
+      replicaKeys: this.#ownership.replica,
+      loadStdDev,
+      isLoadBalanced: loadStdDev <= 0.1
+    }
+  }
+
+  /** Recounts, in the background and at most every 10 s, the live keys this
+   *  peer holds as their first replica (owned) or as another replica. */
+  #refreshOwnership() {
+    const o = this.#ownership
+    if (o.running || Date.now() - o.at < 10000 || this.#state !== 'open') return
+    o.running = true
+    const keys = []
+    this.#task(() => this.#scanAll(this.#scanBytes({}), (r) => keys.push(r.key)))
+      .then(() => {
+        let owned = 0
+        let replica = 0
+        const replicas = this.#replicasFor(keys)
+        replicas.forEach((peers) => {
+          if (peers[0] === this.peerId) owned++
+          else if (peers.includes(this.peerId)) replica++
+        })
+        Object.assign(o, { owned, replica, at: Date.now() })
+      })
+      .catch(() => {})
+      .finally(() => {
+        o.running = false
+      })
+  }
+
+  /** Peer ids of each key's replicas under the current ring. */
+  #replicasFor(keys) {
+    const members = this.#ringMembers
+    if (keys.length === 0) return []
+    return this.#engine.replicasFor(keys, this.#opts.replicationFactor).map((ix) => ix.map((i) => members[i]))
+  }
+
+  /**
+   * Records for keys: the local one when this peer is a replica and holds
+   * the key; otherwise the newest of the local one and the replicas'
+   * answers. A newer answer for a key this peer replicates is merged here
+   * (read repair). The local lookup is queued at once, so the call keeps
+   * its place in the order of calls. @returns {Promise<Array<record | null>>}
+   */
+  async #routedLookup(keys) {
+    const local = await this.#task(() => this.#lookupAll(keys))
+    const errors = []
+    const recs = local.map((r, i) => {
+      if (r.code === StatusCode.OK) return toRecord(keys[i], r)
+      if (r.code !== StatusCode.NOT_FOUND) errors[i] = errorFromStatus(r.code, r.message, keys[i])
+      return null
+    })
+    const alone = this.#sync === null || this.#ringMembers.length < 2
+    const replicas = alone ? [] : this.#replicasFor(keys)
+    const mine = alone ? keys.map(() => true) : replicas.map((peers) => peers.includes(this.peerId))
+    const ask = []
+    keys.forEach((k, i) => {
+      if (!(recs[i] && mine[i])) ask.push(i)
+    })
+    if (ask.length > 0 && !alone) {
+      const { records } = await this.#sync.remoteLookup(ask.map((i) => keys[i]))
+      const repair = []
+      ask.forEach((i, j) => {
+        const r = records[j]
+        if (r && (!recs[i] || compareVersions(recs[i][1], recs[i][2], r[1], r[2]) < 0)) {
+          recs[i] = r
+          errors[i] = undefined
+          if (mine[i]) repair.push(r)
+        }
+      })
+      if (repair.length > 0) this.#mergeRecords(repair).catch((err) => this.#onBackgroundError(err))
+    }
+    const failed = errors.find((e) => e !== undefined)
+    if (failed) throw failed
+    return recs
+  }
+
+  /** Records from peers, kept only where their version wins. */
+  async #mergeRecords(records) {
+    const ops = records.map(([key, hlc, origin, tomb, json]) => ({ type: OpType.MERGE, key, hlc, origin, tomb: tomb === 1, json }))
+    const results = await this.#write(ops)
+    const bad = results.find((r) => r.code !== StatusCode.OK)
+    if (bad) throw errorFromStatus(bad.code, bad.message)
+  }
+
+  /** Stored records (tombstones too) of keys, loading pages as needed.
+   *  @returns one raw engine result per key */
+  async #lookupAll(keys) {
+    const out = this.#engine.lookupMany(keys).records
+    for (let round = 0; round < 8; round++) {
+      const waiting = new Map()
+      out.forEach((r, i) => {
+        if (r.code !== StatusCode.NOT_RESIDENT) return
+        if (!waiting.has(r.page)) waiting.set(r.page, [])
+        waiting.get(r.page).push(i)
+      })
+      if (waiting.size === 0) break
+      for (const [page, indices] of waiting) {
+        await this.#pager.load(page)
+        const again = this.#engine.lookupMany(indices.map((i) => keys[i])).records
+        again.forEach((r, j) => {
+          out[indices[j]] = r
+        })
+      }
+    }
+    if (out.some((r) => r.code === StatusCode.NOT_RESIDENT)) {
+      throw new PagingStorageError('INTERNAL', 'pages would not stay resident for a lookup')
+    }
+    if (this.#engine.overBudget()) await this.#pager.afterOp()
+    return out
+  }
+
+  /** Anti-entropy digests (see PeerSync), over every page, merged across
+   *  page loads. queries: [{peer: peerId, bits, prefix, entries}] */
+  async #syncScanAll(queries) {
+    const members = this.#ringMembers
+    const self = members.indexOf(this.peerId)
+    const q = queries.map((x) => {
+      const i = members.indexOf(x.peer)
+      return { peer: i >= 0 ? i : self, bits: x.bits, prefix: x.prefix, entries: x.entries }
+    })
+    const out = q.map((x) =>
+      x.entries ? { entries: [] } : { counts: new Array(16).fill(0), digests: new Array(16).fill(ZERO_DIGEST) }
+    )
+    let start = ''
+    for (;;) {
+      const r = this.#engine.syncScan({ rf: this.#opts.replicationFactor, self, start, queries: q })
+      r.answers.forEach((a, i) => {
+        const o = out[i]
+        if (o.entries) {
+          for (const e of a.entries) o.entries.push(e)
+          return
+        }
+        for (let c = 0; c < 16; c++) {
+          o.counts[c] += a.counts[c]
+          if (a.counts[c] > 0) o.digests[c] = xorHex(o.digests[c], a.digests[c])
+        }
+      })
+      if (r.code === StatusCode.OK) break
+      if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
+      await this.#pager.load(r.missingPage)
+      start = r.resume
+    }
+    if (this.#engine.overBudget()) await this.#pager.afterOp()
+    return out
+  }
+
+  /**
+   * Keys (tombstones included) whose replica set differs between ring
+   * `before` and the current ring `after`, for which this peer is the first
+   * replica under `before` that is still a member: [{key, to: new replicas}].
+   */
+  async #ringMoves(before, after) {
+    const keys = []
+    const all = new Writer(16)
+    all.byte(ScanFlag.TOMBSTONES)
+    all.bytes(new Uint8Array(0))
+    all.varint(0)
+    await this.#scanAll(all.finish().slice(), (r) => keys.push(r.key))
+    if (keys.length === 0 || this.#ringMembers !== after) return []
+    const live = new Set(after)
+    let old
+    try {
+      const r = this.#engine.setRing(before, this.#opts.virtualNodes)
+      if (r.code !== StatusCode.OK) return []
+      old = this.#engine.replicasFor(keys, this.#opts.replicationFactor).map((ix) => ix.map((i) => before[i]))
+    } finally {
+      this.#engine.setRing(after, this.#opts.virtualNodes)
+    }
+    const now = this.#replicasFor(keys)
+    const moves = []
+    keys.forEach((key, i) => {
+      const first = old[i].find((p) => live.has(p))
+      if (first !== this.peerId) return
+      const to = now[i].filter((p) => p !== this.peerId && !old[i].includes(p))
+      if (to.length > 0) moves.push({ key, to })
+    })
+    return moves
+  }
+
+  /** What PeerSync may do with this store; every engine access is queued. */
+  #syncHost() {
+    return {
+      peerId: this.peerId,
+      setRing: (members) => {
+        if (this.#state === 'closed') return
+        const r = this.#engine.setRing(members, this.#opts.virtualNodes)
+        if (r.code !== StatusCode.OK) throw errorFromStatus(r.code, `ring: ${r.message}`)
+        this.#ringMembers = members
+      },
+      replicasFor: (keys) => (this.#state === 'closed' ? keys.map(() => []) : this.#replicasFor(keys)),
+      merge: (records) => this.#mergeRecords(records),
+      lookup: (keys) =>
+        this.#task(() => this.#lookupAll(keys)).then((rs) =>
+          rs.map((r, i) => (r.code === StatusCode.OK ? toRecord(keys[i], r) : null))
+        ),
+      syncScan: (queries) => this.#task(() => this.#syncScanAll(queries)),
+      ringMoves: (before, after) => this.#task(() => this.#ringMoves(before, after)),
+      reportError: (err) => this.#onBackgroundError(err)
+    }
+  }
+
+  /** Change events and replication pushes for the writes that applied. */
+  #afterWrites(ops, results) {
+    const sync = this.#sync
+    const notify = this.#events.has('change')
+    if (!sync && !notify) return
+    const push = []
+    for (let i = 0; i < ops.length; i++) {
+      const r = results[i]
+      if (r.code !== StatusCode.OK || !r.applied) continue
+      const op = ops[i]
+      const deleted = op.type === OpType.DELETE || (op.type === OpType.MERGE && op.tomb === true)
+      if (sync && op.replicate) push.push([op.key, r.hlc, r.origin, deleted ? 1 : 0, deleted ? null : op.json])
+      if (notify) {
+        this.#events.emit('change', {
+          key: op.key,
+          value: deleted ? undefined : decodeValue(op.json),
+          deleted,
+          origin: r.origin,
+          hlc: r.hlc
+        })
+      }
+    }
+    if (push.length > 0) sync.replicate(push)
+  }
+
+  #putOp(key, value, replicate) {
     const k = normalizeKey(key, this.#opts.maxKeyBytes)
-    return { type: OpType.PUT, key: k, json: encodeValue(value, this.#opts.maxValueBytes, k) }
+    return { type: OpType.PUT, key: k, json: encodeValue(value, this.#opts.maxValueBytes, k), replicate }
   }
 
   #pairs(entries) {
@@ -565,9 +906,11 @@ export class PagingStorage {
     const full = this.#quotaBlocked || this.#pageCount >= this.#opts.persistence.maxDiskPages
     const refused = []
     const slots = []
+    const all = []
     let n = 0
     for (const job of jobs) {
       for (const op of job.ops) {
+        all.push(op)
         const slot = n++
         if (full && op.type !== OpType.DELETE) {
           refused.push(slot)
@@ -582,15 +925,19 @@ export class PagingStorage {
         } else if (op.type === OpType.MERGE) {
           w.fixed64Hex(op.hlc)
           w.string(op.origin)
-          w.byte(0)
-          w.string(op.json)
+          w.byte(op.tomb ? 1 : 0)
+          if (!op.tomb) w.string(op.json)
         }
       }
     }
     offsets.push(w.pos)
     const batch = { bytes: w.finish(), offsets, total: offsets.length - 1, done: 0, results: null }
     batch.results = new Array(batch.total)
-    const finish = () => this.#placeResults(batch.results, slots, refused, n)
+    const finish = () => {
+      const results = this.#placeResults(batch.results, slots, refused, n)
+      this.#afterWrites(all, results)
+      return results
+    }
     while (batch.done < batch.total) {
       const r = this.#applyChunk(batch)
       if (r.code === StatusCode.NOT_RESIDENT || r.overBudget) return this.#finishWrites(batch, r).then(finish)
@@ -617,7 +964,7 @@ export class PagingStorage {
     const { bytes, offsets, total, results } = batch
     const i = batch.done
     const end = Math.min(total, i + OPS_PER_CALL)
-    const r = this.#engine.applyBatch(bytes.subarray(offsets[i], offsets[end]), Date.now())
+    const r = this.#engine.applyBatch(bytes.subarray(offsets[i], offsets[end]), Date.now(), this.#sync !== null || this.#events.has('change'))
     if (r.code !== StatusCode.OK && r.code !== StatusCode.NOT_RESIDENT) {
       throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
     }
@@ -771,6 +1118,23 @@ export class PagingStorage {
         this.#flushQueued = false
       })
   }
+}
+
+/** [key, hlc, origin, tomb, json|null] from an engine lookup result. */
+function toRecord(key, r) {
+  return [key, r.hlc, r.origin, r.tombstone ? 1 : 0, r.tombstone ? null : r.value]
+}
+
+/** The value a record holds (undefined: absent or deleted). */
+function decodeRecord(rec) {
+  return rec === null || rec[3] === 1 ? undefined : decodeValue(rec[4])
+}
+
+/** XOR of two 16-hex-digit digests. */
+function xorHex(a, b) {
+  const hi = (parseInt(a.slice(0, 8), 16) ^ parseInt(b.slice(0, 8), 16)) >>> 0
+  const lo = (parseInt(a.slice(8), 16) ^ parseInt(b.slice(8), 16)) >>> 0
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0')
 }
 
 function withZero(bytes) {

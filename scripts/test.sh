@@ -3,7 +3,8 @@
 # every suite. Exits non-zero on the first failure.
 #   1. native GoogleTest suite (ctest, preset "native")
 #   2. the same suite under AddressSanitizer + UBSan (preset "asan")
-#   3. the wasm module + dist/ build, then the Node suites (node --test)
+#   3. the wasm module + dist/ build, then the Node suites (node --test):
+#      tests/js (API), tests/sim (simulated peer networks), tests/package
 #   4. headless Chromium suites (Debian's chromium via playwright-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,8 @@ echo "== wasm + dist build"
 bash scripts/build.sh
 echo "== node --test tests/js"
 node --test --test-timeout=300000 tests/js/
+echo "== node --test tests/sim (simulated peer networks)"
+node --test --test-timeout=300000 tests/sim/
 echo "== node --test tests/package (npm pack + install + user script)"
 node --test --test-timeout=300000 tests/package/
 echo "== node --test tests/browser (headless Chromium)"

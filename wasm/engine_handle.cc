@@ -2,10 +2,15 @@
 
 #include <emscripten/val.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "coding.h"
 #include "paging_storage/hlc.h"
+#include "paging_storage/sync_scan.h"
+#include "sync_codec.h"
 #include "wire_format.h"
 
 namespace paging_storage {
@@ -136,6 +141,12 @@ void EncodeScan(const ScanOptions& o, std::string* out) {
   PutVarint64(out, o.limit);
 }
 
+// A JS number as a replication factor: clamped, not cast (NaN and values
+// below 1 mean 0; the ring caps it at the member count anyway).
+size_t ReplicationFactor(double rf) {
+  return rf >= 1 ? static_cast<size_t>(std::min(rf, double{1 << 20})) : 0;
+}
+
 }  // namespace
 
 val EngineHandle::Create(const std::string& options_json) {
@@ -258,6 +269,98 @@ val EngineHandle::Scan(const std::string& scan_bytes) {
     PutLengthPrefixed(&out, r.version.origin);
     if (!r.tombstone) PutLengthPrefixed(&out, r.value);
   }
+  return BytesVal(out);
+}
+
+val EngineHandle::LookupMany(const std::string& keys_bytes) {
+  Reader in(keys_bytes);
+  uint64_t count = 0;
+  std::string out;
+  if (!in.GetVarint64(&count) || count > in.remaining()) count = 0;
+  out.push_back(0);  // state, set below
+  PutVarint64(&out, count);
+  Record record;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string_view key;
+    if (!in.GetLengthPrefixed(&key)) key = {};
+    PageId missing = kNoPage;
+    Status s = engine_->Lookup(key, &record, &missing);
+    out.push_back(static_cast<char>(s.code()));
+    if (s.ok()) {
+      // The stored origin as-is (the local peer's id too), as in `scanned`.
+      PutFixed64(&out, record.version.hlc);
+      PutLengthPrefixed(&out, record.version.origin);
+      out.push_back(static_cast<char>(record.tombstone ? 1 : 0));
+      if (!record.tombstone) PutLengthPrefixed(&out, record.value);
+    } else if (s.IsNotResident()) {
+      PutVarint64(&out, missing);
+    } else if (!s.IsNotFound()) {
+      PutLengthPrefixed(&out, s.message());
+    }
+  }
+  out[0] = engine_->OverBudget() ? 1 : 0;
+  return BytesVal(out);
+}
+
+val EngineHandle::SetRing(const std::string& members_bytes,
+                          double virtual_nodes) {
+  if (!(virtual_nodes >= 1 && virtual_nodes <= wire::kMaxVirtualNodes &&
+        std::floor(virtual_nodes) == virtual_nodes)) {
+    return StatusVal(Status::InvalidArgument(
+        "ring: virtualNodes must be a whole number in [1, 4096]"));
+  }
+  std::vector<std::string> members;
+  Status s = DecodeRingMembers(members_bytes, &members);
+  if (!s.ok()) return StatusVal(s);
+  Ring ring(static_cast<uint32_t>(virtual_nodes));
+  s = ring.SetMembers(std::move(members));
+  if (s.ok()) ring_ = std::move(ring);
+  return StatusVal(s);
+}
+
+val EngineHandle::ReplicasFor(const std::string& keys_bytes, double rf) {
+  Reader in(keys_bytes);
+  uint64_t count = 0;
+  if (!in.GetVarint64(&count) || count > in.remaining()) count = 0;
+  size_t want = ReplicationFactor(rf);
+  std::string out;
+  PutVarint64(&out, count);
+  std::vector<uint32_t> replicas;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string_view key;
+    if (!in.GetLengthPrefixed(&key)) key = {};
+    ring_.ReplicasFor(key, want, &replicas);
+    PutVarint64(&out, replicas.size());
+    for (uint32_t m : replicas) PutVarint64(&out, m);
+  }
+  return BytesVal(out);
+}
+
+val EngineHandle::RingShare(double rf) const {
+  std::vector<double> share = ring_.ReplicaShare(ReplicationFactor(rf));
+  std::string out;
+  PutVarint64(&out, share.size());
+  for (double d : share) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, &d, sizeof bits);
+    PutFixed64(&out, bits);
+  }
+  return BytesVal(out);
+}
+
+val EngineHandle::SyncScan(const std::string& request_bytes) {
+  SyncRequest request;
+  std::vector<SyncAnswer> answers;
+  PageId missing = kNoPage;
+  std::string resume;
+  Status s = DecodeSyncRequest(request_bytes, &request);
+  if (s.ok()) {
+    s = paging_storage::SyncScan(*engine_, ring_, request.rf, request.self,
+                                 request.start, request.queries, &answers,
+                                 &missing, &resume);
+  }
+  std::string out;
+  EncodeSyncResponse(s, missing, resume, request.queries, answers, &out);
   return BytesVal(out);
 }
 

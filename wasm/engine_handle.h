@@ -17,6 +17,7 @@
 #include <string>
 
 #include "paging_storage/engine.h"
+#include "paging_storage/ring.h"
 
 namespace paging_storage {
 
@@ -37,6 +38,21 @@ class EngineHandle {
   emscripten::val GetMany(const std::string& keys);
   // wire: scan -> scanned
   emscripten::val Scan(const std::string& scan);
+  // wire: keys -> looked (stored records, tombstones included)
+  emscripten::val LookupMany(const std::string& keys);
+
+  // ---- Ring and sync (the handle owns one Ring; default empty, 128
+  // vnodes) ----
+
+  // wire: members; {code, message}. virtual_nodes in [1, kMaxVirtualNodes].
+  // On error the ring is left as it was.
+  emscripten::val SetRing(const std::string& members, double virtual_nodes);
+  // wire: keys -> replicas
+  emscripten::val ReplicasFor(const std::string& keys, double rf);
+  // wire: shares
+  emscripten::val RingShare(double rf) const;
+  // wire: sync -> synced
+  emscripten::val SyncScan(const std::string& request);
 
   // {code, message}
   emscripten::val LoadPage(double id, const std::string& bytes);
@@ -56,6 +72,7 @@ class EngineHandle {
  private:
   std::unique_ptr<Engine> engine_;
   FlushBatch pending_flush_;
+  Ring ring_;
 };
 
 }  // namespace paging_storage

@@ -33,6 +33,34 @@
 //
 //   records    := count:varint varstring{count}   (directory records)
 //
+//   looked     := state:byte count:varint lookup{count}    (answers `keys`)
+//   lookup     := 0 hlc:fixed64 origin:varstring tombstone:byte
+//                   [value:varstring if !tombstone]
+//               | 1 | 4 page:varint | code:byte message:varstring
+//                 origin is the stored peer id, the local one included
+//
+// Ring and sync (paging_storage/ring.h, sync_scan.h):
+//   members    := count:varint id:varstring{count}
+//                 ids non-empty and strictly increasing in byte order;
+//                 member index i is the i-th id
+//   replicas   := count:varint (n:varint index:varint{n}){count}
+//                 one entry per key of `keys`, replicas in ring order
+//   shares     := count:varint share:fixed64{count}
+//                 one IEEE-754 double per member (its bits, little-endian)
+//   sync       := rf:varint self:varint start:varstring count:varint
+//                 query{count}
+//   query      := peer:varint bits:byte prefix:varint entries:byte
+//                 bits: 0, 4, ..., 28; entries: 0 digests, 1 entries
+//   synced     := code:byte [missing_page:varint resume:varstring if code
+//                 == 4] [message:varstring if code is another error]
+//                 count:varint answer{count}     (count 0 on such errors)
+//   answer     := (count:varint digest:fixed64){16}        if !entries
+//               | n:varint (key:varstring hlc:fixed64 origin:varstring
+//                   tombstone:byte){n}                      if entries
+//                 on code 4 the answers are partial sums: call again from
+//                 resume after loading the page, then XOR the digests, add
+//                 the counts and concatenate the entries
+//
 // Codes are Status::Code values.
 #ifndef PAGING_STORAGE_WASM_WIRE_FORMAT_H_
 #define PAGING_STORAGE_WASM_WIRE_FORMAT_H_
@@ -45,6 +73,11 @@ namespace wire {
 enum OpType : uint8_t { kPut = 0, kDelete = 1, kMerge = 2 };
 enum ResultFlags : uint8_t { kExisted = 1, kApplied = 2, kHasVersion = 4 };
 enum ScanFlags : uint8_t { kHasEnd = 1, kReverse = 2, kTombstones = 4 };
+
+// Ring tokens per member accepted by _setRing.
+constexpr double kMaxVirtualNodes = 4096;
+// The sync tree: kSyncChildren (16) children per node, 4 bits per level, at
+// most kSyncMaxBits (28) bits fixed (paging_storage/sync_scan.h).
 
 }  // namespace wire
 }  // namespace paging_storage

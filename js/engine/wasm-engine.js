@@ -2,7 +2,7 @@
 // the embind EngineHandle (the only class that does) and deletes it in
 // close(). Synchronous: paging (loading pages, flushing) is the caller's.
 import { StatusCode, errorFromStatus } from '../errors.js'
-import { Reader, ResultFlag, ScanFlag, Writer } from './wire.js'
+import { Reader, ResultFlag, ScanFlag, Sync, Writer } from './wire.js'
 
 function check(status, what) {
   if (status.code !== StatusCode.OK) {
@@ -124,6 +124,136 @@ export class WasmEngine {
       const origin = r.string()
       const value = tombstone ? undefined : r.string()
       out.records.push({ key, value, hlc, origin, tombstone })
+    }
+    return out
+  }
+
+  /**
+   * Stored records, tombstones included; origins are peer ids as stored
+   * (the local peer's id too, as in scan()).
+   * @param {string[]} keys
+   * @returns {{ overBudget: boolean,
+   *             records: Array<{code: number, hlc?: string, origin?: string, tombstone?: boolean,
+   *                             value?: string, page?: number, message?: string}> }}
+   */
+  lookupMany(keys) {
+    const w = new Writer(64 + keys.length * 16)
+    w.strings(keys)
+    const r = new Reader(this.#handle._lookupMany(w.finish()))
+    const overBudget = r.byte() === 1
+    const count = r.varint()
+    const records = new Array(count)
+    for (let i = 0; i < count; i++) {
+      const code = r.byte()
+      if (code === StatusCode.OK) {
+        const hlc = r.fixed64Hex()
+        const origin = r.string()
+        const tombstone = r.byte() === 1
+        records[i] = { code, hlc, origin, tombstone }
+        if (!tombstone) records[i].value = r.string()
+      } else if (code === StatusCode.NOT_RESIDENT) {
+        records[i] = { code, page: r.varint() }
+      } else if (code === StatusCode.NOT_FOUND) {
+        records[i] = { code }
+      } else {
+        records[i] = { code, message: r.string() }
+      }
+    }
+    return { overBudget, records }
+  }
+
+  /**
+   * Replaces the ring's membership (index i = members[i]).
+   * @param {string[]} members peer ids, non-empty, strictly increasing in UTF-8 byte order
+   * @param {number} virtualNodes tokens per member
+   * @returns {{code: number, message: string}}
+   */
+  setRing(members, virtualNodes = 128) {
+    const w = new Writer(64 + members.length * 24)
+    w.strings(members)
+    return this.#handle._setRing(w.finish(), virtualNodes)
+  }
+
+  /**
+   * @param {string[]} keys
+   * @param {number} rf replication factor
+   * @returns {number[][]} per key, member indices in ring order
+   */
+  replicasFor(keys, rf) {
+    const w = new Writer(64 + keys.length * 16)
+    w.strings(keys)
+    const r = new Reader(this.#handle._replicasFor(w.finish(), rf))
+    const out = new Array(r.varint())
+    for (let i = 0; i < out.length; i++) {
+      const replicas = new Array(r.varint())
+      for (let j = 0; j < replicas.length; j++) replicas[j] = r.varint()
+      out[i] = replicas
+    }
+    return out
+  }
+
+  /**
+   * @param {number} rf replication factor
+   * @returns {number[]} per member, the fraction of the key space it replicates
+   */
+  ringShare(rf) {
+    const r = new Reader(this.#handle._ringShare(rf))
+    const out = new Array(r.varint())
+    for (let i = 0; i < out.length; i++) out[i] = r.float64()
+    return out
+  }
+
+  /**
+   * Anti-entropy digests of the records shared with other peers (wire `sync`).
+   * On NOT_RESIDENT the answers are partial: load missingPage, call again from
+   * resume and merge (XOR digests, add counts, concatenate entries).
+   * @param {{ rf: number, self: number, start?: string,
+   *           queries: Array<{peer: number, bits: number, prefix: number, entries: boolean}> }} request
+   * @returns {{ code: number, missingPage?: number, resume?: string, message?: string,
+   *             answers: Array<{counts: number[], digests: string[]} |
+   *                            {entries: Array<{key: string, hlc: string, origin: string,
+   *                                             tombstone: boolean}>}> }}
+   */
+  syncScan({ rf, self, start = '', queries }) {
+    const w = new Writer(64 + queries.length * 8)
+    w.varint(rf)
+    w.varint(self)
+    w.string(start)
+    w.varint(queries.length)
+    for (const q of queries) {
+      w.varint(q.peer)
+      w.byte(q.bits)
+      w.varint(q.prefix)
+      w.byte(q.entries ? 1 : 0)
+    }
+    const r = new Reader(this.#handle._syncScan(w.finish()))
+    const out = { code: r.byte(), answers: [] }
+    if (out.code === StatusCode.NOT_RESIDENT) {
+      out.missingPage = r.varint()
+      out.resume = r.string()
+    } else if (out.code !== StatusCode.OK) {
+      out.message = r.string()
+    }
+    const count = r.varint()
+    for (let i = 0; i < count; i++) {
+      if (queries[i].entries) {
+        const entries = new Array(r.varint())
+        for (let j = 0; j < entries.length; j++) {
+          const key = r.string()
+          const hlc = r.fixed64Hex()
+          const origin = r.string()
+          entries[j] = { key, hlc, origin, tombstone: r.byte() === 1 }
+        }
+        out.answers.push({ entries })
+      } else {
+        const counts = new Array(Sync.CHILDREN)
+        const digests = new Array(Sync.CHILDREN)
+        for (let c = 0; c < Sync.CHILDREN; c++) {
+          counts[c] = r.varint()
+          digests[c] = r.fixed64Hex()
+        }
+        out.answers.push({ counts, digests })
+      }
     }
     return out
   }

@@ -7,6 +7,10 @@ const decoder = new TextDecoder()
 export const OpType = Object.freeze({ PUT: 0, DELETE: 1, MERGE: 2 })
 export const ResultFlag = Object.freeze({ EXISTED: 1, APPLIED: 2, HAS_VERSION: 4 })
 export const ScanFlag = Object.freeze({ HAS_END: 1, REVERSE: 2, TOMBSTONES: 4 })
+/** The sync tree (wire `sync`): 16 children per node, 4 token bits per level. */
+export const Sync = Object.freeze({ CHILDREN: 16, BITS_PER_LEVEL: 4, MAX_BITS: 28 })
+/** Ring tokens per member accepted by `_setRing`. */
+export const MAX_VIRTUAL_NODES = 4096
 
 /** Appends primitives to a growable byte buffer. */
 export class Writer {
@@ -66,6 +70,12 @@ export class Writer {
       this.buf[this.pos + i] = parseInt(hex.slice(14 - 2 * i, 16 - 2 * i), 16)
     }
     this.pos += 8
+  }
+
+  /** Wire `keys` (also `members`): count, then each string. */
+  strings(list) {
+    this.varint(list.length)
+    for (const s of list) this.string(s)
   }
 
   /** A view of what was written; valid until the next write or reset. */
@@ -144,6 +154,13 @@ export class Reader {
     for (let i = 7; i >= 0; i--) hex += this.buf[this.pos + i].toString(16).padStart(2, '0')
     this.pos += 8
     return hex
+  }
+
+  /** An IEEE-754 double, little-endian. */
+  float64() {
+    const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8)
+    this.pos += 8
+    return view.getFloat64(0, true)
   }
 
   skip(n) {

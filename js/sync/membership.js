@@ -1,0 +1,65 @@
+// Membership: the live-peer set every peer computes the ring from.
+//
+// A peer is live while we hear from it: any valid message (heartbeats are
+// broadcast every heartbeatInterval) renews it for peerTimeout; the
+// transport's peer-left removes it at once, peer-joined adds it at once.
+// Peers that hear each other converge on the same set within about one
+// heartbeat, so they compute the same replicas. `onChange(members)` gets the
+// sorted member list (self included) after every change.
+import { compareUtf8 } from './protocol.js'
+
+export class Membership {
+  #self
+  #timeout
+  #lastHeard = new Map() // peerId -> ms
+  #onChange
+  #now
+  #members
+
+  constructor(selfId, { peerTimeout, now = () => Date.now(), onChange }) {
+    this.#self = selfId
+    this.#timeout = peerTimeout
+    this.#now = now
+    this.#onChange = onChange
+    this.#members = [selfId]
+  }
+
+  /** Sorted (UTF-8 byte order, as the ring requires), self included. */
+  get members() {
+    return this.#members
+  }
+
+  has(peerId) {
+    return peerId === this.#self || this.#lastHeard.has(peerId)
+  }
+
+  /** A sign of life from peerId (a message, a connection). */
+  heard(peerId) {
+    if (peerId === this.#self) return
+    const isNew = !this.#lastHeard.has(peerId)
+    this.#lastHeard.set(peerId, this.#now())
+    if (isNew) this.#changed()
+  }
+
+  left(peerId) {
+    if (this.#lastHeard.delete(peerId)) this.#changed()
+  }
+
+  /** Drops peers not heard from within peerTimeout. */
+  expire() {
+    const cutoff = this.#now() - this.#timeout
+    let changed = false
+    for (const [p, at] of this.#lastHeard) {
+      if (at < cutoff) {
+        this.#lastHeard.delete(p)
+        changed = true
+      }
+    }
+    if (changed) this.#changed()
+  }
+
+  #changed() {
+    this.#members = [this.#self, ...this.#lastHeard.keys()].sort(compareUtf8)
+    this.#onChange(this.#members)
+  }
+}

@@ -1,0 +1,37 @@
+// Per-peer token buckets: a peer may send `messages` messages and `bytes`
+// bytes per second on average, with bursts of twice that. What exceeds is
+// dropped (and counted as rejected by the caller).
+export class RateLimiter {
+  #limits
+  #buckets = new Map() // peerId -> { messages, bytes, at }
+  #now
+
+  /** @param {{messages: number, bytes: number}} limits per second */
+  constructor(limits, now = () => Date.now()) {
+    this.#limits = limits
+    this.#now = now
+  }
+
+  /** Takes one message of `size` bytes from `peerId`'s bucket. */
+  allow(peerId, size) {
+    const now = this.#now()
+    const { messages, bytes } = this.#limits
+    let b = this.#buckets.get(peerId)
+    if (!b) {
+      b = { messages: 2 * messages, bytes: 2 * bytes, at: now }
+      this.#buckets.set(peerId, b)
+    }
+    const elapsed = Math.max(0, now - b.at) / 1000
+    b.at = now
+    b.messages = Math.min(2 * messages, b.messages + elapsed * messages)
+    b.bytes = Math.min(2 * bytes, b.bytes + elapsed * bytes)
+    if (b.messages < 1 || b.bytes < size) return false
+    b.messages -= 1
+    b.bytes -= size
+    return true
+  }
+
+  forget(peerId) {
+    this.#buckets.delete(peerId)
+  }
+}

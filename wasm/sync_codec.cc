@@ -1,0 +1,93 @@
+#include "sync_codec.h"
+
+#include "coding.h"
+
+namespace paging_storage {
+
+Status DecodeRingMembers(std::string_view bytes,
+                         std::vector<std::string>* members) {
+  Reader in(bytes);
+  uint64_t count = 0;
+  members->clear();
+  // Each id takes at least its length byte.
+  if (!in.GetVarint64(&count) || count > in.remaining()) {
+    return Status::InvalidArgument("members: bad count");
+  }
+  members->reserve(static_cast<size_t>(count));
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string_view id;
+    if (!in.GetLengthPrefixed(&id)) {
+      return Status::InvalidArgument("members: truncated");
+    }
+    members->emplace_back(id);
+  }
+  if (in.remaining() != 0) {
+    return Status::InvalidArgument("members: trailing bytes");
+  }
+  return Status::OK();
+}
+
+Status DecodeSyncRequest(std::string_view bytes, SyncRequest* out) {
+  Reader in(bytes);
+  std::string_view start;
+  uint64_t count = 0;
+  if (!in.GetVarint32(&out->rf) || !in.GetVarint32(&out->self) ||
+      !in.GetLengthPrefixed(&start) || !in.GetVarint64(&count)) {
+    return Status::InvalidArgument("sync: truncated header");
+  }
+  out->start.assign(start);
+  // A query takes at least 4 bytes.
+  if (count > in.remaining() / 4) {
+    return Status::InvalidArgument("sync: bad query count");
+  }
+  out->queries.assign(static_cast<size_t>(count), SyncQuery());
+  for (SyncQuery& q : out->queries) {
+    uint8_t entries = 0;
+    if (!in.GetVarint32(&q.peer) || !in.GetByte(&q.bits) ||
+        !in.GetVarint32(&q.prefix) || !in.GetByte(&entries)) {
+      return Status::InvalidArgument("sync: truncated query");
+    }
+    if (entries > 1) return Status::InvalidArgument("sync: entries flag");
+    q.entries = entries == 1;
+  }
+  if (in.remaining() != 0) {
+    return Status::InvalidArgument("sync: trailing bytes");
+  }
+  return Status::OK();
+}
+
+void EncodeSyncResponse(const Status& s, PageId missing_page,
+                        std::string_view resume_start,
+                        const std::vector<SyncQuery>& queries,
+                        const std::vector<SyncAnswer>& answers,
+                        std::string* out) {
+  out->push_back(static_cast<char>(s.code()));
+  if (s.IsNotResident()) {
+    PutVarint64(out, missing_page);
+    PutLengthPrefixed(out, resume_start);
+  } else if (!s.ok()) {
+    PutLengthPrefixed(out, s.message());
+    PutVarint64(out, 0);
+    return;
+  }
+  PutVarint64(out, answers.size());
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const SyncAnswer& a = answers[i];
+    if (!queries[i].entries) {
+      for (size_t c = 0; c < kSyncChildren; ++c) {
+        PutVarint64(out, a.child_count[c]);
+        PutFixed64(out, a.child_digest[c]);
+      }
+      continue;
+    }
+    PutVarint64(out, a.entries.size());
+    for (const Record& r : a.entries) {
+      PutLengthPrefixed(out, r.key);
+      PutFixed64(out, r.version.hlc);
+      PutLengthPrefixed(out, r.version.origin);
+      out->push_back(static_cast<char>(r.tombstone ? 1 : 0));
+    }
+  }
+}
+
+}  // namespace paging_storage

@@ -1,0 +1,48 @@
+// The byte formats of the ring and sync calls (grammar in wire_format.h):
+// `members` and `sync` are decoded here, `synced` encoded. Kept apart from
+// engine_handle.cc and free of emscripten so the native tests can feed them
+// malformed bytes.
+//
+// Decoders never read past their input and never crash: any malformed input
+// is InvalidArgument naming what was wrong. Stateless; thread-safe.
+#ifndef PAGING_STORAGE_WASM_SYNC_CODEC_H_
+#define PAGING_STORAGE_WASM_SYNC_CODEC_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "paging_storage/status.h"
+#include "paging_storage/sync_scan.h"
+
+namespace paging_storage {
+
+struct SyncRequest {
+  uint32_t rf = 0;
+  uint32_t self = 0;
+  std::string start;
+  std::vector<SyncQuery> queries;
+};
+
+// members := count:varint varstring{count}, to the end of input. The ids are
+// not checked here (Ring::SetMembers does).
+Status DecodeRingMembers(std::string_view bytes,
+                         std::vector<std::string>* members);
+
+// sync := rf:varint self:varint start:varstring count:varint query{count}
+// Checks the syntax only; SyncScan checks bits and prefix.
+Status DecodeSyncRequest(std::string_view bytes, SyncRequest* out);
+
+// Appends `synced` for the outcome of SyncScan. `answers` are written only
+// when s is OK or NotResident (then one per query, REQUIRES
+// answers.size() == queries.size()); any other code writes count 0.
+void EncodeSyncResponse(const Status& s, PageId missing_page,
+                        std::string_view resume_start,
+                        const std::vector<SyncQuery>& queries,
+                        const std::vector<SyncAnswer>& answers,
+                        std::string* out);
+
+}  // namespace paging_storage
+
+#endif  // PAGING_STORAGE_WASM_SYNC_CODEC_H_
