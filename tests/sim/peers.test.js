@@ -168,3 +168,23 @@ test('a peer that was offline catches up; a lone peer works locally', async () =
   await a.shutdown()
   await b.shutdown()
 })
+
+test('anti-entropy spreads what a replica holds and the others lack', async () => {
+  // setLocal pushes nothing: only the digest comparison can move the value.
+  const c = new Cluster({ seed: 9, options: { sync: { ...FAST.sync, antiEntropyInterval: 200 } } })
+  const [a, b, d] = [await c.add('a'), await c.add('b'), await c.add('d')]
+  assert.equal(await converged(c, 3), true)
+  await sleep(500) // past the rebalance that follows a membership change
+  for (let i = 0; i < 100; i++) await a.setLocal(`quiet:${i}`, i)
+  await b.setLocal('quiet:0', 'newer on b')
+  const why = await until(async () => {
+    for (const s of [a, b, d]) {
+      const got = await Promise.all(Array.from({ length: 100 }, (_, i) => s.getLocal(`quiet:${i}`)))
+      if (got[0] !== 'newer on b') return `${s.peerId} has quiet:0 = ${got[0]}`
+      if (got.slice(1).some((v, i) => v !== i + 1)) return `${s.peerId} lacks some`
+    }
+    return true
+  }, 5000)
+  assert.equal(why, true)
+  await c.close()
+})
