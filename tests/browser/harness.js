@@ -1,6 +1,6 @@
 // Builds test apps with Vite (the package resolved by its name to dist/) and
 // serves them on 127.0.0.1. One build per test file.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,14 +12,16 @@ import { serveStatic } from './chromium.js'
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '..', '..')
 
-/** The harness app: the package exposed as window.PS. */
-export function startHarness() {
-  return buildAndServe(join(here, 'harness-app'))
+/** The harness app: the package exposed as window.PS. `extraFiles` maps
+ *  names to files served beside it. */
+export function startHarness(extraFiles = {}) {
+  return buildAndServe(join(here, 'harness-app'), extraFiles)
 }
 
 /** Builds the Vite app in `root` (importing the package by name) and serves
- *  the build on 127.0.0.1. @returns {{url, close}} */
-export async function buildAndServe(root) {
+ *  the build on 127.0.0.1, with `extraFiles` ({name: path}) copied in.
+ *  @returns {{url, close}} */
+export async function buildAndServe(root, extraFiles = {}) {
   const outDir = await mkdtemp(join(tmpdir(), 'ps-app-'))
   await build({
     root,
@@ -27,6 +29,7 @@ export async function buildAndServe(root) {
     resolve: { alias: { 'paging-storage': join(repo, 'dist', 'index.js') } },
     build: { outDir, emptyOutDir: true }
   })
+  for (const [name, path] of Object.entries(extraFiles)) await copyFile(path, join(outDir, name))
   const server = await serveStatic(outDir)
   return {
     url: server.url,

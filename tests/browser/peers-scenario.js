@@ -1,0 +1,160 @@
+// Three browser pages syncing through a real PeerPigeon mesh (WebRTC data
+// channels, signaling on 127.0.0.1). Run by peers.test.js, inside a
+// loopback-only network namespace when root. The scenario of issue 5:
+// A writes 1,000 keys and B reads them; C joins later and receives the keys
+// it is responsible for; B and C write one key at once and all converge; a
+// delete on A disappears on B and C; B closes, A writes 100 keys, B reopens
+// from its IndexedDB and catches up.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+
+import { launchChromium } from './chromium.js'
+import { openHarness, startHarness } from './harness.js'
+import { peerPigeonBundle, startSignaling } from './signaling.js'
+
+const SYNC = {
+  readTimeout: 2000,
+  sync: { heartbeatInterval: 400, peerTimeout: 2500, retryInterval: 800, antiEntropyInterval: 2000 }
+}
+const ID = { a: 'a'.repeat(40), b: 'b'.repeat(40), c: 'c'.repeat(40) }
+
+let browser
+let context
+let harness
+let signaling
+
+before(async () => {
+  signaling = await startSignaling()
+  harness = await startHarness({ 'peerpigeon-browser.js': peerPigeonBundle() })
+  browser = await launchChromium(['--allow-loopback-in-peer-connection'])
+  context = await browser.newContext({ permissions: ['microphone'] })
+  // Loopback only: no STUN servers, no media prompt.
+  await context.addInitScript(() => {
+    window.DISABLE_LOCALHOST_MEDIA_REQUEST = true
+    const Native = window.RTCPeerConnection
+    window.RTCPeerConnection = function (config = {}, ...rest) {
+      return new Native({ ...config, iceServers: [] }, ...rest)
+    }
+    window.RTCPeerConnection.prototype = Native.prototype
+  })
+})
+
+after(async () => {
+  await browser?.close()
+  await harness?.close()
+  await signaling?.close()
+})
+
+/** Opens a page with a store on a PeerPigeon mesh; returns the page. */
+async function openPeer(name) {
+  const page = await openHarness(context, harness.url)
+  await page.addScriptTag({ url: `${harness.url}peerpigeon-browser.js` })
+  await page.evaluate(
+    async ({ url, peerId, key, options }) => {
+      const mesh = new window.PeerPigeon.PeerPigeonMesh({ enableCrypto: false, enableWebDHT: false, maxPeers: 5, peerId })
+      await mesh.init()
+      await mesh.connect(url)
+      const store = new window.PS.PagingStorage({ ...options, pigeon: mesh, persistence: { persistenceKey: key, autoSaveInterval: 0 } })
+      await store.ready
+      window.mesh = mesh
+      window.store = store
+    },
+    { url: signaling.url, peerId: ID[name], key: `peer-${name}`, options: SYNC }
+  )
+  return page
+}
+
+/** Polls fn in the page until it returns true (or a reason, shown on timeout). */
+async function until(page, fn, arg, ms = 20000) {
+  const end = Date.now() + ms
+  let why
+  while (Date.now() < end) {
+    why = await page.evaluate(fn, arg)
+    if (why === true) return
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  assert.fail(`timed out: ${why}`)
+}
+
+const members = (n) => [(n) => window.store.getStats().dht.peers === n || `${window.store.getStats().dht.peers} members`, n]
+
+test('three pages sync through PeerPigeon', async () => {
+  const A = await openPeer('a')
+  const B = await openPeer('b')
+  await until(A, ...members(2))
+  await until(B, ...members(2))
+
+  // A writes 1,000 keys; B reads them all.
+  await A.evaluate(async () => {
+    const entries = Array.from({ length: 1000 }, (_, i) => [`item:${i}`, { i, text: `value ${i}` }])
+    await window.store.setMany(entries)
+    await window.store.replicated({ timeout: 20000 })
+  })
+  const readByB = await B.evaluate(async () => {
+    const got = await window.store.getMany(Array.from({ length: 1000 }, (_, i) => `item:${i}`))
+    return [...got].filter(([k, v]) => v?.i === Number(k.split(':')[1])).length
+  })
+  assert.equal(readByB, 1000)
+
+  // C joins later and receives the keys it is responsible for.
+  const C = await openPeer('c')
+  for (const p of [A, B, C]) await until(p, ...members(3))
+  await until(C, async () => {
+    const s = window.store
+    const mine = Array.from({ length: 1000 }, (_, i) => `item:${i}`).filter((k) => s.replicasFor(k).includes(s.peerId))
+    const local = await Promise.all(mine.map((k) => s.getLocal(k)))
+    const missing = local.filter((v) => v === undefined).length
+    return (mine.length > 0 && missing === 0) || `C lacks ${missing} of its ${mine.length} keys`
+  })
+
+  // B and C write one key at once: all three converge on one value.
+  await Promise.all([
+    B.evaluate(() => window.store.set('shared', 'from B')),
+    C.evaluate(() => window.store.set('shared', 'from C'))
+  ])
+  const agreed = async (p) => p.evaluate(() => window.store.getLocal('shared'))
+  await until(A, async () => ((await window.store.getLocal('shared')) ?? 'nothing') !== 'nothing' || 'no value yet')
+  const deadline = Date.now() + 15000
+  let values
+  do {
+    values = await Promise.all([A, B, C].map(agreed))
+    if (new Set(values).size === 1 && values[0] !== undefined) break
+    await new Promise((r) => setTimeout(r, 200))
+  } while (Date.now() < deadline)
+  assert.equal(new Set(values).size, 1, `converged: ${values}`)
+  assert.ok(['from B', 'from C'].includes(values[0]))
+
+  // A delete on A disappears on B and C.
+  await A.evaluate(() => window.store.delete('item:7'))
+  for (const p of [B, C]) {
+    await until(p, async () => ((await window.store.get('item:7')) === undefined && (await window.store.getLocal('item:7')) === undefined) || 'still there')
+  }
+
+  // B closes; A writes 100 keys; B reopens from IndexedDB and catches up.
+  await B.evaluate(async () => {
+    await window.store.shutdown()
+    window.mesh.disconnect()
+  })
+  await B.close()
+  await until(A, ...members(2))
+  await A.evaluate(async () => {
+    await window.store.setMany(Array.from({ length: 100 }, (_, i) => [`late:${i}`, i]))
+    await window.store.replicated({ timeout: 20000 })
+  })
+  const B2 = await openPeer('b')
+  assert.deepEqual(await B2.evaluate(() => window.store.getLocal('item:1')), { i: 1, text: 'value 1' }, 'restored from IndexedDB')
+  for (const p of [A, B2, C]) await until(p, ...members(3))
+  await until(B2, async () => {
+    const s = window.store
+    const late = Array.from({ length: 100 }, (_, i) => `late:${i}`)
+    const mine = late.filter((k) => s.replicasFor(k).includes(s.peerId))
+    const local = await Promise.all(mine.map((k) => s.getLocal(k)))
+    const all = await s.getMany(late)
+    const missing = local.filter((v) => v === undefined).length
+    return (missing === 0 && [...all.values()].every((v, i) => v === i)) || `B lacks ${missing} of ${mine.length}`
+  })
+  const stats = await A.evaluate(() => window.store.getStats())
+  assert.equal(stats.sync.rejected, 0)
+  assert.ok(stats.connectedPeers >= 2)
+  console.log(`# A: ${stats.sync.messagesOut} messages out, ${stats.sync.bytesOut} bytes; ${stats.dht.peers} members`)
+})
