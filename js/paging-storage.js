@@ -720,9 +720,10 @@ export class PagingStorage {
   }
 
   /**
-   * Keys (tombstones included) whose replica set differs between ring
-   * `before` and the current ring `after`, for which this peer is the first
-   * replica under `before` that is still a member: [{key, to: new replicas}].
+   * Keys (tombstones included) this peer must hand over after the ring
+   * changed from `before` to the current `after`: those it is no longer a
+   * replica of, where it is the first replica under `before` still live.
+   * [{key, to: the replicas new under `after`}]
    */
   async #ringMoves(before, after) {
     const keys = []
@@ -744,9 +745,13 @@ export class PagingStorage {
     const now = this.#replicasFor(keys)
     const moves = []
     keys.forEach((key, i) => {
+      // A peer that stays a replica leaves the newcomers to anti-entropy,
+      // which sends only what they lack; a peer that drops out of the
+      // replica set hands the key over itself.
+      if (now[i].includes(this.peerId)) return
       const first = old[i].find((p) => live.has(p))
       if (first !== this.peerId) return
-      const to = now[i].filter((p) => p !== this.peerId && !old[i].includes(p))
+      const to = now[i].filter((p) => !old[i].includes(p))
       if (to.length > 0) moves.push({ key, to })
     })
     return moves

@@ -240,7 +240,7 @@ export class PeerSync {
   }
 
   /** Pushes the keys whose replica set changed since the last rebalance to
-   *  their new replicas, when this peer is the first live old replica. */
+   *  their new replicas when this peer drops out of their replica set. */
   async #rebalance() {
     const before = this.#handoffRing ?? [this.#host.peerId]
     const after = this.#members
