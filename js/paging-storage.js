@@ -721,9 +721,8 @@ export class PagingStorage {
 
   /**
    * Keys (tombstones included) this peer must hand over after the ring
-   * changed from `before` to the current `after`: those it is no longer a
-   * replica of, where it is the first replica under `before` still live.
-   * [{key, to: the replicas new under `after`}]
+   * changed from `before` to the current `after`: those it was a replica of
+   * and is no longer. [{key, to: the replicas new under `after`}]
    */
   async #ringMoves(before, after) {
     const keys = []
@@ -733,7 +732,6 @@ export class PagingStorage {
     all.varint(0)
     await this.#scanAll(all.finish().slice(), (r) => keys.push(r.key))
     if (keys.length === 0 || this.#ringMembers !== after) return []
-    const live = new Set(after)
     let old
     try {
       const r = this.#engine.setRing(before, this.#opts.virtualNodes)
@@ -747,10 +745,9 @@ export class PagingStorage {
     keys.forEach((key, i) => {
       // A peer that stays a replica leaves the newcomers to anti-entropy,
       // which sends only what they lack; a peer that drops out of the
-      // replica set hands the key over itself.
-      if (now[i].includes(this.peerId)) return
-      const first = old[i].find((p) => live.has(p))
-      if (first !== this.peerId) return
+      // replica set hands its copy over (every such peer: their copies may
+      // differ, and nothing else compares them with the new replicas).
+      if (now[i].includes(this.peerId) || !old[i].includes(this.peerId)) return
       const to = now[i].filter((p) => !old[i].includes(p))
       if (to.length > 0) moves.push({ key, to })
     })
@@ -775,6 +772,7 @@ export class PagingStorage {
         ),
       syncScan: (queries) => this.#task(() => this.#syncScanAll(queries)),
       ringMoves: (before, after) => this.#task(() => this.#ringMoves(before, after)),
+      hlc: () => (this.#state === 'open' ? this.#engine.stats().hlc : undefined),
       reportError: (err) => this.#onBackgroundError(err)
     }
   }

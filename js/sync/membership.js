@@ -11,12 +11,16 @@ import { compareUtf8 } from './protocol.js'
 export class Membership {
   #self
   #timeout
-  #lastHeard = new Map() // peerId -> ms
+  #lastHeard = new Map() // peerId -> ms, for live peers
+  #lastSeen = new Map() // peerId -> ms, also for peers gone (bounded)
   #onChange
+  #onReturn
   #now
   #members
 
-  constructor(selfId, { peerTimeout, now = () => Date.now(), onChange }) {
+  /** onReturn(peerId, lastSeenMs): a peer seen before is live again. */
+  constructor(selfId, { peerTimeout, now = () => Date.now(), onChange, onReturn = () => {} }) {
+    this.#onReturn = onReturn
     this.#self = selfId
     this.#timeout = peerTimeout
     this.#now = now
@@ -37,8 +41,16 @@ export class Membership {
   heard(peerId) {
     if (peerId === this.#self) return
     const isNew = !this.#lastHeard.has(peerId)
-    this.#lastHeard.set(peerId, this.#now())
-    if (isNew) this.#changed()
+    const now = this.#now()
+    this.#lastHeard.set(peerId, now)
+    const seen = this.#lastSeen.get(peerId)
+    this.#lastSeen.delete(peerId) // re-inserted last: the map stays in LRU order
+    this.#lastSeen.set(peerId, now)
+    if (this.#lastSeen.size > 10000) this.#lastSeen.delete(this.#lastSeen.keys().next().value)
+    if (isNew) {
+      this.#changed()
+      if (seen !== undefined) this.#onReturn(peerId, seen)
+    }
   }
 
   left(peerId) {

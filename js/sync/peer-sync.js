@@ -20,7 +20,16 @@
 // every engine access goes through the store's serial queue.
 import { logger } from '../log.js'
 import { Membership } from './membership.js'
-import { MAX_BUCKET_BITS, compareUtf8, compareVersions, decode, encode, hlcWallMs, parseFrame } from './protocol.js'
+import {
+  MAX_BUCKET_BITS,
+  compareUtf8,
+  compareVersions,
+  decode,
+  encode,
+  hlcAtWallMs,
+  hlcWallMs,
+  parseFrame
+} from './protocol.js'
 import { RateLimiter } from './rate-limit.js'
 
 const log = logger('sync')
@@ -30,6 +39,9 @@ const log = logger('sync')
 const LEAF_ENTRIES = 32
 // Records per replication message are cut at about this many characters.
 const PUT_CHARS = 48000
+// A returning peer that never got records from us asks for what changed
+// since it last heard from us, minus this margin (for clock skew).
+const SINCE_MARGIN_MS = 10000
 // Reads answered by one replica wait this long for the others' answers.
 const READ_GRACE_MS = 25
 const CACHE_ENTRIES = 2000
@@ -55,6 +67,12 @@ export class PeerSync {
   #cache = new Map() // key -> record: remote answers, for offline reads
   #roundTimer = null
   #handoffRing = null // the members the last rebalance handed keys off for
+  // peerId -> ms: a delta ('since') is catching that peer up; membership-
+  // triggered rounds leave it out until then (periodic ones do not).
+  #catchingUp = new Map()
+  // peerId -> that peer's clock (HLC) as of its last heartbeat. Its HLC
+  // never goes back, so what it writes after we part is newer than this.
+  #hlcOf = new Map()
   #sendScheduled = false
   stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, rejected: 0, roundsRun: 0, rejectedWhy: {} }
 
@@ -72,7 +90,8 @@ export class PeerSync {
     this.#limiter = new RateLimiter(opts.rateLimit)
     this.#membership = new Membership(host.peerId, {
       peerTimeout: opts.peerTimeout,
-      onChange: (members) => this.#onMembers(members)
+      onChange: (members) => this.#onMembers(members),
+      onReturn: (peerId, lastSeen) => this.#onReturn(peerId, lastSeen)
     })
     this.#members = this.#membership.members
     this.#unlisten.push(
@@ -90,11 +109,11 @@ export class PeerSync {
       })
     )
     this.#every(opts.heartbeatInterval, () => {
-      this.#broadcast({ t: 'hb' })
+      this.#broadcast({ t: 'hb', h: this.#host.hlc() })
       this.#membership.expire()
     })
     this.#every(opts.retryInterval, () => this.#retry())
-    if (opts.antiEntropyInterval > 0) this.#every(opts.antiEntropyInterval, () => this.#round())
+    if (opts.antiEntropyInterval > 0) this.#every(opts.antiEntropyInterval, () => this.#round(true))
     this.#host.setRing(this.#members)
     for (const p of transport.peers()) this.#membership.heard(p)
     this.#broadcast({ t: 'hb' })
@@ -355,12 +374,39 @@ export class PeerSync {
 
   // ---- anti-entropy ----
 
-  /** Starts a round: root digests to every peer this one leads the pair with. */
-  async #round() {
+  /** A peer we knew is back: ask it for what it wrote or received while
+   *  we were apart (anti-entropy remains the safety net for older ones). */
+  #onReturn(peerId, lastSeen) {
+    const h = this.#hlcOf.get(peerId) ?? hlcAtWallMs(lastSeen - this.#opts.peerTimeout - SINCE_MARGIN_MS)
+    this.#catchingUp.set(peerId, Date.now() + 4 * this.#opts.retryInterval)
+    this.#send(peerId, { t: 'since', h })
+  }
+
+  /** Sends the peer our shared records newer than h, for the keys whose
+   *  first replica other than the peer is us (so each key comes once). */
+  async #onSince(from, h) {
+    if (!this.#membership.has(from)) return
+    this.#catchingUp.set(from, Date.now() + 4 * this.#opts.retryInterval)
+    const [all] = await this.#host.syncScan([{ peer: from, bits: 0, prefix: 0, entries: true }])
+    const newer = all.entries.filter((e) => e.hlc > h).map((e) => e.key)
+    if (newer.length === 0) return
+    const self = this.#host.peerId
+    const replicas = this.#host.replicasFor(newer)
+    const mine = newer.filter((k, i) => replicas[i].find((p) => p !== from) === self)
+    if (mine.length > 0) await this.#pushKeys(from, mine)
+  }
+
+  /** Starts a round: root digests to every peer this one leads the pair
+   *  with (periodic rounds), or that is not being caught up by a delta. */
+  async #round(periodic = false) {
     if (this.#closed) return
     const self = this.#host.peerId
     const members = this.#members
-    const peers = members.filter((p) => p !== self && compareUtf8(self, p) < 0)
+    const now = Date.now()
+    for (const [p, until] of this.#catchingUp) if (until < now) this.#catchingUp.delete(p)
+    const peers = members.filter(
+      (p) => p !== self && compareUtf8(self, p) < 0 && (periodic || !this.#catchingUp.has(p))
+    )
     if (peers.length === 0) return
     this.stats.roundsRun++
     try {
@@ -542,6 +588,7 @@ export class PeerSync {
   async #dispatch(from, msg) {
     switch (msg.t) {
       case 'hb':
+        if (msg.h !== undefined && msg.h > (this.#hlcOf.get(from) ?? '')) this.#hlcOf.set(from, msg.h)
         return
       case 'put': {
         const drift = Date.now() + this.#opts.maxClockDrift
@@ -569,6 +616,8 @@ export class PeerSync {
         return this.#onEntries(from, msg.b)
       case 'pull':
         return this.#onPull(from, msg.k, msg.b)
+      case 'since':
+        return this.#onSince(from, msg.h)
     }
   }
 

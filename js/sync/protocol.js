@@ -4,7 +4,8 @@
 // counts a rejection) instead of throwing.
 //
 // Version 1. Every message is an object {v: 1, t: type, ...}:
-//   hb    {}                                  heartbeat, broadcast (liveness)
+//   hb    {h?}                                heartbeat, broadcast (liveness);
+//                                             h: the sender's clock (HLC)
 //   put   {id, r: [record...]}                replicate records; answered by ack
 //   ack   {id}                                the put `id` was applied
 //   get   {id, k: [key...]}                   routed read; answered by got
@@ -16,6 +17,9 @@
 //                                             the sender's entries (no values)
 //   pull  {k: [key...], b: [[bits, prefix]...]}
 //                                             send me these keys / buckets (as put)
+//   since {h}                                 I was away: send me (as put) the
+//                                             records we share with hlc > h that
+//                                             you are the first other replica of
 //   frag  {id, i, n, d}                       part i of n of a longer message
 // record := [key, hlc (16 hex digits), origin, tomb (0|1), json | null]
 //
@@ -106,7 +110,7 @@ export function decode(text, limits) {
 function validate(m, limits) {
   switch (m.t) {
     case 'hb':
-      return m
+      return m.h === undefined || (typeof m.h === 'string' && HEX16.test(m.h)) ? m : null
     case 'ack':
       return isId(m.id) ? m : null
     case 'put':
@@ -119,6 +123,8 @@ function validate(m, limits) {
       return isList(m.b) && m.b.every(isSummary) ? m : null
     case 'ent':
       return isList(m.b) && m.b.every((b) => isEntryBucket(b, limits)) ? m : null
+    case 'since':
+      return typeof m.h === 'string' && HEX16.test(m.h) ? m : null
     case 'pull':
       return (
         isList(m.k) && m.k.every((k) => isKey(k, limits)) &&
@@ -215,6 +221,11 @@ export function compareUtf8(a, b) {
     if (x > 0xffff) i++
   }
   return a.length - b.length
+}
+
+/** The smallest 16-hex-digit HLC at wall-clock time ms. */
+export function hlcAtWallMs(ms) {
+  return Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0') + '0000'
 }
 
 /** Wall-clock milliseconds of a 16-hex-digit HLC. */
