@@ -772,7 +772,7 @@ export class PagingStorage {
         ),
       syncScan: (queries) => this.#task(() => this.#syncScanAll(queries)),
       ringMoves: (before, after) => this.#task(() => this.#ringMoves(before, after)),
-      hlc: () => (this.#state === 'open' ? this.#engine.stats().hlc : undefined),
+      hlc: () => (this.#engine && this.#state !== 'closed' ? this.#engine.stats().hlc : undefined),
       reportError: (err) => this.#onBackgroundError(err)
     }
   }

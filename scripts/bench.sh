@@ -9,3 +9,10 @@ cmake --build --preset bench -j "$(nproc)"
 bash scripts/build.sh >/dev/null
 node tests/bench/api.bench.js
 node tests/bench/browser.bench.js
+node tests/bench/sync.bench.js
+# Browser peers over real WebRTC: loopback only (a private network namespace) when root.
+if [ "$(id -u)" = 0 ]; then
+  unshare -n sh -c 'ip link set lo up && node tests/bench/peers.browser.bench.js'
+else
+  node tests/bench/peers.browser.bench.js
+fi

@@ -15,12 +15,15 @@ export class Membership {
   #lastSeen = new Map() // peerId -> ms, also for peers gone (bounded)
   #onChange
   #onReturn
+  #onFirstContact
   #now
   #members
 
-  /** onReturn(peerId, lastSeenMs): a peer seen before is live again. */
-  constructor(selfId, { peerTimeout, now = () => Date.now(), onChange, onReturn = () => {} }) {
+  /** onReturn(peerId, lastSeenMs): a peer seen before is live again;
+   *  onFirstContact(peerId): a peer never seen before is live. */
+  constructor(selfId, { peerTimeout, now = () => Date.now(), onChange, onReturn = () => {}, onFirstContact = () => {} }) {
     this.#onReturn = onReturn
+    this.#onFirstContact = onFirstContact
     this.#self = selfId
     this.#timeout = peerTimeout
     this.#now = now
@@ -50,6 +53,7 @@ export class Membership {
     if (isNew) {
       this.#changed()
       if (seen !== undefined) this.#onReturn(peerId, seen)
+      else this.#onFirstContact(peerId)
     }
   }
 

@@ -37,11 +37,15 @@ const log = logger('sync')
 // Below this many entries on both sides together, a differing bucket's
 // entries are exchanged instead of descending the tree further.
 const LEAF_ENTRIES = 32
-// Records per replication message are cut at about this many characters.
+// Records per replication message are cut at about this many characters,
+// and at most this many such messages per peer await their ack (a burst
+// larger than a data channel's buffer is lost whole).
 const PUT_CHARS = 48000
+const PUTS_IN_FLIGHT = 8
 // A returning peer that never got records from us asks for what changed
 // since it last heard from us, minus this margin (for clock skew).
 const SINCE_MARGIN_MS = 10000
+const ZERO_HLC = '0000000000000000'
 // Reads answered by one replica wait this long for the others' answers.
 const READ_GRACE_MS = 25
 const CACHE_ENTRIES = 2000
@@ -73,8 +77,12 @@ export class PeerSync {
   // peerId -> that peer's clock (HLC) as of its last heartbeat. Its HLC
   // never goes back, so what it writes after we part is newer than this.
   #hlcOf = new Map()
+  #startHlc // this store's clock when sync started
+  #sinceAsked = new Map() // message id -> {peer, h, at, tries}: unacknowledged
+  #sinceTimer = null
+  #sinceServed = new Set() // `${peer} ${id}` of 'since' requests answered (bounded)
   #sendScheduled = false
-  stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, rejected: 0, roundsRun: 0, rejectedWhy: {} }
+  stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, rejected: 0, roundsRun: 0, rejectedWhy: {}, bytesOutByType: {} }
 
   /**
    * @param {object} host the store's side (PagingStorage#syncHost)
@@ -91,9 +99,11 @@ export class PeerSync {
     this.#membership = new Membership(host.peerId, {
       peerTimeout: opts.peerTimeout,
       onChange: (members) => this.#onMembers(members),
-      onReturn: (peerId, lastSeen) => this.#onReturn(peerId, lastSeen)
+      onReturn: (peerId, lastSeen) => this.#onReturn(peerId, lastSeen),
+      onFirstContact: (peerId) => this.#onFirstContact(peerId)
     })
     this.#members = this.#membership.members
+    this.#startHlc = host.hlc()
     this.#unlisten.push(
       transport.on('message', (m) => this.#onMessage(m)),
       transport.on('peer-joined', ({ peerId }) => {
@@ -180,11 +190,15 @@ export class PeerSync {
   #sendPending() {
     if (this.#closed) return
     const now = Date.now()
+    const inFlight = new Map()
+    for (const f of this.#inFlight.values()) inFlight.set(f.peer, (inFlight.get(f.peer) ?? 0) + 1)
     for (const [peer, m] of this.#pending) {
+      let room = PUTS_IN_FLIGHT - (inFlight.get(peer) ?? 0)
       let batch = []
       let chars = 0
       const flush = () => {
         if (batch.length === 0) return
+        room--
         const id = this.#nextId++
         for (const e of batch) e.msg = id
         this.#inFlight.set(id, { peer, keys: batch.map((e) => e.rec[0]), at: now })
@@ -193,16 +207,21 @@ export class PeerSync {
         chars = 0
       }
       for (const e of m.values()) {
+        if (room <= 0) break
         if (e.msg !== 0) continue
         batch.push(e)
         chars += e.rec[0].length + (e.rec[4]?.length ?? 0) + 48
         if (chars >= PUT_CHARS) flush()
       }
-      flush()
+      if (room > 0) flush()
     }
   }
 
   #onAck(from, id) {
+    if (this.#sinceAsked.get(id)?.peer === from) {
+      this.#sinceAsked.delete(id)
+      return
+    }
     const f = this.#inFlight.get(id)
     if (!f || f.peer !== from) return
     this.#inFlight.delete(id)
@@ -210,11 +229,35 @@ export class PeerSync {
     if (!m) return
     for (const k of f.keys) if (m.get(k)?.msg === id) m.delete(k)
     if (m.size === 0) this.#pending.delete(from)
+    else this.#scheduleSend() // the window has room again
+  }
+
+  /** 'since' requests go out again after 150, 300, 600... ms (capped at
+   *  retryInterval), six times at most: right after a connection opens,
+   *  direct messages are often lost. */
+  #retrySince() {
+    const now = Date.now()
+    for (const [id, q] of this.#sinceAsked) {
+      if (now - q.at < Math.min(this.#opts.retryInterval, 150 * 2 ** (q.tries - 1))) continue
+      if (q.tries >= 6 || !this.#membership.has(q.peer)) {
+        this.#sinceAsked.delete(id)
+        continue
+      }
+      q.tries++
+      q.at = now
+      this.#send(q.peer, { t: 'since', id, h: q.h })
+    }
+    if (this.#sinceAsked.size > 0) {
+      clearTimeout(this.#sinceTimer)
+      this.#sinceTimer = setTimeout(() => this.#retrySince(), 50)
+    }
   }
 
   /** Unacknowledged messages older than retryInterval go out again. */
   #retry() {
     const cutoff = Date.now() - this.#opts.retryInterval
+    this.#retrySince()
+
     let any = false
     for (const [id, f] of this.#inFlight) {
       if (f.at > cutoff) continue
@@ -374,26 +417,53 @@ export class PeerSync {
 
   // ---- anti-entropy ----
 
+  /** A peer met for the first time since this store opened: ask it for
+   *  what is newer than anything this store had seen when it opened (all of
+   *  it, for a new store). Each key comes from one peer (see #onSince). */
+  #onFirstContact(peerId) {
+    const start = this.#startHlc
+    const h = start === undefined || start === ZERO_HLC ? ZERO_HLC : hlcAtWallMs(hlcWallMs(start) - SINCE_MARGIN_MS)
+    this.#askSince(peerId, h)
+  }
+
+  /** Sends a 'since' request, again every retryInterval (a few times)
+   *  until the peer acknowledges it: a first message can go out before the
+   *  data channel is open. */
+  #askSince(peer, h) {
+    this.#catchingUp.set(peer, Date.now() + 4 * this.#opts.retryInterval)
+    const id = this.#nextId++
+    this.#sinceAsked.set(id, { peer, h, at: Date.now(), tries: 1 })
+    this.#send(peer, { t: 'since', id, h })
+    this.#retrySince()
+  }
+
   /** A peer we knew is back: ask it for what it wrote or received while
    *  we were apart (anti-entropy remains the safety net for older ones). */
   #onReturn(peerId, lastSeen) {
     const h = this.#hlcOf.get(peerId) ?? hlcAtWallMs(lastSeen - this.#opts.peerTimeout - SINCE_MARGIN_MS)
-    this.#catchingUp.set(peerId, Date.now() + 4 * this.#opts.retryInterval)
-    this.#send(peerId, { t: 'since', h })
+    this.#askSince(peerId, h)
   }
 
   /** Sends the peer our shared records newer than h, for the keys whose
    *  first replica other than the peer is us (so each key comes once). */
-  async #onSince(from, h) {
+  async #onSince(from, id, h) {
     if (!this.#membership.has(from)) return
+    const tag = `${from} ${id}`
+    if (this.#sinceServed.has(tag)) {
+      this.#send(from, { t: 'ack', id }) // a repeat: our ack was lost
+      return
+    }
+    this.#sinceServed.add(tag)
+    if (this.#sinceServed.size > 1000) this.#sinceServed.delete(this.#sinceServed.values().next().value)
     this.#catchingUp.set(from, Date.now() + 4 * this.#opts.retryInterval)
     const [all] = await this.#host.syncScan([{ peer: from, bits: 0, prefix: 0, entries: true }])
-    const newer = all.entries.filter((e) => e.hlc > h).map((e) => e.key)
-    if (newer.length === 0) return
+    // The asker's own writes are skipped: it has them, or newer.
+    const newer = all.entries.filter((e) => e.hlc > h && e.origin !== from).map((e) => e.key)
     const self = this.#host.peerId
-    const replicas = this.#host.replicasFor(newer)
+    const replicas = newer.length > 0 ? this.#host.replicasFor(newer) : []
     const mine = newer.filter((k, i) => replicas[i].find((p) => p !== from) === self)
     if (mine.length > 0) await this.#pushKeys(from, mine)
+    this.#send(from, { t: 'ack', id })
   }
 
   /** Starts a round: root digests to every peer this one leads the pair
@@ -499,6 +569,10 @@ export class PeerSync {
     this.#scheduleSend()
   }
 
+  /** Sends every record of buckets the peer has nothing in. Unfiltered: a
+   *  replica that lacks a key cannot be relied on to send it, so this path,
+   *  the safety net, may send a key from more than one peer (the 'since'
+   *  exchange on first contact is the once-per-key path). */
   async #pushBuckets(peer, buckets) {
     const answers = await this.#host.syncScan(
       buckets.map(([bits, prefix]) => ({ peer, bits, prefix, entries: true }))
@@ -514,6 +588,7 @@ export class PeerSync {
     for (const frame of encode(msg, () => this.#nextId++)) {
       this.stats.messagesOut++
       this.stats.bytesOut += frame.length
+      this.stats.bytesOutByType[msg.t] = (this.stats.bytesOutByType[msg.t] ?? 0) + frame.length
       this.#transport.send(peer, frame)
     }
   }
@@ -617,7 +692,7 @@ export class PeerSync {
       case 'pull':
         return this.#onPull(from, msg.k, msg.b)
       case 'since':
-        return this.#onSince(from, msg.h)
+        return this.#onSince(from, msg.id, msg.h)
     }
   }
 
@@ -637,6 +712,7 @@ export class PeerSync {
     this.#closed = true
     for (const t of this.#timers) clearInterval(t)
     clearTimeout(this.#roundTimer)
+    clearTimeout(this.#sinceTimer)
     for (const off of this.#unlisten) off()
     this.#pending.clear()
     this.#inFlight.clear()

@@ -17,9 +17,10 @@
 //                                             the sender's entries (no values)
 //   pull  {k: [key...], b: [[bits, prefix]...]}
 //                                             send me these keys / buckets (as put)
-//   since {h}                                 I was away: send me (as put) the
+//   since {id, h}                             new or back: send me (as put) the
 //                                             records we share with hlc > h that
-//                                             you are the first other replica of
+//                                             you are the first other replica
+//                                             of; then ack {id}
 //   frag  {id, i, n, d}                       part i of n of a longer message
 // record := [key, hlc (16 hex digits), origin, tomb (0|1), json | null]
 //
@@ -124,7 +125,7 @@ function validate(m, limits) {
     case 'ent':
       return isList(m.b) && m.b.every((b) => isEntryBucket(b, limits)) ? m : null
     case 'since':
-      return typeof m.h === 'string' && HEX16.test(m.h) ? m : null
+      return isId(m.id) && typeof m.h === 'string' && HEX16.test(m.h) ? m : null
     case 'pull':
       return (
         isList(m.k) && m.k.every((k) => isKey(k, limits)) &&

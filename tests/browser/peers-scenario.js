@@ -8,75 +8,18 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
-import { launchChromium } from './chromium.js'
-import { openHarness, startHarness } from './harness.js'
-import { peerPigeonBundle, startSignaling } from './signaling.js'
+import { members, startPeerPages, until } from './peer-pages.js'
 
-const SYNC = {
-  readTimeout: 2000,
-  sync: { heartbeatInterval: 400, peerTimeout: 2500, retryInterval: 800, antiEntropyInterval: 2000 }
-}
 const ID = { a: 'a'.repeat(40), b: 'b'.repeat(40), c: 'c'.repeat(40) }
-
-let browser
-let context
-let harness
-let signaling
+let pages
 
 before(async () => {
-  signaling = await startSignaling()
-  harness = await startHarness({ 'peerpigeon-browser.js': peerPigeonBundle() })
-  browser = await launchChromium(['--allow-loopback-in-peer-connection'])
-  context = await browser.newContext({ permissions: ['microphone'] })
-  // Loopback only: no STUN servers, no media prompt.
-  await context.addInitScript(() => {
-    window.DISABLE_LOCALHOST_MEDIA_REQUEST = true
-    const Native = window.RTCPeerConnection
-    window.RTCPeerConnection = function (config = {}, ...rest) {
-      return new Native({ ...config, iceServers: [] }, ...rest)
-    }
-    window.RTCPeerConnection.prototype = Native.prototype
-  })
+  pages = await startPeerPages()
 })
 
-after(async () => {
-  await browser?.close()
-  await harness?.close()
-  await signaling?.close()
-})
+after(() => pages?.close())
 
-/** Opens a page with a store on a PeerPigeon mesh; returns the page. */
-async function openPeer(name) {
-  const page = await openHarness(context, harness.url)
-  await page.addScriptTag({ url: `${harness.url}peerpigeon-browser.js` })
-  await page.evaluate(
-    async ({ url, peerId, key, options }) => {
-      const mesh = new window.PeerPigeon.PeerPigeonMesh({ enableCrypto: false, enableWebDHT: false, maxPeers: 5, peerId })
-      await mesh.init()
-      await mesh.connect(url)
-      const store = new window.PS.PagingStorage({ ...options, pigeon: mesh, persistence: { persistenceKey: key, autoSaveInterval: 0 } })
-      await store.ready
-      window.mesh = mesh
-      window.store = store
-    },
-    { url: signaling.url, peerId: ID[name], key: `peer-${name}`, options: SYNC }
-  )
-  return page
-}
-
-/** Polls fn in the page until it returns true (or a reason, shown on timeout). */
-async function until(page, fn, arg, ms = 20000) {
-  const end = Date.now() + ms
-  let why
-  while (Date.now() < end) {
-    why = await page.evaluate(fn, arg)
-    if (why === true) return
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  assert.fail(`timed out: ${why}`)
-}
-
-const members = (n) => [(n) => window.store.getStats().dht.peers === n || `${window.store.getStats().dht.peers} members`, n]
+const openPeer = (name) => pages.openPeer(ID[name], `peer-${name}`)
 
 test('three pages sync through PeerPigeon', async () => {
   const A = await openPeer('a')

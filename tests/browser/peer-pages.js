@@ -1,0 +1,70 @@
+// Browser pages with a PagingStorage on a real PeerPigeon mesh: a signaling
+// server on 127.0.0.1, the harness app plus PeerPigeon's browser bundle, and
+// Chromium set up for loopback WebRTC (see TOOLCHAIN.md: microphone
+// permission, --allow-loopback-in-peer-connection, no STUN servers).
+import assert from 'node:assert/strict'
+
+import { launchChromium } from './chromium.js'
+import { openHarness, startHarness } from './harness.js'
+import { peerPigeonBundle, startSignaling } from './signaling.js'
+
+/** Timings shrunk for tests: a departed peer is noticed in 2.5 s. */
+export const FAST_SYNC = {
+  readTimeout: 2000,
+  sync: { heartbeatInterval: 400, peerTimeout: 2500, retryInterval: 800, antiEntropyInterval: 2000 }
+}
+
+export async function startPeerPages() {
+  const signaling = await startSignaling()
+  const harness = await startHarness({ 'peerpigeon-browser.js': peerPigeonBundle() })
+  const browser = await launchChromium(['--allow-loopback-in-peer-connection'])
+  const context = await browser.newContext({ permissions: ['microphone'] })
+  await context.addInitScript(() => {
+    window.DISABLE_LOCALHOST_MEDIA_REQUEST = true
+    const Native = window.RTCPeerConnection
+    window.RTCPeerConnection = function (config = {}, ...rest) {
+      return new Native({ ...config, iceServers: [] }, ...rest)
+    }
+    window.RTCPeerConnection.prototype = Native.prototype
+  })
+  return {
+    /** A page whose window.store syncs over window.mesh. peerId: 40 hex. */
+    async openPeer(peerId, persistenceKey, options = FAST_SYNC) {
+      const page = await openHarness(context, harness.url)
+      await page.addScriptTag({ url: `${harness.url}peerpigeon-browser.js` })
+      await page.evaluate(
+        async ({ url, peerId, persistenceKey, options }) => {
+          const mesh = new window.PeerPigeon.PeerPigeonMesh({ enableCrypto: false, enableWebDHT: false, maxPeers: 5, peerId })
+          await mesh.init()
+          await mesh.connect(url)
+          const store = new window.PS.PagingStorage({ ...options, pigeon: mesh, persistence: { persistenceKey, autoSaveInterval: 0, maxDiskPages: 100000 } })
+          await store.ready
+          window.mesh = mesh
+          window.store = store
+        },
+        { url: signaling.url, peerId, persistenceKey, options }
+      )
+      return page
+    },
+    async close() {
+      await browser.close()
+      await harness.close()
+      await signaling.close()
+    }
+  }
+}
+
+/** Polls fn in the page until it returns true; fails with its last answer. */
+export async function until(page, fn, arg, ms = 20000) {
+  const end = Date.now() + ms
+  let why
+  while (Date.now() < end) {
+    why = await page.evaluate(fn, arg)
+    if (why === true) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.fail(`timed out: ${why}`)
+}
+
+/** [fn, n] for until(): the store sees n members. */
+export const members = (n) => [(n) => window.store.getStats().dht.peers === n || `${window.store.getStats().dht.peers} members`, n]
