@@ -16,6 +16,7 @@
  *                     is full; what was saved before stays intact
  *   IO_ERROR          the storage backend failed otherwise
  *   BUSY              the operation cannot run in the current state
+ *   TIMEOUT           peers did not answer in time (replicated())
  *   INTERNAL          an engine error that should not happen (a bug)
  */
 export class PagingStorageError extends Error {

@@ -14,6 +14,7 @@ export type PagingStorageErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'IO_ERROR'
   | 'BUSY'
+  | 'TIMEOUT'
   | 'INTERNAL'
 
 export class PagingStorageError extends Error {
@@ -75,11 +76,79 @@ export interface PersistenceOptions {
   backend?: 'indexeddb' | 'localstorage' | 'memory' | PersistenceBackend
 }
 
+/** What a store needs from a network (see js/transport/). Messages are text. */
+export interface Transport {
+  readonly peerId: string
+  /** Peers reachable now. */
+  peers(): string[]
+  send(peerId: string, data: string): void
+  broadcast(data: string): void
+  on(event: 'peer-joined' | 'peer-left', listener: (e: { peerId: string }) => void): () => void
+  on(event: 'message', listener: (e: { from: string; data: string }) => void): () => void
+  close(): void
+}
+
+/** The Transport over a PeerPigeonMesh the app created (after `init()`). */
+export interface PeerPigeonTransport extends Transport {}
+export class PeerPigeonTransport {
+  constructor(mesh: unknown)
+}
+
+/** An in-memory network for tests: seeded latency, loss, partitions, churn. */
+export class SimulatedNetwork {
+  constructor(options?: { seed?: number; latency?: [number, number]; loss?: number })
+  loss: number
+  readonly stats: { sent: number; delivered: number; lost: number; bytes: number }
+  join(peerId: string): Transport
+  leave(peerId: string): void
+  partition(groups: string[][]): void
+  heal(): void
+  peerIds(): string[]
+  reachable(a: string, b: string): boolean
+  settled(): Promise<void>
+}
+
+export interface SyncOptions {
+  /** ms between liveness broadcasts. @default 2000 */
+  heartbeatInterval?: number
+  /** A peer not heard from for this long leaves the ring. @default 7000 */
+  peerTimeout?: number
+  /** ms before an unacknowledged replication is sent again. @default 2000 */
+  retryInterval?: number
+  /** ms between digest comparisons with every peer; 0 disables. @default 30000 */
+  antiEntropyInterval?: number
+  /** Records stamped further in the future are rejected. @default 3600000 */
+  maxClockDrift?: number
+  /** Per-peer budget per second (bursts of twice that). @default { messages: 2000, bytes: 33554432 } */
+  rateLimit?: { messages?: number; bytes?: number }
+}
+
+/** A write that changed the store, local or from a peer. */
+export interface ChangeEvent {
+  key: string
+  /** undefined when deleted */
+  value: JsonValue | undefined
+  deleted: boolean
+  /** the writer's peer id */
+  origin: string
+  /** the write's hybrid logical clock, 16 hex digits */
+  hlc: string
+}
+
 export interface PagingStorageOptions {
-  /** This peer's id, stamped on every write. @default 40 random hex digits */
+  /** This peer's id, stamped on every write; with a pigeon or transport, theirs. @default 40 random hex digits */
   peerId?: string
-  /** A PeerPigeon mesh; without it the store is local-only. @default null */
+  /** A PeerPigeon mesh (after `init()`); without it (or a transport) the store is local-only. @default null */
   pigeon?: unknown
+  /** Any Transport, instead of a pigeon. @default null */
+  transport?: Transport
+  /** Copies of each key, on distinct peers. @default 3 */
+  replicationFactor?: number
+  /** Points per peer on the hash ring. @default 128 */
+  virtualNodes?: number
+  /** ms a routed read waits for the replicas. @default 3000 */
+  readTimeout?: number
+  sync?: SyncOptions
   /** Page size in bytes. @default 4096 */
   pageSize?: number
   /** Max remote pages to cache. @default 100 */
@@ -131,7 +200,29 @@ export interface StorageStats {
     /** a save failed for lack of space; new values are refused until one succeeds */
     quotaBlocked: boolean
   }
-  dht: { enabled: boolean; peers: number }
+  dht: {
+    enabled: boolean
+    peers: number
+    virtualNodes: number
+    replicationFactor: number
+    /** live keys held here whose first replica this peer is */
+    ownedKeys: number
+    /** live keys held here as another replica */
+    replicaKeys: number
+    /** std-dev / mean of the ring share per peer */
+    loadStdDev: number
+    isLoadBalanced: boolean
+  }
+  sync: {
+    pendingReplications: number
+    messagesIn: number
+    messagesOut: number
+    bytesIn: number
+    bytesOut: number
+    rejected: number
+    /** rejections by reason */
+    rejectedWhy: Record<string, number>
+  }
   queue: number
 }
 
@@ -193,6 +284,15 @@ export class PagingStorage {
   flush(): Promise<void>
   shutdown(): Promise<void>
 
+  /** The peers holding key under the current ring, in ring order. */
+  replicasFor(key: string | number): string[]
+  /** Resolves once every write so far is acknowledged by its replicas; rejects with TIMEOUT. */
+  replicated(options?: { timeout?: number }): Promise<void>
+  /** Change events for keys with a prefix, or exactly one key. @returns unsubscribe */
+  watch(target: string | { key: string } | { prefix: string }, listener: (e: ChangeEvent) => void): () => void
+
   on(event: 'error', listener: (error: PagingStorageError | Error) => void): () => void
+  on(event: 'change', listener: (e: ChangeEvent) => void): () => void
   off(event: 'error', listener: (error: PagingStorageError | Error) => void): void
+  off(event: 'change', listener: (e: ChangeEvent) => void): void
 }
