@@ -5,7 +5,8 @@
 #   2. the same suite under AddressSanitizer + UBSan (preset "asan")
 #   3. the wasm module + dist/ build, then the Node suites (node --test):
 #      tests/js (API), tests/sim (simulated peer networks), tests/package
-#   4. headless Chromium suites (Debian's chromium via playwright-core)
+#   4. headless Chromium suites (Debian's chromium via playwright-core),
+#      then the crash trials (tests/browser-crash)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
@@ -30,4 +31,6 @@ echo "== node --test tests/package (npm pack + install + user script)"
 node --test --test-timeout=300000 tests/package/
 echo "== node --test tests/browser (headless Chromium)"
 node --test --test-timeout=300000 tests/browser/
+echo "== node --test tests/browser-crash (24 browser kills while writing)"
+node --test --test-timeout=500000 tests/browser-crash/
 echo "npm test: all suites passed"

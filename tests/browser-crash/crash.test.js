@@ -1,11 +1,17 @@
-// NOT part of `npm test` (run it with `npm run test:crash`): it exposes an
-// open problem (issue 4). In about 1 run of 5, a browser launch after a
-// killed session finds the store's IndexedDB database gone as a whole: the
-// store reopens holding only what later trials wrote, although every
-// acknowledged key had been verified present just before. Seen at trials
-// 3, 5 and 13, each time after an abrupt tab close. Until it is understood
-// (Chromium dropping its backing store after a kill, or something in how we
-// use it), this flaky test would block every other change from landing.
+// Part of `npm test` (alone: `npm run test:crash`); it kills a real
+// browser 24 times and takes about 75 s.
+//
+// Issue 4 (whole IndexedDB database gone at a relaunch, about 1 run in 3,
+// always reported at an odd trial) was not the tab close and not the
+// library: an even trial's SIGKILL can land between the write() of a LevelDB
+// log record's header and its payload. The next launch (our verify) drops
+// that torn tail but, with Chromium's reuse_logs, appends after it; the
+// launch after that (the odd trial's writer) reads a checksum mismatch and
+// Chromium deletes the whole backing store ("IndexedDB recovering from a
+// corrupted (and deleted) database"). Upstream: google/leveldb#1287. After
+// every kill we drop such torn tails (what LevelDB itself does with them),
+// see leveldb-tail.js, and fail loudly if Chromium still reports a
+// corruption recovery.
 //
 // Crash safety: 24 trials of ending a page abruptly while a writer loops,
 // flushing periodically. Even trials SIGKILL the whole browser (launched by
@@ -24,6 +30,7 @@ import { chromium } from 'playwright-core'
 
 import { CHROMIUM_ARGS } from '../browser/chromium.js'
 import { openHarness, startHarness } from '../browser/harness.js'
+import { dropTornLogTails } from './leveldb-tail.js'
 
 const TRIALS = 24
 const profile = mkdtempSync(join(tmpdir(), 'ps-crash-profile-'))
@@ -61,9 +68,20 @@ async function profileReleased() {
 async function launch() {
   const child = spawn(
     process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'],
+    [
+      ...CHROMIUM_ARGS,
+      '--enable-logging=stderr',
+      `--user-data-dir=${profile}`,
+      '--remote-debugging-port=0',
+      'about:blank'
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] }
   )
+  // Every line Chromium logs, kept to spot an IndexedDB corruption recovery.
+  let log = ''
+  child.stderr.on('data', (chunk) => {
+    log += chunk
+  })
   const ws = await new Promise((resolve, reject) => {
     let text = ''
     const timer = setTimeout(() => reject(new Error(`no DevTools endpoint:\n${text}`)), 20000)
@@ -82,15 +100,23 @@ async function launch() {
   return {
     browser,
     context: browser.contexts()[0],
+    /** Lines where Chromium reported (and recovered from by deleting) a
+     *  corrupt IndexedDB backing store during this session. */
+    corruption() {
+      return log.split('\n').filter((l) => /indexed_db.*(corruption|corrupted)/i.test(l))
+    },
     async kill() {
       child.kill('SIGKILL')
       await exited
       await profileReleased()
+      // A kill mid-record leaves a torn log tail that Chromium's LevelDB
+      // (reuse_logs) turns into a corrupt, deleted database two launches
+      // later (google/leveldb#1287): drop it as LevelDB's reader would.
+      for (const c of dropTornLogTails(profile)) {
+        console.log(`# dropped a torn LevelDB record: ${c.file.slice(profile.length)} ${c.from} -> ${c.to} bytes`)
+      }
     },
-    // Every session ends with SIGKILL, never a graceful browser.close():
-    // a graceful shutdown cut short by the kill twice left a profile whose
-    // IndexedDB was gone at the next launch (whole database, not pages),
-    // while 60+ plain kills never lost anything.
+    // Every session ends with SIGKILL, never a graceful browser.close().
     close() {
       return this.kill()
     }
@@ -177,6 +203,13 @@ test(`${TRIALS} abrupt ends while writing lose no acknowledged write`, async () 
     const check = await launch()
     try {
       const r = await verify(check.context, acked)
+      // Not the library: Chromium found the backing store corrupt and
+      // deleted it (see the header); say so rather than "lost N keys".
+      assert.deepEqual(
+        [...run.corruption(), ...check.corruption()],
+        [],
+        `trial ${trial}: Chromium reported IndexedDB corruption`
+      )
       ackedTotal = Object.values(acked).reduce((a, b) => a + b, 0)
       assert.equal(r.ok, true, `trial ${trial}: ${r.issues.join('; ')}`)
       assert.equal(
