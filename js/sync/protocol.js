@@ -76,14 +76,8 @@ export function encode(msg, nextFragmentId) {
 
 /** Parses one frame; null when it is not a well-formed frame of ours. */
 export function parseFrame(text, limits) {
-  if (typeof text !== 'string' || text.length > FRAGMENT_CHARS + 1024) return null
-  let m
-  try {
-    m = JSON.parse(text)
-  } catch {
-    return null
-  }
-  if (m === null || typeof m !== 'object' || Array.isArray(m) || m.v !== PROTOCOL_VERSION) return null
+  const m = parseEnvelope(text, FRAGMENT_CHARS + 1024)
+  if (m === null) return null
   if (m.t === 'frag') {
     const ok =
       isId(m.id) &&
@@ -97,15 +91,20 @@ export function parseFrame(text, limits) {
 
 /** Validates a whole message (a frame, or reassembled text). */
 export function decode(text, limits) {
-  if (typeof text !== 'string' || text.length > limits.maxMessageChars) return null
+  const m = parseEnvelope(text, limits.maxMessageChars)
+  return m === null || m.t === 'frag' ? null : validate(m, limits)
+}
+
+/** The JSON object {v: PROTOCOL_VERSION, ...} in text of at most maxChars, or null. */
+function parseEnvelope(text, maxChars) {
+  if (typeof text !== 'string' || text.length > maxChars) return null
   let m
   try {
     m = JSON.parse(text)
   } catch {
     return null
   }
-  if (m === null || typeof m !== 'object' || Array.isArray(m) || m.v !== PROTOCOL_VERSION) return null
-  return m.t === 'frag' ? null : validate(m, limits)
+  return m !== null && typeof m === 'object' && !Array.isArray(m) && m.v === PROTOCOL_VERSION ? m : null
 }
 
 function validate(m, limits) {

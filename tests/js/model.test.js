@@ -8,17 +8,7 @@ import { test } from 'node:test'
 
 import { MemoryBackend, PagingStorage } from 'paging-storage'
 
-function rng(seed) {
-  // mulberry32
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom } from '../../js/transport/simulated-network.js'
 
 function cmpCodePoints(a, b) {
   // Code point order = UTF-8 byte order (what the store promises).
@@ -30,7 +20,7 @@ function cmpCodePoints(a, b) {
 
 for (const seed of [1, 2, 3]) {
   test(`public API matches a Map (seed ${seed})`, async () => {
-    const random = rng(seed)
+    const random = seededRandom(seed)
     const pick = (n) => Math.floor(random() * n)
     const backend = new MemoryBackend()
     const open = () =>
