@@ -147,6 +147,16 @@ size_t ReplicationFactor(double rf) {
   return rf >= 1 ? static_cast<size_t>(std::min(rf, double{1 << 20})) : 0;
 }
 
+// The tail of a per-key answer that is not OK: the page to load, nothing
+// for NotFound, or the message.
+void PutNotOk(const Status& s, PageId missing, std::string* out) {
+  if (s.IsNotResident()) {
+    PutVarint64(out, missing);
+  } else if (!s.IsNotFound()) {
+    PutLengthPrefixed(out, s.message());
+  }
+}
+
 }  // namespace
 
 val EngineHandle::Create(const std::string& options_json) {
@@ -223,29 +233,17 @@ val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
 }
 
 val EngineHandle::GetMany(const std::string& keys_bytes) {
-  Reader in(keys_bytes);
-  uint64_t count = 0;
-  std::string out;
-  if (!in.GetVarint64(&count) || count > in.remaining()) count = 0;
-  out.push_back(0);  // state, set below
-  PutVarint64(&out, count);
   std::string value;
-  for (uint64_t i = 0; i < count; ++i) {
-    std::string_view key;
-    if (!in.GetLengthPrefixed(&key)) key = {};
+  return KeyBatch(keys_bytes, [&](std::string_view key, std::string* out) {
     PageId missing = kNoPage;
     Status s = engine_->Get(key, &value, &missing);
-    out.push_back(static_cast<char>(s.code()));
+    out->push_back(static_cast<char>(s.code()));
     if (s.ok()) {
-      PutLengthPrefixed(&out, value);
-    } else if (s.IsNotResident()) {
-      PutVarint64(&out, missing);
-    } else if (!s.IsNotFound()) {
-      PutLengthPrefixed(&out, s.message());
+      PutLengthPrefixed(out, value);
+    } else {
+      PutNotOk(s, missing, out);
     }
-  }
-  out[0] = engine_->OverBudget() ? 1 : 0;
-  return BytesVal(out);
+  });
 }
 
 val EngineHandle::Scan(const std::string& scan_bytes) {
@@ -273,30 +271,35 @@ val EngineHandle::Scan(const std::string& scan_bytes) {
 }
 
 val EngineHandle::LookupMany(const std::string& keys_bytes) {
+  Record record;
+  return KeyBatch(keys_bytes, [&](std::string_view key, std::string* out) {
+    PageId missing = kNoPage;
+    Status s = engine_->Lookup(key, &record, &missing);
+    out->push_back(static_cast<char>(s.code()));
+    if (s.ok()) {
+      // The stored origin as-is (the local peer's id too), as in `scanned`.
+      PutFixed64(out, record.version.hlc);
+      PutLengthPrefixed(out, record.version.origin);
+      out->push_back(static_cast<char>(record.tombstone ? 1 : 0));
+      if (!record.tombstone) PutLengthPrefixed(out, record.value);
+    } else {
+      PutNotOk(s, missing, out);
+    }
+  });
+}
+
+template <typename PerKey>
+val EngineHandle::KeyBatch(const std::string& keys_bytes, PerKey per_key) {
   Reader in(keys_bytes);
   uint64_t count = 0;
   std::string out;
   if (!in.GetVarint64(&count) || count > in.remaining()) count = 0;
   out.push_back(0);  // state, set below
   PutVarint64(&out, count);
-  Record record;
   for (uint64_t i = 0; i < count; ++i) {
     std::string_view key;
     if (!in.GetLengthPrefixed(&key)) key = {};
-    PageId missing = kNoPage;
-    Status s = engine_->Lookup(key, &record, &missing);
-    out.push_back(static_cast<char>(s.code()));
-    if (s.ok()) {
-      // The stored origin as-is (the local peer's id too), as in `scanned`.
-      PutFixed64(&out, record.version.hlc);
-      PutLengthPrefixed(&out, record.version.origin);
-      out.push_back(static_cast<char>(record.tombstone ? 1 : 0));
-      if (!record.tombstone) PutLengthPrefixed(&out, record.value);
-    } else if (s.IsNotResident()) {
-      PutVarint64(&out, missing);
-    } else if (!s.IsNotFound()) {
-      PutLengthPrefixed(&out, s.message());
-    }
+    per_key(key, &out);
   }
   out[0] = engine_->OverBudget() ? 1 : 0;
   return BytesVal(out);

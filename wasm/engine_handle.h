@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "paging_storage/engine.h"
 #include "paging_storage/ring.h"
@@ -70,6 +71,11 @@ class EngineHandle {
   emscripten::val CheckInvariants() const;
 
  private:
+  // Frames wire `keys` -> `values`-shaped output: state:byte count:varint,
+  // then per_key(key, &out) appends each key's answer; state = over budget.
+  template <typename PerKey>
+  emscripten::val KeyBatch(const std::string& keys_bytes, PerKey per_key);
+
   std::unique_ptr<Engine> engine_;
   FlushBatch pending_flush_;
   Ring ring_;
