@@ -349,7 +349,7 @@ export class PagingStorage {
     const scan = this.#scanBytes(query)
     if (scan === null) return []
     const out = []
-    await this.#task(() => this.#scanAll(scan, (r) => out.push([r.key, decodeValue(r.value)])))
+    await this.#task(() => this.#scanAll(scan, (r) => out.push([r.key, decodeValue(r.value)]), query))
     return out
   }
 
@@ -660,28 +660,10 @@ export class PagingStorage {
   /** Stored records (tombstones too) of keys, loading pages as needed.
    *  @returns one raw engine result per key */
   async #lookupAll(keys) {
-    const out = this.#engine.lookupMany(keys).records
-    for (let round = 0; round < 8; round++) {
-      const waiting = new Map()
-      out.forEach((r, i) => {
-        if (r.code !== StatusCode.NOT_RESIDENT) return
-        if (!waiting.has(r.page)) waiting.set(r.page, [])
-        waiting.get(r.page).push(i)
-      })
-      if (waiting.size === 0) break
-      for (const [page, indices] of waiting) {
-        await this.#pager.load(page)
-        const again = this.#engine.lookupMany(indices.map((i) => keys[i])).records
-        again.forEach((r, j) => {
-          out[indices[j]] = r
-        })
-      }
-    }
-    if (out.some((r) => r.code === StatusCode.NOT_RESIDENT)) {
-      throw new PagingStorageError('INTERNAL', 'pages would not stay resident for a lookup')
-    }
-    if (this.#engine.overBudget()) await this.#pager.afterOp()
-    return out
+    const lookup = (ks) => this.#engine.lookupMany(ks).records
+    const out = lookup(keys)
+    if (!this.#engine.overBudget() && !out.some((r) => r.code === StatusCode.NOT_RESIDENT)) return out
+    return this.#finishReads(keys, out, lookup)
   }
 
   /** Anti-entropy digests (see PeerSync), over every page, merged across
@@ -712,7 +694,7 @@ export class PagingStorage {
       })
       if (r.code === StatusCode.OK) break
       if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
-      await this.#pager.load(r.missingPage)
+      await this.#loadAhead(r.missingPage, false)
       start = r.resume
     }
     if (this.#engine.overBudget()) await this.#pager.afterOp()
@@ -1004,7 +986,9 @@ export class PagingStorage {
     return this.#finishReads(keys, results)
   }
 
-  async #finishReads(keys, results) {
+  /** Settles the NOT_RESIDENT results of a read of keys, loading their
+   *  pages. read(keys) → one result per key (#getMany or a lookup). */
+  async #finishReads(keys, results, read = (ks) => this.#getMany(ks)) {
     // Keys on pages that are not resident, grouped by page.
     const waiting = new Map()
     results.forEach((r, i) => {
@@ -1020,7 +1004,7 @@ export class PagingStorage {
       const ids = pages.slice(i, i + chunk)
       await this.#pager.loadMany(ids)
       const indices = ids.flatMap((id) => waiting.get(id))
-      const again = this.#getMany(indices.map((j) => keys[j]))
+      const again = read(indices.map((j) => keys[j]))
       again.forEach((r, j) => {
         if (r.code !== StatusCode.NOT_RESIDENT) results[indices[j]] = r
       })
@@ -1038,7 +1022,7 @@ export class PagingStorage {
       // Loading one page keeps it resident, so one retry settles its keys;
       // the loop only guards against a page changing under us.
       for (let attempt = 0; pending.length > 0 && attempt < 4; attempt++) {
-        const again = this.#getMany(pending.map((i) => keys[i]))
+        const again = read(pending.map((i) => keys[i]))
         const still = []
         again.forEach((r, j) => {
           if (r.code === StatusCode.NOT_RESIDENT) still.push(pending[j])
@@ -1062,18 +1046,32 @@ export class PagingStorage {
     return this.#engine.getMany(w.finish())
   }
 
-  /** Runs a scan to its end, loading pages as it goes. */
-  async #scanAll(scan, onRecord) {
+  /** Runs a scan to its end, loading pages as it goes (see #loadAhead).
+   *  `reverse`/`limit`: those of the scan, to fetch the right pages ahead. */
+  async #scanAll(scan, onRecord, { reverse = false, limit = 0 } = {}) {
     let bytes = scan
+    let seen = 0
     for (;;) {
       const r = this.#engine.scan(bytes)
       for (const rec of r.records) onRecord(rec)
+      seen += r.records.length
       if (r.code === StatusCode.OK) break
       if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
-      await this.#pager.load(r.missingPage)
+      // A bounded scan near its end reads few more pages.
+      await this.#loadAhead(r.missingPage, reverse, limit > 0 && limit - seen < 64 ? 1 : Infinity)
       bytes = r.resume
     }
     if (this.#engine.overBudget()) await this.#pager.afterOp()
+  }
+
+  /** Loads the page a scan stopped at and the non-resident pages it reads
+   *  after it (at most a quarter of the page budget, and `most`), with one
+   *  backend read. The page needed first is loaded last, so that loading
+   *  the others never evicts it: each call makes progress. */
+  #loadAhead(page, descending, most = Infinity) {
+    const n = Math.max(1, Math.min(most, Math.floor(this.#opts.persistence.maxMemoryPages / 4)))
+    const ids = this.#engine.pagesAhead(page, n, descending)
+    return this.#pager.loadMany(ids.length > 0 ? ids.reverse() : [page])
   }
 
   /** Wire `scan` bytes for a range query, or null for an empty range. */

@@ -26,6 +26,7 @@ EMSCRIPTEN_BINDINGS(paging_storage) {
       .function("_overBudget", &EngineHandle::OverBudget)
       .function("_hasDirtyPages", &EngineHandle::HasDirtyPages)
       .function("_pagesWantedForMerges", &EngineHandle::PagesWantedForMerges)
+      .function("_pagesAhead", &EngineHandle::PagesAhead)
       .function("_stats", &EngineHandle::StatsJson)
       .function("_listPages", &EngineHandle::ListPagesJson)
       .function("_checkInvariants", &EngineHandle::CheckInvariants);

@@ -412,6 +412,17 @@ val EngineHandle::PagesWantedForMerges() const {
   return out;
 }
 
+val EngineHandle::PagesAhead(double first, double limit,
+                             bool descending) const {
+  val out = val::array();
+  if (!(first >= 0) || !(limit >= 0)) return out;
+  for (PageId id : engine_->PagesAhead(static_cast<PageId>(first),
+                                       static_cast<size_t>(limit), descending)) {
+    out.call<void>("push", static_cast<double>(id));
+  }
+  return out;
+}
+
 std::string EngineHandle::StatsJson() const { return engine_->StatsJson(); }
 
 std::string EngineHandle::ListPagesJson() const {

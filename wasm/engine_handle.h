@@ -65,6 +65,8 @@ class EngineHandle {
   bool OverBudget() const;
   bool HasDirtyPages() const;
   emscripten::val PagesWantedForMerges() const;
+  // Engine::PagesAhead; ids as numbers.
+  emscripten::val PagesAhead(double first, double limit, bool descending) const;
 
   std::string StatsJson() const;
   std::string ListPagesJson() const;

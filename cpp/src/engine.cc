@@ -93,6 +93,11 @@ PageId Engine::PageFor(std::string_view key) const {
   return impl_->PageFor(key);
 }
 
+std::vector<PageId> Engine::PagesAhead(PageId first, size_t limit,
+                                       bool descending) const {
+  return impl_->PagesAhead(first, limit, descending);
+}
+
 bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
 size_t Engine::PageCount() const { return impl_->PageCount(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }

@@ -59,6 +59,8 @@ class EngineImpl {
   Status Get(std::string_view key, std::string* value, PageId* missing);
   Status Scan(const ScanOptions& options, ScanResult* out);
   PageId PageFor(std::string_view key) const;
+  std::vector<PageId> PagesAhead(PageId first, size_t limit,
+                                 bool descending) const;
 
   // engine_paging.cc
   Status LoadPage(PageId id, std::string_view bytes);

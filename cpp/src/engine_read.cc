@@ -34,6 +34,25 @@ PageId EngineImpl::PageFor(std::string_view key) const {
   return dir_.Locate(key)->second->id;
 }
 
+std::vector<PageId> EngineImpl::PagesAhead(PageId first, size_t limit,
+                                           bool descending) const {
+  std::vector<PageId> ids;
+  auto it = dir_.Find(first);
+  if (it == dir_.end()) return ids;
+  for (;;) {
+    if (ids.size() >= limit) break;
+    const PageMeta& m = *it->second;
+    if (m.page == nullptr && !m.corrupt) ids.push_back(m.id);
+    if (descending) {
+      if (it == dir_.begin()) break;
+      --it;
+    } else if (++it == dir_.end()) {
+      break;
+    }
+  }
+  return ids;
+}
+
 Status EngineImpl::FindEntry(std::string_view key, const Entry** entry,
                              PageId* missing) {
   Status s = ValidateKey(key);

@@ -288,6 +288,12 @@ export class WasmEngine {
     return this.#handle._pagesWantedForMerges()
   }
 
+  /** Non-resident page ids a scan stopped at `first` reads next, in key
+   *  order (see Engine::PagesAhead). */
+  pagesAhead(first, limit, descending = false) {
+    return this.#handle._pagesAhead(first, limit, descending)
+  }
+
   stats() {
     return JSON.parse(this.#handle._stats())
   }

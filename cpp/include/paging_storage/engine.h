@@ -95,6 +95,12 @@ class Engine {
   std::vector<PageId> PagesWantedForMerges() const;
   // Pages the caller should fetch next for a non-resident key.
   PageId PageFor(std::string_view key) const;
+  // The non-resident pages a scan that stopped at page `first` reads next:
+  // up to `limit` of them, in key order from `first` (descending order when
+  // `descending`), skipping resident ones. Lets the caller fetch them in one
+  // read. Empty if no page has id `first`.
+  std::vector<PageId> PagesAhead(PageId first, size_t limit,
+                                 bool descending) const;
 
   bool HasDirtyPages() const;
   size_t PageCount() const;  // O(1)
