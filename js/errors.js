@@ -17,6 +17,8 @@
  *   IO_ERROR          the storage backend failed otherwise
  *   BUSY              the operation cannot run in the current state
  *   TIMEOUT           peers did not answer in time (replicated())
+ *   NOT_READY         (paging-storage/vue) an operation before initialize()
+ *                     finished, or after shutdown()
  *   INTERNAL          an engine error that should not happen (a bug)
  */
 export class PagingStorageError extends Error {

@@ -15,6 +15,7 @@ export type PagingStorageErrorCode =
   | 'IO_ERROR'
   | 'BUSY'
   | 'TIMEOUT'
+  | 'NOT_READY'
   | 'INTERNAL'
 
 export class PagingStorageError extends Error {
@@ -252,6 +253,23 @@ export interface ExportedData {
   data: Array<{ key: string; value: JsonValue; hlc?: string; origin?: string }>
 }
 
+export interface PeerShare {
+  peerId: string
+  /** This peer. */
+  self: boolean
+  /** Directly connected (always true for this peer). */
+  connected: boolean
+  /** Fraction of the key space it replicates; the shares sum to min(replicationFactor, peers). */
+  share: number
+}
+
+/** What watch() accepts: a key prefix, { prefix } or exactly { key }. */
+export type WatchTarget = string | { key: string } | { prefix: string }
+/** The predicate of a watch target. Throws INVALID_ARGUMENT on anything else. */
+export function keyMatcher(target: WatchTarget): (key: string) => boolean
+/** The store's key order (Unicode code points, i.e. UTF-8 bytes): negative, zero or positive. */
+export function compareKeys(a: string, b: string): number
+
 export class PagingStorage {
   constructor(options?: PagingStorageOptions)
   readonly peerId: string
@@ -286,10 +304,12 @@ export class PagingStorage {
 
   /** The peers holding key under the current ring, in ring order. */
   replicasFor(key: string | number): string[]
+  /** The ring's members (this peer included) and the fraction of the key space each replicates. */
+  getPeerDistribution(): PeerShare[]
   /** Resolves once every write so far is acknowledged by its replicas; rejects with TIMEOUT. */
   replicated(options?: { timeout?: number }): Promise<void>
   /** Change events for keys with a prefix, or exactly one key. @returns unsubscribe */
-  watch(target: string | { key: string } | { prefix: string }, listener: (e: ChangeEvent) => void): () => void
+  watch(target: WatchTarget, listener: (e: ChangeEvent) => void): () => void
 
   on(event: 'error', listener: (error: PagingStorageError | Error) => void): () => void
   on(event: 'change', listener: (e: ChangeEvent) => void): () => void

@@ -5,6 +5,7 @@
 // writes and routes reads (js/sync/); without one the store is local-only.
 import { PagingStorageError, StatusCode, errorFromStatus } from './errors.js'
 import { Emitter } from './emitter.js'
+import { keyMatcher } from './key-matcher.js'
 import { loadModule } from './engine/load-module.js'
 import { WasmEngine } from './engine/wasm-engine.js'
 import { OpType, ScanFlag, Writer, utf8 } from './engine/wire.js'
@@ -210,11 +211,7 @@ export class PagingStorage {
    * @returns {() => void} unsubscribe
    */
   watch(target, listener) {
-    let match
-    if (typeof target === 'string') match = (k) => k.startsWith(target)
-    else if (target && typeof target.key === 'string') match = (k) => k === target.key
-    else if (target && typeof target.prefix === 'string') match = (k) => k.startsWith(target.prefix)
-    else throw new PagingStorageError('INVALID_ARGUMENT', 'watch expects a key prefix, { key } or { prefix }')
+    const match = keyMatcher(target)
     if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'watch expects a listener function')
     return this.on('change', (e) => {
       if (match(e.key)) listener(e)
@@ -532,6 +529,24 @@ export class PagingStorage {
     if (inv.code !== StatusCode.OK) issues.push(`invariant broken: ${inv.message}`)
     for (const p of pages) if (p.corrupt) issues.push(`page ${p.id} is corrupt (keys from '${p.firstKey}')`)
     return { ok: issues.length === 0, state: this.#state, issues, stats, pages: pages.length }
+  }
+
+  /** The ring's members, this peer included, in ring order, each with the
+   *  fraction of the key space it replicates (the shares sum to
+   *  min(replicationFactor, peers)). [] before ready; this peer alone with
+   *  share 1 without peers.
+   *  @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number}>} */
+  getPeerDistribution() {
+    if (this.#state !== 'open') return []
+    if (!this.#sync) return [{ peerId: this.peerId, self: true, connected: true, share: 1 }]
+    const shares = this.#engine.ringShare(this.#opts.replicationFactor)
+    const connected = new Set(this.#transport.peers())
+    return this.#ringMembers.map((peerId, i) => ({
+      peerId,
+      self: peerId === this.peerId,
+      connected: peerId === this.peerId || connected.has(peerId),
+      share: shares[i] ?? 0
+    }))
   }
 
   /** The peer ids holding `key` under the current ring, in ring order

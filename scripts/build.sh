@@ -12,5 +12,10 @@ cmake --build --preset wasm -j "$(nproc)"
 # removed files must not linger, so the JS part is replaced whole.
 find dist -mindepth 1 -maxdepth 1 ! -name wasm -exec rm -rf {} +
 cp -R js/. dist/
+mkdir -p dist/vue
+cp vue-composable/*.js vue-composable/*.d.ts dist/vue/
 rm -f dist/README.md
+# dist/paging-storage.global.js: the <script> build (from the single-file
+# wasm module in build/wasm and js/).
+node scripts/build-global.mjs
 echo "build: dist/ ready ($(du -sh dist | cut -f1))"

@@ -4,7 +4,8 @@
 #   1. native GoogleTest suite (ctest, preset "native")
 #   2. the same suite under AddressSanitizer + UBSan (preset "asan")
 #   3. the wasm module + dist/ build, then the Node suites (node --test):
-#      tests/js (API), tests/sim (simulated peer networks), tests/package
+#      tests/js (API), tests/vue (composables) + tsc on tests/types,
+#      tests/sim (simulated peer networks), tests/package
 #   4. headless Chromium suites (Debian's chromium via playwright-core),
 #      then the crash trials (tests/browser-crash)
 set -euo pipefail
@@ -25,6 +26,9 @@ echo "== wasm + dist build"
 bash scripts/build.sh
 echo "== node --test tests/js"
 node --test --test-timeout=300000 tests/js/
+echo "== node --test tests/vue (composables) + tsc on the typed usage file"
+node --test --test-timeout=300000 tests/vue/
+node_modules/.bin/tsc -p tests/types/tsconfig.json
 echo "== node --test tests/sim (simulated peer networks)"
 node --test --test-timeout=300000 tests/sim/
 echo "== node --test tests/package (npm pack + install + user script)"

@@ -1,0 +1,61 @@
+// useKey: one key of a usePagingStorage store as a ref. Reading it gives the
+// stored value (or the default while absent or not yet read); assigning it
+// writes through with storage.set (assigning undefined deletes the key). It
+// follows every change to the key, local or from a peer, without re-reading.
+import { customRef, getCurrentScope, onScopeDispose, toValue, watch } from 'vue'
+
+/**
+ * @param {import('./index.js').UsePagingStorageReturn} storage
+ * @param {import('vue').MaybeRefOrGetter<string>} key
+ * @param {unknown} [defaultValue]
+ */
+export function useKey(storage, key, defaultValue = undefined) {
+  let value = defaultValue
+  let trigger = () => {}
+  // Bumped on every local assignment and change event, so a read that was
+  // overtaken by one does not overwrite it.
+  let generation = 0
+  const set = (v) => {
+    generation++
+    value = v === undefined ? defaultValue : v
+    trigger()
+  }
+
+  async function read() {
+    const k = toValue(key)
+    if (!storage.isReady.value || typeof k !== 'string') return
+    const started = ++generation
+    try {
+      const v = await storage.get(k)
+      if (started === generation) set(v)
+    } catch (err) {
+      storage.error.value = err
+    }
+  }
+
+  const stop = [
+    watch([() => toValue(key), storage.isReady], read, { immediate: true }),
+    storage.on('change', (e) => {
+      if (e.key === toValue(key)) set(e.deleted ? undefined : e.value)
+    })
+  ]
+  if (getCurrentScope()) onScopeDispose(() => stop.forEach((s) => s()))
+
+  return customRef((track, trig) => {
+    trigger = trig
+    return {
+      get() {
+        track()
+        return value
+      },
+      set(next) {
+        const k = toValue(key)
+        set(next)
+        const write = next === undefined ? storage.delete(k) : storage.set(k, next)
+        write.catch((err) => {
+          storage.error.value = err
+        })
+      }
+    }
+  })
+}
