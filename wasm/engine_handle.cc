@@ -416,8 +416,9 @@ val EngineHandle::PagesAhead(double first, double limit,
                              bool descending) const {
   val out = val::array();
   if (!(first >= 0) || !(limit >= 0)) return out;
-  for (PageId id : engine_->PagesAhead(static_cast<PageId>(first),
-                                       static_cast<size_t>(limit), descending)) {
+  for (PageId id :
+       engine_->PagesAhead(static_cast<PageId>(first),
+                           static_cast<size_t>(limit), descending)) {
     out.call<void>("push", static_cast<double>(id));
   }
   return out;
