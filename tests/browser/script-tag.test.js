@@ -1,0 +1,55 @@
+// demo/script-tag.html with dist/paging-storage.global.js beside it: a plain
+// page with one <script src>, no bundler. Store and get through its buttons,
+// then reload and read the value back from IndexedDB.
+import assert from 'node:assert/strict'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+import { launchChromium, serveStatic } from './chromium.js'
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+test('the <script> build works from a plain HTML page (demo/script-tag.html)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ps-script-tag-'))
+  copyFileSync(join(repo, 'dist', 'paging-storage.global.js'), join(root, 'paging-storage.global.js'))
+  copyFileSync(join(repo, 'demo', 'script-tag.html'), join(root, 'index.html'))
+  const server = await serveStatic(root)
+  const browser = await launchChromium()
+  try {
+    const page = await browser.newPage()
+    const errors = []
+    page.on('pageerror', (e) => errors.push(String(e)))
+    await page.goto(server.url)
+    await page.waitForSelector('#store:not([disabled])', { timeout: 30000 })
+    // Only PagingStorage reaches the global scope.
+    const globals = await page.evaluate(() => ({
+      type: typeof window.PagingStorage,
+      error: typeof window.PagingStorage.PagingStorageError,
+      module: typeof window.createPagingStorageModule
+    }))
+    assert.deepEqual(globals, { type: 'function', error: 'function', module: 'undefined' })
+
+    await page.fill('#key', 'profile:user123')
+    await page.fill('#value', '{"name":"John Doe","preferences":{"theme":"dark"}}')
+    await page.click('#store')
+    await page.waitForFunction(() => document.getElementById('out').textContent === 'Stored profile:user123')
+    await page.reload()
+    await page.waitForSelector('#store:not([disabled])', { timeout: 30000 })
+    assert.match(await page.textContent('#status'), /ready \(1 keys stored\)/)
+    await page.fill('#key', 'profile:user123')
+    await page.click('#retrieve')
+    await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'))
+    assert.deepEqual(JSON.parse(await page.textContent('#out')), { name: 'John Doe', preferences: { theme: 'dark' } })
+    await page.fill('#key', '')
+    await page.click('#retrieve')
+    await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('INVALID_KEY'))
+    assert.deepEqual(errors, [])
+  } finally {
+    await browser.close()
+    await server.close()
+    rmSync(root, { recursive: true, force: true })
+  }
+})

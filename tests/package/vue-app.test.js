@@ -1,0 +1,76 @@
+// The packed tarball in a fresh Vite + Vue app (tests/package/vue-app: the
+// seed's Quick Start component plus useKey/useRange), installed offline
+// from npm's cache, built with `vite build` and no paging-storage specific
+// config, then run in headless Chromium: set/get through usePagingStorage.
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+import { launchChromium, serveStatic } from '../browser/chromium.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = join(here, '..', '..')
+const version = (name) => JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')).version
+
+function run(cmd, args, cwd) {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+test('the tarball installs into a fresh Vite + Vue app, builds, and works in Chromium', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'ps-vue-app-'))
+  try {
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo))[0]
+    const app = join(work, 'app')
+    cpSync(join(here, 'vue-app'), app, { recursive: true })
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'vue-app', private: true, type: 'module' }))
+    // The same versions the repo installed, so npm's cache has every file.
+    run('npm', ['install', '--offline', '--no-audit', '--no-fund',
+      join(work, packed.filename), `vue@${version('vue')}`, `vite@${version('vite')}`,
+      `@vitejs/plugin-vue@${version('@vitejs/plugin-vue')}`], app)
+    // An optional peer dependency is not installed: no PeerPigeon, no native WebRTC module.
+    const installed = readdirSync(join(app, 'node_modules'))
+    assert.ok(installed.includes('paging-storage'))
+    assert.ok(!installed.includes('peerpigeon') && !existsSync(join(app, 'node_modules', '@koush')), 'peerpigeon was pulled in')
+
+    run(join(app, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], app)
+    const assets = readdirSync(join(app, 'dist', 'assets'))
+    assert.ok(assets.some((f) => f.endsWith('.wasm')), `no .wasm asset in ${assets}`)
+
+    const server = await serveStatic(join(app, 'dist'))
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage()
+      const errors = []
+      page.on('pageerror', (e) => errors.push(String(e)))
+      await page.goto(server.url)
+      await page.waitForSelector('#store:not([disabled])', { timeout: 30000 })
+      assert.equal(await page.textContent('#status'), 'Status: Ready')
+      await page.fill('#key', 'user:123')
+      await page.fill('#value', 'Alice')
+      await page.click('#store')
+      await page.waitForFunction(() => document.getElementById('result').textContent === 'Stored: user:123')
+      await page.fill('#value', '')
+      await page.click('#retrieve')
+      await page.waitForFunction(() => document.getElementById('result').textContent === '"Alice"')
+      // useKey and useRange follow writes; totalKeys follows the stats.
+      await page.evaluate(async () => {
+        await window.composable.set('doc:123:title', 'Shared Document')
+        await window.composable.set('doc:123:content', 'Document content here...')
+      })
+      await page.waitForFunction(() => document.getElementById('title').textContent === 'Shared Document')
+      await page.waitForFunction(() => document.querySelectorAll('#docs li').length === 2)
+      await page.waitForFunction(() => document.getElementById('keys').textContent === 'Total Keys: 3')
+      assert.equal(await page.evaluate(() => typeof window.PagingStorageClass), 'function')
+      assert.deepEqual(errors, [])
+    } finally {
+      await browser.close()
+      await server.close()
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+})
