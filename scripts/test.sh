@@ -6,8 +6,9 @@
 #   3. the wasm module + dist/ build, then the Node suites (node --test):
 #      tests/js (API), tests/vue (composables) + tsc on tests/types,
 #      tests/sim (simulated peer networks), tests/package
-#   4. headless Chromium suites (Debian's chromium via playwright-core),
-#      then the crash trials (tests/browser-crash)
+#   4. headless Chromium suites (Debian's chromium via playwright-core:
+#      persistence, peers, the demo, the <script> build), then the crash
+#      trials (tests/browser-crash)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
@@ -22,8 +23,9 @@ for preset in native asan; do
   echo "== $preset: ctest"
   ctest --preset "$preset" -j "$JOBS"
 done
-echo "== wasm + dist build"
+echo "== wasm + dist build, demo build"
 bash scripts/build.sh
+node scripts/build-demo.mjs
 echo "== node --test tests/js"
 node --test --test-timeout=300000 tests/js/
 echo "== node --test tests/vue (composables) + tsc on the typed usage file"

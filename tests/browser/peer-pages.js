@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 
 import { launchChromium } from './chromium.js'
 import { openHarness, startHarness } from './harness.js'
-import { peerPigeonBundle, startSignaling } from './signaling.js'
+import { peerPigeonBundle, startSignaling } from '../../scripts/lib/signaling.js'
 
 /** Timings shrunk for tests: a departed peer is noticed in 2.5 s. */
 export const FAST_SYNC = {
@@ -14,9 +14,9 @@ export const FAST_SYNC = {
   sync: { heartbeatInterval: 400, peerTimeout: 2500, retryInterval: 800, antiEntropyInterval: 2000 }
 }
 
-export async function startPeerPages() {
-  const signaling = await startSignaling()
-  const harness = await startHarness({ 'peerpigeon-browser.js': peerPigeonBundle() })
+/** Chromium and a context set up for WebRTC between its pages over
+ *  loopback only. @returns {{browser, context}} */
+export async function launchPeerBrowser() {
   const browser = await launchChromium(['--allow-loopback-in-peer-connection'])
   const context = await browser.newContext({ permissions: ['microphone'] })
   await context.addInitScript(() => {
@@ -27,6 +27,13 @@ export async function startPeerPages() {
     }
     window.RTCPeerConnection.prototype = Native.prototype
   })
+  return { browser, context }
+}
+
+export async function startPeerPages() {
+  const signaling = await startSignaling()
+  const harness = await startHarness({ 'peerpigeon-browser.js': peerPigeonBundle() })
+  const { browser, context } = await launchPeerBrowser()
   return {
     /** A page whose window.store syncs over window.mesh. peerId: 40 hex. */
     async openPeer(peerId, persistenceKey, options = FAST_SYNC) {

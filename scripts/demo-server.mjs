@@ -1,0 +1,34 @@
+// The demo of `npm start`: a PeerPigeon signaling server and the built demo
+// app (build/demo), both on 127.0.0.1, plus PeerPigeon's browser build and
+// demo/script-tag.html with the <script> build beside it. The app learns the signaling address from
+// /demo-config.json. Ports: DEMO_PORT (default 5173) and SIGNALING_PORT
+// (default 3000); 0 picks free ones. Prints the URL; runs until killed.
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { peerPigeonBundle, startSignaling } from './lib/signaling.js'
+import { serveStatic } from './lib/static-server.js'
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
+const port = (name, fallback) => Number(process.env[name] ?? fallback)
+
+const signaling = await startSignaling(port('SIGNALING_PORT', 3000))
+const server = await serveStatic(join(repo, 'build', 'demo'), {
+  port: port('DEMO_PORT', 5173),
+  routes: {
+    '/demo-config.json': { type: 'application/json', body: JSON.stringify({ signalingUrl: signaling.url }) },
+    '/peerpigeon-browser.js': { type: 'text/javascript', body: readFileSync(peerPigeonBundle()) },
+    '/script-tag.html': { type: 'text/html', body: readFileSync(join(repo, 'demo', 'script-tag.html')) },
+    '/paging-storage.global.js': { type: 'text/javascript', body: readFileSync(join(repo, 'dist', 'paging-storage.global.js')) }
+  }
+})
+console.log(`paging-storage demo: ${server.url}  (signaling: ${signaling.url})`)
+console.log('Open it in two tabs: each tab is a peer. Ctrl-C stops it.')
+
+const stop = async () => {
+  await Promise.allSettled([server.close(), signaling.close()])
+  process.exit(0)
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
