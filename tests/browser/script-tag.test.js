@@ -2,7 +2,7 @@
 // page with one <script src>, no bundler. Store and get through its buttons,
 // then reload and read the value back from IndexedDB.
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
@@ -47,6 +47,27 @@ test('the <script> build works from a plain HTML page (demo/script-tag.html)', a
     await page.click('#retrieve')
     await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('INVALID_KEY'))
     assert.deepEqual(errors, [])
+  } finally {
+    await browser.close()
+    await server.close()
+    rmSync(root, { recursive: true, force: true })
+  }
+})
+
+test("the README's script-tag example runs as written", async () => {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('## Script tag'))
+  const html = /```html\n([\s\S]*?)```/.exec(section)[1]
+  const root = mkdtempSync(join(tmpdir(), 'ps-script-readme-'))
+  copyFileSync(join(repo, 'dist', 'paging-storage.global.js'), join(root, 'paging-storage.global.js'))
+  writeFileSync(join(root, 'index.html'), `<!doctype html>\n<meta charset="utf-8">\n${html}`)
+  const server = await serveStatic(root)
+  const browser = await launchChromium()
+  try {
+    const page = await browser.newPage()
+    const logged = page.waitForEvent('console', { predicate: (m) => m.type() === 'log', timeout: 30000 })
+    await page.goto(server.url)
+    assert.deepEqual(await (await logged).args()[0].jsonValue(), { name: 'Alice' })
   } finally {
     await browser.close()
     await server.close()
