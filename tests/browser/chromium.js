@@ -21,4 +21,14 @@ export function launchChromium(extraArgs = []) {
   })
 }
 
+/** A new page at url, with the uncaught errors of its scripts collected in
+ *  `errors`. @returns {Promise<{page, errors: string[]}>} */
+export async function openPage(browser, url) {
+  const page = await browser.newPage()
+  const errors = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  await page.goto(url)
+  return { page, errors }
+}
+
 export { serveStatic } from '../../scripts/lib/static-server.js'

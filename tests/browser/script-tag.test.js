@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { launchChromium, serveStatic } from './chromium.js'
+import { launchChromium, openPage, serveStatic } from './chromium.js'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -19,10 +19,7 @@ test('the <script> build works from a plain HTML page (demo/script-tag.html)', a
   const server = await serveStatic(root)
   const browser = await launchChromium()
   try {
-    const page = await browser.newPage()
-    const errors = []
-    page.on('pageerror', (e) => errors.push(String(e)))
-    await page.goto(server.url)
+    const { page, errors } = await openPage(browser, server.url)
     await page.waitForSelector('#store:not([disabled])', { timeout: 30000 })
     // Only PagingStorage reaches the global scope.
     const globals = await page.evaluate(() => ({

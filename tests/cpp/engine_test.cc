@@ -274,14 +274,21 @@ TEST(EngineWriteTest, OptionsAreValidated) {
   EXPECT_EQ(e->options().merge_threshold, 819u);
 }
 
+// A store of 100 keys (value "v") on small pages, all flushed to `disk`,
+// with no page resident.
+void OpenFlushedAndEvicted(MemoryPageStore* disk,
+                           std::unique_ptr<PagedStore>* store) {
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(2), disk, store));
+  for (int i = 0; i < 100; ++i) ASSERT_OK((*store)->Put(Key(i), "v").status);
+  (*store)->Flush();
+  (*store)->engine().EvictAllClean();
+}
+
 TEST(EngineBatchTest, StopsAtFirstMissingPageAndResumes) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;
-  ASSERT_OK(PagedStore::Open(testing::SmallPages(2), &disk, &store));
-  for (int i = 0; i < 100; ++i) ASSERT_OK(store->Put(Key(i), "v").status);
-  store->Flush();
+  OpenFlushedAndEvicted(&disk, &store);
   Engine& e = store->engine();
-  e.EvictAllClean();
   std::vector<WriteOp> ops;
   for (int i = 0; i < 100; i += 10) {
     WriteOp op;
@@ -307,11 +314,8 @@ TEST(EngineBatchTest, StopsAtFirstMissingPageAndResumes) {
 TEST(EnginePagingTest, PagesAheadListsNonResidentPagesInKeyOrder) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;
-  ASSERT_OK(PagedStore::Open(testing::SmallPages(2), &disk, &store));
-  for (int i = 0; i < 100; ++i) ASSERT_OK(store->Put(Key(i), "v").status);
-  store->Flush();
+  OpenFlushedAndEvicted(&disk, &store);
   Engine& e = store->engine();
-  e.EvictAllClean();
   std::vector<PageInfo> pages = e.ListPages();  // key order
   ASSERT_GE(pages.size(), 6u);
   // One page in the middle of the run is resident again; it is skipped.

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { launchChromium, serveStatic } from '../browser/chromium.js'
+import { launchChromium, openPage, serveStatic } from '../browser/chromium.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '..', '..')
@@ -48,10 +48,7 @@ test('the tarball installs into a fresh Vite + Vue app, builds, and works in Chr
     const server = await serveStatic(join(app, 'dist'))
     const browser = await launchChromium()
     try {
-      const page = await browser.newPage()
-      const errors = []
-      page.on('pageerror', (e) => errors.push(String(e)))
-      await page.goto(server.url)
+      const { page, errors } = await openPage(browser, server.url)
       // The README component: no PeerPigeon installed, so it runs local-only.
       const button = (name) => page.locator('button', { hasText: name })
       await page.waitForFunction(() => document.body.textContent.includes('Status: Ready'), null, { timeout: 30000 })
