@@ -34,7 +34,10 @@ fi
 stamp=node_modules/.paging-storage-bootstrap
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "bootstrap: npm ci"
-  npm ci --no-audit --no-fund
+  # --ignore-scripts: PeerPigeon (a dev dependency, for the browser peer tests)
+  # pulls a native WebRTC module for Node whose install script downloads a
+  # binary and fails here; no package this repo needs has an install script.
+  npm ci --ignore-scripts --no-audit --no-fund
   mkdir -p node_modules
   touch "$stamp"
 else

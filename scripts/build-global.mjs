@@ -16,7 +16,7 @@ const result = await build({
   configFile: false,
   logLevel: 'warn',
   resolve: {
-    alias: [{ find: /^\.\/engine\/load-module\.js$/, replacement: join(here, 'load-module.js') }]
+    alias: [{ find: /^\.\.\/engine\/load-module\.js$/, replacement: join(here, 'load-module.js') }]
   },
   build: {
     write: false,

@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Builds the package into dist/: the wasm module (emcmake, preset "wasm")
-# and the JavaScript layer copied beside it. Incremental: make rebuilds only
-# what changed, and the copy is cheap.
+# Builds what the package needs beside its JavaScript sources (js/ and
+# vue-composable/ ship as they are): the wasm module (emcmake, preset
+# "wasm") into dist/wasm/, and the <script> build
+# dist/paging-storage.global.js. Incremental: make rebuilds only what
+# changed. Run by `npm pack` (prepack), `npm start` and `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if ! command -v emcmake >/dev/null 2>&1; then
+  echo "build: Emscripten (emcmake) is not installed; run 'bash scripts/bootstrap.sh' (or 'npm start') first" >&2
+  exit 1
+fi
 if [ ! -f build/wasm/CMakeCache.txt ]; then
   emcmake cmake --preset wasm >/dev/null
 fi
 cmake --build --preset wasm -j "$(nproc)"
-# dist/ = js/ (sources and types) + dist/wasm (the module); stale copies of
-# removed files must not linger, so the JS part is replaced whole.
-find dist -mindepth 1 -maxdepth 1 ! -name wasm -exec rm -rf {} +
-cp -R js/. dist/
-mkdir -p dist/vue
-cp vue-composable/*.js vue-composable/*.d.ts dist/vue/
-rm -f dist/README.md
+# The module's type, for `tsc --checkJs` over js/ (the generated JS itself
+# is not checked).
+cat > dist/wasm/paging_storage.d.mts <<'TS'
+/** The Emscripten module factory (wasm/bindings.cc lists what the module holds). */
+declare function createPagingStorageModule(options?: { wasmBinary?: Uint8Array }): Promise<any>
+export default createPagingStorageModule
+TS
+# Files of the earlier layout (dist/ held a copy of js/) must not linger.
+find dist -mindepth 1 -maxdepth 1 ! -name wasm ! -name paging-storage.global.js -exec rm -rf {} +
 # dist/paging-storage.global.js: the <script> build (from the single-file
 # wasm module in build/wasm and js/).
 node scripts/build-global.mjs

@@ -34,7 +34,7 @@ export function usePeerPigeon(options = {}) {
   const peers = shallowRef([])
   const error = shallowRef(null)
   let connecting = null
-  let unlisten = []
+  const unlisten = []
 
   function refreshPeers() {
     const mesh = pigeon.value

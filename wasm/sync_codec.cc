@@ -1,5 +1,7 @@
 #include "sync_codec.h"
 
+#include <cstring>
+
 #include "coding.h"
 
 namespace paging_storage {
@@ -7,14 +9,14 @@ namespace paging_storage {
 Status DecodeRingMembers(std::string_view bytes,
                          std::vector<std::string>* members) {
   Reader in(bytes);
-  uint64_t count = 0;
+  size_t count = 0;
   members->clear();
   // Each id takes at least its length byte.
-  if (!in.GetVarint64(&count) || count > in.remaining()) {
+  if (!in.GetCount(1, &count)) {
     return Status::InvalidArgument("members: bad count");
   }
-  members->reserve(static_cast<size_t>(count));
-  for (uint64_t i = 0; i < count; ++i) {
+  members->reserve(count);
+  for (size_t i = 0; i < count; ++i) {
     std::string_view id;
     if (!in.GetLengthPrefixed(&id)) {
       return Status::InvalidArgument("members: truncated");
@@ -27,20 +29,26 @@ Status DecodeRingMembers(std::string_view bytes,
   return Status::OK();
 }
 
+void EncodeRingMembers(const std::vector<std::string>& members,
+                       std::string* out) {
+  PutVarint64(out, members.size());
+  for (const std::string& id : members) PutLengthPrefixed(out, id);
+}
+
 Status DecodeSyncRequest(std::string_view bytes, SyncRequest* out) {
   Reader in(bytes);
   std::string_view start;
-  uint64_t count = 0;
+  size_t count = 0;
   if (!in.GetVarint32(&out->rf) || !in.GetVarint32(&out->self) ||
-      !in.GetLengthPrefixed(&start) || !in.GetVarint64(&count)) {
+      !in.GetLengthPrefixed(&start)) {
     return Status::InvalidArgument("sync: truncated header");
   }
   out->start.assign(start);
   // A query takes at least 4 bytes.
-  if (count > in.remaining() / 4) {
+  if (!in.GetCount(4, &count)) {
     return Status::InvalidArgument("sync: bad query count");
   }
-  out->queries.assign(static_cast<size_t>(count), SyncQuery());
+  out->queries.assign(count, SyncQuery());
   for (SyncQuery& q : out->queries) {
     uint8_t entries = 0;
     if (!in.GetVarint32(&q.peer) || !in.GetByte(&q.bits) ||
@@ -54,6 +62,37 @@ Status DecodeSyncRequest(std::string_view bytes, SyncRequest* out) {
     return Status::InvalidArgument("sync: trailing bytes");
   }
   return Status::OK();
+}
+
+void EncodeSyncRequest(const SyncRequest& request, std::string* out) {
+  PutVarint64(out, request.rf);
+  PutVarint64(out, request.self);
+  PutLengthPrefixed(out, request.start);
+  PutVarint64(out, request.queries.size());
+  for (const SyncQuery& q : request.queries) {
+    PutVarint64(out, q.peer);
+    out->push_back(static_cast<char>(q.bits));
+    PutVarint64(out, q.prefix);
+    out->push_back(q.entries ? 1 : 0);
+  }
+}
+
+void EncodeReplicas(const std::vector<std::vector<uint32_t>>& replicas,
+                    std::string* out) {
+  PutVarint64(out, replicas.size());
+  for (const std::vector<uint32_t>& members : replicas) {
+    PutVarint64(out, members.size());
+    for (uint32_t m : members) PutVarint64(out, m);
+  }
+}
+
+void EncodeShares(const std::vector<double>& shares, std::string* out) {
+  PutVarint64(out, shares.size());
+  for (double share : shares) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, &share, sizeof bits);
+    PutFixed64(out, bits);
+  }
 }
 
 void EncodeSyncResponse(const Status& s, PageId missing_page,

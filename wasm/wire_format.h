@@ -1,8 +1,12 @@
 // The byte formats that cross the wasm boundary, one Uint8Array each way.
-// Their JavaScript side is js/engine/wire.js; change both together.
-// Primitives as in cpp/src/coding.h (fixed-width little-endian, LEB128
-// varints, varstring := length:varint bytes).
+// Encoded and decoded in C++ by wire_codec.h (engine calls) and
+// sync_codec.{h,cc} (ring and sync); their JavaScript side lives in
+// js/engine/. Change both sides together.
+// Primitives as in cpp/src/coding.h (fixed-width little-endian, minimal
+// LEB128 varints, varstring := length:varint bytes). Every production is
+// exact: a decoder refuses bytes left over after it.
 //
+// EngineHandle (engine_handle.h):
 //   ops        := op*                                (to the end of input)
 //   op         := 0 key:varstring value:varstring                  put
 //               | 1 key:varstring                                  delete
@@ -15,18 +19,22 @@
 //                 so the caller knows to flush without asking
 //   result     := code:byte flags:byte [hlc:fixed64 origin:varstring]
 //                 [message:varstring if code != 0]
-//                 flags: 1 existed, 2 applied, 4 version follows;
-//                 origin "" stands for the local peer
+//                 flags: 1 existed, 2 applied, 4 version follows (only
+//                 with code 0 and hlc != 0); origin "" stands for the local
+//                 peer. A malformed batch (code neither 0 nor 4) answers
+//                 state 0, next 0, missing_page 0 and one result carrying
+//                 the code and message, flags 0.
 //
 //   keys       := count:varint key:varstring{count}
+//                 (a malformed `keys` is answered as count 0)
 //   values     := state:byte count:varint value{count}
 //   value      := 0 value:varstring | 1 | 4 page:varint
-//               | code:byte message:varstring   (2, 3: corrupt, invalid)
+//               | code:byte message:varstring   (2, 3, 5: another error)
 //
 //   scan       := flags:byte start:varstring [end:varstring] limit:varint
 //                 flags: 1 has end, 2 reverse, 4 include tombstones
 //   scanned    := code:byte [missing_page:varint resume:scan if code == 4]
-//                 [message:varstring if code is 2 or 3]
+//                 [message:varstring if code is another error]
 //                 count:varint record{count}
 //   record     := key:varstring flags:byte hlc:fixed64 origin:varstring
 //                 [value:varstring if !(flags & 1)]    flags: 1 tombstone
@@ -39,16 +47,30 @@
 //               | 1 | 4 page:varint | code:byte message:varstring
 //                 origin is the stored peer id, the local one included
 //
-// Ring and sync (paging_storage/ring.h, sync_scan.h):
-//   members    := count:varint id:varstring{count}
+//   flush      := state:varstring count:varint page{count}
+//                 deleted:varint id:varint{deleted}         (_collectFlush)
+//   page       := id:varint bytes:varstring record:varstring
+//                 state: the engine state record; per dirty page its bytes
+//                 and directory record; deleted: pages merged away (delete
+//                 their bytes and records). Kept by the handle until
+//                 _commitFlush.
+//   ids        := count:varint id:varint{count}               (_pagesAhead)
+//   clock      := hlc:fixed64    the greatest HLC timestamp issued or seen
+//
+// RingHandle (ring_handle.h; paging_storage/ring.h), and sync
+// (paging_storage/sync_scan.h):
+//   members    := count:varint id:varstring{count}               (_init)
 //                 ids non-empty and strictly increasing in byte order;
 //                 member index i is the i-th id
 //   replicas   := count:varint (n:varint index:varint{n}){count}
 //                 one entry per key of `keys`, replicas in ring order
-//   shares     := count:varint share:fixed64{count}
+//                 (_replicasFor)
+//   shares     := count:varint share:fixed64{count}             (_shares)
 //                 one IEEE-754 double per member (its bits, little-endian)
 //   sync       := rf:varint self:varint start:varstring count:varint
 //                 query{count}
+//                 EngineHandle._syncScan(ring, sync): self and each peer
+//                 are member indices of that RingHandle
 //   query      := peer:varint bits:byte prefix:varint entries:byte
 //                 bits: 0, 4, ..., 28; entries: 0 digests, 1 entries
 //   synced     := code:byte [missing_page:varint resume:varstring if code
@@ -61,7 +83,8 @@
 //                 resume after loading the page, then XOR the digests, add
 //                 the counts and concatenate the entries
 //
-// Codes are Status::Code values.
+// Codes are Status::Code values. `_constants()` returns these constants as
+// JSON (json_codec.h), so the JavaScript side can check its copies.
 #ifndef PAGING_STORAGE_WASM_WIRE_FORMAT_H_
 #define PAGING_STORAGE_WASM_WIRE_FORMAT_H_
 
@@ -73,9 +96,11 @@ namespace wire {
 enum OpType : uint8_t { kPut = 0, kDelete = 1, kMerge = 2 };
 enum ResultFlags : uint8_t { kExisted = 1, kApplied = 2, kHasVersion = 4 };
 enum ScanFlags : uint8_t { kHasEnd = 1, kReverse = 2, kTombstones = 4 };
+// The flags of a `scanned` record.
+enum RecordFlags : uint8_t { kRecordTombstone = 1 };
 
-// Ring tokens per member accepted by _setRing.
-constexpr double kMaxVirtualNodes = 4096;
+// Ring tokens per member accepted by RingHandle._init.
+constexpr uint32_t kMaxVirtualNodes = 4096;
 // The sync tree: kSyncChildren (16) children per node, 4 bits per level, at
 // most kSyncMaxBits (28) bits fixed (paging_storage/sync_scan.h).
 

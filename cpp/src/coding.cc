@@ -97,4 +97,12 @@ bool Reader::GetLengthPrefixed(std::string_view* out) {
   return true;
 }
 
+bool Reader::GetCount(size_t min_item_bytes, size_t* count) {
+  uint64_t n;
+  if (!GetVarint64(&n)) return false;
+  if (n > rest_.size() / min_item_bytes) return Fail();
+  *count = static_cast<size_t>(n);
+  return true;
+}
+
 }  // namespace paging_storage

@@ -31,6 +31,11 @@ class Reader {
   bool GetVarint32(uint32_t* out);  // a varint64 that fits 32 bits
   // The view points into the input, which the caller keeps alive.
   bool GetLengthPrefixed(std::string_view* out);
+  // A varint count of items that take at least min_item_bytes each; fails
+  // when the rest of the input cannot hold that many, so a decoder never
+  // allocates for a count its input cannot back. REQUIRES: min_item_bytes
+  // >= 1.
+  bool GetCount(size_t min_item_bytes, size_t* count);
 
   size_t remaining() const { return rest_.size(); }
   bool ok() const { return ok_; }

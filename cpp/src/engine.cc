@@ -107,6 +107,7 @@ Status Engine::EvictPage(PageId id) { return impl_->EvictPage(id); }
 size_t Engine::EvictAllClean() { return impl_->EvictAllClean(); }
 
 EngineStats Engine::Stats() const { return impl_->Stats(); }
+uint64_t Engine::Clock() const { return impl_->Clock(); }
 std::vector<PageInfo> Engine::ListPages() const { return impl_->ListPages(); }
 Status Engine::CheckInvariants() const { return impl_->CheckInvariants(); }
 const Options& Engine::options() const { return impl_->options(); }

@@ -75,6 +75,7 @@ class EngineImpl {
 
   // engine_inspect.cc
   EngineStats Stats() const;
+  uint64_t Clock() const { return hlc_.last(); }
   std::vector<PageInfo> ListPages() const;
   Status CheckInvariants() const;
 

@@ -20,6 +20,12 @@ const char* Status::CodeName(Code code) {
   return "Unknown";
 }
 
+bool Status::FromCode(int code, std::string_view msg, Status* out) {
+  if (code < 0 || code > static_cast<int>(Code::kLastCode)) return false;
+  *out = code == 0 ? Status() : Status(static_cast<Code>(code), msg);
+  return true;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string s = CodeName(code_);

@@ -1,37 +1,96 @@
-// WasmEngine: the engine's batch-shaped calls as JavaScript values. It owns
-// the embind EngineHandle (the only class that does) and deletes it in
-// close(). Synchronous: paging (loading pages, flushing) is the caller's.
-import { StatusCode, errorFromStatus } from '../errors.js'
-import { Reader, ResultFlag, ScanFlag, Sync, Writer } from './wire.js'
+// WasmEngine: the engine's batch-shaped calls as JavaScript values (records,
+// answers, page ids); the bytes stay inside js/engine/. It owns the embind
+// EngineHandle (the only class that does) and deletes it in close().
+//
+// Synchronous, and it never waits: an operation that needs a page that is
+// not resident says so (NOT_RESIDENT + the page id) and the caller
+// (js/store/paging-driver.js) loads it and resumes. Each method is one wasm
+// call; what the store's serial queue serializes is operations that span
+// several calls.
+import { PagingStorageError, StatusCode, errorFromStatus } from '../core/errors.js'
+import {
+  decodeClock,
+  decodeFlush,
+  decodeIds,
+  decodeLooked,
+  decodeResults,
+  decodeScanned,
+  decodeValues,
+  encodeKeys,
+  encodeOp,
+  encodeRecords,
+  encodeScan
+} from './codec.js'
+import { RingView } from './ring.js'
+import { decodeSynced, encodeSyncRequest } from './sync-codec.js'
+import { Writer } from './wire.js'
 
+// Ops per wasm call: a batch that stops for a page is resumed from the op
+// that stopped it, and each call decodes only its own slice, so this bounds
+// the decoding redone per page load.
+const OPS_PER_CALL = 512
+
+/**
+ * @typedef {object} EngineConfig
+ * @property {string} peerId
+ * @property {number} pageSize bytes
+ * @property {number} splitThreshold bytes
+ * @property {number} mergeThreshold bytes
+ * @property {number} maxMemoryPages the page budget
+ * @property {number} maxKeyBytes
+ * @property {number} maxValueBytes
+ * @property {number} virtualNodes ring tokens per member
+ */
+
+/**
+ * Ops encoded once, applied in slices (applyOps). Opaque outside engine/.
+ * @typedef {{ bytes: Uint8Array, offsets: number[], count: number }} EncodedOps
+ */
+
+/**
+ * @param {{code: number, message: string}} status
+ * @param {string} what
+ */
 function check(status, what) {
-  if (status.code !== StatusCode.OK) {
-    throw errorFromStatus(status.code, `${what}: ${status.message}`)
-  }
+  if (status.code !== StatusCode.OK) throw errorFromStatus(status.code, `${what}: ${status.message}`)
 }
 
 export class WasmEngine {
+  #module
+  /** @type {any} the embind EngineHandle; null once closed */
   #handle
-  #peerId
+  #config
+  // Reused encode buffers (embind copies their bytes during each call).
+  // INVARIANT: an EncodedOps stays valid until the next encodeOps; the
+  // store's serial queue runs one write run at a time.
+  #opsWriter = new Writer(4096)
+  #keysWriter = new Writer(1024)
 
-  constructor(module, options, manifest) {
+  /**
+   * @param {any} module the Emscripten module (engine/load-module.js)
+   * @param {EngineConfig} config
+   * @param {{state: Uint8Array, records: Uint8Array[]} | null} manifest what
+   *   the backend stored, or null for a new store
+   * @throws {PagingStorageError} when the manifest is corrupt or the options refused
+   */
+  constructor(module, config, manifest) {
+    this.#module = module
+    this.#config = config
     this.#handle = new module.EngineHandle()
-    this.#peerId = options.peerId
     const json = JSON.stringify({
-      peerId: options.peerId,
-      pageSize: options.pageSize,
-      splitThreshold: options.splitThreshold,
-      mergeThreshold: options.mergeThreshold,
-      maxMemoryPages: options.persistence.maxMemoryPages,
-      maxKeyBytes: options.maxKeyBytes,
-      maxValueBytes: options.maxValueBytes
+      peerId: config.peerId,
+      pageSize: config.pageSize,
+      splitThreshold: config.splitThreshold,
+      mergeThreshold: config.mergeThreshold,
+      maxMemoryPages: config.maxMemoryPages,
+      maxKeyBytes: config.maxKeyBytes,
+      maxValueBytes: config.maxValueBytes
     })
     try {
       if (manifest) {
-        const records = new Writer(1024)
-        records.varint(manifest.records.length)
-        for (const r of manifest.records) records.bytes(r)
-        check(this.#handle._open(json, manifest.state, records.finish()), 'open')
+        const w = new Writer(1024)
+        encodeRecords(w, manifest.records)
+        check(this.#handle._open(json, manifest.state, w.finish()), 'open')
       } else {
         check(this.#handle._create(json), 'create')
       }
@@ -41,276 +100,206 @@ export class WasmEngine {
     }
   }
 
+  /** @returns {EngineConfig} */
+  get config() {
+    return this.#config
+  }
+
+  // ---- writes ----
+
   /**
-   * Applies encoded ops (wire `ops`) until one needs a page. Versions are
-   * decoded only when asked for.
-   * @returns {{ code: number, overBudget: boolean, next: number, missingPage: number,
-   *             results: Array<{code, existed, applied, hlc?, origin?, message?}> }}
+   * @param {readonly import('./codec.js').WriteOp[]} ops
+   * @returns {EncodedOps} valid until the next call
    */
-  applyBatch(opsBytes, wallMs, withVersions = false) {
-    const r = new Reader(this.#handle._applyBatch(opsBytes, wallMs))
-    const code = r.byte()
-    const overBudget = r.byte() === 1
-    const pages = r.varint()
-    const next = r.varint()
-    const missingPage = r.varint()
-    const count = r.varint()
-    const results = new Array(count)
-    for (let i = 0; i < count; i++) {
-      const res = { code: r.byte(), existed: false, applied: false }
-      const flags = r.byte()
-      res.existed = (flags & ResultFlag.EXISTED) !== 0
-      res.applied = (flags & ResultFlag.APPLIED) !== 0
-      if (flags & ResultFlag.HAS_VERSION) {
-        if (withVersions) {
-          res.hlc = r.fixed64Hex()
-          res.origin = r.string() || this.#peerId
-        } else {
-          r.skip(8)
-          r.skipString()
-        }
-      }
-      if (res.code !== StatusCode.OK) res.message = r.string()
-      results[i] = res
+  encodeOps(ops) {
+    const w = this.#opsWriter.reset()
+    const offsets = new Array(ops.length + 1)
+    for (let i = 0; i < ops.length; i++) {
+      offsets[i] = w.pos
+      encodeOp(w, ops[i])
     }
-    return { code, overBudget, pages, next, missingPage, results }
+    offsets[ops.length] = w.pos
+    return { bytes: w.finish(), offsets, count: ops.length }
   }
 
   /**
-   * @param {Uint8Array} keysBytes wire `keys`
-   * @returns {Array<{code: number, value?: string, page?: number, message?: string}>
-   *   with `overBudget` set on the array}
+   * Applies ops[from...] in order (at most OPS_PER_CALL of them) until one
+   * needs a page that is not resident.
+   * @param {EncodedOps} ops
+   * @param {number} from index of the first op to apply
+   * @param {number} wallMs the wall clock, for the HLC
+   * @param {boolean} withVersions decode each result's version (costs time)
+   * @returns {{ code: number, overBudget: boolean, pages: number, missingPage: number,
+   *             results: import('./codec.js').WriteResult[] }} results of the
+   *   ops applied, from `from` on; code NOT_RESIDENT: missingPage is needed next
+   * @throws {PagingStorageError} INTERNAL when the engine refuses the batch itself
    */
-  getMany(keysBytes) {
-    const r = new Reader(this.#handle._getMany(keysBytes))
-    const overBudget = r.byte() === 1
-    const count = r.varint()
-    const out = new Array(count)
-    for (let i = 0; i < count; i++) {
-      const code = r.byte()
-      if (code === StatusCode.OK) out[i] = { code, value: r.string() }
-      else if (code === StatusCode.NOT_RESIDENT) out[i] = { code, page: r.varint() }
-      else if (code === StatusCode.NOT_FOUND) out[i] = { code }
-      else out[i] = { code, message: r.string() }
+  applyOps(ops, from, wallMs, withVersions) {
+    const end = Math.min(ops.count, from + OPS_PER_CALL)
+    const bytes = ops.bytes.subarray(ops.offsets[from], ops.offsets[end])
+    const r = decodeResults(this.#live()._applyBatch(bytes, wallMs), withVersions, this.#config.peerId)
+    if (r.code !== StatusCode.OK && r.code !== StatusCode.NOT_RESIDENT) {
+      throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
     }
-    out.overBudget = overBudget
-    return out
+    if (r.results.length === 0 && r.code !== StatusCode.NOT_RESIDENT) {
+      throw new PagingStorageError('INTERNAL', 'batch made no progress')
+    }
+    return r
+  }
+
+  // ---- reads ----
+
+  /**
+   * Live values. @param {readonly string[]} keys
+   * @returns {{ overBudget: boolean, answers: import('./codec.js').ReadAnswer[] }} one per key
+   */
+  getMany(keys) {
+    const w = this.#keysWriter.reset()
+    encodeKeys(w, keys)
+    return decodeValues(this.#live()._getMany(w.finish()))
   }
 
   /**
-   * @param {Uint8Array} scanBytes wire `scan`
-   * @returns {{ code, missingPage?, resume?: Uint8Array, message?, records }}
-   */
-  scan(scanBytes) {
-    const bytes = this.#handle._scan(scanBytes)
-    const r = new Reader(bytes)
-    const out = { code: r.byte(), records: [] }
-    if (out.code === StatusCode.NOT_RESIDENT) {
-      out.missingPage = r.varint()
-      const start = r.pos
-      const flags = r.byte()
-      r.bytes()
-      if (flags & ScanFlag.HAS_END) r.bytes()
-      r.varint()
-      out.resume = bytes.slice(start, r.pos)
-    } else if (out.code !== StatusCode.OK) {
-      out.message = r.string()
-    }
-    const count = r.varint()
-    for (let i = 0; i < count; i++) {
-      const key = r.string()
-      const tombstone = (r.byte() & 1) !== 0
-      const hlc = r.fixed64Hex()
-      const origin = r.string()
-      const value = tombstone ? undefined : r.string()
-      out.records.push({ key, value, hlc, origin, tombstone })
-    }
-    return out
-  }
-
-  /**
-   * Stored records, tombstones included; origins are peer ids as stored
-   * (the local peer's id too, as in scan()).
-   * @param {string[]} keys
-   * @returns {{ overBudget: boolean,
-   *             records: Array<{code: number, hlc?: string, origin?: string, tombstone?: boolean,
-   *                             value?: string, page?: number, message?: string}> }}
+   * Stored records, tombstones included (answers carry `record`).
+   * @param {readonly string[]} keys
+   * @returns {{ overBudget: boolean, answers: import('./codec.js').ReadAnswer[] }} one per key
    */
   lookupMany(keys) {
-    const w = new Writer(64 + keys.length * 16)
-    w.strings(keys)
-    const r = new Reader(this.#handle._lookupMany(w.finish()))
-    const overBudget = r.byte() === 1
-    const count = r.varint()
-    const records = new Array(count)
-    for (let i = 0; i < count; i++) {
-      const code = r.byte()
-      if (code === StatusCode.OK) {
-        const hlc = r.fixed64Hex()
-        const origin = r.string()
-        const tombstone = r.byte() === 1
-        records[i] = { code, hlc, origin, tombstone }
-        if (!tombstone) records[i].value = r.string()
-      } else if (code === StatusCode.NOT_RESIDENT) {
-        records[i] = { code, page: r.varint() }
-      } else if (code === StatusCode.NOT_FOUND) {
-        records[i] = { code }
-      } else {
-        records[i] = { code, message: r.string() }
-      }
-    }
-    return { overBudget, records }
+    const w = this.#keysWriter.reset()
+    encodeKeys(w, keys)
+    return decodeLooked(this.#live()._lookupMany(w.finish()), keys)
   }
 
   /**
-   * Replaces the ring's membership (index i = members[i]).
-   * @param {string[]} members peer ids, non-empty, strictly increasing in UTF-8 byte order
-   * @param {number} virtualNodes tokens per member
-   * @returns {{code: number, message: string}}
+   * The scan position of a range query, to hand to scan().
+   * @param {import('./codec.js').KeyRange} range
+   * @returns {Uint8Array | null} null for an empty range. Opaque outside engine/.
    */
-  setRing(members, virtualNodes = 128) {
-    const w = new Writer(64 + members.length * 24)
-    w.strings(members)
-    return this.#handle._setRing(w.finish(), virtualNodes)
+  scanStart(range) {
+    return encodeScan(range)
   }
 
   /**
-   * @param {string[]} keys
-   * @param {number} rf replication factor
-   * @returns {number[][]} per key, member indices in ring order
+   * Scans from `position` until the end or a page that is not resident.
+   * @param {Uint8Array} position from scanStart() or a previous `resume`
+   * @returns {ReturnType<typeof decodeScanned>} records in scan order;
+   *   code NOT_RESIDENT: load missingPage, then scan from `resume`
    */
-  replicasFor(keys, rf) {
-    const w = new Writer(64 + keys.length * 16)
-    w.strings(keys)
-    const r = new Reader(this.#handle._replicasFor(w.finish(), rf))
-    const out = new Array(r.varint())
-    for (let i = 0; i < out.length; i++) {
-      const replicas = new Array(r.varint())
-      for (let j = 0; j < replicas.length; j++) replicas[j] = r.varint()
-      out[i] = replicas
-    }
-    return out
+  scan(position) {
+    return decodeScanned(this.#live()._scan(position))
   }
 
   /**
-   * @param {number} rf replication factor
-   * @returns {number[]} per member, the fraction of the key space it replicates
+   * Anti-entropy digests or entries of the records this peer shares with
+   * others on `ring` (see paging_storage/sync_scan.h), from key `start`.
+   * @param {RingView} ring
+   * @param {{ rf: number, self: number, start: string,
+   *           queries: readonly import('./sync-codec.js').SyncQuery[] }} request
+   *   self and queries[].peer are member indices on `ring`
+   * @returns {ReturnType<typeof decodeSynced>}
    */
-  ringShare(rf) {
-    const r = new Reader(this.#handle._ringShare(rf))
-    const out = new Array(r.varint())
-    for (let i = 0; i < out.length; i++) out[i] = r.float64()
-    return out
+  syncScan(ring, request) {
+    return decodeSynced(this.#live()._syncScan(ring.handle(), encodeSyncRequest(request)), request.queries)
   }
 
   /**
-   * Anti-entropy digests of the records shared with other peers (wire `sync`).
-   * On NOT_RESIDENT the answers are partial: load missingPage, call again from
-   * resume and merge (XOR digests, add counts, concatenate entries).
-   * @param {{ rf: number, self: number, start?: string,
-   *           queries: Array<{peer: number, bits: number, prefix: number, entries: boolean}> }} request
-   * @returns {{ code: number, missingPage?: number, resume?: string, message?: string,
-   *             answers: Array<{counts: number[], digests: string[]} |
-   *                            {entries: Array<{key: string, hlc: string, origin: string,
-   *                                             tombstone: boolean}>}> }}
+   * Non-resident page ids a scan that stopped at `first` reads next, in key
+   * order (Engine::PagesAhead).
+   * @param {number} first
+   * @param {number} limit at most this many
+   * @param {boolean} descending
+   * @returns {number[]}
    */
-  syncScan({ rf, self, start = '', queries }) {
-    const w = new Writer(64 + queries.length * 8)
-    w.varint(rf)
-    w.varint(self)
-    w.string(start)
-    w.varint(queries.length)
-    for (const q of queries) {
-      w.varint(q.peer)
-      w.byte(q.bits)
-      w.varint(q.prefix)
-      w.byte(q.entries ? 1 : 0)
-    }
-    const r = new Reader(this.#handle._syncScan(w.finish()))
-    const out = { code: r.byte(), answers: [] }
-    if (out.code === StatusCode.NOT_RESIDENT) {
-      out.missingPage = r.varint()
-      out.resume = r.string()
-    } else if (out.code !== StatusCode.OK) {
-      out.message = r.string()
-    }
-    const count = r.varint()
-    for (let i = 0; i < count; i++) {
-      if (queries[i].entries) {
-        const entries = new Array(r.varint())
-        for (let j = 0; j < entries.length; j++) {
-          const key = r.string()
-          const hlc = r.fixed64Hex()
-          const origin = r.string()
-          entries[j] = { key, hlc, origin, tombstone: r.byte() === 1 }
-        }
-        out.answers.push({ entries })
-      } else {
-        const counts = new Array(Sync.CHILDREN)
-        const digests = new Array(Sync.CHILDREN)
-        for (let c = 0; c < Sync.CHILDREN; c++) {
-          counts[c] = r.varint()
-          digests[c] = r.fixed64Hex()
-        }
-        out.answers.push({ counts, digests })
-      }
-    }
-    return out
+  pagesAhead(first, limit, descending) {
+    return decodeIds(this.#live()._pagesAhead(first, limit, descending))
   }
 
-  /** @returns {{code: number, message: string}} */
+  // ---- paging ----
+
+  /**
+   * @param {number} id
+   * @param {Uint8Array} bytes what the backend stored (empty when missing)
+   * @returns {{code: number, message: string}} CORRUPTION marks the page corrupt
+   */
   loadPage(id, bytes) {
-    return this.#handle._loadPage(id, bytes)
+    return this.#live()._loadPage(id, bytes)
   }
 
-  /** @returns {{pages: Array<{id, bytes, record}>, deleted: number[], state: Uint8Array}} */
+  /**
+   * Every dirty page, the pages merged away and the engine state; kept by
+   * the engine until commitFlush(). REQUIRES: no other flush in flight.
+   * @returns {{ state: Uint8Array, pages: Array<{id: number, bytes: Uint8Array, record: Uint8Array}>,
+   *             deleted: number[] }}
+   */
   collectFlush() {
-    return this.#handle._collectFlush()
+    return decodeFlush(this.#live()._collectFlush())
   }
 
+  /** The last collectFlush() is stored: its pages become clean. */
   commitFlush() {
-    this.#handle._commitFlush()
+    this.#live()._commitFlush()
   }
 
+  /** @returns {number} clean pages dropped from memory */
   evictAllClean() {
-    return this.#handle._evictAllClean()
+    return this.#live()._evictAllClean()
   }
 
+  /** @returns {boolean} more pages resident than the budget */
   overBudget() {
-    return this.#handle._overBudget()
+    return this.#live()._overBudget()
   }
 
+  /** @returns {boolean} */
   hasDirtyPages() {
-    return this.#handle._hasDirtyPages()
+    return this.#live()._hasDirtyPages()
   }
 
-  pagesWantedForMerges() {
-    return this.#handle._pagesWantedForMerges()
+  // ---- introspection ----
+
+  /** @returns {string} the engine's clock: the greatest HLC issued or seen */
+  clock() {
+    return decodeClock(this.#live()._clock())
   }
 
-  /** Non-resident page ids a scan stopped at `first` reads next, in key
-   *  order (see Engine::PagesAhead). */
-  pagesAhead(first, limit, descending = false) {
-    return this.#handle._pagesAhead(first, limit, descending)
-  }
-
+  /** @returns {any} Engine::StatsJson as an object */
   stats() {
-    return JSON.parse(this.#handle._stats())
+    return JSON.parse(this.#live()._stats())
   }
 
+  /** @returns {any[]} one summary per page (Engine::ListPages) */
   listPages() {
-    return JSON.parse(this.#handle._listPages())
+    return JSON.parse(this.#live()._listPages())
   }
 
   /** @returns {{code: number, message: string}} */
   checkInvariants() {
-    return this.#handle._checkInvariants()
+    return this.#live()._checkInvariants()
+  }
+
+  /**
+   * A ring view over `members` with this store's virtualNodes.
+   * @param {readonly string[]} members sorted by compareKeys
+   * @returns {RingView} the caller holds its one reference
+   */
+  ring(members) {
+    return new RingView(this.#module, members, this.#config.virtualNodes)
+  }
+
+  /** @returns {boolean} */
+  get closed() {
+    return this.#handle === null
   }
 
   close() {
-    if (this.#handle) {
+    if (this.#handle !== null) {
       this.#handle.delete()
       this.#handle = null
     }
+  }
+
+  #live() {
+    if (this.#handle === null) throw new PagingStorageError('CLOSED', 'the store was shut down')
+    return this.#handle
   }
 }

@@ -1,16 +1,9 @@
-// The byte formats of the wasm boundary; their grammar and C++ side are in
-// wasm/wire_format.h. Change both together.
+// The primitives of the wasm boundary's byte formats (wasm/wire_format.h,
+// cpp/src/coding.h): LEB128 varints, varstrings, little-endian fixed64.
+// Only js/engine/ builds or reads bytes.
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
-
-export const OpType = Object.freeze({ PUT: 0, DELETE: 1, MERGE: 2 })
-export const ResultFlag = Object.freeze({ EXISTED: 1, APPLIED: 2, HAS_VERSION: 4 })
-export const ScanFlag = Object.freeze({ HAS_END: 1, REVERSE: 2, TOMBSTONES: 4 })
-/** The sync tree (wire `sync`): 16 children per node, 4 token bits per level. */
-export const Sync = Object.freeze({ CHILDREN: 16, BITS_PER_LEVEL: 4, MAX_BITS: 28 })
-/** Ring tokens per member accepted by `_setRing`. */
-export const MAX_VIRTUAL_NODES = 4096
 
 /** Appends primitives to a growable byte buffer. */
 export class Writer {
@@ -166,8 +159,4 @@ export class Reader {
   skip(n) {
     this.pos += n
   }
-}
-
-export function utf8(s) {
-  return encoder.encode(s)
 }

@@ -3,8 +3,9 @@
 // id: pages (page bytes), records (directory records) and meta ("state").
 // Each writeBatch is one readwrite transaction over all three, committed
 // explicitly, so a crash leaves the old snapshot or the new one, never a mix.
-import { PagingStorageError } from '../errors.js'
-import { logger } from '../log.js'
+import { PagingStorageError } from '../core/errors.js'
+import { logger } from '../core/log.js'
+import { toStorageError } from './backend.js'
 
 const log = logger('indexeddb')
 const DB_VERSION = 1
@@ -17,7 +18,11 @@ function request(req) {
   })
 }
 
-/** Resolves when the transaction commits; rejects with its error. */
+/**
+ * Resolves when the transaction commits; rejects with its error.
+ * @param {IDBTransaction} tx
+ * @returns {Promise<void>}
+ */
 function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve()
@@ -25,17 +30,10 @@ function done(tx) {
   })
 }
 
-export function toStorageError(err, what) {
-  if (err instanceof PagingStorageError) return err
-  if (err && (err.name === 'QuotaExceededError' || err.code === 22)) {
-    return new PagingStorageError('QUOTA_EXCEEDED', `${what}: the browser's storage quota is full`, { cause: err })
-  }
-  return new PagingStorageError('IO_ERROR', `${what}: ${err?.message ?? err}`, { cause: err })
-}
-
 export class IndexedDBBackend {
   #name
   #factory
+  /** @type {IDBDatabase | null} */
   #db = null
 
   /** @param {string} persistenceKey */
@@ -49,6 +47,7 @@ export class IndexedDBBackend {
     return this.#name
   }
 
+  /** @returns {Promise<IDBDatabase>} */
   async #open() {
     if (this.#db) return this.#db
     const req = this.#factory.open(this.#name, DB_VERSION)
@@ -58,13 +57,16 @@ export class IndexedDBBackend {
       }
     }
     req.onblocked = () => log('open blocked by an older connection')
+    /** @type {IDBDatabase} */
+    let db
     try {
-      this.#db = await request(req)
+      db = await request(req)
     } catch (err) {
       throw toStorageError(err, 'opening IndexedDB')
     }
-    this.#db.onversionchange = () => this.#db?.close()
-    return this.#db
+    db.onversionchange = () => this.#db?.close()
+    this.#db = db
+    return db
   }
 
   async loadManifest() {

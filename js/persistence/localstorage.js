@@ -7,8 +7,8 @@
 // first, then the manifest (one setItem, atomic) switches to them, then the
 // old generations are removed. A crash at any point leaves a manifest whose
 // pages are all present; keys no manifest names are swept on open.
-import { PagingStorageError } from '../errors.js'
-import { toStorageError } from './indexeddb.js'
+import { PagingStorageError } from '../core/errors.js'
+import { toStorageError } from './backend.js'
 
 function toBase64(bytes) {
   let s = ''
@@ -73,7 +73,7 @@ export class LocalStorageBackend {
     const stale = []
     for (let i = 0; i < this.#storage.length; i++) {
       const key = this.#storage.key(i)
-      if (key.startsWith(`${this.#prefix}/page/`) && !live.has(key)) stale.push(key)
+      if (key !== null && key.startsWith(`${this.#prefix}/page/`) && !live.has(key)) stale.push(key)
     }
     for (const key of stale) this.#storage.removeItem(key)
   }
@@ -121,7 +121,7 @@ export class LocalStorageBackend {
     const mine = []
     for (let i = 0; i < this.#storage.length; i++) {
       const key = this.#storage.key(i)
-      if (key.startsWith(`${this.#prefix}/`)) mine.push(key)
+      if (key !== null && key.startsWith(`${this.#prefix}/`)) mine.push(key)
     }
     for (const key of mine) this.#storage.removeItem(key)
     this.#pages.clear()

@@ -1,16 +1,6 @@
-// MemoryBackend: the persistence interface, kept in JavaScript memory. The
-// default in Node. Pages evicted from the wasm heap live here as bytes.
-//
-// The interface every backend implements (all methods async):
-//   loadManifest() -> { state: Uint8Array, records: Uint8Array[] } | null
-//       null for a store never flushed.
-//   readPages(ids: number[]) -> Map<number, Uint8Array>
-//       a missing page is absent from the map.
-//   writeBatch({ pages: [{ id, bytes, record }], deleted: number[],
-//                state: Uint8Array })
-//       atomically: after a crash, either all of it or none of it is there.
-//   clear()   removes everything this backend stored
-//   close()
+// MemoryBackend: the persistence interface (persistence/backend.js), kept in
+// JavaScript memory. The default in Node. Pages evicted from the wasm heap
+// live here as bytes; nothing survives the process.
 export class MemoryBackend {
   #pages = new Map()
   #records = new Map()

@@ -6,7 +6,7 @@
 // Peers that hear each other converge on the same set within about one
 // heartbeat, so they compute the same replicas. `onChange(members)` gets the
 // sorted member list (self included) after every change.
-import { compareUtf8 } from './protocol.js'
+import { compareKeys } from '../core/keys.js'
 
 export class Membership {
   #self
@@ -19,8 +19,16 @@ export class Membership {
   #now
   #members
 
-  /** onReturn(peerId, lastSeenMs): a peer seen before is live again;
-   *  onFirstContact(peerId): a peer never seen before is live. */
+  /**
+   * @param {string} selfId
+   * @param {{ peerTimeout: number, now?: () => number,
+   *           onChange: (members: string[]) => void,
+   *           onReturn?: (peerId: string, lastSeenMs: number) => void,
+   *           onFirstContact?: (peerId: string) => void }} opts
+   *   peerTimeout in ms; onChange gets the sorted members after every change;
+   *   onReturn: a peer seen before is live again; onFirstContact: a peer never
+   *   seen before is live
+   */
   constructor(selfId, { peerTimeout, now = () => Date.now(), onChange, onReturn = () => {}, onFirstContact = () => {} }) {
     this.#onReturn = onReturn
     this.#onFirstContact = onFirstContact
@@ -75,7 +83,7 @@ export class Membership {
   }
 
   #changed() {
-    this.#members = [this.#self, ...this.#lastHeard.keys()].sort(compareUtf8)
+    this.#members = [this.#self, ...this.#lastHeard.keys()].sort(compareKeys)
     this.#onChange(this.#members)
   }
 }

@@ -1,9 +1,11 @@
 // The peer-to-peer protocol: every message between stores, as JSON text.
 // Everything a peer sends is untrusted: decode() validates the schema and
 // every size before anything acts on a message, and returns null (the caller
-// counts a rejection) instead of throwing.
+// counts a rejection) instead of throwing. Inside JS a message is an object
+// with records as StoredRecord objects; positional tuples exist only here,
+// on the wire.
 //
-// Version 1. Every message is an object {v: 1, t: type, ...}:
+// Version 1. Every message on the wire is an object {v: 1, t: type, ...}:
 //   hb    {h?}                                heartbeat, broadcast (liveness);
 //                                             h: the sender's clock (HLC)
 //   put   {id, r: [record...]}                replicate records; answered by ack
@@ -26,33 +28,64 @@
 //
 // Sizes: a message's text is split into frags of at most FRAGMENT_CHARS
 // UTF-16 units (<= 3 bytes each in UTF-8: below 200 KB on the wire).
-import { utf8Length } from '../values.js'
+import { isKey } from '../core/keys.js'
+import { SYNC_BITS_PER_LEVEL, SYNC_CHILDREN } from '../core/limits.js'
+import { parseJsonText } from '../core/values.js'
+import { isHlc, isVersion } from '../core/versions.js'
 
 export const PROTOCOL_VERSION = 1
 export const FRAGMENT_CHARS = 60000
-// Deepest level of the anti-entropy tree (bits of the key token).
+/** Deepest level of the anti-entropy tree peers may ask about, in key-token bits. */
 export const MAX_BUCKET_BITS = 24
 
-const HEX16 = /^[0-9a-f]{16}$/
-const ZERO_HLC = '0000000000000000'
-const MAX_ORIGIN = 255
+// Items in one list of a message (records, keys, buckets).
 const MAX_ITEMS = 100000
 
-/** Limits a decoder enforces; from the store's options. */
+/** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+/** @typedef {{ key: string, hlc: string, origin: string, deleted: boolean }} Entry */
+/** @typedef {{ bits: number, prefix: number }} Bucket */
+
+/**
+ * A message as JavaScript sees it.
+ * @typedef {{ t: 'hb', h?: string }
+ *   | { t: 'put', id: number, records: StoredRecord[] }
+ *   | { t: 'ack', id: number }
+ *   | { t: 'get', id: number, keys: string[] }
+ *   | { t: 'got', id: number, records: StoredRecord[] }
+ *   | { t: 'sum', buckets: Array<Bucket & { counts: number[], digests: string[] }> }
+ *   | { t: 'ent', buckets: Array<Bucket & { entries: Entry[] }> }
+ *   | { t: 'pull', keys: string[], buckets: Bucket[] }
+ *   | { t: 'since', id: number, h: string }} Message
+ */
+
+/**
+ * Limits a decoder enforces; from the store's options.
+ * @typedef {{ maxKeyBytes: number, maxValueBytes: number, maxMessageChars: number, maxFragments: number }} Limits
+ */
+
+/**
+ * @param {{ maxKeyBytes: number, maxValueBytes: number }} opts
+ * @returns {Limits}
+ */
 export function protocolLimits(opts) {
+  // A whole message (after reassembly): the largest value plus room.
+  const maxMessageChars = Math.max(opts.maxValueBytes * 2, 4 * FRAGMENT_CHARS) + 65536
   return {
     maxKeyBytes: opts.maxKeyBytes,
     maxValueBytes: opts.maxValueBytes,
-    // A whole message (after reassembly): the largest value plus room.
-    maxMessageChars: Math.max(opts.maxValueBytes * 2, 4 * FRAGMENT_CHARS) + 65536,
+    maxMessageChars,
     // Escaping can shrink a piece to a sixth of FRAGMENT_CHARS.
-    maxFragments: 6 * Math.ceil((Math.max(opts.maxValueBytes * 2, 4 * FRAGMENT_CHARS) + 65536) / FRAGMENT_CHARS)
+    maxFragments: 6 * Math.ceil(maxMessageChars / FRAGMENT_CHARS)
   }
 }
 
-/** @returns {string[]} the frames carrying `msg` (one unless it is long). */
+/**
+ * @param {Message} msg
+ * @param {() => number} nextFragmentId
+ * @returns {string[]} the frames carrying msg (one unless it is long)
+ */
 export function encode(msg, nextFragmentId) {
-  const text = JSON.stringify({ v: PROTOCOL_VERSION, ...msg })
+  const text = JSON.stringify({ v: PROTOCOL_VERSION, ...toWire(msg) })
   if (text.length <= FRAGMENT_CHARS) return [text]
   // Pieces are cut so that each stays within FRAGMENT_CHARS once escaped
   // as a JSON string (quotes and backslashes double in length).
@@ -74,7 +107,13 @@ export function encode(msg, nextFragmentId) {
   return pieces.map((d, i) => JSON.stringify({ v: PROTOCOL_VERSION, t: 'frag', id, i, n, d }))
 }
 
-/** Parses one frame; null when it is not a well-formed frame of ours. */
+/**
+ * Parses one frame.
+ * @param {unknown} text
+ * @param {Limits} limits
+ * @returns {Message | { t: 'frag', id: number, i: number, n: number, d: string } | null}
+ *   null when it is not a well-formed frame of ours
+ */
 export function parseFrame(text, limits) {
   const m = parseEnvelope(text, FRAGMENT_CHARS + 1024)
   if (m === null) return null
@@ -86,16 +125,25 @@ export function parseFrame(text, limits) {
       typeof m.d === 'string' && m.d.length <= FRAGMENT_CHARS
     return ok ? m : null
   }
-  return validate(m, limits)
+  return fromWire(m, limits)
 }
 
-/** Validates a whole message (a frame, or reassembled text). */
+/**
+ * Validates a whole message (reassembled text).
+ * @param {string} text
+ * @param {Limits} limits
+ * @returns {Message | null}
+ */
 export function decode(text, limits) {
   const m = parseEnvelope(text, limits.maxMessageChars)
-  return m === null || m.t === 'frag' ? null : validate(m, limits)
+  return m === null || m.t === 'frag' ? null : fromWire(m, limits)
 }
 
-/** The JSON object {v: PROTOCOL_VERSION, ...} in text of at most maxChars, or null. */
+/**
+ * @param {unknown} text
+ * @param {number} maxChars
+ * @returns {any} the JSON object {v: PROTOCOL_VERSION, ...} in text, or null
+ */
 function parseEnvelope(text, maxChars) {
   if (typeof text !== 'string' || text.length > maxChars) return null
   let m
@@ -107,128 +155,154 @@ function parseEnvelope(text, maxChars) {
   return m !== null && typeof m === 'object' && !Array.isArray(m) && m.v === PROTOCOL_VERSION ? m : null
 }
 
-function validate(m, limits) {
+/**
+ * @param {Message} msg
+ * @returns {object} the wire form (without v)
+ */
+function toWire(msg) {
+  switch (msg.t) {
+    case 'put':
+    case 'got':
+      return { t: msg.t, id: msg.id, r: msg.records.map(recordToWire) }
+    case 'get':
+      return { t: 'get', id: msg.id, k: msg.keys }
+    case 'sum':
+      return { t: 'sum', b: msg.buckets.map((b) => [b.bits, b.prefix, b.counts, b.digests]) }
+    case 'ent':
+      return { t: 'ent', b: msg.buckets.map((b) => [b.bits, b.prefix, b.entries.map((e) => [e.key, e.hlc, e.origin, e.deleted ? 1 : 0])]) }
+    case 'pull':
+      return { t: 'pull', k: msg.keys, b: msg.buckets.map((b) => [b.bits, b.prefix]) }
+    default:
+      return msg
+  }
+}
+
+/** @param {StoredRecord} r */
+function recordToWire(r) {
+  return [r.key, r.hlc, r.origin, r.deleted ? 1 : 0, r.deleted ? null : r.json]
+}
+
+/**
+ * The message an untrusted wire object stands for, or null.
+ * @param {any} m
+ * @param {Limits} limits
+ * @returns {Message | null}
+ */
+function fromWire(m, limits) {
   switch (m.t) {
     case 'hb':
-      return m.h === undefined || (typeof m.h === 'string' && HEX16.test(m.h)) ? m : null
+      return m.h === undefined ? { t: 'hb' } : isHlc(m.h) ? { t: 'hb', h: m.h } : null
     case 'ack':
-      return isId(m.id) ? m : null
-    case 'put':
-      return isId(m.id) && isList(m.r) && m.r.every((r) => isRecord(r, limits)) ? m : null
-    case 'get':
-      return isId(m.id) && isList(m.k) && m.k.every((k) => isKey(k, limits)) ? m : null
-    case 'got':
-      return isId(m.id) && isList(m.r) && m.r.every((r) => isRecord(r, limits) || (isKeyOnly(r, limits))) ? m : null
-    case 'sum':
-      return isList(m.b) && m.b.every(isSummary) ? m : null
-    case 'ent':
-      return isList(m.b) && m.b.every((b) => isEntryBucket(b, limits)) ? m : null
+      return isId(m.id) ? { t: 'ack', id: m.id } : null
     case 'since':
-      return isId(m.id) && typeof m.h === 'string' && HEX16.test(m.h) ? m : null
+      return isId(m.id) && isHlc(m.h) ? { t: 'since', id: m.id, h: m.h } : null
+    case 'put':
+    case 'got': {
+      if (!isId(m.id) || !isList(m.r)) return null
+      const records = []
+      for (const r of m.r) {
+        const rec = recordFromWire(r, limits)
+        if (rec !== null) records.push(rec)
+        else if (!(m.t === 'got' && isKeyOnly(r, limits))) return null
+      }
+      return { t: m.t, id: m.id, records }
+    }
+    case 'get':
+      return isId(m.id) && isKeyList(m.k, limits) ? { t: 'get', id: m.id, keys: m.k } : null
+    case 'sum':
+      return isList(m.b) && m.b.every(isSummary)
+        ? { t: 'sum', buckets: m.b.map((/** @type {any[]} */ b) => ({ bits: b[0], prefix: b[1], counts: b[2], digests: b[3] })) }
+        : null
+    case 'ent':
+      return isList(m.b) && m.b.every((/** @type {unknown} */ b) => isEntryBucket(b, limits))
+        ? {
+            t: 'ent',
+            buckets: m.b.map((/** @type {any[]} */ b) => ({
+              bits: b[0],
+              prefix: b[1],
+              entries: b[2].map((/** @type {any[]} */ e) => ({ key: e[0], hlc: e[1], origin: e[2], deleted: e[3] === 1 }))
+            }))
+          }
+        : null
     case 'pull':
-      return (
-        isList(m.k) && m.k.every((k) => isKey(k, limits)) &&
-        isList(m.b) && m.b.every((b) => Array.isArray(b) && b.length === 2 && isBucket(b[0], b[1]))
-      ) ? m : null
+      return isKeyList(m.k, limits) &&
+        isList(m.b) &&
+        m.b.every((/** @type {unknown} */ b) => Array.isArray(b) && b.length === 2 && isBucket(b[0], b[1]))
+        ? { t: 'pull', keys: m.k, buckets: m.b.map((/** @type {number[]} */ b) => ({ bits: b[0], prefix: b[1] })) }
+        : null
     default:
       return null
   }
 }
 
-function isId(id) {
-  return Number.isSafeInteger(id) && id >= 0
+/**
+ * [key, hlc, origin, tomb, json|null] as a record; a live value must be JSON
+ * text, which is parsed here once (record.value).
+ * @param {unknown} r
+ * @param {Limits} limits
+ * @returns {StoredRecord | null}
+ */
+function recordFromWire(r, limits) {
+  if (!Array.isArray(r) || r.length !== 5) return null
+  const [key, hlc, origin, tomb, json] = r
+  if (!isKey(key, limits.maxKeyBytes) || !isVersion(hlc, origin)) return null
+  if (tomb === 1) return json === null ? { key, hlc, origin, deleted: true, json: null } : null
+  if (tomb !== 0) return null
+  const parsed = parseJsonText(json, limits.maxValueBytes)
+  return parsed.ok ? { key, hlc, origin, deleted: false, json, value: parsed.value } : null
 }
 
+/** @param {unknown} id */
+function isId(id) {
+  return Number.isSafeInteger(id) && /** @type {number} */ (id) >= 0
+}
+
+/** @param {unknown} a @returns {a is unknown[]} */
 function isList(a) {
   return Array.isArray(a) && a.length <= MAX_ITEMS
 }
 
-export function isKey(k, limits) {
-  return (
-    typeof k === 'string' &&
-    k.length > 0 &&
-    k.length <= limits.maxKeyBytes &&
-    k.isWellFormed() &&
-    utf8Length(k) <= limits.maxKeyBytes
-  )
+/** @param {unknown} k @param {Limits} limits */
+function isKeyList(k, limits) {
+  return isList(k) && k.every((x) => isKey(x, limits.maxKeyBytes))
 }
 
+/** @param {unknown} r @param {Limits} limits */
 function isKeyOnly(r, limits) {
-  return Array.isArray(r) && r.length === 1 && isKey(r[0], limits)
+  return Array.isArray(r) && r.length === 1 && isKey(r[0], limits.maxKeyBytes)
 }
 
-function isVersion(hlc, origin) {
-  return (
-    typeof hlc === 'string' && HEX16.test(hlc) && hlc !== ZERO_HLC &&
-    typeof origin === 'string' && origin.length > 0 && origin.length <= MAX_ORIGIN && origin.isWellFormed()
-  )
-}
-
-/** [key, hlc, origin, tomb, json|null]; a live value must be JSON text. */
-function isRecord(r, limits) {
-  if (!Array.isArray(r) || r.length !== 5) return false
-  const [key, hlc, origin, tomb, json] = r
-  if (!isKey(key, limits) || !isVersion(hlc, origin)) return false
-  if (tomb === 1) return json === null
-  if (tomb !== 0 || typeof json !== 'string' || json.length === 0) return false
-  if (json.length > limits.maxValueBytes || utf8Length(json) > limits.maxValueBytes) return false
-  try {
-    JSON.parse(json)
-    return true
-  } catch {
-    return false
-  }
-}
-
+/** @param {unknown} bits @param {unknown} prefix */
 function isBucket(bits, prefix) {
   return (
-    Number.isInteger(bits) && bits >= 0 && bits <= MAX_BUCKET_BITS && bits % 4 === 0 &&
-    Number.isInteger(prefix) && prefix >= 0 && prefix < 2 ** bits
+    Number.isInteger(bits) && /** @type {number} */ (bits) >= 0 && /** @type {number} */ (bits) <= MAX_BUCKET_BITS &&
+    /** @type {number} */ (bits) % SYNC_BITS_PER_LEVEL === 0 &&
+    Number.isInteger(prefix) && /** @type {number} */ (prefix) >= 0 && /** @type {number} */ (prefix) < 2 ** /** @type {number} */ (bits)
   )
 }
 
+/** @param {unknown} b */
 function isSummary(b) {
   return (
     Array.isArray(b) && b.length === 4 && isBucket(b[0], b[1]) && b[0] < MAX_BUCKET_BITS &&
-    Array.isArray(b[2]) && b[2].length === 16 && b[2].every((c) => Number.isSafeInteger(c) && c >= 0) &&
-    Array.isArray(b[3]) && b[3].length === 16 && b[3].every((d) => typeof d === 'string' && HEX16.test(d))
+    Array.isArray(b[2]) && b[2].length === SYNC_CHILDREN && b[2].every((c) => Number.isSafeInteger(c) && c >= 0) &&
+    Array.isArray(b[3]) && b[3].length === SYNC_CHILDREN && b[3].every(isDigest)
   )
 }
 
+/** @param {unknown} d a digest: 16 hex digits, like a clock */
+function isDigest(d) {
+  return isHlc(d)
+}
+
+/** @param {unknown} b @param {Limits} limits */
 function isEntryBucket(b, limits) {
   return (
     Array.isArray(b) && b.length === 3 && isBucket(b[0], b[1]) && isList(b[2]) &&
     b[2].every(
-      (e) => Array.isArray(e) && e.length === 4 && isKey(e[0], limits) && isVersion(e[1], e[2]) && (e[3] === 0 || e[3] === 1)
+      (e) =>
+        Array.isArray(e) && e.length === 4 && isKey(e[0], limits.maxKeyBytes) && isVersion(e[1], e[2]) &&
+        (e[3] === 0 || e[3] === 1)
     )
   )
-}
-
-/** Orders versions like the engine: by hlc, then origin (byte order). */
-export function compareVersions(aHlc, aOrigin, bHlc, bOrigin) {
-  if (aHlc !== bHlc) return aHlc < bHlc ? -1 : 1
-  if (aOrigin === bOrigin) return 0
-  return compareUtf8(aOrigin, bOrigin)
-}
-
-/** Byte order of the UTF-8 encodings (what the engine compares). */
-export function compareUtf8(a, b) {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    let x = a.codePointAt(i)
-    let y = b.codePointAt(i)
-    if (x !== y) return x < y ? -1 : 1
-    if (x > 0xffff) i++
-  }
-  return a.length - b.length
-}
-
-/** The smallest 16-hex-digit HLC at wall-clock time ms. */
-export function hlcAtWallMs(ms) {
-  return Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0') + '0000'
-}
-
-/** Wall-clock milliseconds of a 16-hex-digit HLC. */
-export function hlcWallMs(hlc) {
-  return parseInt(hlc.slice(0, 12), 16)
 }

@@ -8,7 +8,7 @@
 // which reaches peers we are not directly connected to; it carries strings
 // only, so they travel as PREFIX + data, and our own come back and are
 // dropped. Everything else on the mesh is left to the app.
-import { Emitter } from '../emitter.js'
+import { Emitter } from '../core/emitter.js'
 
 const TYPE = 'paging-storage'
 const PREFIX = 'paging-storage:'
@@ -18,7 +18,10 @@ export class PeerPigeonTransport {
   #events = new Emitter()
   #unlisten = []
 
-  /** @param {object} mesh a PeerPigeonMesh, after init() (it has a peerId) */
+  /**
+   * @param {any} mesh a PeerPigeonMesh, after init() (it has a peerId)
+   * @throws {TypeError} when mesh is not one
+   */
   constructor(mesh) {
     if (!mesh || typeof mesh.sendDirectMessage !== 'function' || typeof mesh.addEventListener !== 'function') {
       throw new TypeError('pigeon must be a PeerPigeonMesh (from the peerpigeon package)')

@@ -3,7 +3,7 @@
 // and flow only between peers in the same partition. Random choices come
 // from a seeded generator, so a seed replays the same losses and latencies
 // (timer interleaving aside).
-import { Emitter } from '../emitter.js'
+import { Emitter } from '../core/emitter.js'
 
 /** Mulberry32: a small seeded PRNG, [0, 1). */
 export function seededRandom(seed) {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { PagingStorage } from 'paging-storage'
 
 import createModule from '../../dist/wasm/paging_storage.mjs'
-import { Writer } from '../../dist/engine/wire.js'
+import { Writer } from '../../js/engine/wire.js'
 
 const N = 100_000
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')

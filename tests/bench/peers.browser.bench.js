@@ -9,7 +9,7 @@ const KEYS = 10000
 const pages = await startPeerPages()
 try {
   const A = await pages.openPeer('a'.repeat(40), 'bench-a')
-  const B = await pages.openPeer('b'.repeat(40), 'bench-b')
+  await pages.openPeer('b'.repeat(40), 'bench-b')
   await until(A, ...members(2))
   await A.evaluate(async (n) => {
     const entries = Array.from({ length: n }, (_, i) => [`doc:${i}`, { i, title: `document ${i}`, body: 'x'.repeat(100) }])

@@ -1,4 +1,4 @@
-// Builds test apps with Vite (the package resolved by its name to dist/) and
+// Builds test apps with Vite (the package resolved by its name, to js/) and
 // serves them on 127.0.0.1. One build per test file.
 import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -26,7 +26,7 @@ export async function buildAndServe(root, extraFiles = {}) {
   await build({
     root,
     logLevel: 'warn',
-    resolve: { alias: { 'paging-storage': join(repo, 'dist', 'index.js') } },
+    resolve: { alias: { 'paging-storage': join(repo, 'js', 'index.js') } },
     build: { outDir, emptyOutDir: true }
   })
   for (const [name, path] of Object.entries(extraFiles)) await copyFile(path, join(outDir, name))

@@ -281,7 +281,7 @@ test('localstorage quota: QUOTA_EXCEEDED, reads go on, deletes make room, saves 
       // the old ones go, so that value's page must shrink too).
       for (let i = 0; i < saved / 2; i++) await s.delete('blob:' + String(i).padStart(3, '0'))
       await s.delete('blob:' + String(saved).padStart(3, '0'))
-      let resumed = false
+      let resumed
       try {
         await s.flush()
         await s.set('after', 'room again')

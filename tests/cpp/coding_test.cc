@@ -72,5 +72,22 @@ TEST(CodingTest, FixedWidthIsLittleEndian) {
   EXPECT_EQ(v, 0x04030201u);
 }
 
+TEST(CodingTest, CountBeyondWhatTheInputCanHoldFails) {
+  std::string buf;
+  PutVarint64(&buf, 3);
+  buf += "abcdef";
+  size_t n = 0;
+  Reader fits(buf);
+  ASSERT_TRUE(fits.GetCount(2, &n));
+  EXPECT_EQ(n, 3u);
+  Reader too_many(buf);
+  EXPECT_FALSE(too_many.GetCount(3, &n));
+  EXPECT_FALSE(too_many.ok());
+  std::string huge;
+  PutVarint64(&huge, UINT64_MAX);
+  Reader in(huge);
+  EXPECT_FALSE(in.GetCount(1, &n));
+}
+
 }  // namespace
 }  // namespace paging_storage

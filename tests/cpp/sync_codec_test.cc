@@ -1,6 +1,6 @@
 // The wasm boundary's ring and sync codecs (wasm/sync_codec.h): round trips,
-// and malformed bytes (truncated, oversized counts, random) refused with
-// InvalidArgument, never a crash or an over-read (run under ASan).
+// and malformed bytes (truncated, oversized counts, mutants, noise) refused
+// with InvalidArgument, never a crash or an over-read (run under ASan).
 #include "sync_codec.h"
 
 #include <gtest/gtest.h>
@@ -82,25 +82,51 @@ TEST(SyncCodecTest, RefusesHugeCounts) {
   EXPECT_TRUE(DecodeSyncRequest(big, &r).IsInvalidArgument());
 }
 
-TEST(SyncCodecTest, RandomBytesNeverCrash) {
-  std::mt19937 rng(42);
-  std::string valid = ValidRequest();
+TEST(SyncCodecTest, RequestRoundTripsThroughItsEncoder) {
+  SyncRequest r;
+  ASSERT_OK(DecodeSyncRequest(ValidRequest(), &r));
+  std::string again;
+  EncodeSyncRequest(r, &again);
+  EXPECT_EQ(again, ValidRequest());
+}
+
+// Mutants and pure noise are refused with InvalidArgument or canonical:
+// re-encoding what was accepted gives the same bytes (no trailing garbage).
+TEST(SyncCodecTest, MutantsAreRefusedOrCanonical) {
+  std::mt19937_64 rng(42);
+  std::string request = ValidRequest();
+  std::string members;
+  EncodeRingMembers({"alice", "bob", "carol"}, &members);
+  int rejected = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string b = valid;
-    // Mutate a few bytes, or use pure noise.
+    std::string b;
     if (i % 4 == 0) {
       b.assign(rng() % 40, '\0');
       for (char& c : b) c = static_cast<char>(rng());
     } else {
-      for (int k = 0; k < 1 + int(rng() % 3); ++k) {
-        b[rng() % b.size()] = static_cast<char>(rng());
-      }
+      b = testing::MutateBytes(i % 2 ? request : members, rng);
     }
     SyncRequest r;
-    (void)DecodeSyncRequest(b, &r);
-    std::vector<std::string> members;
-    (void)DecodeRingMembers(b, &members);
+    std::string again;
+    Status s = DecodeSyncRequest(b, &r);
+    if (s.ok()) {
+      EncodeSyncRequest(r, &again);
+      ASSERT_EQ(again, b) << i;
+    } else {
+      ASSERT_TRUE(s.IsInvalidArgument());
+      ++rejected;
+    }
+    std::vector<std::string> ids;
+    s = DecodeRingMembers(b, &ids);
+    if (s.ok()) {
+      again.clear();
+      EncodeRingMembers(ids, &again);
+      ASSERT_EQ(again, b) << i;
+    } else {
+      ASSERT_TRUE(s.IsInvalidArgument());
+    }
   }
+  EXPECT_GT(rejected, 10000);
 }
 
 TEST(SyncCodecTest, MembersRoundTrip) {
@@ -111,8 +137,27 @@ TEST(SyncCodecTest, MembersRoundTrip) {
   std::vector<std::string> members;
   ASSERT_OK(DecodeRingMembers(b, &members));
   EXPECT_EQ(members, (std::vector<std::string>{"alice", "bob"}));
+  std::string again;
+  EncodeRingMembers(members, &again);
+  EXPECT_EQ(again, b);
   EXPECT_TRUE(DecodeRingMembers(b + "z", &members).IsInvalidArgument());
   EXPECT_TRUE(DecodeRingMembers("", &members).IsInvalidArgument());
+}
+
+TEST(SyncCodecTest, EncodesReplicasAndShares) {
+  std::string out;
+  EncodeReplicas({{2, 0}, {}, {130}}, &out);
+  EXPECT_EQ(out, std::string("\x03\x02\x02\x00\x00\x01\x82\x01", 8));
+  out.clear();
+  EncodeShares({0.5, 1.0}, &out);
+  Reader in(out);
+  uint64_t count = 0, bits = 0;
+  ASSERT_TRUE(in.GetVarint64(&count) && in.GetFixed64(&bits));
+  EXPECT_EQ(count, 2u);
+  EXPECT_EQ(bits, 0x3fe0000000000000u);  // 0.5
+  ASSERT_TRUE(in.GetFixed64(&bits));
+  EXPECT_EQ(bits, 0x3ff0000000000000u);  // 1.0
+  EXPECT_EQ(in.remaining(), 0u);
 }
 
 TEST(SyncCodecTest, EncodesAnswers) {

@@ -257,11 +257,10 @@ test('paging is real: evicted pages leave memory and come back', async () => {
 
 test('a big batch stays within the page budget while it runs', async () => {
   const s = tinyStore()
-  let maxResident = 0
   const entries = Array.from({ length: 20000 }, (_, i) => [key(i), i])
   const done = s.setMany(entries)
   await done
-  maxResident = s.getStats().cache.residentPages
+  const maxResident = s.getStats().cache.residentPages
   assert.ok(maxResident <= 2)
   assert.equal(s.getStats().totalKeys, 20000)
   await s.shutdown()

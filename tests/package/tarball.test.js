@@ -18,19 +18,21 @@ function run(cmd, args, cwd) {
 test('the packed tarball installs and works for a user script', () => {
   const work = mkdtempSync(join(tmpdir(), 'ps-tarball-'))
   try {
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo))[0]
+    const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], repo))[0]
     const files = packed.files.map((f) => f.path)
-    assert.ok(files.includes('dist/index.js'))
+    // The package is its JavaScript sources as they are (js/, vue-composable/)
+    // plus the build (dist/: the wasm module and the <script> build).
+    assert.ok(files.includes('js/index.js'))
     assert.ok(files.includes('dist/wasm/paging_storage.wasm'))
-    assert.ok(files.includes('dist/index.d.ts'))
+    assert.ok(files.includes('js/index.d.ts'))
     for (const f of files) {
-      assert.ok(/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f), `unexpected file in tarball: ${f}`)
+      assert.ok(/^(js\/|vue-composable\/|dist\/|package\.json$|README\.md$|LICENSE$)/.test(f), `unexpected file in tarball: ${f}`)
     }
 
     const app = join(work, 'app')
     run('mkdir', ['-p', app], work)
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, packed.filename)], app)
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(work, packed.filename)], app)
     assert.ok(readdirSync(join(app, 'node_modules')).includes('paging-storage'))
     copyFileSync(join(here, 'user-script.mjs'), join(app, 'user-script.mjs'))
     const out = JSON.parse(run('node', ['user-script.mjs'], app))

@@ -1,8 +1,9 @@
 // The packed tarball in a fresh Vite + Vue app (tests/package/vue-app: the
 // README's Vue Quick Start component as written, plus useKey/useRange),
-// installed offline
-// from npm's cache, built with `vite build` and no paging-storage specific
-// config, then run in headless Chromium: set/get through usePagingStorage.
+// installed with npm (from its cache when it holds the files, the registry
+// otherwise: a fresh machine's cache holds no registry metadata), built with
+// `vite build` and no paging-storage specific config, then run in headless
+// Chromium: set/get through usePagingStorage.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -24,7 +25,7 @@ function run(cmd, args, cwd) {
 test('the tarball installs into a fresh Vite + Vue app, builds, and works in Chromium', async () => {
   const work = mkdtempSync(join(tmpdir(), 'ps-vue-app-'))
   try {
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo))[0]
+    const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], repo))[0]
     const app = join(work, 'app')
     cpSync(join(here, 'vue-app'), app, { recursive: true })
     const readme = readFileSync(join(repo, 'README.md'), 'utf8')
@@ -32,8 +33,8 @@ test('the tarball installs into a fresh Vite + Vue app, builds, and works in Chr
     assert.ok(quickStart, 'the README has a Vue block')
     writeFileSync(join(app, 'src', 'QuickStart.vue'), quickStart[1])
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'vue-app', private: true, type: 'module' }))
-    // The same versions the repo installed, so npm's cache has every file.
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund',
+    // The same versions the repo installed (their tarballs are in npm's cache).
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts',
       join(work, packed.filename), `vue@${version('vue')}`, `vite@${version('vite')}`,
       `@vitejs/plugin-vue@${version('@vitejs/plugin-vue')}`], app)
     // An optional peer dependency is not installed: no PeerPigeon, no native WebRTC module.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
 import { seededRandom } from '../../js/transport/simulated-network.js'
-import { compareVersions } from '../../js/sync/protocol.js'
+import { compareVersions } from '../../js/core/versions.js'
 import { Cluster, peerIdFrom, sleep } from './helpers.js'
 
 const PEERS = Number(process.env.SIM_PEERS ?? 30)

@@ -145,21 +145,6 @@ Status PagedStore::Scan(const ScanOptions& options,
   }
 }
 
-Status PagedStore::ExportJson(std::string* json) {
-  std::vector<Record> records;
-  Status s = Scan(ScanOptions{}, &records);
-  if (!s.ok()) return s;
-  return Engine::RecordsToJson(records, json);
-}
-
-Status PagedStore::ImportJson(std::string_view json,
-                              std::vector<WriteResult>* results) {
-  std::vector<WriteOp> ops;
-  Status s = Engine::ParseRecordsJson(json, &ops);
-  if (!s.ok()) return s;
-  return ApplyBatch(ops, results);
-}
-
 void PagedStore::Flush() {
   FlushRacing([] {});
 }

@@ -59,9 +59,6 @@ class PagedStore {
   Status Lookup(std::string_view key, Record* record);
   // The whole scan, loading pages as it goes.
   Status Scan(const ScanOptions& options, std::vector<Record>* records);
-  // Every live record, as JSON (Engine::RecordsToJson).
-  Status ExportJson(std::string* json);
-  Status ImportJson(std::string_view json, std::vector<WriteResult>* results);
 
   // Writes every dirty page and the manifest, then commits.
   void Flush();

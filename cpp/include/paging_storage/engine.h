@@ -116,27 +116,18 @@ class Engine {
   // ---- Introspection ----
 
   EngineStats Stats() const;
+  // Stats as JSON: {"pages", "liveKeys", "tombstones", "bytes",
+  // "residentPages", "residentBytes", "dirtyPages", "corruptPages",
+  // "maxMemoryPages", "memoryPressure", "hlc": 16 hex digits}.
   std::string StatsJson() const;
+  // The clock: the greatest HLC timestamp issued or seen (Stats().hlc,
+  // without the rest of Stats). O(1).
+  uint64_t Clock() const;
   std::vector<PageInfo> ListPages() const;
   // Checks the structural invariants (see engine_impl.h); OK or Corruption
   // naming the first broken one. O(pages + resident entries).
   Status CheckInvariants() const;
   const Options& options() const;
-
-  // ---- JSON export / import ----
-
-  // Live records as JSON text:
-  //   {"format":"paging-storage","version":1,"entries":[
-  //     {"key":K,"value":V,"hlc":"<16 hex>","origin":O}, ...]}
-  // Values are emitted as JSON strings of their bytes; InvalidArgument if a
-  // key, value or origin is not UTF-8. Tombstones are skipped.
-  static Status RecordsToJson(const std::vector<Record>& records,
-                              std::string* json);
-  // Parses that format back into ops: entries with hlc and origin become
-  // kMerge ops (an import never overwrites a newer write), entries without
-  // become kPut. InvalidArgument, naming the entry, on any malformed input.
-  static Status ParseRecordsJson(std::string_view json,
-                                 std::vector<WriteOp>* ops);
 
  private:
   explicit Engine(std::unique_ptr<EngineImpl> impl);

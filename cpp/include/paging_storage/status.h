@@ -22,6 +22,8 @@ class Status {
     kInvalidArgument = 3,  // the caller passed something the engine refuses
     kNotResident = 4,      // a page must be loaded first (see Engine)
     kBusy = 5,             // the operation cannot run in the current state
+    // New codes continue the sequence: codes are 0..kLastCode, no gaps.
+    kLastCode = kBusy,
   };
 
   Status() = default;  // OK
@@ -40,6 +42,9 @@ class Status {
     return Status(Code::kNotResident, msg);
   }
   static Status Busy(std::string_view msg) { return Status(Code::kBusy, msg); }
+  // The Status for a code read from bytes (the message is dropped for OK);
+  // false, *out untouched, when `code` is no Code.
+  static bool FromCode(int code, std::string_view msg, Status* out);
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }

@@ -1,5 +1,8 @@
-// PagingStorage options: the seed's names and defaults, checked once.
-import { PagingStorageError } from './errors.js'
+// PagingStorage options: the seed's names and defaults, checked once, and
+// the configurations each layer takes from them.
+import { PagingStorageError } from '../core/errors.js'
+import { MAX_VIRTUAL_NODES } from '../core/limits.js'
+import { MAX_ORIGIN_CHARS } from '../core/versions.js'
 
 export const DEFAULTS = Object.freeze({
   pageSize: 4096,
@@ -34,19 +37,32 @@ function randomPeerId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+/**
+ * @param {string} name
+ * @param {unknown} value
+ * @param {number} min
+ * @param {number} max
+ * @returns {number}
+ */
 function whole(name, value, min, max) {
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!Number.isInteger(value) || /** @type {number} */ (value) < min || /** @type {number} */ (value) > max) {
     throw new PagingStorageError(
       'INVALID_ARGUMENT',
       `option ${name} must be a whole number from ${min} to ${max}, got ${value}`
     )
   }
-  return value
+  return /** @type {number} */ (value)
 }
 
 /**
  * A threshold as bytes: a fraction of pageSize (0 < t <= 1, the seed's
  * "80%") or a byte count (the seed's `splitThreshold: 3276`).
+ */
+/**
+ * @param {string} name
+ * @param {unknown} value
+ * @param {number} pageSize
+ * @returns {number}
  */
 function threshold(name, value, pageSize) {
   if (typeof value !== 'number' || !(value > 0)) {
@@ -56,7 +72,11 @@ function threshold(name, value, pageSize) {
   return whole(name, bytes, 1, pageSize)
 }
 
-/** @returns the normalized options; throws PagingStorageError. */
+/**
+ * The options, checked, with every default filled in (thresholds in bytes).
+ * @param {any} [options] the PagingStorage constructor's (README "Options")
+ * @throws {PagingStorageError} INVALID_ARGUMENT naming the bad option
+ */
 export function normalizeOptions(options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new PagingStorageError('INVALID_ARGUMENT', 'options must be an object')
@@ -67,10 +87,12 @@ export function normalizeOptions(options = {}) {
   const pageSize = whole('pageSize', options.pageSize ?? DEFAULTS.pageSize, 256, 16 << 20)
   const o = {
     peerId: options.peerId ?? randomPeerId(),
+    /** @type {unknown} */
     pigeon: options.pigeon ?? null,
+    /** @type {import('../transport/transport.js').Transport | null} */
     transport: options.transport ?? null,
     replicationFactor: whole('replicationFactor', options.replicationFactor ?? DEFAULTS.replicationFactor, 1, 64),
-    virtualNodes: whole('virtualNodes', options.virtualNodes ?? DEFAULTS.virtualNodes, 1, 4096),
+    virtualNodes: whole('virtualNodes', options.virtualNodes ?? DEFAULTS.virtualNodes, 1, MAX_VIRTUAL_NODES),
     readTimeout: whole('readTimeout', options.readTimeout ?? DEFAULTS.readTimeout, 1, 600000),
     sync: {
       heartbeatInterval: whole('sync.heartbeatInterval', sy.heartbeatInterval, 1, 3600000),
@@ -97,8 +119,8 @@ export function normalizeOptions(options = {}) {
       backend: p.backend
     }
   }
-  if (typeof o.peerId !== 'string' || o.peerId.length === 0 || o.peerId.length > 255) {
-    throw new PagingStorageError('INVALID_ARGUMENT', 'option peerId must be a string of 1 to 255 characters')
+  if (typeof o.peerId !== 'string' || o.peerId.length === 0 || o.peerId.length > MAX_ORIGIN_CHARS || !o.peerId.isWellFormed()) {
+    throw new PagingStorageError('INVALID_ARGUMENT', `option peerId must be a string of 1 to ${MAX_ORIGIN_CHARS} characters`)
   }
   if (typeof o.persistence.persistenceKey !== 'string' || o.persistence.persistenceKey === '') {
     throw new PagingStorageError('INVALID_ARGUMENT', 'option persistence.persistenceKey must be a non-empty string')
@@ -110,4 +132,23 @@ export function normalizeOptions(options = {}) {
     throw new PagingStorageError('INVALID_ARGUMENT', 'mergeThreshold must be below splitThreshold')
   }
   return o
+}
+
+/**
+ * The local store's configuration.
+ * @param {ReturnType<typeof normalizeOptions>} o
+ * @returns {import('../store/local-store.js').StoreConfig}
+ */
+export function storeConfig(o) {
+  return {
+    peerId: o.peerId,
+    pageSize: o.pageSize,
+    splitThreshold: o.splitThreshold,
+    mergeThreshold: o.mergeThreshold,
+    maxMemoryPages: o.persistence.maxMemoryPages,
+    maxKeyBytes: o.maxKeyBytes,
+    maxValueBytes: o.maxValueBytes,
+    virtualNodes: o.virtualNodes,
+    maxDiskPages: o.persistence.maxDiskPages
+  }
 }

@@ -1,3 +1,6 @@
+// PagingStorageError, the one error type the library raises, and the map
+// from engine Status codes to it.
+
 /**
  * PagingStorageError: every error the library raises, with a stable `.code`.
  *
@@ -21,21 +24,30 @@
  *                     finished, or after shutdown()
  *   INTERNAL          an engine error that should not happen (a bug)
  */
+/**
+ * @typedef {'INVALID_KEY' | 'INVALID_VALUE' | 'INVALID_ARGUMENT' | 'CORRUPT' | 'CLOSED' | 'OPEN_FAILED'
+ *   | 'LOCKED' | 'QUOTA_EXCEEDED' | 'IO_ERROR' | 'BUSY' | 'TIMEOUT' | 'NOT_READY' | 'INTERNAL'} ErrorCode
+ */
+
 export class PagingStorageError extends Error {
+  /** @type {'PagingStorageError'} */
+  name = 'PagingStorageError'
+
   /**
-   * @param {string} code
+   * @param {ErrorCode} code
    * @param {string} message
    * @param {{ cause?: unknown, key?: string }} [extra]
    */
   constructor(code, message, extra = {}) {
     super(message, extra.cause === undefined ? undefined : { cause: extra.cause })
-    this.name = 'PagingStorageError'
     this.code = code
+    /** The key concerned, when there is one. @type {string | undefined} */
     if (extra.key !== undefined) this.key = extra.key
   }
 }
 
-/** Engine Status codes (cpp/include/paging_storage/status.h). */
+/** Engine Status codes, mirrored from cpp/include/paging_storage/status.h
+ *  (tests/js/unit/limits.test.js checks them against the wasm module). */
 export const StatusCode = Object.freeze({
   OK: 0,
   NOT_FOUND: 1,
@@ -46,7 +58,14 @@ export const StatusCode = Object.freeze({
   QUOTA: 100 // JavaScript only: a write refused for lack of space
 })
 
-/** The PagingStorageError for a non-OK engine status. */
+/**
+ * The PagingStorageError for a non-OK engine status.
+ * @param {number} code a StatusCode
+ * @param {string} [message]
+ * @param {string} [key] the key concerned, if any
+ * @returns {PagingStorageError} CORRUPT, INVALID_ARGUMENT, BUSY,
+ *   QUOTA_EXCEEDED, or INTERNAL for a code that should not reach the API
+ */
 export function errorFromStatus(code, message, key) {
   const text = message || 'engine error'
   switch (code) {

@@ -1,16 +1,21 @@
-// Chooses the persistence backend from options.persistence.backend:
-//   'indexeddb'     IndexedDBBackend (the default where IndexedDB exists)
-//   'localstorage'  LocalStorageBackend (small data sets)
-//   'memory'        MemoryBackend (the default in Node)
-//   an object       used as is; it must implement the interface documented
-//                   in memory.js
-import { PagingStorageError } from '../errors.js'
+// Chooses the persistence backend an options object names.
+import { PagingStorageError } from '../core/errors.js'
 import { IndexedDBBackend } from './indexeddb.js'
 import { LocalStorageBackend } from './localstorage.js'
 import { MemoryBackend } from './memory.js'
 
 const REQUIRED = ['loadManifest', 'readPages', 'writeBatch', 'clear', 'close']
 
+/**
+ * The backend options.persistence.backend names:
+ *   'indexeddb'     IndexedDBBackend (the default where IndexedDB exists)
+ *   'localstorage'  LocalStorageBackend (small data sets)
+ *   'memory'        MemoryBackend (the default in Node)
+ *   an object       used as is; it must implement the interface in backend.js
+ * @param {{ backend?: unknown, persistenceKey: string }} persistence
+ * @returns {import('./backend.js').Backend}
+ * @throws {PagingStorageError} INVALID_ARGUMENT
+ */
 export function createBackend(persistence) {
   const choice = persistence.backend ?? (globalThis.indexedDB ? 'indexeddb' : 'memory')
   if (choice === 'memory') return new MemoryBackend()
@@ -21,12 +26,10 @@ export function createBackend(persistence) {
     if (missing.length > 0) {
       throw new PagingStorageError('INVALID_ARGUMENT', `persistence.backend lacks ${missing.join(', ')}`)
     }
-    return choice
+    return /** @type {import('./backend.js').Backend} */ (choice)
   }
   throw new PagingStorageError(
     'INVALID_ARGUMENT',
     `unknown persistence.backend ${JSON.stringify(choice)} (use 'indexeddb', 'localstorage', 'memory' or a backend object)`
   )
 }
-
-export { IndexedDBBackend, LocalStorageBackend, MemoryBackend }

@@ -1,0 +1,439 @@
+// PagingStorage: the public API (the seed README's). It checks every
+// argument before anything is queued, then hands the work to a Store: the
+// LocalStore, or with a `pigeon` (or any `transport`) the ReplicatedStore
+// that wraps it and routes reads and pushes writes (js/sync/). Calls keep
+// their order: the local store runs them one at a time.
+import { PagingStorageError, StatusCode, errorFromStatus } from '../core/errors.js'
+import { Emitter } from '../core/emitter.js'
+import { keyMatcher, normalizeKey } from '../core/keys.js'
+import { logger } from '../core/log.js'
+import { decodeValue, encodeValue } from '../core/values.js'
+import { createBackend } from '../persistence/create-backend.js'
+import { LocalStore } from '../store/local-store.js'
+import { protocolLimits } from '../sync/protocol.js'
+import { ReplicatedStore } from '../sync/replicated-store.js'
+import { PeerPigeonTransport } from '../transport/peerpigeon.js'
+import { exportData, importData } from './backup.js'
+import { pairsOf, writeEach } from './batch-results.js'
+import { Lifecycle } from './lifecycle.js'
+import { normalizeOptions, storeConfig } from './options.js'
+import { rangeQuery } from './range-query.js'
+import { diagnosis, pageList, storageStats } from './stats.js'
+
+const log = logger('storage')
+
+/** @typedef {import('../engine/codec.js').ReadAnswer} ReadAnswer */
+/** @typedef {import('../store/local-store.js').StoreWrite} StoreWrite */
+
+export class PagingStorage {
+  #opts
+  /** @type {'opening' | 'open' | 'closing' | 'closed' | 'failed'} */
+  #state = 'opening'
+  #local
+  /** @type {ReplicatedStore | null} with peers */
+  #replicated = null
+  /** The store every data call goes to: replicated with peers, else local. */
+  #store
+  /** @type {import('../transport/transport.js').Transport | null} */
+  #transport = null
+  #ownsTransport = false
+  #lifecycle = new Lifecycle()
+  #events = new Emitter()
+  /** @type {(() => void) | null} unsubscribes from 'applied' (while someone listens to 'change') */
+  #offApplied = null
+  /** @type {Promise<void> | null} what shutdown() returns, once called */
+  #closed = null
+
+  /**
+   * Synchronous: the wasm module and the persisted data load in the
+   * background; every async method waits for them, and `ready` resolves
+   * when they are there.
+   * @param {import('../index.js').PagingStorageOptions} [options] see README "Options"
+   * @throws {PagingStorageError} INVALID_ARGUMENT for bad options
+   */
+  constructor(options = {}) {
+    const opts = normalizeOptions(options)
+    this.#opts = opts
+    if (opts.transport) {
+      this.#transport = opts.transport
+    } else if (opts.pigeon) {
+      this.#transport = new PeerPigeonTransport(opts.pigeon)
+      this.#ownsTransport = true
+    }
+    if (this.#transport) {
+      if (options.peerId !== undefined && options.peerId !== this.#transport.peerId) {
+        throw new PagingStorageError('INVALID_ARGUMENT', "option peerId differs from the transport's peer id")
+      }
+      opts.peerId = this.#transport.peerId
+    }
+    const backend = createBackend(opts.persistence)
+    /** This peer's id, stamped on every write. @type {string} */
+    this.peerId = opts.peerId
+    this.#local = new LocalStore(storeConfig(opts), backend, {
+      beforeOpen: () => this.#lifecycle.acquireLock(backend.name, opts.persistence.persistenceKey)
+    })
+    this.#local.on('error', (err) => this.#events.emit('error', err))
+    if (this.#transport) {
+      this.#replicated = new ReplicatedStore(this.#local, this.#transport, {
+        replicationFactor: opts.replicationFactor,
+        readTimeout: opts.readTimeout,
+        limits: protocolLimits(opts),
+        sync: opts.sync
+      })
+    }
+    this.#store = this.#replicated ?? this.#local
+    this.#local.onOpen(() => {
+      if (this.#state !== 'opening') return // shut down while opening: that wins
+      this.#state = 'open'
+      this.#lifecycle.watch({
+        every: opts.persistence.autoSaveInterval,
+        saveSoon: () => this.#local.saveSoon(),
+        saveNow: () => this.#local.saveNow()
+      })
+    })
+    /** Resolves once the store is open; rejects with OPEN_FAILED or LOCKED. @type {Promise<void>} */
+    this.ready = this.#local.ready.catch((err) => {
+      if (this.#state === 'opening') this.#state = 'failed'
+      this.#lifecycle.releaseLock()
+      throw err
+    })
+    this.ready.catch(() => {}) // surfaced by every method instead
+  }
+
+  // ---- events ----
+
+  /**
+   * Subscribes to 'error' (background failures: a flush, a corrupt page, a
+   * sync step) or 'change' ({key, value, deleted, origin, hlc}: every write
+   * that changed the store, local or from a peer; origin + hlc are the
+   * write's version, origin the writer's peer id).
+   * @param {'error' | 'change'} event
+   * @param {(payload: any) => void} listener
+   * @returns {() => void} unsubscribe
+   */
+  on(event, listener) {
+    this.#events.on(event, listener)
+    if (event === 'change' && this.#offApplied === null) {
+      this.#offApplied = this.#local.on('applied', (applied) => this.#emitChanges(applied))
+    }
+    return () => this.off(event, listener)
+  }
+
+  /**
+   * @param {'error' | 'change'} event
+   * @param {(payload: any) => void} listener
+   */
+  off(event, listener) {
+    this.#events.off(event, listener)
+    if (event === 'change' && !this.#events.has('change')) {
+      this.#offApplied?.()
+      this.#offApplied = null
+    }
+  }
+
+  /**
+   * Calls `listener` with every change to keys starting with `prefix` (a
+   * whole key is its own prefix: watch 'doc:1:' rather than 'doc:1' when
+   * 'doc:10' exists), or exactly `{ key }`.
+   * @param {string | {key: string} | {prefix: string}} target
+   * @param {(e: import('../index.js').ChangeEvent) => void} listener
+   * @returns {() => void} unsubscribe
+   * @throws {PagingStorageError} INVALID_ARGUMENT
+   */
+  watch(target, listener) {
+    const match = keyMatcher(target)
+    if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'watch expects a listener function')
+    return this.on('change', (e) => {
+      if (match(e.key)) listener(e)
+    })
+  }
+
+  // ---- writes ----
+
+  /**
+   * Stores a JSON value under key; with peers, it is then pushed to the
+   * key's replicas (resolves after the local write: see replicated()).
+   * @param {string | number} key
+   * @param {unknown} value
+   * @throws {PagingStorageError} INVALID_KEY, INVALID_VALUE, QUOTA_EXCEEDED, CLOSED, OPEN_FAILED
+   */
+  async set(key, value) {
+    await this.#writeOne(this.#putOp(key, value, true))
+  }
+
+  /**
+   * Like set, without pushing to replicas (anti-entropy may still copy the
+   * value to the key's other replicas when this peer is one of them).
+   * @param {string | number} key
+   * @param {unknown} value
+   */
+  async setLocal(key, value) {
+    await this.#writeOne(this.#putOp(key, value, false))
+  }
+
+  /**
+   * Removes key (everywhere, with peers: a tombstone replicates).
+   * @param {string | number} key
+   * @returns {Promise<boolean>} whether a live key was removed here
+   */
+  async delete(key) {
+    return (await this.#writeOne({ type: 'delete', key: this.#key(key), replicate: true })).existed
+  }
+
+  /** @param {string | number} key @returns {Promise<boolean>} */
+  async deleteLocal(key) {
+    return (await this.#writeOne({ type: 'delete', key: this.#key(key), replicate: false })).existed
+  }
+
+  /**
+   * Stores many pairs in one batch. Invalid entries fail alone.
+   * @param {Iterable<readonly [unknown, unknown]> | Map<unknown, unknown>} entries
+   * @returns {Promise<Array<{key: string, success: boolean, error?: PagingStorageError}>>}
+   * @throws {PagingStorageError} INVALID_ARGUMENT when entries is not pairs
+   */
+  async setMany(entries) {
+    const outcomes = await writeEach(
+      pairsOf(entries),
+      ([key, value]) => this.#putOp(key, value, true),
+      ([key]) => key,
+      (ops) => this.#store.write(ops)
+    )
+    return outcomes.map(({ key, error }) => (error ? { key, success: false, error } : { key, success: true }))
+  }
+
+  // ---- reads ----
+
+  /**
+   * The value, here or (with peers) at the key's replicas.
+   * @template [T=unknown]
+   * @param {string | number} key
+   * @returns {Promise<T | undefined>} the value, or undefined when absent
+   * @throws {PagingStorageError} INVALID_KEY, CORRUPT, CLOSED, OPEN_FAILED
+   */
+  async get(key) {
+    const k = this.#key(key)
+    return /** @type {T | undefined} */ (valueOf((await this.#store.read([k]))[0], k))
+  }
+
+  /**
+   * The value stored on this peer only (no network).
+   * @template [T=unknown]
+   * @param {string | number} key
+   * @returns {Promise<T | undefined>}
+   */
+  async getLocal(key) {
+    const k = this.#key(key)
+    return /** @type {T | undefined} */ (valueOf((await this.#local.read([k]))[0], k))
+  }
+
+  /**
+   * @param {string | number} key
+   * @returns {Promise<boolean>} whether key holds a live value (anywhere, with peers)
+   */
+  async has(key) {
+    const k = this.#key(key)
+    const a = (await this.#store.read([k]))[0]
+    if (a.code === StatusCode.OK) return true
+    if (a.code === StatusCode.NOT_FOUND) return false
+    throw errorFromStatus(a.code, a.message, k)
+  }
+
+  /**
+   * @param {Iterable<unknown>} keys
+   * @returns {Promise<Map<string, import('../core/values.js').JsonValue | undefined>>} every requested key (as a
+   *   string), absent ones mapped to undefined
+   * @throws {PagingStorageError} INVALID_ARGUMENT, INVALID_KEY, CORRUPT
+   */
+  async getMany(keys) {
+    if (keys == null || typeof (/** @type {any} */ (keys)[Symbol.iterator]) !== 'function') {
+      throw new PagingStorageError('INVALID_ARGUMENT', 'getMany expects an iterable of keys')
+    }
+    const list = [...keys].map((k) => this.#key(k))
+    const answers = list.length > 0 ? await this.#store.read(list) : []
+    const out = new Map()
+    list.forEach((k, i) => out.set(k, valueOf(answers[i], k)))
+    return out
+  }
+
+  /**
+   * Entries in key order (Unicode code point order, i.e. UTF-8 bytes).
+   * @param {{gte?: string, gt?: string, lt?: string, lte?: string,
+   *          prefix?: string, limit?: number, reverse?: boolean}} [query]
+   * @returns {Promise<Array<[string, import('../core/values.js').JsonValue]>>}
+   * @throws {PagingStorageError} INVALID_ARGUMENT, CORRUPT
+   */
+  async range(query = {}) {
+    /** @type {Array<[string, import('../core/values.js').JsonValue]>} */
+    const out = []
+    await this.#store.scan(rangeQuery(query), (r) => out.push([r.key, decodeValue(/** @type {string} */ (r.json))]))
+    return out
+  }
+
+  /**
+   * @param {string} [prefix] '' for all
+   * @returns {Promise<string[]>} keys with the prefix, in order
+   */
+  async keys(prefix = '') {
+    /** @type {string[]} */
+    const out = []
+    await this.#store.scan(rangeQuery({ prefix }), (r) => out.push(r.key))
+    return out
+  }
+
+  // ---- data management ----
+
+  /** Every live key, resident or not, with its version.
+   *  @returns {Promise<import('./backup.js').Backup>} */
+  exportData() {
+    return exportData(this.#store, this.peerId)
+  }
+
+  /**
+   * Imports an export. Entries with a version merge by last-writer-wins (an
+   * import never overwrites a newer write); entries without one are plain
+   * writes.
+   * @param {unknown} backup
+   * @returns {Promise<Array<{key: string, imported: boolean, error?: PagingStorageError, reason?: string}>>}
+   * @throws {PagingStorageError} INVALID_ARGUMENT when backup is not an export
+   */
+  importData(backup) {
+    return importData(backup, this.#opts, (ops) => this.#store.write(ops))
+  }
+
+  /** Drops clean pages from memory (they stay in the backend).
+   *  @returns {Promise<number>} pages dropped */
+  clearCache() {
+    return this.#store.clearCache()
+  }
+
+  /** Writes every dirty page to the backend now.
+   *  @returns {Promise<void>} resolves once they are stored
+   *  @throws {PagingStorageError} QUOTA_EXCEEDED, IO_ERROR, CLOSED */
+  flush() {
+    return this.#store.flush()
+  }
+
+  /** Flushes, frees the engine, closes the backend. Calls made before it
+   *  complete; calls after it reject with CLOSED.
+   *  @returns {Promise<void>} */
+  shutdown() {
+    if (this.#closed) return this.#closed
+    this.#state = 'closing'
+    this.#lifecycle.stopWatching()
+    const done = this.#store.close()
+    if (this.#ownsTransport) this.#transport?.close()
+    this.#closed = done.finally(() => {
+      this.#lifecycle.releaseLock()
+      this.#state = 'closed'
+      log('closed')
+    })
+    return this.#closed
+  }
+
+  // ---- introspection (synchronous) ----
+
+  /** Counters of the store; zeros until `ready`. @returns {import('../index.js').StorageStats} */
+  getStats() {
+    return storageStats(this.#statsSources())
+  }
+
+  /** @returns {import('../index.js').PageSummary[]} */
+  listPages() {
+    return this.#state === 'closed' ? [] : pageList(this.#local)
+  }
+
+  /** Health report: invariants, corrupt pages, stats. @returns {import('../index.js').Diagnosis} */
+  diagnose() {
+    return diagnosis(this.#statsSources())
+  }
+
+  /** The ring's members, this peer included, in ring order, each with the
+   *  fraction of the key space it replicates (the shares sum to
+   *  min(replicationFactor, peers)). [] before ready; this peer alone with
+   *  share 1 without peers.
+   *  @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number}>} */
+  getPeerDistribution() {
+    if (this.#state !== 'open') return []
+    if (!this.#replicated) return [{ peerId: this.peerId, self: true, connected: true, share: 1 }]
+    return this.#replicated.distribution()
+  }
+
+  /** The peer ids holding `key` under the current ring, in ring order
+   *  (this peer alone without peers; [] before ready).
+   *  @param {string | number} key
+   *  @returns {string[]} */
+  replicasFor(key) {
+    const k = this.#key(key)
+    if (this.#state !== 'open') return []
+    if (!this.#replicated) return [this.peerId]
+    return this.#replicated.replicasFor([k])[0]
+  }
+
+  /** Waits for a replication push of every write so far to be acknowledged
+   *  by the replicas (with peers).
+   *  @param {{ timeout?: number }} [options] timeout in ms
+   *  @throws {PagingStorageError} TIMEOUT after timeout ms */
+  async replicated({ timeout = 10000 } = {}) {
+    await this.ready
+    if (!this.#replicated) return
+    try {
+      await this.#replicated.replicated(timeout)
+    } catch (err) {
+      throw new PagingStorageError('TIMEOUT', /** @type {Error} */ (err).message)
+    }
+  }
+
+  // ---- internals ----
+
+  #statsSources() {
+    return { state: this.#state, peerId: this.peerId, opts: this.#opts, local: this.#local, replicated: this.#replicated }
+  }
+
+  /** @param {unknown} key */
+  #key(key) {
+    return normalizeKey(key, this.#opts.maxKeyBytes)
+  }
+
+  /**
+   * @param {unknown} key
+   * @param {unknown} value
+   * @param {boolean} replicate
+   * @returns {StoreWrite}
+   */
+  #putOp(key, value, replicate) {
+    const k = this.#key(key)
+    return { type: 'put', key: k, json: encodeValue(value, this.#opts.maxValueBytes, k), replicate }
+  }
+
+  /** @param {StoreWrite} op */
+  async #writeOne(op) {
+    const result = (await this.#store.write([op]))[0]
+    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, op.key)
+    return result
+  }
+
+  /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
+  #emitChanges(applied) {
+    for (const { record } of applied) {
+      this.#events.emit('change', {
+        key: record.key,
+        value: record.deleted ? undefined : record.value !== undefined ? record.value : decodeValue(/** @type {string} */ (record.json)),
+        deleted: record.deleted,
+        origin: record.origin,
+        hlc: record.hlc
+      })
+    }
+  }
+}
+
+/**
+ * @param {ReadAnswer} a
+ * @param {string} key
+ * @returns {import('../core/values.js').JsonValue | undefined} the value; undefined when absent
+ * @throws {PagingStorageError} for an error answer
+ */
+function valueOf(a, key) {
+  if (a.code === StatusCode.OK) return decodeValue(/** @type {string} */ (a.json))
+  if (a.code === StatusCode.NOT_FOUND) return undefined
+  throw errorFromStatus(a.code, a.message, key)
+}

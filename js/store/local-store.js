@@ -1,0 +1,410 @@
+// LocalStore: the store on this peer alone, the `Store` the layers above
+// build on. It owns the engine, the pager, the paging driver and the serial
+// queue; every operation goes through the queue and the driver. Writes that
+// changed the store are announced as 'applied' events (the replicated store
+// and change events listen); the store never calls the layers above.
+import { PagingStorageError, StatusCode } from '../core/errors.js'
+import { Emitter } from '../core/emitter.js'
+import { logger } from '../core/log.js'
+import { loadModule } from '../engine/load-module.js'
+import { WasmEngine } from '../engine/wasm-engine.js'
+import { Admission } from './admission.js'
+import { ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
+import { Pager } from './pager.js'
+import { PagingDriver } from './paging-driver.js'
+import { SerialQueue } from './serial-queue.js'
+
+const log = logger('store')
+
+/**
+ * A write as the store takes it: an engine op, plus `replicate` (false for
+ * the *Local API and for records that came from peers) and, for records
+ * from peers, `value`: the JSON already parsed once.
+ * @typedef {import('../engine/codec.js').WriteOp & { replicate: boolean, value?: unknown }} StoreWrite
+ */
+
+/**
+ * One write that changed the store, as 'applied' announces it.
+ * @typedef {{ record: import('../core/record.js').StoredRecord, replicate: boolean, existed: boolean }} AppliedWrite
+ */
+
+/**
+ * @typedef {import('../engine/wasm-engine.js').EngineConfig & { maxDiskPages: number }} StoreConfig
+ */
+
+export class LocalStore {
+  #config
+  #backend
+  /** @type {WasmEngine | null} set once open */
+  #engine = null
+  /** @type {Pager | null} */
+  #pager = null
+  /** @type {PagingDriver | null} */
+  #driver = null
+  /** @type {Admission | null} */
+  #admission = null
+  #events = new Emitter()
+  #queue
+  #flushQueued = false
+  #openFailed = false
+  /** @type {Array<() => void> | null} run at the end of opening; null once open */
+  #onOpen = []
+
+  /**
+   * Synchronous: the wasm module and the persisted manifest load in the
+   * background; `ready` resolves when they are there, and every operation
+   * queued before waits for it.
+   * @param {StoreConfig} config
+   * @param {import('../persistence/backend.js').Backend} backend
+   * @param {{ beforeOpen?: () => Promise<void> }} [hooks] beforeOpen: runs
+   *   before anything is read (the api takes the Web Lock there)
+   */
+  constructor(config, backend, { beforeOpen = async () => {} } = {}) {
+    this.#config = config
+    this.#backend = backend
+    /** Resolves once open; rejects with what failed. @type {Promise<void>} */
+    this.ready = this.#open(beforeOpen)
+    this.ready.catch(() => {
+      this.#openFailed = true
+    })
+    this.#queue = new SerialQueue({
+      ready: this.ready,
+      runWrites: (ops) => this.#runWrites(ops),
+      runReads: (keys) => this.#runReads(keys)
+    })
+  }
+
+  /**
+   * @param {() => Promise<void>} beforeOpen
+   * @throws {PagingStorageError} OPEN_FAILED (with the cause), or what
+   *   beforeOpen threw when that is a PagingStorageError (LOCKED)
+   */
+  async #open(beforeOpen) {
+    try {
+      await this.#load(beforeOpen)
+    } catch (err) {
+      if (err instanceof PagingStorageError && (err.code === 'OPEN_FAILED' || err.code === 'LOCKED')) throw err
+      throw new PagingStorageError('OPEN_FAILED', `store failed to open: ${/** @type {Error} */ (err).message}`, { cause: err })
+    }
+  }
+
+  /** @param {() => Promise<void>} beforeOpen */
+  async #load(beforeOpen) {
+    await beforeOpen()
+    const [module, manifest] = await Promise.all([loadModule(), this.#backend.loadManifest()])
+    const engine = new WasmEngine(module, this.#config, manifest)
+    const admission = new Admission(this.#config.maxDiskPages, engine.stats().pages)
+    this.#pager = new Pager(engine, this.#backend, {
+      onError: (err) => this.reportError(err),
+      onSaved: () => admission.noteSaved()
+    })
+    this.#driver = new PagingDriver(engine, this.#pager, this.#config.maxMemoryPages)
+    this.#admission = admission
+    this.#engine = engine
+    log('open: peer %s, %s', this.#config.peerId, manifest ? 'restored' : 'new')
+    const onOpen = /** @type {Array<() => void>} */ (this.#onOpen)
+    this.#onOpen = null
+    for (const fn of onOpen) fn()
+  }
+
+  /**
+   * Runs fn once the store is open, before any queued operation runs (at
+   * once if it is open already); never if it fails to open.
+   * @param {() => void} fn
+   */
+  onOpen(fn) {
+    if (this.#onOpen === null) fn()
+    else this.#onOpen.push(fn)
+  }
+
+  /** @returns {string} */
+  get peerId() {
+    return this.#config.peerId
+  }
+
+  /**
+   * 'applied' (AppliedWrite[] after each write run that changed something;
+   * versions are decoded only while someone listens) or 'error' (a page that
+   * failed to load, a save that failed).
+   * @param {'applied' | 'error'} event
+   * @param {(payload: any) => void} listener
+   * @returns {() => void} unsubscribe
+   */
+  on(event, listener) {
+    return this.#events.on(event, listener)
+  }
+
+  // ---- the Store interface ----
+
+  /**
+   * @param {StoreWrite[]} ops
+   * @returns {Promise<import('../engine/codec.js').WriteResult[]>} one per op, in order
+   * @throws {PagingStorageError} CLOSED, OPEN_FAILED, INTERNAL
+   */
+  write(ops) {
+    return this.#queue.write(ops)
+  }
+
+  /**
+   * Live values (answers carry `json`).
+   * @param {string[]} keys
+   * @returns {Promise<import('../engine/codec.js').ReadAnswer[]>} one per key: OK, NOT_FOUND or an error code
+   */
+  read(keys) {
+    return this.#queue.read(keys)
+  }
+
+  /**
+   * Stored records, tombstones included (answers carry `record`).
+   * @param {string[]} keys
+   * @returns {Promise<import('../engine/codec.js').ReadAnswer[]>}
+   */
+  lookup(keys) {
+    return this.#queue.task(() => this.#run(new ReadOperation(keys, (ks) => this.#live().lookupMany(ks))))
+  }
+
+  /**
+   * Visits the records of a key range in order.
+   * @param {import('../engine/codec.js').KeyRange} range
+   * @param {(rec: import('../core/record.js').StoredRecord) => void} onRecord
+   * @returns {Promise<void>}
+   * @throws {PagingStorageError} CORRUPT when a page of the range failed to load
+   */
+  scan(range, onRecord) {
+    return this.#queue.task(() => {
+      const engine = this.#live()
+      const position = engine.scanStart(range)
+      if (position === null) return undefined
+      return this.#run(new ScanOperation(engine, position, onRecord, range))
+    })
+  }
+
+  /**
+   * Anti-entropy answers about the records this peer shares with others on
+   * `ring` (js/sync/anti-entropy.js). The ring is held until the scan ends.
+   * @param {import('../engine/ring.js').RingView} ring
+   * @param {number} rf replication factor
+   * @param {Array<{ peer: string, bits: number, prefix: number, entries: boolean }>} queries
+   * @returns {Promise<import('../engine/sync-codec.js').SyncAnswer[]>} one per query
+   */
+  syncScan(ring, rf, queries) {
+    ring.retain()
+    return this.#queue
+      .task(() => {
+        const self = ring.indexOf(this.peerId)
+        // A peer that is not a member shares nothing; so does a query about self.
+        const selfIndex = self >= 0 ? self : ring.members.length
+        const q = queries.map((x) => ({ ...x, peer: ring.has(x.peer) ? ring.indexOf(x.peer) : selfIndex }))
+        return this.#run(new SyncScanOperation(this.#live(), ring, { rf, self: selfIndex, queries: q }))
+      })
+      .finally(() => ring.release())
+  }
+
+  /** @returns {Promise<void>} once every dirty page is stored */
+  async flush() {
+    await this.#queue.task(() => this.#pager?.flush())
+  }
+
+  /** @returns {Promise<number>} clean pages dropped from memory */
+  clearCache() {
+    return this.#queue.task(() => this.#live().evictAllClean())
+  }
+
+  /** Queues a save unless one is queued already; failures are reported as
+   *  'error' events, and the pages stay dirty for the next try. */
+  saveSoon() {
+    if (this.#flushQueued || !this.#engine || this.#engine.closed || !this.#engine.hasDirtyPages()) return
+    this.#flushQueued = true
+    this.flush()
+      .catch(() => {})
+      .finally(() => {
+        this.#flushQueued = false
+      })
+  }
+
+  /**
+   * The save for a page going away (`pagehide`): when the queue is idle it
+   * starts right here, so the backend opens its transaction before this
+   * returns; otherwise it is queued behind the running operation (best effort).
+   */
+  saveNow() {
+    const engine = this.#engine
+    if (!engine || engine.closed || !engine.hasDirtyPages()) return
+    if (!this.#queue.runNowIfIdle(() => /** @type {Pager} */ (this.#pager).flush())) this.saveSoon()
+  }
+
+  /**
+   * Flushes, frees the engine, closes the backend. Operations queued before
+   * complete; later ones reject with CLOSED.
+   * @returns {Promise<void>}
+   */
+  close() {
+    if (this.#openFailed) {
+      this.#queue.close(new PagingStorageError('CLOSED', 'the store was shut down'))
+      return Promise.resolve()
+    }
+    const closing = this.#queue.task(async () => {
+      try {
+        await this.#pager?.flush()
+      } finally {
+        this.#engine?.close()
+        await this.#backend.close()
+      }
+    })
+    this.#queue.close(new PagingStorageError('CLOSED', 'the store was shut down'))
+    return closing
+  }
+
+  // ---- synchronous reads of engine state (never inside another engine call) ----
+
+  /** @returns {boolean} open and not closed */
+  get isOpen() {
+    return this.#engine !== null && !this.#engine.closed
+  }
+
+  /** @returns {string | undefined} the engine's clock (greatest HLC issued or seen) */
+  clock() {
+    return this.isOpen ? this.#live().clock() : undefined
+  }
+
+  /** @returns {any} Engine::StatsJson, or null before open / after close */
+  engineStats() {
+    return this.isOpen ? this.#live().stats() : null
+  }
+
+  /** @returns {any[]} */
+  listPages() {
+    return this.isOpen ? this.#live().listPages() : []
+  }
+
+  /** @returns {{code: number, message: string}} */
+  checkInvariants() {
+    return this.#live().checkInvariants()
+  }
+
+  /**
+   * @param {readonly string[]} members sorted by compareKeys
+   * @returns {import('../engine/ring.js').RingView} the caller holds its reference
+   */
+  ring(members) {
+    return this.#live().ring(members)
+  }
+
+  /** Counters for stats. */
+  get counters() {
+    return {
+      queue: this.#queue.length,
+      pageLoads: this.#pager?.pageLoads ?? 0,
+      flushes: this.#pager?.flushes ?? 0,
+      lastSave: this.#pager?.lastSave ?? null,
+      quotaBlocked: this.#admission?.quotaBlocked ?? false
+    }
+  }
+
+  // ---- internals ----
+
+  #live() {
+    if (this.#engine === null) throw new PagingStorageError('INTERNAL', 'the store is not open')
+    return this.#engine
+  }
+
+  /**
+   * @template R
+   * @param {import('./paging-driver.js').Operation<R>} op
+   */
+  #run(op) {
+    return /** @type {PagingDriver} */ (this.#driver).run(op)
+  }
+
+  /**
+   * Reports a background failure as an 'error' event (the layers above report
+   * theirs here too); QUOTA_EXCEEDED also blocks new values until a save succeeds.
+   * @param {Error} err
+   */
+  reportError(err) {
+    this.#admission?.noteError(err)
+    this.#events.emit('error', err)
+  }
+
+  /**
+   * One coalesced run of writes. @param {StoreWrite[]} ops
+   * @returns {import('../engine/codec.js').WriteResult[] | Promise<import('../engine/codec.js').WriteResult[]>}
+   */
+  #runWrites(ops) {
+    const engine = this.#live()
+    const admission = /** @type {Admission} */ (this.#admission)
+    /** @type {StoreWrite[]} */
+    const admitted = []
+    /** @type {number[] | null} the refused ops' indices */
+    let refused = null
+    for (let i = 0; i < ops.length; i++) {
+      if (admission.refuses(ops[i])) (refused ??= []).push(i)
+      else admitted.push(ops[i])
+    }
+    const announce = this.#events.has('applied')
+    const op = new WriteOperation(engine, engine.encodeOps(admitted), Date.now(), announce)
+    const finish = () => {
+      if (op.done > 0) admission.notePages(op.pages)
+      const results = refused === null ? op.result : withRefusals(op.result, refused, admission.refusal())
+      if (announce) this.#announce(ops, results)
+      return results
+    }
+    const done = this.#run(op)
+    return done instanceof Promise ? done.then(finish) : finish()
+  }
+
+  /**
+   * @param {string[]} keys
+   * @returns {import('../engine/codec.js').ReadAnswer[] | Promise<import('../engine/codec.js').ReadAnswer[]>}
+   */
+  #runReads(keys) {
+    return this.#run(new ReadOperation(keys, (ks) => this.#live().getMany(ks)))
+  }
+
+  /**
+   * @param {StoreWrite[]} ops
+   * @param {import('../engine/codec.js').WriteResult[]} results
+   */
+  #announce(ops, results) {
+    /** @type {AppliedWrite[]} */
+    const applied = []
+    for (let i = 0; i < ops.length; i++) {
+      const r = results[i]
+      if (r.code !== StatusCode.OK || !r.applied) continue
+      const op = ops[i]
+      const deleted = op.type === 'delete' || (op.type === 'merge' && op.deleted)
+      /** @type {import('../core/record.js').StoredRecord} */
+      const record = {
+        key: op.key,
+        hlc: /** @type {string} */ (r.hlc),
+        origin: /** @type {string} */ (r.origin),
+        deleted,
+        json: deleted ? null : /** @type {string} */ (/** @type {any} */ (op).json)
+      }
+      if (!deleted && op.value !== undefined) record.value = op.value
+      applied.push({ record, replicate: op.replicate, existed: r.existed })
+    }
+    if (applied.length > 0) this.#events.emit('applied', applied)
+  }
+}
+
+/**
+ * The engine's results back in op order, with the refused ops' results.
+ * @param {import('../engine/codec.js').WriteResult[]} admittedResults
+ * @param {number[]} refused indices of the refused ops, ascending
+ * @param {import('../engine/codec.js').WriteResult} refusal
+ */
+function withRefusals(admittedResults, refused, refusal) {
+  const out = new Array(admittedResults.length + refused.length)
+  let a = 0
+  let r = 0
+  for (let i = 0; i < out.length; i++) {
+    if (r < refused.length && refused[r] === i) {
+      out[i] = { ...refusal }
+      r++
+    } else {
+      out[i] = admittedResults[a++]
+    }
+  }
+  return out
+}

@@ -1,0 +1,184 @@
+// The store's resumable operations over the engine, each one step at a time
+// for the paging driver (store/paging-driver.js): a batch of writes, a read
+// of many keys, a range scan, an anti-entropy scan. A step does everything
+// the resident pages allow and says which pages it needs next.
+import { StatusCode, errorFromStatus } from '../core/errors.js'
+import { emptySyncAnswers, mergeSyncAnswers } from '../engine/sync-answers.js'
+
+/** @typedef {import('./paging-driver.js').Need} Need */
+
+/** Applies a batch of encoded writes in order. result: one WriteResult per op. */
+export class WriteOperation {
+  #engine
+  #ops
+  #wallMs
+  #withVersions
+  done = 0
+  /** Pages in the store after the last call. */
+  pages = 0
+  /** @type {import('../engine/codec.js').WriteResult[]} */
+  result
+
+  /**
+   * @param {import('../engine/wasm-engine.js').WasmEngine} engine
+   * @param {import('../engine/wasm-engine.js').EncodedOps} ops
+   * @param {number} wallMs
+   * @param {boolean} withVersions
+   */
+  constructor(engine, ops, wallMs, withVersions) {
+    this.#engine = engine
+    this.#ops = ops
+    this.#wallMs = wallMs
+    this.#withVersions = withVersions
+    this.result = new Array(ops.count)
+  }
+
+  /** @returns {Need | null} */
+  step() {
+    while (this.done < this.#ops.count) {
+      const r = this.#engine.applyOps(this.#ops, this.done, this.#wallMs, this.#withVersions)
+      for (let k = 0; k < r.results.length; k++) this.result[this.done + k] = r.results[k]
+      this.done += r.results.length
+      this.pages = r.pages
+      if (r.code === StatusCode.NOT_RESIDENT) return { pages: [r.missingPage] }
+      // A large batch stays within the page budget as it goes.
+      if (r.overBudget && this.done < this.#ops.count) return { flush: true }
+    }
+    return null
+  }
+}
+
+/**
+ * Reads many keys with one engine call per step; after the first, only the
+ * keys waiting on the pages just loaded are asked again.
+ * result: one ReadAnswer per key, none NOT_RESIDENT.
+ */
+export class ReadOperation {
+  #keys
+  #read
+  /** @type {Map<number, number[]>} page id -> indices of keys waiting on it */
+  #waiting = new Map()
+  #started = false
+  done = 0
+  /** @type {import('../engine/codec.js').ReadAnswer[]} */
+  result
+
+  /**
+   * @param {readonly string[]} keys
+   * @param {(keys: string[]) => { answers: import('../engine/codec.js').ReadAnswer[] }} read
+   *   one engine call (getMany or lookupMany)
+   */
+  constructor(keys, read) {
+    this.#keys = keys
+    this.#read = read
+    this.result = new Array(keys.length)
+  }
+
+  /**
+   * @param {number[] | null} loaded
+   * @returns {Need | null}
+   */
+  step(loaded) {
+    /** @type {number[]} */
+    let indices
+    if (!this.#started) {
+      this.#started = true
+      indices = this.#keys.map((_, i) => i)
+    } else {
+      indices = []
+      for (const id of loaded ?? []) {
+        const waiting = this.#waiting.get(id)
+        if (waiting === undefined) continue
+        this.#waiting.delete(id)
+        for (const i of waiting) indices.push(i)
+      }
+    }
+    if (indices.length > 0) {
+      const { answers } = this.#read(indices.map((i) => this.#keys[i]))
+      answers.forEach((a, j) => {
+        const i = indices[j]
+        if (a.code !== StatusCode.NOT_RESIDENT) {
+          this.result[i] = a
+          this.done++
+          return
+        }
+        const page = /** @type {number} */ (a.page)
+        const waiting = this.#waiting.get(page)
+        if (waiting) waiting.push(i)
+        else this.#waiting.set(page, [i])
+      })
+    }
+    return this.#waiting.size === 0 ? null : { pages: [...this.#waiting.keys()] }
+  }
+}
+
+/** Visits a key range in order, handing each record to onRecord. */
+export class ScanOperation {
+  #engine
+  #position
+  #onRecord
+  #reverse
+  #limit
+  done = 0
+  result = undefined
+
+  /**
+   * @param {import('../engine/wasm-engine.js').WasmEngine} engine
+   * @param {Uint8Array} position from engine.scanStart()
+   * @param {(rec: import('../core/record.js').StoredRecord) => void} onRecord
+   * @param {{ reverse?: boolean, limit?: number }} shape the scan's, to fetch the right pages ahead
+   */
+  constructor(engine, position, onRecord, { reverse = false, limit = 0 }) {
+    this.#engine = engine
+    this.#position = position
+    this.#onRecord = onRecord
+    this.#reverse = reverse
+    this.#limit = limit
+  }
+
+  /** @returns {Need | null} */
+  step() {
+    const r = this.#engine.scan(this.#position)
+    for (const rec of r.records) this.#onRecord(rec)
+    this.done += r.records.length
+    if (r.code === StatusCode.OK) return null
+    if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
+    this.#position = /** @type {Uint8Array} */ (r.resume)
+    // A bounded scan near its end reads few more pages.
+    const near = this.#limit > 0 && this.#limit - this.done < 64
+    return { pages: [r.missingPage], ahead: { descending: this.#reverse, most: near ? 1 : Infinity } }
+  }
+}
+
+/** Anti-entropy digests over every page, merged across page loads. */
+export class SyncScanOperation {
+  #engine
+  #ring
+  #request
+  done = 0
+  /** @type {import('../engine/sync-codec.js').SyncAnswer[]} */
+  result
+
+  /**
+   * @param {import('../engine/wasm-engine.js').WasmEngine} engine
+   * @param {import('../engine/ring.js').RingView} ring held by the caller until the operation ends
+   * @param {{ rf: number, self: number, queries: import('../engine/sync-codec.js').SyncQuery[] }} request
+   */
+  constructor(engine, ring, request) {
+    this.#engine = engine
+    this.#ring = ring
+    this.#request = { ...request, start: '' }
+    this.result = emptySyncAnswers(request.queries)
+  }
+
+  /** @returns {Need | null} */
+  step() {
+    const r = this.#engine.syncScan(this.#ring, this.#request)
+    mergeSyncAnswers(this.result, r.answers)
+    if (r.code === StatusCode.OK) return null
+    if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
+    if (r.resume !== this.#request.start) this.done++
+    this.#request.start = r.resume
+    return { pages: [r.missingPage], ahead: { descending: false, most: Infinity } }
+  }
+}

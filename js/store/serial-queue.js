@@ -1,0 +1,187 @@
+// SerialQueue: the store's operations, run one at a time in call order.
+// Consecutive writes (or consecutive reads) coalesce into one run, so a
+// burst of calls becomes one wasm call; anything else is a task run alone.
+//
+// Invariants:
+//  1. At most one run or task executes at a time (#busy): an operation that
+//     spans awaits (a page load, a flush) never interleaves with another
+//     inside the engine, and at most one flush is ever in flight.
+//  2. Jobs settle in the order they were queued.
+//  3. A run holds at most RUN_LIMIT items (ops or keys).
+//  4. Nothing runs before `ready` resolves; if it rejects, every job queued
+//     rejects with its error. After close(error), new jobs reject with it.
+//  5. runNowIfIdle() is the one way to start work synchronously (a save in a
+//     `pagehide` handler must start its I/O before the handler returns); it
+//     takes the queue like a task.
+// Not reentrant: a job must not wait for a job queued after it.
+
+// Ops or keys coalesced into one run.
+const RUN_LIMIT = 8192
+
+/**
+ * @template T, R
+ * @typedef {(items: T[]) => R[] | Promise<R[]>} RunFn one result per item, in order
+ */
+
+/**
+ * @typedef {{ kind: 'write' | 'read' | 'task', items?: any[], fn?: () => any,
+ *             resolve: (v: any) => void, reject: (e: any) => void }} Job
+ */
+
+export class SerialQueue {
+  /** @type {Job[]} */
+  #jobs = []
+  #busy = false
+  #ready
+  #isReady = false
+  /** @type {Error | null} */
+  #closedWith = null
+  #runWrites
+  #runReads
+
+  /**
+   * @param {{ ready: Promise<void>, runWrites: RunFn<any, any>, runReads: RunFn<any, any> }} runs
+   *   runWrites/runReads: a coalesced run; they answer synchronously when no I/O is needed
+   */
+  constructor({ ready, runWrites, runReads }) {
+    this.#ready = ready.then(() => {
+      this.#isReady = true
+    })
+    this.#ready.catch(() => {})
+    this.#runWrites = runWrites
+    this.#runReads = runReads
+  }
+
+  /** @returns {number} jobs waiting or running */
+  get length() {
+    return this.#jobs.length + (this.#busy ? 1 : 0)
+  }
+
+  /**
+   * @param {any[]} ops
+   * @returns {Promise<any[]>} one result per op
+   */
+  write(ops) {
+    return this.#push('write', ops)
+  }
+
+  /**
+   * @param {any[]} keys
+   * @returns {Promise<any[]>} one answer per key
+   */
+  read(keys) {
+    return this.#push('read', keys)
+  }
+
+  /**
+   * @template V
+   * @param {() => V | Promise<V>} fn runs alone
+   * @returns {Promise<V>}
+   */
+  task(fn) {
+    return this.#push('task', undefined, fn)
+  }
+
+  /**
+   * Runs fn now, synchronously up to its first await, if nothing is running
+   * or queued; the queue stays taken until its promise settles.
+   * @param {() => Promise<unknown>} fn
+   * @returns {boolean} whether it ran
+   */
+  runNowIfIdle(fn) {
+    if (this.#busy || !this.#isReady || this.#closedWith) return false
+    this.#busy = true
+    let started
+    try {
+      started = fn()
+    } catch (err) {
+      started = Promise.reject(err)
+    }
+    Promise.resolve(started)
+      .catch(() => {}) // the caller reports its own failures
+      .finally(() => this.#release())
+    return true
+  }
+
+  /** @param {Error} error what later jobs reject with */
+  close(error) {
+    this.#closedWith = error
+  }
+
+  /**
+   * @param {'write' | 'read' | 'task'} kind
+   * @param {any[] | undefined} items
+   * @param {(() => any) | undefined} [fn]
+   */
+  #push(kind, items, fn) {
+    if (this.#closedWith) return Promise.reject(this.#closedWith)
+    return new Promise((resolve, reject) => {
+      this.#jobs.push({ kind, items, fn, resolve, reject })
+      if (!this.#busy) {
+        this.#busy = true
+        queueMicrotask(() => this.#drain())
+      }
+    })
+  }
+
+  #release() {
+    this.#busy = false
+    if (this.#jobs.length > 0) {
+      this.#busy = true
+      queueMicrotask(() => this.#drain())
+    }
+  }
+
+  async #drain() {
+    if (!this.#isReady) {
+      try {
+        await this.#ready
+      } catch (err) {
+        for (const job of this.#jobs.splice(0)) job.reject(err)
+        this.#busy = false
+        return
+      }
+    }
+    while (this.#jobs.length > 0) {
+      const head = this.#jobs[0]
+      if (head.kind === 'task') {
+        this.#jobs.shift()
+        try {
+          head.resolve(await /** @type {() => any} */ (head.fn)())
+        } catch (err) {
+          head.reject(err)
+        }
+        continue
+      }
+      await this.#runCoalesced(head.kind)
+    }
+    this.#busy = false
+  }
+
+  /** @param {'write' | 'read'} kind */
+  async #runCoalesced(kind) {
+    const run = []
+    const items = []
+    while (this.#jobs.length > 0 && this.#jobs[0].kind === kind && items.length < RUN_LIMIT) {
+      const job = /** @type {Job} */ (this.#jobs.shift())
+      run.push(job)
+      for (const item of /** @type {any[]} */ (job.items)) items.push(item)
+    }
+    try {
+      let results = kind === 'write' ? this.#runWrites(items) : this.#runReads(items)
+      if (results instanceof Promise) results = await results
+      if (run.length === 1) {
+        run[0].resolve(results)
+        return
+      }
+      let at = 0
+      for (const job of run) {
+        const n = /** @type {any[]} */ (job.items).length
+        job.resolve(results.slice(at, at + n))
+        at += n
+      }
+    } catch (err) {
+      for (const job of run) job.reject(err)
+    }
+  }
+}

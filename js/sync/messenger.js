@@ -1,0 +1,174 @@
+// Messenger: the only way sync talks to the transport. Outgoing messages are
+// encoded (and cut into fragments when long); incoming text is checked
+// (sender, per-peer rate limit), reassembled and validated before any
+// handler sees it. A bad message is counted as rejected, with its reason,
+// and dropped: nothing a peer sends is ever thrown into the app.
+//
+// Per-peer bounds on what is held for incomplete messages: at most
+// MAX_PARTIAL_MESSAGES at a time, at most two whole messages' worth of text,
+// and each expires after `fragmentTtl` ms.
+import { logger } from '../core/log.js'
+import { decode, encode, parseFrame } from './protocol.js'
+import { RateLimiter } from './rate-limit.js'
+
+const log = logger('sync')
+const MAX_PARTIAL_MESSAGES = 16
+
+/** @typedef {import('./protocol.js').Message} Message */
+
+export class Messenger {
+  #transport
+  #selfId
+  #limits
+  #limiter
+  #fragmentTtl
+  #nextFragmentId = 1
+  /** @type {Map<string, Map<number, {n: number, parts: string[], got: number, chars: number, at: number}>>} */
+  #partials = new Map()
+  #closed = false
+  /** @type {(from: string, msg: Message) => void} */
+  #onMessage = () => {}
+  #unlisten
+  stats = {
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    rejected: 0,
+    /** @type {Record<string, number>} rejections by reason */
+    rejectedWhy: {},
+    /** @type {Record<string, number>} */
+    bytesOutByType: {}
+  }
+
+  /**
+   * @param {import('../transport/transport.js').Transport} transport
+   * @param {string} selfId
+   * @param {{ limits: import('./protocol.js').Limits, rateLimit: {messages: number, bytes: number},
+   *           fragmentTtl: number }} opts fragmentTtl in ms
+   */
+  constructor(transport, selfId, { limits, rateLimit, fragmentTtl }) {
+    this.#transport = transport
+    this.#selfId = selfId
+    this.#limits = limits
+    this.#limiter = new RateLimiter(rateLimit)
+    this.#fragmentTtl = fragmentTtl
+    this.#unlisten = transport.on('message', (/** @type {{from: unknown, data: unknown}} */ m) => this.#receive(m))
+  }
+
+  /** @param {(from: string, msg: Message) => void} handler every valid message */
+  onMessage(handler) {
+    this.#onMessage = handler
+  }
+
+  /**
+   * @param {string} peer
+   * @param {Message} msg
+   */
+  send(peer, msg) {
+    if (this.#closed) return
+    for (const frame of encode(msg, () => this.#nextFragmentId++)) {
+      this.#count(msg.t, frame.length)
+      this.#transport.send(peer, frame)
+    }
+  }
+
+  /** @param {Message} msg short (one frame): heartbeats */
+  broadcast(msg) {
+    if (this.#closed) return
+    const [frame] = encode(msg, () => this.#nextFragmentId++)
+    this.#count(msg.t, frame.length)
+    this.#transport.broadcast(frame)
+  }
+
+  /** @param {string} peer a peer that left: drop its budget and partial messages */
+  forget(peer) {
+    this.#limiter.forget(peer)
+    this.#partials.delete(peer)
+  }
+
+  close() {
+    this.#closed = true
+    this.#unlisten()
+    this.#partials.clear()
+  }
+
+  /** @param {string} type @param {number} chars */
+  #count(type, chars) {
+    this.stats.messagesOut++
+    this.stats.bytesOut += chars
+    this.stats.bytesOutByType[type] = (this.stats.bytesOutByType[type] ?? 0) + chars
+  }
+
+  /**
+   * Counts a message as rejected (and drops it).
+   * @param {unknown} from
+   * @param {string} why the reason, as counted in stats.rejectedWhy
+   */
+  reject(from, why) {
+    this.stats.rejected++
+    this.stats.rejectedWhy[why] = (this.stats.rejectedWhy[why] ?? 0) + 1
+    log('rejected a message from %s: %s', String(from).slice(0, 8), why)
+  }
+
+  /** @param {{from: unknown, data: unknown}} m */
+  #receive({ from, data }) {
+    if (this.#closed) return
+    if (typeof from !== 'string' || from === this.#selfId) return this.reject(from, 'bad sender')
+    if (typeof data !== 'string') return this.reject(from, 'not text')
+    if (!this.#limiter.allow(from, data.length)) return this.reject(from, 'rate limit')
+    this.stats.messagesIn++
+    this.stats.bytesIn += data.length
+    const frame = parseFrame(data, this.#limits)
+    if (!frame) return this.reject(from, 'malformed frame')
+    /** @type {Message | null} */
+    let msg
+    if (frame.t === 'frag') {
+      const text = this.#reassemble(from, /** @type {{id: number, i: number, n: number, d: string}} */ (frame))
+      if (text === undefined) return
+      if (text === null) return this.reject(from, 'bad fragments')
+      msg = decode(text, this.#limits)
+      if (!msg) return this.reject(from, 'malformed message')
+    } else {
+      msg = /** @type {Message} */ (frame)
+    }
+    this.#onMessage(from, msg)
+  }
+
+  /**
+   * Collects fragments.
+   * @param {string} from
+   * @param {{id: number, i: number, n: number, d: string}} f
+   * @returns {string | undefined | null} the text when complete, undefined
+   *   while incomplete, null when the fragments do not fit together
+   */
+  #reassemble(from, f) {
+    let m = this.#partials.get(from)
+    if (!m) this.#partials.set(from, (m = new Map()))
+    const now = Date.now()
+    for (const [id, p] of m) if (now - p.at > this.#fragmentTtl) m.delete(id)
+    let p = m.get(f.id)
+    if (!p) {
+      if (m.size >= MAX_PARTIAL_MESSAGES) return null
+      m.set(f.id, (p = { n: f.n, parts: new Array(f.n), got: 0, chars: 0, at: now }))
+    }
+    if (p.n !== f.n) {
+      m.delete(f.id)
+      return null
+    }
+    if (p.parts[f.i] === undefined) {
+      p.parts[f.i] = f.d
+      p.got++
+      p.chars += f.d.length
+      let held = 0
+      for (const q of m.values()) held += q.chars
+      if (p.chars > this.#limits.maxMessageChars || held > 2 * this.#limits.maxMessageChars) {
+        m.delete(f.id)
+        return null
+      }
+    }
+    if (p.got < p.n) return undefined
+    m.delete(f.id)
+    return p.parts.join('')
+  }
+}

@@ -1,0 +1,425 @@
+// ReplicatedStore: the store with peers. It wraps the LocalStore and offers
+// the same Store operations (write, read, scan, flush, ...), adding the
+// network: writes that apply locally are pushed to their keys' replicas,
+// reads ask the replicas and repair the local copy, and the replicas compare
+// and repair each other in the background. The local store never knows: this
+// class listens to its 'applied' records (after the Yjs providers and Dexie's
+// middleware).
+//
+// Model (after Dynamo): the live members form a consistent-hash ring; a
+// key's replicas are the first replicationFactor distinct peers clockwise
+// from its token. The parts, one file each: membership (who is live),
+// messenger (the wire), replicator (pushes and acks), routed-reads,
+// anti-entropy, catch-up (deltas for new and returning peers), rebalance
+// (hand-offs after ring changes), ownership (counts for stats).
+import { StatusCode, errorFromStatus } from '../core/errors.js'
+import { logger } from '../core/log.js'
+import { isNewer } from '../core/record.js'
+import { isFromFuture } from '../core/versions.js'
+import { AntiEntropy } from './anti-entropy.js'
+import { CatchUp } from './catch-up.js'
+import { Membership } from './membership.js'
+import { Messenger } from './messenger.js'
+import { Ownership } from './ownership.js'
+import { Rebalancer } from './rebalance.js'
+import { Replicator } from './replicator.js'
+import { RoutedReads } from './routed-reads.js'
+
+const log = logger('sync')
+
+/** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+/** @typedef {import('../engine/ring.js').RingView} RingView */
+
+/**
+ * What the sync parts share: this peer, the current ring, the wire, and the
+ * local store's operations they need. Built once by ReplicatedStore.
+ * @typedef {object} SyncContext
+ * @property {string} selfId
+ * @property {number} rf replication factor
+ * @property {number} retryInterval ms
+ * @property {() => RingView} ring the current ring (take a reference with retain() to keep it across awaits)
+ * @property {(peer: string) => boolean} isMember
+ * @property {(peer: string, msg: import('./protocol.js').Message) => void} send
+ * @property {() => number} nextId a fresh request id (put, get, since)
+ * @property {(ring: RingView, queries: Array<{peer: string, bits: number, prefix: number, entries: boolean}>)
+ *   => Promise<import('../engine/sync-codec.js').SyncAnswer[]>} syncScan
+ * @property {(onRecord: (rec: StoredRecord) => void) => Promise<void>} scanAll every record, tombstones included
+ * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookupRecords
+ * @property {(peer: string, rec: StoredRecord) => void} queue push a record to a peer
+ * @property {(peer: string, keys: string[]) => Promise<void>} pushKeys push the stored records of keys
+ */
+
+/**
+ * Sync options, normalized (api/options.js).
+ * @typedef {{ replicationFactor: number, readTimeout: number,
+ *   limits: import('./protocol.js').Limits,
+ *   sync: { heartbeatInterval: number, peerTimeout: number, retryInterval: number,
+ *           antiEntropyInterval: number, maxClockDrift: number,
+ *           rateLimit: { messages: number, bytes: number } } }} SyncOptions
+ */
+
+export class ReplicatedStore {
+  #local
+  #transport
+  #opts
+  #selfId
+  /** @type {RingView | null} the current ring; this class holds one reference */
+  #ring = null
+  #nextId = 1
+  #closed = false
+  /** @type {any[]} */
+  #timers = []
+  /** @type {any} */
+  #roundTimer = null
+  /** @type {Array<() => void>} */
+  #unlisten = []
+  // The parts; created when the local store opens.
+  /** @type {Membership | null} */ #membership = null
+  /** @type {Messenger | null} */ #messenger = null
+  /** @type {Replicator | null} */ #replicator = null
+  /** @type {RoutedReads | null} */ #reads = null
+  /** @type {CatchUp | null} */ #catchUp = null
+  /** @type {AntiEntropy | null} */ #antiEntropy = null
+  /** @type {Rebalancer | null} */ #rebalancer = null
+  /** @type {Ownership | null} */ #ownership = null
+
+  /**
+   * Synchronous; sync starts when the local store opens, before any queued
+   * operation runs.
+   * @param {import('../store/local-store.js').LocalStore} local
+   * @param {import('../transport/transport.js').Transport} transport
+   * @param {SyncOptions} opts
+   */
+  constructor(local, transport, opts) {
+    this.#local = local
+    this.#transport = transport
+    this.#opts = opts
+    this.#selfId = local.peerId
+    local.onOpen(() => this.#start())
+  }
+
+  // ---- the Store operations ----
+
+  /** @param {import('../store/local-store.js').StoreWrite[]} ops */
+  write(ops) {
+    return this.#local.write(ops)
+  }
+
+  /**
+   * Values of keys, here or at their replicas: the local record when this
+   * peer is a replica and holds the key; otherwise the newest of the local
+   * one and the replicas' answers. A newer answer for a key this peer
+   * replicates is merged here (read repair).
+   * @param {string[]} keys
+   * @returns {Promise<import('../engine/codec.js').ReadAnswer[]>} OK with json, NOT_FOUND, or an error code
+   */
+  async read(keys) {
+    const local = await this.#local.lookup(keys)
+    /** @type {Array<StoredRecord | null>} */
+    const recs = local.map((a) => a.record ?? null)
+    /** @type {Array<import('../engine/codec.js').ReadAnswer | undefined>} */
+    const errors = local.map((a) => (a.code !== StatusCode.OK && a.code !== StatusCode.NOT_FOUND ? a : undefined))
+    const ring = this.#ring
+    if (ring !== null && !this.#closed && ring.members.length >= 2) {
+      const replicas = ring.replicasFor(keys, this.#opts.replicationFactor)
+      const mine = replicas.map((peers) => peers.includes(this.#selfId))
+      const ask = []
+      for (let i = 0; i < keys.length; i++) if (!(recs[i] && mine[i])) ask.push(i)
+      if (ask.length > 0) {
+        const remote = await /** @type {RoutedReads} */ (this.#reads).lookup(
+          ask.map((i) => keys[i]),
+          ask.map((i) => replicas[i])
+        )
+        /** @type {StoredRecord[]} */
+        const repair = []
+        ask.forEach((i, j) => {
+          const r = remote.records[j]
+          if (r === null || !isNewer(recs[i], r)) return
+          recs[i] = r
+          errors[i] = undefined
+          if (mine[i]) repair.push(r)
+        })
+        if (repair.length > 0) this.#merge(repair).catch((err) => this.#background(err))
+      }
+    }
+    return recs.map((rec, i) => {
+      const err = errors[i]
+      if (err) return err
+      return rec && !rec.deleted ? { code: StatusCode.OK, json: /** @type {string} */ (rec.json) } : { code: StatusCode.NOT_FOUND }
+    })
+  }
+
+  /** @type {import('../store/local-store.js').LocalStore['scan']} */
+  scan(range, onRecord) {
+    return this.#local.scan(range, onRecord)
+  }
+
+  flush() {
+    return this.#local.flush()
+  }
+
+  clearCache() {
+    return this.#local.clearCache()
+  }
+
+  /** Stops sync (the transport stays the app's), then closes the local store. */
+  close() {
+    this.#stop()
+    return this.#local.close()
+  }
+
+  // ---- sync ----
+
+  /**
+   * @param {string[]} keys
+   * @returns {string[][]} per key, its replicas under the current ring ([self] before sync starts)
+   */
+  replicasFor(keys) {
+    if (this.#ring === null || this.#closed) return keys.map(() => [this.#selfId])
+    return this.#ring.replicasFor(keys, this.#opts.replicationFactor)
+  }
+
+  /** @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number}>} */
+  distribution() {
+    if (this.#ring === null || this.#closed) return [{ peerId: this.#selfId, self: true, connected: true, share: 1 }]
+    const shares = this.#ring.shares(this.#opts.replicationFactor)
+    const connected = new Set(this.#transport.peers())
+    return this.#ring.members.map((peerId, i) => ({
+      peerId,
+      self: peerId === this.#selfId,
+      connected: peerId === this.#selfId || connected.has(peerId),
+      share: shares[i] ?? 0
+    }))
+  }
+
+  /**
+   * Resolves once every push so far is acknowledged.
+   * @param {number} timeoutMs
+   * @throws {Error} code TIMEOUT
+   */
+  async replicated(timeoutMs) {
+    await this.#local.ready
+    await this.#replicator?.whenDrained(timeoutMs)
+  }
+
+  /** Counters for stats; none of them does I/O. */
+  get stats() {
+    const m = this.#messenger?.stats
+    return {
+      connectedPeers: this.#transport.peers().length,
+      members: this.#ring?.members.length ?? 1,
+      shares: this.#ring && !this.#closed ? this.#ring.shares(this.#opts.replicationFactor) : [1],
+      ownedKeys: this.#ownership?.owned ?? 0,
+      replicaKeys: this.#ownership?.replica ?? 0,
+      pendingReplications: this.#replicator?.pending ?? 0,
+      roundsRun: this.#antiEntropy?.roundsRun ?? 0,
+      messagesIn: m?.messagesIn ?? 0,
+      messagesOut: m?.messagesOut ?? 0,
+      bytesIn: m?.bytesIn ?? 0,
+      bytesOut: m?.bytesOut ?? 0,
+      rejected: m?.rejected ?? 0,
+      rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
+      bytesOutByType: { ...(m?.bytesOutByType ?? {}) }
+    }
+  }
+
+  // ---- internals ----
+
+  #start() {
+    if (this.#closed) return
+    const local = this.#local
+    const { sync, readTimeout, limits, replicationFactor: rf } = this.#opts
+    const selfId = this.#selfId
+    this.#ring = local.ring([selfId])
+    const messenger = new Messenger(this.#transport, selfId, { limits, rateLimit: sync.rateLimit, fragmentTtl: 4 * readTimeout })
+    const send = (/** @type {string} */ peer, /** @type {import('./protocol.js').Message} */ msg) => messenger.send(peer, msg)
+    const nextId = () => this.#nextId++
+    const replicator = new Replicator({ selfId, send, nextId, retryInterval: sync.retryInterval })
+    /** @type {SyncContext} */
+    const ctx = {
+      selfId,
+      rf,
+      retryInterval: sync.retryInterval,
+      ring: () => /** @type {RingView} */ (this.#ring),
+      isMember: (peer) => /** @type {Membership} */ (this.#membership).has(peer),
+      send,
+      nextId,
+      syncScan: (ring, queries) => local.syncScan(ring, rf, queries),
+      scanAll: (onRecord) => local.scan({ tombstones: true }, onRecord),
+      lookupRecords: async (keys) => (await local.lookup(keys)).map((a) => a.record ?? null),
+      queue: (peer, rec) => replicator.queue(peer, rec),
+      pushKeys: async (peer, keys) => {
+        for (const a of await local.lookup(keys)) if (a.record) replicator.queue(peer, a.record)
+      }
+    }
+    const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock() })
+    this.#ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
+    this.#messenger = messenger
+    this.#replicator = replicator
+    this.#reads = new RoutedReads({ selfId, send, nextId, readTimeout })
+    this.#catchUp = catchUp
+    this.#antiEntropy = new AntiEntropy(ctx, catchUp)
+    this.#rebalancer = new Rebalancer(ctx, this.#ownership)
+    this.#membership = new Membership(selfId, {
+      peerTimeout: sync.peerTimeout,
+      onChange: (members) => this.#onMembers(members),
+      onReturn: (peer, lastSeen) => catchUp.onReturn(peer, lastSeen),
+      onFirstContact: (peer) => catchUp.onFirstContact(peer)
+    })
+    messenger.onMessage((from, msg) => this.#onMessage(from, msg))
+    this.#unlisten.push(
+      local.on('applied', (applied) => this.#onApplied(applied)),
+      this.#transport.on('peer-joined', ({ peerId }) => {
+        if (typeof peerId === 'string' && peerId !== selfId) {
+          this.#membership?.heard(peerId)
+          messenger.send(peerId, { t: 'hb' })
+        }
+      }),
+      this.#transport.on('peer-left', ({ peerId }) => {
+        this.#membership?.left(peerId)
+        messenger.forget(peerId)
+      })
+    )
+    this.#every(sync.heartbeatInterval, () => {
+      messenger.broadcast({ t: 'hb', h: local.clock() })
+      this.#membership?.expire()
+    })
+    this.#every(sync.retryInterval, () => replicator.retry())
+    if (sync.antiEntropyInterval > 0) this.#every(sync.antiEntropyInterval, () => this.#round(true))
+    for (const p of this.#transport.peers()) this.#membership.heard(p)
+    messenger.broadcast({ t: 'hb' })
+  }
+
+  /** @param {readonly string[]} members the new membership, sorted */
+  #onMembers(members) {
+    if (this.#closed) return
+    this.#ring?.release()
+    this.#ring = this.#local.ring(members)
+    log('%s: %d members', this.#selfId.slice(0, 8), members.length)
+    // Re-route what is unacknowledged to the replicas under the new ring.
+    const replicator = /** @type {Replicator} */ (this.#replicator)
+    const pending = replicator.reroute()
+    if (pending.length > 0) replicator.replicate(pending, this.replicasFor(pending.map((r) => r.key)))
+    // Let the membership settle, then hand off moved keys and reconcile.
+    clearTimeout(this.#roundTimer)
+    this.#roundTimer = setTimeout(() => {
+      /** @type {Rebalancer} */ (this.#rebalancer)
+        .run()
+        .catch((err) => this.#background(err))
+        .then(() => this.#round(false))
+    }, this.#opts.sync.heartbeatInterval)
+  }
+
+  /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
+  #onApplied(applied) {
+    if (this.#closed) return
+    const replicas = this.replicasFor(applied.map((a) => a.record.key))
+    this.#ownership?.onApplied(applied, replicas)
+    const push = []
+    const to = []
+    for (let i = 0; i < applied.length; i++) {
+      if (!applied[i].replicate) continue
+      push.push(applied[i].record)
+      to.push(replicas[i])
+    }
+    if (push.length > 0) this.#replicator?.replicate(push, to)
+  }
+
+  /** @param {boolean} periodic */
+  #round(periodic) {
+    if (this.#closed) return
+    this.#antiEntropy?.round(periodic).catch((err) => this.#background(err))
+  }
+
+  /**
+   * @param {string} from
+   * @param {import('./protocol.js').Message} msg validated
+   */
+  #onMessage(from, msg) {
+    if (this.#closed) return
+    this.#membership?.heard(from)
+    this.#dispatch(from, msg).catch((err) => this.#background(err))
+  }
+
+  /**
+   * @param {string} from
+   * @param {import('./protocol.js').Message} msg
+   */
+  async #dispatch(from, msg) {
+    const messenger = /** @type {Messenger} */ (this.#messenger)
+    const antiEntropy = /** @type {AntiEntropy} */ (this.#antiEntropy)
+    const catchUp = /** @type {CatchUp} */ (this.#catchUp)
+    switch (msg.t) {
+      case 'hb':
+        return catchUp.onHeartbeat(from, msg.h)
+      case 'put': {
+        const now = Date.now()
+        if (msg.records.some((r) => isFromFuture(r.hlc, now, this.#opts.sync.maxClockDrift))) {
+          return messenger.reject(from, 'version from the future')
+        }
+        await this.#merge(msg.records)
+        messenger.send(from, { t: 'ack', id: msg.id })
+        return
+      }
+      case 'ack':
+        if (!catchUp.onAck(from, msg.id)) this.#replicator?.onAck(from, msg.id)
+        return
+      case 'get': {
+        const answers = await this.#local.lookup(msg.keys)
+        const records = answers.flatMap((a) => (a.record ? [a.record] : []))
+        messenger.send(from, { t: 'got', id: msg.id, records })
+        return
+      }
+      case 'got':
+        return this.#reads?.onGot(from, msg)
+      case 'sum':
+        return antiEntropy.onSum(from, msg.buckets)
+      case 'ent':
+        return antiEntropy.onEntries(from, msg.buckets)
+      case 'pull':
+        return antiEntropy.onPull(from, msg.keys, msg.buckets)
+      case 'since':
+        return catchUp.onSince(from, msg.id, msg.h)
+    }
+  }
+
+  /** Records from peers, kept only where their version wins. @param {StoredRecord[]} records */
+  async #merge(records) {
+    const ops = records.map((r) => {
+      /** @type {import('../store/local-store.js').StoreWrite} */
+      const op = { type: 'merge', key: r.key, hlc: r.hlc, origin: r.origin, deleted: r.deleted, json: r.json, replicate: false }
+      if (r.value !== undefined) op.value = r.value
+      return op
+    })
+    const results = await this.#local.write(ops)
+    const bad = results.find((r) => r.code !== StatusCode.OK)
+    if (bad) throw errorFromStatus(bad.code, bad.message)
+  }
+
+  /** @param {unknown} err */
+  #background(err) {
+    if (this.#closed || /** @type {any} */ (err)?.code === 'CLOSED') return
+    this.#local.reportError(/** @type {Error} */ (err))
+  }
+
+  /** @param {number} ms @param {() => void} fn */
+  #every(ms, fn) {
+    const t = setInterval(fn, ms)
+    t.unref?.()
+    this.#timers.push(t)
+  }
+
+  #stop() {
+    if (this.#closed) return
+    this.#closed = true
+    for (const t of this.#timers) clearInterval(t)
+    clearTimeout(this.#roundTimer)
+    for (const off of this.#unlisten) off()
+    this.#messenger?.close()
+    this.#replicator?.close()
+    this.#reads?.close()
+    this.#catchUp?.close()
+    this.#rebalancer?.close()
+    this.#ring?.release()
+  }
+}

@@ -1,0 +1,217 @@
+// Replicator: pushes records to the peers that should hold them, until each
+// push is acknowledged. Records wait per peer (pending); up to
+// PUTS_IN_FLIGHT 'put' messages of about PUT_CHARS each are in flight per
+// peer; what is not acknowledged within retryInterval goes out again, and
+// when the ring changes the caller takes everything pending (reroute) and
+// replicates it again under the new ring.
+//
+// Invariants:
+//  1. pending holds, per peer and key, only the newest record queued.
+//  2. An entry is either waiting (msg 0) or in one in-flight message (msg id).
+//  3. whenDrained() waiters settle as soon as nothing is pending.
+import { compareVersions } from '../core/versions.js'
+
+// Records per replication message are cut at about this many characters,
+// and at most this many such messages per peer await their ack (a burst
+// larger than a data channel's buffer is lost whole).
+const PUT_CHARS = 48000
+const PUTS_IN_FLIGHT = 8
+
+/** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+
+export class Replicator {
+  #selfId
+  #send
+  #nextId
+  #retryInterval
+  /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number}>>} peer -> key -> entry */
+  #pending = new Map()
+  /** @type {Map<number, {peer: string, keys: string[], at: number}>} message id -> what it carries */
+  #inFlight = new Map()
+  #sendScheduled = false
+  #closed = false
+  /** @type {Set<{resolve: () => void, timer: any}>} */
+  #waiters = new Set()
+
+  /**
+   * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => void,
+   *           nextId: () => number, retryInterval: number }} opts retryInterval in ms
+   */
+  constructor({ selfId, send, nextId, retryInterval }) {
+    this.#selfId = selfId
+    this.#send = send
+    this.#nextId = nextId
+    this.#retryInterval = retryInterval
+  }
+
+  /** @returns {number} records (per peer) not yet acknowledged */
+  get pending() {
+    let n = 0
+    for (const m of this.#pending.values()) n += m.size
+    return n
+  }
+
+  /**
+   * Queues records for their replicas (this peer left out) and sends soon.
+   * @param {readonly StoredRecord[]} records
+   * @param {readonly string[][]} replicas per record, its replicas' peer ids
+   */
+  replicate(records, replicas) {
+    if (this.#closed) return
+    records.forEach((rec, i) => {
+      for (const peer of replicas[i]) if (peer !== this.#selfId) this.queue(peer, rec)
+    })
+    this.#scheduleSend()
+  }
+
+  /**
+   * Queues one record for one peer (sent by the next flush of the queue).
+   * @param {string} peer
+   * @param {StoredRecord} rec
+   */
+  queue(peer, rec) {
+    if (this.#closed) return
+    let m = this.#pending.get(peer)
+    if (!m) this.#pending.set(peer, (m = new Map()))
+    const old = m.get(rec.key)
+    if (old && compareVersions(old.rec.hlc, old.rec.origin, rec.hlc, rec.origin) >= 0) return
+    m.set(rec.key, { rec, msg: 0 })
+    this.#scheduleSend()
+  }
+
+  /**
+   * An ack from `from`.
+   * @param {string} from
+   * @param {number} id
+   * @returns {boolean} whether it acknowledged one of our puts
+   */
+  onAck(from, id) {
+    const f = this.#inFlight.get(id)
+    if (!f || f.peer !== from) return false
+    this.#inFlight.delete(id)
+    const m = this.#pending.get(from)
+    if (!m) return true
+    for (const k of f.keys) if (m.get(k)?.msg === id) m.delete(k)
+    if (m.size === 0) this.#pending.delete(from)
+    else this.#scheduleSend() // the window has room again
+    this.#settleWaiters()
+    return true
+  }
+
+  /** Unacknowledged messages older than retryInterval go out again. */
+  retry() {
+    const cutoff = Date.now() - this.#retryInterval
+    let any = false
+    for (const [id, f] of this.#inFlight) {
+      if (f.at > cutoff) continue
+      this.#inFlight.delete(id)
+      const m = this.#pending.get(f.peer)
+      for (const k of f.keys) {
+        const e = m?.get(k)
+        if (e && e.msg === id) {
+          e.msg = 0
+          any = true
+        }
+      }
+    }
+    if (any) this.#sendPending()
+  }
+
+  /**
+   * Empties the queue for a new ring: the newest pending record of each key,
+   * to replicate again to its replicas under that ring.
+   * @returns {StoredRecord[]}
+   */
+  reroute() {
+    /** @type {Map<string, StoredRecord>} */
+    const recs = new Map()
+    for (const m of this.#pending.values()) {
+      for (const { rec } of m.values()) {
+        const old = recs.get(rec.key)
+        if (!old || compareVersions(old.hlc, old.origin, rec.hlc, rec.origin) < 0) recs.set(rec.key, rec)
+      }
+    }
+    this.#pending.clear()
+    this.#inFlight.clear()
+    this.#settleWaiters()
+    return [...recs.values()]
+  }
+
+  /**
+   * Resolves once nothing is pending; rejects after timeoutMs.
+   * @param {number} timeoutMs
+   * @returns {Promise<void>}
+   * @throws {Error} with code TIMEOUT
+   */
+  whenDrained(timeoutMs) {
+    if (this.pending === 0) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter)
+          reject(Object.assign(new Error(`${this.pending} replications unacknowledged after ${timeoutMs} ms`), { code: 'TIMEOUT' }))
+        }, timeoutMs)
+      }
+      this.#waiters.add(waiter)
+    })
+  }
+
+  /** Drops everything; waiters resolve (nothing is pending any more). */
+  close() {
+    this.#closed = true
+    this.#pending.clear()
+    this.#inFlight.clear()
+    this.#settleWaiters()
+  }
+
+  #settleWaiters() {
+    if (this.#waiters.size === 0 || this.pending > 0) return
+    for (const w of this.#waiters) {
+      clearTimeout(w.timer)
+      w.resolve()
+    }
+    this.#waiters.clear()
+  }
+
+  #scheduleSend() {
+    if (this.#sendScheduled) return
+    this.#sendScheduled = true
+    setTimeout(() => {
+      this.#sendScheduled = false
+      this.#sendPending()
+    }, 0)
+  }
+
+  #sendPending() {
+    if (this.#closed) return
+    const now = Date.now()
+    /** @type {Map<string, number>} */
+    const inFlight = new Map()
+    for (const f of this.#inFlight.values()) inFlight.set(f.peer, (inFlight.get(f.peer) ?? 0) + 1)
+    for (const [peer, m] of this.#pending) {
+      let room = PUTS_IN_FLIGHT - (inFlight.get(peer) ?? 0)
+      /** @type {Array<{rec: StoredRecord, msg: number}>} */
+      let batch = []
+      let chars = 0
+      const flush = () => {
+        if (batch.length === 0) return
+        room--
+        const id = this.#nextId()
+        for (const e of batch) e.msg = id
+        this.#inFlight.set(id, { peer, keys: batch.map((e) => e.rec.key), at: now })
+        this.#send(peer, { t: 'put', id, records: batch.map((e) => e.rec) })
+        batch = []
+        chars = 0
+      }
+      for (const e of m.values()) {
+        if (room <= 0) break
+        if (e.msg !== 0) continue
+        batch.push(e)
+        chars += e.rec.key.length + (e.rec.json?.length ?? 0) + 48
+        if (chars >= PUT_CHARS) flush()
+      }
+      if (room > 0) flush()
+    }
+  }
+}

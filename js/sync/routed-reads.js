@@ -1,0 +1,175 @@
+// RoutedReads: asks a key's replicas for their records and keeps the newest
+// answer. A read settles when every replica asked has answered, or READ_GRACE_MS
+// after the first one that holds the key answered, or at readTimeout. Peers
+// that have not answered are asked again at each quarter of readTimeout (the
+// question or the answer may have been lost). Everything is driven by the
+// answers and by timers; nothing polls.
+//
+// Remote answers are remembered (at most CACHE_ENTRIES keys, least recently
+// answered dropped first) so that a read nobody answers returns the last
+// answer instead of nothing.
+import { isNewer } from '../core/record.js'
+
+// Reads answered by one replica wait this long for the others' answers.
+const READ_GRACE_MS = 25
+const CACHE_ENTRIES = 2000
+
+/** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+
+export class RoutedReads {
+  #selfId
+  #send
+  #nextId
+  #readTimeout
+  /** @type {Map<number, {peer: string, onAnswer: (records: StoredRecord[]) => void}>} */
+  #asked = new Map()
+  /** @type {Map<string, StoredRecord>} remote answers, oldest first */
+  #cache = new Map()
+  /** @type {Set<() => void>} the settle functions of reads in progress */
+  #open = new Set()
+  #closed = false
+
+  /**
+   * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => void,
+   *           nextId: () => number, readTimeout: number }} opts readTimeout in ms
+   */
+  constructor({ selfId, send, nextId, readTimeout }) {
+    this.#selfId = selfId
+    this.#send = send
+    this.#nextId = nextId
+    this.#readTimeout = readTimeout
+  }
+
+  /**
+   * The newest record the replicas hold for each key (null: none found).
+   * `answered[i]` is false when no replica answered (offline, timeout); then
+   * the last remote answer remembered for the key is returned, if any.
+   * @param {readonly string[]} keys
+   * @param {readonly string[][]} replicas per key, its replicas' peer ids
+   * @returns {Promise<{records: Array<StoredRecord | null>, answered: boolean[]}>}
+   */
+  async lookup(keys, replicas) {
+    const state = keys.map((_, i) => ({
+      waiting: new Set(replicas[i].filter((p) => p !== this.#selfId)),
+      /** @type {StoredRecord | null} */
+      best: null,
+      answered: false,
+      firstFound: 0
+    }))
+    /** @type {Map<string, number[]>} peer -> indices of the keys to ask it */
+    const byPeer = new Map()
+    state.forEach((s, i) => {
+      for (const p of s.waiting) {
+        const list = byPeer.get(p)
+        if (list) list.push(i)
+        else byPeer.set(p, [i])
+      }
+    })
+    if (byPeer.size > 0 && !this.#closed) await this.#ask(keys, state, byPeer)
+    const records = state.map((s, i) => {
+      if (s.best) this.#remember(keys[i], s.best)
+      return s.best ?? (s.answered ? null : this.#cache.get(keys[i]) ?? null)
+    })
+    return { records, answered: state.map((s) => s.answered) }
+  }
+
+  /**
+   * A 'got' answer.
+   * @param {string} from
+   * @param {{ id: number, records: StoredRecord[] }} msg
+   */
+  onGot(from, msg) {
+    const read = this.#asked.get(msg.id)
+    if (!read || read.peer !== from) return
+    this.#asked.delete(msg.id)
+    read.onAnswer(msg.records)
+  }
+
+  /** Settles every read in progress with what it has. */
+  close() {
+    this.#closed = true
+    for (const settle of [...this.#open]) settle()
+    this.#asked.clear()
+  }
+
+  /**
+   * @param {readonly string[]} keys
+   * @param {Array<{waiting: Set<string>, best: StoredRecord | null, answered: boolean, firstFound: number}>} state
+   * @param {Map<string, number[]>} byPeer
+   * @returns {Promise<void>} once the read settled
+   */
+  #ask(keys, state, byPeer) {
+    return new Promise((resolve) => {
+      /** @type {number[]} */
+      const ids = []
+      /** @type {any[]} */
+      const timers = []
+      const started = Date.now()
+      let graceTimer = /** @type {any} */ (null)
+      const settle = () => {
+        for (const t of timers) clearTimeout(t)
+        clearTimeout(graceTimer)
+        for (const id of ids) this.#asked.delete(id)
+        this.#open.delete(settle)
+        resolve()
+      }
+      this.#open.add(settle)
+      // Settled when every key has all its answers, or has one holding the
+      // key and its grace ran out; otherwise, wake up when a grace ends.
+      const check = () => {
+        const now = Date.now()
+        let wake = Infinity
+        for (const s of state) {
+          if (s.waiting.size === 0) continue
+          if (s.firstFound === 0) return
+          const end = s.firstFound + READ_GRACE_MS
+          if (end > now) wake = Math.min(wake, end)
+        }
+        if (wake === Infinity) return settle()
+        clearTimeout(graceTimer)
+        graceTimer = setTimeout(check, wake - now)
+      }
+      /** @param {string} peer @param {number[]} indices */
+      const askPeer = (peer, indices) => {
+        const id = this.#nextId()
+        ids.push(id)
+        this.#asked.set(id, {
+          peer,
+          onAnswer: (records) => {
+            /** @type {Map<string, StoredRecord>} */
+            const byKey = new Map()
+            for (const r of records) byKey.set(r.key, r)
+            for (const i of indices) {
+              const s = state[i]
+              if (!s.waiting.delete(peer)) continue
+              s.answered = true
+              const r = byKey.get(keys[i])
+              if (r) {
+                if (isNewer(s.best, r)) s.best = r
+                if (s.firstFound === 0) s.firstFound = Date.now()
+              }
+            }
+            check()
+          }
+        })
+        this.#send(peer, { t: 'get', id, keys: indices.map((i) => keys[i]) })
+      }
+      const askWaiting = () => {
+        for (const [peer, all] of byPeer) {
+          const indices = all.filter((i) => state[i].waiting.has(peer))
+          if (indices.length > 0) askPeer(peer, indices)
+        }
+      }
+      askWaiting()
+      for (let q = 1; q < 4; q++) timers.push(setTimeout(askWaiting, (q * this.#readTimeout) / 4))
+      timers.push(setTimeout(settle, Math.max(0, this.#readTimeout - (Date.now() - started))))
+    })
+  }
+
+  /** @param {string} key @param {StoredRecord} rec */
+  #remember(key, rec) {
+    this.#cache.delete(key)
+    this.#cache.set(key, { key: rec.key, hlc: rec.hlc, origin: rec.origin, deleted: rec.deleted, json: rec.json })
+    if (this.#cache.size > CACHE_ENTRIES) this.#cache.delete(/** @type {string} */ (this.#cache.keys().next().value))
+  }
+}
