@@ -6,12 +6,15 @@
 # changed. Run by `npm pack` (prepack), `npm start` and `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v emcmake >/dev/null 2>&1; then
-  echo "build: Emscripten (emcmake) is not installed; run 'bash scripts/bootstrap.sh' (or 'npm start') first" >&2
+# EMCMAKE: the emcmake to use (tests point it elsewhere to check the error).
+EMCMAKE=${EMCMAKE:-emcmake}
+if ! command -v "$EMCMAKE" >/dev/null 2>&1; then
+  echo "build: Emscripten (emcmake) is not installed, so the wasm module cannot be built;" \
+       "run 'bash scripts/bootstrap.sh' (or 'npm start') first" >&2
   exit 1
 fi
 if [ ! -f build/wasm/CMakeCache.txt ]; then
-  emcmake cmake --preset wasm >/dev/null
+  "$EMCMAKE" cmake --preset wasm >/dev/null
 fi
 cmake --build --preset wasm -j "$(nproc)"
 # The module's type, for `tsc --checkJs` over js/ (the generated JS itself

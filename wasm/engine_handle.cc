@@ -57,33 +57,38 @@ val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
 }
 
 val EngineHandle::GetMany(const std::string& keys_bytes) {
-  std::vector<std::string_view> keys;
-  if (!DecodeKeys(keys_bytes, &keys).ok()) keys.clear();
-  KeyAnswers answers;
-  answers.answers.resize(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    KeyAnswer& a = answers.answers[i];
-    a.status = engine_->Get(keys[i], &a.record.value, &a.missing_page);
-  }
-  answers.over_budget = engine_->OverBudget();
   std::string out;
-  EncodeValues(answers, &out);
+  EncodeValues(AnswerKeys(keys_bytes,
+                          [this](std::string_view key, KeyAnswer* a) {
+                            a->status = engine_->Get(key, &a->record.value,
+                                                     &a->missing_page);
+                          }),
+               &out);
   return BytesVal(out);
 }
 
 val EngineHandle::LookupMany(const std::string& keys_bytes) {
+  std::string out;
+  EncodeLooked(AnswerKeys(keys_bytes,
+                          [this](std::string_view key, KeyAnswer* a) {
+                            a->status = engine_->Lookup(key, &a->record,
+                                                        &a->missing_page);
+                          }),
+               &out);
+  return BytesVal(out);
+}
+
+template <typename Answer>
+KeyAnswers EngineHandle::AnswerKeys(const std::string& keys_bytes,
+                                    Answer answer) {
   std::vector<std::string_view> keys;
+  // A malformed `keys` is answered as count 0 (wire_format.h).
   if (!DecodeKeys(keys_bytes, &keys).ok()) keys.clear();
   KeyAnswers answers;
   answers.answers.resize(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    KeyAnswer& a = answers.answers[i];
-    a.status = engine_->Lookup(keys[i], &a.record, &a.missing_page);
-  }
+  for (size_t i = 0; i < keys.size(); ++i) answer(keys[i], &answers.answers[i]);
   answers.over_budget = engine_->OverBudget();
-  std::string out;
-  EncodeLooked(answers, &out);
-  return BytesVal(out);
+  return answers;
 }
 
 val EngineHandle::Scan(const std::string& scan_bytes) {

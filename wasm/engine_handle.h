@@ -21,6 +21,7 @@
 #include <string>
 
 #include "paging_storage/engine.h"
+#include "wire_codec.h"
 
 namespace paging_storage {
 
@@ -69,6 +70,11 @@ class EngineHandle {
   emscripten::val CheckInvariants() const;
 
  private:
+  // Decodes wire `keys` and runs answer(key, &answer) for each; the
+  // answers, with the state byte, for EncodeValues / EncodeLooked.
+  template <typename Answer>
+  KeyAnswers AnswerKeys(const std::string& keys_bytes, Answer answer);
+
   std::unique_ptr<Engine> engine_;
   // The batch of the latest CollectFlush until CommitFlush; empty otherwise.
   FlushBatch pending_flush_;

@@ -2,9 +2,9 @@
 // the configurations each layer takes from them.
 import { PagingStorageError } from '../core/errors.js'
 import { MAX_VIRTUAL_NODES } from '../core/limits.js'
-import { MAX_ORIGIN_CHARS } from '../core/versions.js'
+import { MAX_ORIGIN_BYTES, isOrigin } from '../core/versions.js'
 
-export const DEFAULTS = Object.freeze({
+const DEFAULTS = Object.freeze({
   pageSize: 4096,
   maxCachePages: 100,
   splitThreshold: 0.8,
@@ -119,8 +119,8 @@ export function normalizeOptions(options = {}) {
       backend: p.backend
     }
   }
-  if (typeof o.peerId !== 'string' || o.peerId.length === 0 || o.peerId.length > MAX_ORIGIN_CHARS || !o.peerId.isWellFormed()) {
-    throw new PagingStorageError('INVALID_ARGUMENT', `option peerId must be a string of 1 to ${MAX_ORIGIN_CHARS} characters`)
+  if (!isOrigin(o.peerId)) {
+    throw new PagingStorageError('INVALID_ARGUMENT', `option peerId must be a string of 1 to ${MAX_ORIGIN_BYTES} bytes of UTF-8`)
   }
   if (typeof o.persistence.persistenceKey !== 'string' || o.persistence.persistenceKey === '') {
     throw new PagingStorageError('INVALID_ARGUMENT', 'option persistence.persistenceKey must be a non-empty string')

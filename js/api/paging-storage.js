@@ -5,7 +5,7 @@
 // their order: the local store runs them one at a time.
 import { PagingStorageError, StatusCode, errorFromStatus } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
-import { keyMatcher, normalizeKey } from '../core/keys.js'
+import { normalizeKey } from '../core/keys.js'
 import { logger } from '../core/log.js'
 import { decodeValue, encodeValue } from '../core/values.js'
 import { createBackend } from '../persistence/create-backend.js'
@@ -15,6 +15,7 @@ import { ReplicatedStore } from '../sync/replicated-store.js'
 import { PeerPigeonTransport } from '../transport/peerpigeon.js'
 import { exportData, importData } from './backup.js'
 import { pairsOf, writeEach } from './batch-results.js'
+import { ChangeEvents } from './change-events.js'
 import { Lifecycle } from './lifecycle.js'
 import { normalizeOptions, storeConfig } from './options.js'
 import { rangeQuery } from './range-query.js'
@@ -39,8 +40,7 @@ export class PagingStorage {
   #ownsTransport = false
   #lifecycle = new Lifecycle()
   #events = new Emitter()
-  /** @type {(() => void) | null} unsubscribes from 'applied' (while someone listens to 'change') */
-  #offApplied = null
+  #changes
   /** @type {Promise<void> | null} what shutdown() returns, once called */
   #closed = null
 
@@ -73,6 +73,7 @@ export class PagingStorage {
       beforeOpen: () => this.#lifecycle.acquireLock(backend.name, opts.persistence.persistenceKey)
     })
     this.#local.on('error', (err) => this.#events.emit('error', err))
+    this.#changes = new ChangeEvents(this.#local, this.#events)
     if (this.#transport) {
       this.#replicated = new ReplicatedStore(this.#local, this.#transport, {
         replicationFactor: opts.replicationFactor,
@@ -112,11 +113,8 @@ export class PagingStorage {
    * @returns {() => void} unsubscribe
    */
   on(event, listener) {
-    this.#events.on(event, listener)
-    if (event === 'change' && this.#offApplied === null) {
-      this.#offApplied = this.#local.on('applied', (applied) => this.#emitChanges(applied))
-    }
-    return () => this.off(event, listener)
+    if (event === 'change') return this.#changes.on(listener)
+    return this.#events.on(event, listener)
   }
 
   /**
@@ -124,11 +122,8 @@ export class PagingStorage {
    * @param {(payload: any) => void} listener
    */
   off(event, listener) {
-    this.#events.off(event, listener)
-    if (event === 'change' && !this.#events.has('change')) {
-      this.#offApplied?.()
-      this.#offApplied = null
-    }
+    if (event === 'change') this.#changes.off(listener)
+    else this.#events.off(event, listener)
   }
 
   /**
@@ -141,11 +136,7 @@ export class PagingStorage {
    * @throws {PagingStorageError} INVALID_ARGUMENT
    */
   watch(target, listener) {
-    const match = keyMatcher(target)
-    if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'watch expects a listener function')
-    return this.on('change', (e) => {
-      if (match(e.key)) listener(e)
-    })
+    return this.#changes.watch(target, listener)
   }
 
   // ---- writes ----
@@ -410,19 +401,6 @@ export class PagingStorage {
     const result = (await this.#store.write([op]))[0]
     if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, op.key)
     return result
-  }
-
-  /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
-  #emitChanges(applied) {
-    for (const { record } of applied) {
-      this.#events.emit('change', {
-        key: record.key,
-        value: record.deleted ? undefined : record.value !== undefined ? record.value : decodeValue(/** @type {string} */ (record.json)),
-        deleted: record.deleted,
-        origin: record.origin,
-        hlc: record.hlc
-      })
-    }
   }
 }
 

@@ -47,7 +47,7 @@ export class PagingStorageError extends Error {
 }
 
 /** Engine Status codes, mirrored from cpp/include/paging_storage/status.h
- *  (tests/js/unit/limits.test.js checks them against the wasm module). */
+ *  (tests/js/unit/core/limits.test.js checks them against the wasm module). */
 export const StatusCode = Object.freeze({
   OK: 0,
   NOT_FOUND: 1,

@@ -1,5 +1,5 @@
 // Constants the JavaScript layer shares with the C++ engine, mirrored here
-// so that pure code needs no wasm module. tests/js/unit/limits.test.js
+// so that pure code needs no wasm module. tests/js/unit/core/limits.test.js
 // asserts that they equal the module's `_constants()`.
 
 /** Children per node of the anti-entropy tree (paging_storage/sync_scan.h kSyncChildren). */

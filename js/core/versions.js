@@ -2,13 +2,14 @@
 // lowercase hex digits (wall-clock ms in the high 48 bits, a counter in the
 // low 16; cpp/include/paging_storage/hlc.h) plus the writer's peer id
 // (origin). Versions order by (hlc, origin), like the engine.
-import { compareKeys } from './keys.js'
+import { compareKeys, utf8Length } from './keys.js'
 import { HLC_LOGICAL_BITS } from './limits.js'
 
 /** The zero clock: never a version (nothing was written at time zero). */
 export const ZERO_HLC = '0000000000000000'
-/** Longest origin (peer id), in UTF-16 units; peer ids are 1 to 255. */
-export const MAX_ORIGIN_CHARS = 255
+/** Longest origin (peer id), in UTF-8 bytes, as the engine counts it
+ *  (cpp/src/options.cc, engine_write.cc): peer ids are 1 to 255 bytes. */
+export const MAX_ORIGIN_BYTES = 255
 
 const HEX16 = /^[0-9a-f]{16}$/
 // Hex digits of the wall-clock part.
@@ -24,10 +25,17 @@ export function isHlc(hlc) {
 
 /**
  * @param {unknown} origin
- * @returns {origin is string} a non-empty, well-formed peer id of at most MAX_ORIGIN_CHARS
+ * @returns {origin is string} a non-empty, well-formed peer id of at most
+ *   MAX_ORIGIN_BYTES bytes of UTF-8 (the engine refuses longer ones)
  */
 export function isOrigin(origin) {
-  return typeof origin === 'string' && origin.length > 0 && origin.length <= MAX_ORIGIN_CHARS && origin.isWellFormed()
+  return (
+    typeof origin === 'string' &&
+    origin.length > 0 &&
+    origin.length <= MAX_ORIGIN_BYTES &&
+    origin.isWellFormed() &&
+    utf8Length(origin) <= MAX_ORIGIN_BYTES
+  )
 }
 
 /**

@@ -64,11 +64,12 @@ export class RingView {
    * @returns {string[][]} per key, peer ids in ring order
    */
   replicasFor(keys, rf) {
+    const handle = this.#live()
     if (keys.length === 0) return []
     const w = new Writer(64 + keys.length * 16)
     encodeKeys(w, keys)
     const members = this.members
-    return decodeReplicas(this.#live()._replicasFor(w.finish(), rf)).map((ix) => ix.map((i) => members[i]))
+    return decodeReplicas(handle._replicasFor(w.finish(), rf)).map((ix) => ix.map((i) => members[i]))
   }
 
   /**
@@ -77,8 +78,10 @@ export class RingView {
    *   space it replicates; they sum to min(rf, members)
    */
   shares(rf) {
+    // Checked first: a cached answer must not hide a use after release.
+    const handle = this.#live()
     let shares = this.#shares.get(rf)
-    if (shares === undefined) this.#shares.set(rf, (shares = decodeShares(this.#live()._shares(rf))))
+    if (shares === undefined) this.#shares.set(rf, (shares = decodeShares(handle._shares(rf))))
     return shares
   }
 

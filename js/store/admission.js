@@ -4,6 +4,8 @@
 // are how space comes back.
 import { StatusCode } from '../core/errors.js'
 
+/** The ops of a run refused (indices, ascending) and why. @typedef {{ indices: number[], message: string }} Refused */
+
 export class Admission {
   #maxDiskPages
   #pages
@@ -25,19 +27,51 @@ export class Admission {
   }
 
   /**
-   * @param {{ type: string }} op
-   * @returns {boolean} whether op is refused now
+   * Splits a run of writes into those taken and those refused now.
+   * @template {{ type: string }} Op
+   * @param {Op[]} ops
+   * @returns {{ admitted: Op[], refused: Refused | null }} null: none refused
    */
-  refuses(op) {
-    return op.type !== 'delete' && (this.#quotaBlocked || this.#pages >= this.#maxDiskPages)
+  admit(ops) {
+    const full = this.#quotaBlocked || this.#pages >= this.#maxDiskPages
+    if (!full) return { admitted: ops, refused: null }
+    /** @type {Op[]} */
+    const admitted = []
+    /** @type {Refused} */
+    const refused = {
+      indices: [],
+      message: this.#quotaBlocked
+        ? 'the browser storage quota is full: delete data to make room'
+        : `the disk budget of ${this.#maxDiskPages} pages (maxDiskPages) is full`
+    }
+    ops.forEach((op, i) => {
+      if (op.type === 'delete') admitted.push(op)
+      else refused.indices.push(i)
+    })
+    return { admitted, refused }
   }
 
-  /** @returns {import('../engine/codec.js').WriteResult} the result of a refused op */
-  refusal() {
-    const message = this.#quotaBlocked
-      ? 'the browser storage quota is full: delete data to make room'
-      : `the disk budget of ${this.#maxDiskPages} pages (maxDiskPages) is full`
-    return { code: StatusCode.QUOTA, message, existed: false, applied: false }
+  /**
+   * The results of a run back in op order, refused ops answered QUOTA.
+   * @param {import('../engine/codec.js').WriteResult[]} results those of the admitted ops
+   * @param {Refused | null} refused from admit()
+   * @returns {import('../engine/codec.js').WriteResult[]}
+   */
+  withRefusals(results, refused) {
+    if (refused === null) return results
+    const { indices, message } = refused
+    const out = new Array(results.length + indices.length)
+    let a = 0
+    let r = 0
+    for (let i = 0; i < out.length; i++) {
+      if (r < indices.length && indices[r] === i) {
+        out[i] = { code: StatusCode.QUOTA, message, existed: false, applied: false }
+        r++
+      } else {
+        out[i] = results[a++]
+      }
+    }
+    return out
   }
 
   /** @param {number} pages pages in the store after a write */

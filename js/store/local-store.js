@@ -333,19 +333,12 @@ export class LocalStore {
   #runWrites(ops) {
     const engine = this.#live()
     const admission = /** @type {Admission} */ (this.#admission)
-    /** @type {StoreWrite[]} */
-    const admitted = []
-    /** @type {number[] | null} the refused ops' indices */
-    let refused = null
-    for (let i = 0; i < ops.length; i++) {
-      if (admission.refuses(ops[i])) (refused ??= []).push(i)
-      else admitted.push(ops[i])
-    }
+    const { admitted, refused } = admission.admit(ops)
     const announce = this.#events.has('applied')
     const op = new WriteOperation(engine, engine.encodeOps(admitted), Date.now(), announce)
     const finish = () => {
       if (op.done > 0) admission.notePages(op.pages)
-      const results = refused === null ? op.result : withRefusals(op.result, refused, admission.refusal())
+      const results = admission.withRefusals(op.result, refused)
       if (announce) this.#announce(ops, results)
       return results
     }
@@ -386,25 +379,4 @@ export class LocalStore {
     }
     if (applied.length > 0) this.#events.emit('applied', applied)
   }
-}
-
-/**
- * The engine's results back in op order, with the refused ops' results.
- * @param {import('../engine/codec.js').WriteResult[]} admittedResults
- * @param {number[]} refused indices of the refused ops, ascending
- * @param {import('../engine/codec.js').WriteResult} refusal
- */
-function withRefusals(admittedResults, refused, refusal) {
-  const out = new Array(admittedResults.length + refused.length)
-  let a = 0
-  let r = 0
-  for (let i = 0; i < out.length; i++) {
-    if (r < refused.length && refused[r] === i) {
-      out[i] = { ...refusal }
-      r++
-    } else {
-      out[i] = admittedResults[a++]
-    }
-  }
-  return out
 }

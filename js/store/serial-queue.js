@@ -7,7 +7,8 @@
 //     spans awaits (a page load, a flush) never interleaves with another
 //     inside the engine, and at most one flush is ever in flight.
 //  2. Jobs settle in the order they were queued.
-//  3. A run holds at most RUN_LIMIT items (ops or keys).
+//  3. A run holds at most RUN_LIMIT items (ops or keys), unless it is one
+//     job larger than that (a job is never split).
 //  4. Nothing runs before `ready` resolves; if it rejects, every job queued
 //     rejects with its error. After close(error), new jobs reject with it.
 //  5. runNowIfIdle() is the one way to start work synchronously (a save in a
@@ -32,6 +33,8 @@ export class SerialQueue {
   /** @type {Job[]} */
   #jobs = []
   #busy = false
+  /** Jobs taken off #jobs and not settled yet (a run, a task, runNowIfIdle's fn). */
+  #running = 0
   #ready
   #isReady = false
   /** @type {Error | null} */
@@ -54,7 +57,7 @@ export class SerialQueue {
 
   /** @returns {number} jobs waiting or running */
   get length() {
-    return this.#jobs.length + (this.#busy ? 1 : 0)
+    return this.#jobs.length + this.#running
   }
 
   /**
@@ -91,6 +94,7 @@ export class SerialQueue {
   runNowIfIdle(fn) {
     if (this.#busy || !this.#isReady || this.#closedWith) return false
     this.#busy = true
+    this.#running = 1
     let started
     try {
       started = fn()
@@ -125,6 +129,7 @@ export class SerialQueue {
   }
 
   #release() {
+    this.#running = 0
     this.#busy = false
     if (this.#jobs.length > 0) {
       this.#busy = true
@@ -146,10 +151,13 @@ export class SerialQueue {
       const head = this.#jobs[0]
       if (head.kind === 'task') {
         this.#jobs.shift()
+        this.#running = 1
         try {
           head.resolve(await /** @type {() => any} */ (head.fn)())
         } catch (err) {
           head.reject(err)
+        } finally {
+          this.#running = 0
         }
         continue
       }
@@ -162,11 +170,18 @@ export class SerialQueue {
   async #runCoalesced(kind) {
     const run = []
     const items = []
-    while (this.#jobs.length > 0 && this.#jobs[0].kind === kind && items.length < RUN_LIMIT) {
+    // A job joins the run only if the run stays within RUN_LIMIT; the first
+    // job always starts one.
+    while (
+      this.#jobs.length > 0 &&
+      this.#jobs[0].kind === kind &&
+      (run.length === 0 || items.length + /** @type {any[]} */ (this.#jobs[0].items).length <= RUN_LIMIT)
+    ) {
       const job = /** @type {Job} */ (this.#jobs.shift())
       run.push(job)
       for (const item of /** @type {any[]} */ (job.items)) items.push(item)
     }
+    this.#running = run.length
     try {
       let results = kind === 'write' ? this.#runWrites(items) : this.#runReads(items)
       if (results instanceof Promise) results = await results
@@ -182,6 +197,8 @@ export class SerialQueue {
       }
     } catch (err) {
       for (const job of run) job.reject(err)
+    } finally {
+      this.#running = 0
     }
   }
 }

@@ -26,7 +26,7 @@ const LEAF_ENTRIES = 32
 export class AntiEntropy {
   #ctx
   #catchUp
-  /** Rounds started, for stats and tests. */
+  /** Rounds started (what tests observe of the periodic and membership rounds). */
   roundsRun = 0
 
   /**
@@ -121,14 +121,8 @@ export class AntiEntropy {
   async onEntries(from, buckets) {
     const ctx = this.#ctx
     if (!ctx.isMember(from)) return
-    const ring = ctx.ring().retain()
-    /** @type {EntriesAnswer[]} */
-    let mine
-    try {
-      mine = /** @type {EntriesAnswer[]} */ (await ctx.syncScan(ring, buckets.map((b) => query(from, b, true))))
-    } finally {
-      ring.release()
-    }
+    // (syncScan holds the ring it is given until it ends.)
+    const mine = /** @type {EntriesAnswer[]} */ (await ctx.syncScan(ctx.ring(), buckets.map((b) => query(from, b, true))))
     /** @type {string[]} */
     const pull = []
     /** @type {string[]} */
@@ -169,14 +163,7 @@ export class AntiEntropy {
    */
   async pushBuckets(peer, buckets) {
     const ctx = this.#ctx
-    const ring = ctx.ring().retain()
-    /** @type {EntriesAnswer[]} */
-    let answers
-    try {
-      answers = /** @type {EntriesAnswer[]} */ (await ctx.syncScan(ring, buckets.map((b) => query(peer, b, true))))
-    } finally {
-      ring.release()
-    }
+    const answers = /** @type {EntriesAnswer[]} */ (await ctx.syncScan(ctx.ring(), buckets.map((b) => query(peer, b, true))))
     const keys = answers.flatMap((a) => a.entries.map((e) => e.key))
     if (keys.length > 0) await ctx.pushKeys(peer, keys)
   }

@@ -8,6 +8,7 @@
 // MAX_PARTIAL_MESSAGES at a time, at most two whole messages' worth of text,
 // and each expires after `fragmentTtl` ms.
 import { logger } from '../core/log.js'
+import { isOrigin } from '../core/versions.js'
 import { decode, encode, parseFrame } from './protocol.js'
 import { RateLimiter } from './rate-limit.js'
 
@@ -36,9 +37,7 @@ export class Messenger {
     bytesOut: 0,
     rejected: 0,
     /** @type {Record<string, number>} rejections by reason */
-    rejectedWhy: {},
-    /** @type {Record<string, number>} */
-    bytesOutByType: {}
+    rejectedWhy: {}
   }
 
   /**
@@ -68,7 +67,7 @@ export class Messenger {
   send(peer, msg) {
     if (this.#closed) return
     for (const frame of encode(msg, () => this.#nextFragmentId++)) {
-      this.#count(msg.t, frame.length)
+      this.#count(frame.length)
       this.#transport.send(peer, frame)
     }
   }
@@ -77,7 +76,7 @@ export class Messenger {
   broadcast(msg) {
     if (this.#closed) return
     const [frame] = encode(msg, () => this.#nextFragmentId++)
-    this.#count(msg.t, frame.length)
+    this.#count(frame.length)
     this.#transport.broadcast(frame)
   }
 
@@ -93,11 +92,10 @@ export class Messenger {
     this.#partials.clear()
   }
 
-  /** @param {string} type @param {number} chars */
-  #count(type, chars) {
+  /** @param {number} chars a frame's length */
+  #count(chars) {
     this.stats.messagesOut++
     this.stats.bytesOut += chars
-    this.stats.bytesOutByType[type] = (this.stats.bytesOutByType[type] ?? 0) + chars
   }
 
   /**
@@ -114,7 +112,9 @@ export class Messenger {
   /** @param {{from: unknown, data: unknown}} m */
   #receive({ from, data }) {
     if (this.#closed) return
-    if (typeof from !== 'string' || from === this.#selfId) return this.reject(from, 'bad sender')
+    // A sender must be a peer id (1 to 255 units, well-formed): the ring is
+    // built from the ids of the peers heard.
+    if (!isOrigin(from) || from === this.#selfId) return this.reject(from, 'bad sender')
     if (typeof data !== 'string') return this.reject(from, 'not text')
     if (!this.#limiter.allow(from, data.length)) return this.reject(from, 'rate limit')
     this.stats.messagesIn++

@@ -35,6 +35,9 @@ import { isHlc, isVersion } from '../core/versions.js'
 
 export const PROTOCOL_VERSION = 1
 export const FRAGMENT_CHARS = 60000
+// A fragment's piece of text, escaped: FRAGMENT_CHARS minus room for the
+// frame around it ({"v":1,"t":"frag","id":…,"i":…,"n":…,"d":…}).
+const PIECE_CHARS = FRAGMENT_CHARS - 64
 /** Deepest level of the anti-entropy tree peers may ask about, in key-token bits. */
 export const MAX_BUCKET_BITS = 24
 
@@ -87,14 +90,15 @@ export function protocolLimits(opts) {
 export function encode(msg, nextFragmentId) {
   const text = JSON.stringify({ v: PROTOCOL_VERSION, ...toWire(msg) })
   if (text.length <= FRAGMENT_CHARS) return [text]
-  // Pieces are cut so that each stays within FRAGMENT_CHARS once escaped
-  // as a JSON string (quotes and backslashes double in length).
+  // Pieces are cut so that each stays within PIECE_CHARS once escaped as a
+  // JSON string (quotes and backslashes double in length): a piece that
+  // escapes too long is cut down in proportion, with a margin, and retried.
   const pieces = []
   for (let at = 0; at < text.length; ) {
-    let size = Math.min(FRAGMENT_CHARS - 64, text.length - at)
+    let size = Math.min(PIECE_CHARS - 2, text.length - at)
     let piece = text.slice(at, at + size)
-    while (JSON.stringify(piece).length > FRAGMENT_CHARS - 64) {
-      size = Math.floor(size / 2)
+    for (let escaped = JSON.stringify(piece).length; escaped > PIECE_CHARS; escaped = JSON.stringify(piece).length) {
+      size = Math.max(1, Math.min(size - 1, Math.floor((size * PIECE_CHARS) / escaped) - 16))
       piece = text.slice(at, at + size)
     }
     // Never split a surrogate pair: a lone half is not well-formed text.

@@ -14,7 +14,6 @@
 // (hand-offs after ring changes), ownership (counts for stats).
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { logger } from '../core/log.js'
-import { isNewer } from '../core/record.js'
 import { isFromFuture } from '../core/versions.js'
 import { AntiEntropy } from './anti-entropy.js'
 import { CatchUp } from './catch-up.js'
@@ -42,9 +41,13 @@ const log = logger('sync')
  * @property {(peer: string, msg: import('./protocol.js').Message) => void} send
  * @property {() => number} nextId a fresh request id (put, get, since)
  * @property {(ring: RingView, queries: Array<{peer: string, bits: number, prefix: number, entries: boolean}>)
- *   => Promise<import('../engine/sync-codec.js').SyncAnswer[]>} syncScan
+ *   => Promise<import('../engine/sync-codec.js').SyncAnswer[]>} syncScan answers on `ring`, which it
+ *   holds until the scan ends
  * @property {(onRecord: (rec: StoredRecord) => void) => Promise<void>} scanAll every record, tombstones included
+ * @property {(keys: string[]) => Promise<import('../engine/codec.js').ReadAnswer[]>} lookup stored records (answers carry `record`)
  * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookupRecords
+ * @property {(records: StoredRecord[]) => Promise<void>} merge records from peers, kept where their version wins
+ * @property {(err: unknown) => void} reportError a background failure
  * @property {(peer: string, rec: StoredRecord) => void} queue push a record to a peer
  * @property {(peer: string, keys: string[]) => Promise<void>} pushKeys push the stored records of keys
  */
@@ -106,47 +109,12 @@ export class ReplicatedStore {
   }
 
   /**
-   * Values of keys, here or at their replicas: the local record when this
-   * peer is a replica and holds the key; otherwise the newest of the local
-   * one and the replicas' answers. A newer answer for a key this peer
-   * replicates is merged here (read repair).
+   * Values of keys, here or at their replicas (js/sync/routed-reads.js).
    * @param {string[]} keys
    * @returns {Promise<import('../engine/codec.js').ReadAnswer[]>} OK with json, NOT_FOUND, or an error code
    */
-  async read(keys) {
-    const local = await this.#local.lookup(keys)
-    /** @type {Array<StoredRecord | null>} */
-    const recs = local.map((a) => a.record ?? null)
-    /** @type {Array<import('../engine/codec.js').ReadAnswer | undefined>} */
-    const errors = local.map((a) => (a.code !== StatusCode.OK && a.code !== StatusCode.NOT_FOUND ? a : undefined))
-    const ring = this.#ring
-    if (ring !== null && !this.#closed && ring.members.length >= 2) {
-      const replicas = ring.replicasFor(keys, this.#opts.replicationFactor)
-      const mine = replicas.map((peers) => peers.includes(this.#selfId))
-      const ask = []
-      for (let i = 0; i < keys.length; i++) if (!(recs[i] && mine[i])) ask.push(i)
-      if (ask.length > 0) {
-        const remote = await /** @type {RoutedReads} */ (this.#reads).lookup(
-          ask.map((i) => keys[i]),
-          ask.map((i) => replicas[i])
-        )
-        /** @type {StoredRecord[]} */
-        const repair = []
-        ask.forEach((i, j) => {
-          const r = remote.records[j]
-          if (r === null || !isNewer(recs[i], r)) return
-          recs[i] = r
-          errors[i] = undefined
-          if (mine[i]) repair.push(r)
-        })
-        if (repair.length > 0) this.#merge(repair).catch((err) => this.#background(err))
-      }
-    }
-    return recs.map((rec, i) => {
-      const err = errors[i]
-      if (err) return err
-      return rec && !rec.deleted ? { code: StatusCode.OK, json: /** @type {string} */ (rec.json) } : { code: StatusCode.NOT_FOUND }
-    })
+  read(keys) {
+    return this.#reads && !this.#closed ? this.#reads.read(keys) : this.#local.read(keys)
   }
 
   /** @type {import('../store/local-store.js').LocalStore['scan']} */
@@ -212,14 +180,12 @@ export class ReplicatedStore {
       ownedKeys: this.#ownership?.owned ?? 0,
       replicaKeys: this.#ownership?.replica ?? 0,
       pendingReplications: this.#replicator?.pending ?? 0,
-      roundsRun: this.#antiEntropy?.roundsRun ?? 0,
       messagesIn: m?.messagesIn ?? 0,
       messagesOut: m?.messagesOut ?? 0,
       bytesIn: m?.bytesIn ?? 0,
       bytesOut: m?.bytesOut ?? 0,
       rejected: m?.rejected ?? 0,
-      rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
-      bytesOutByType: { ...(m?.bytesOutByType ?? {}) }
+      rejectedWhy: { ...(m?.rejectedWhy ?? {}) }
     }
   }
 
@@ -246,7 +212,10 @@ export class ReplicatedStore {
       nextId,
       syncScan: (ring, queries) => local.syncScan(ring, rf, queries),
       scanAll: (onRecord) => local.scan({ tombstones: true }, onRecord),
+      lookup: (keys) => local.lookup(keys),
       lookupRecords: async (keys) => (await local.lookup(keys)).map((a) => a.record ?? null),
+      merge: (records) => this.#merge(records),
+      reportError: (err) => this.#background(err),
       queue: (peer, rec) => replicator.queue(peer, rec),
       pushKeys: async (peer, keys) => {
         for (const a of await local.lookup(keys)) if (a.record) replicator.queue(peer, a.record)
@@ -256,7 +225,7 @@ export class ReplicatedStore {
     this.#ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
     this.#messenger = messenger
     this.#replicator = replicator
-    this.#reads = new RoutedReads({ selfId, send, nextId, readTimeout })
+    this.#reads = new RoutedReads(ctx, { readTimeout })
     this.#catchUp = catchUp
     this.#antiEntropy = new AntiEntropy(ctx, catchUp)
     this.#rebalancer = new Rebalancer(ctx, this.#ownership)

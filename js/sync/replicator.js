@@ -11,9 +11,11 @@
 //  3. whenDrained() waiters settle as soon as nothing is pending.
 import { compareVersions } from '../core/versions.js'
 
-// Records per replication message are cut at about this many characters,
-// and at most this many such messages per peer await their ack (a burst
-// larger than a data channel's buffer is lost whole).
+// Records per replication message are cut at about this many characters
+// (a record that would take a message past it starts the next one, so a
+// large record goes alone: escaped into the message, it must still fit the
+// receiver's maxMessageChars), and at most this many such messages per peer
+// await their ack (a burst larger than a data channel's buffer is lost whole).
 const PUT_CHARS = 48000
 const PUTS_IN_FLIGHT = 8
 
@@ -207,8 +209,11 @@ export class Replicator {
       for (const e of m.values()) {
         if (room <= 0) break
         if (e.msg !== 0) continue
+        const size = e.rec.key.length + (e.rec.json?.length ?? 0) + 48
+        if (chars + size > PUT_CHARS) flush()
+        if (room <= 0) break
         batch.push(e)
-        chars += e.rec.key.length + (e.rec.json?.length ?? 0) + 48
+        chars += size
         if (chars >= PUT_CHARS) flush()
       }
       if (room > 0) flush()

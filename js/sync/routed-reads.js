@@ -1,5 +1,9 @@
-// RoutedReads: asks a key's replicas for their records and keeps the newest
-// answer. A read settles when every replica asked has answered, or READ_GRACE_MS
+// RoutedReads: reads with peers. A key is read here when this peer is one of
+// its replicas and holds it; otherwise its replicas are asked for their
+// records, and the newest of theirs and ours wins. A newer answer for a key
+// this peer replicates is merged here (read repair).
+//
+// A question settles when every replica asked has answered, or READ_GRACE_MS
 // after the first one that holds the key answered, or at readTimeout. Peers
 // that have not answered are asked again at each quarter of readTimeout (the
 // question or the answer may have been lost). Everything is driven by the
@@ -8,6 +12,7 @@
 // Remote answers are remembered (at most CACHE_ENTRIES keys, least recently
 // answered dropped first) so that a read nobody answers returns the last
 // answer instead of nothing.
+import { StatusCode } from '../core/errors.js'
 import { isNewer } from '../core/record.js'
 
 // Reads answered by one replica wait this long for the others' answers.
@@ -17,9 +22,7 @@ const CACHE_ENTRIES = 2000
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 
 export class RoutedReads {
-  #selfId
-  #send
-  #nextId
+  #ctx
   #readTimeout
   /** @type {Map<number, {peer: string, onAnswer: (records: StoredRecord[]) => void}>} */
   #asked = new Map()
@@ -30,14 +33,54 @@ export class RoutedReads {
   #closed = false
 
   /**
-   * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => void,
-   *           nextId: () => number, readTimeout: number }} opts readTimeout in ms
+   * @param {import('./replicated-store.js').SyncContext} ctx
+   * @param {{ readTimeout: number }} opts readTimeout in ms
    */
-  constructor({ selfId, send, nextId, readTimeout }) {
-    this.#selfId = selfId
-    this.#send = send
-    this.#nextId = nextId
+  constructor(ctx, { readTimeout }) {
+    this.#ctx = ctx
     this.#readTimeout = readTimeout
+  }
+
+  /**
+   * Values of keys, here or at their replicas (see above).
+   * @param {string[]} keys
+   * @returns {Promise<import('../engine/codec.js').ReadAnswer[]>} OK with json, NOT_FOUND, or an error code
+   */
+  async read(keys) {
+    const ctx = this.#ctx
+    const local = await ctx.lookup(keys)
+    /** @type {Array<StoredRecord | null>} */
+    const recs = local.map((a) => a.record ?? null)
+    /** @type {Array<import('../engine/codec.js').ReadAnswer | undefined>} */
+    const errors = local.map((a) => (a.code !== StatusCode.OK && a.code !== StatusCode.NOT_FOUND ? a : undefined))
+    const ring = ctx.ring()
+    if (!this.#closed && ring.members.length >= 2) {
+      const replicas = ring.replicasFor(keys, ctx.rf)
+      const mine = replicas.map((peers) => peers.includes(ctx.selfId))
+      const ask = []
+      for (let i = 0; i < keys.length; i++) if (!(recs[i] && mine[i])) ask.push(i)
+      if (ask.length > 0) {
+        const remote = await this.lookup(
+          ask.map((i) => keys[i]),
+          ask.map((i) => replicas[i])
+        )
+        /** @type {StoredRecord[]} */
+        const repair = []
+        ask.forEach((i, j) => {
+          const r = remote.records[j]
+          if (r === null || !isNewer(recs[i], r)) return
+          recs[i] = r
+          errors[i] = undefined
+          if (mine[i]) repair.push(r)
+        })
+        if (repair.length > 0) ctx.merge(repair).catch((err) => ctx.reportError(err))
+      }
+    }
+    return recs.map((rec, i) => {
+      const err = errors[i]
+      if (err) return err
+      return rec && !rec.deleted ? { code: StatusCode.OK, json: /** @type {string} */ (rec.json) } : { code: StatusCode.NOT_FOUND }
+    })
   }
 
   /**
@@ -50,7 +93,7 @@ export class RoutedReads {
    */
   async lookup(keys, replicas) {
     const state = keys.map((_, i) => ({
-      waiting: new Set(replicas[i].filter((p) => p !== this.#selfId)),
+      waiting: new Set(replicas[i].filter((p) => p !== this.#ctx.selfId)),
       /** @type {StoredRecord | null} */
       best: null,
       answered: false,
@@ -131,7 +174,7 @@ export class RoutedReads {
       }
       /** @param {string} peer @param {number[]} indices */
       const askPeer = (peer, indices) => {
-        const id = this.#nextId()
+        const id = this.#ctx.nextId()
         ids.push(id)
         this.#asked.set(id, {
           peer,
@@ -152,7 +195,7 @@ export class RoutedReads {
             check()
           }
         })
-        this.#send(peer, { t: 'get', id, keys: indices.map((i) => keys[i]) })
+        this.#ctx.send(peer, { t: 'get', id, keys: indices.map((i) => keys[i]) })
       }
       const askWaiting = () => {
         for (const [peer, all] of byPeer) {

@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "manifest_codec.h"
 #include "page_codec.h"
+#include "test_util.h"
 
 namespace paging_storage {
 namespace {
@@ -52,38 +53,6 @@ std::vector<std::string> SampleDirectoryRecords() {
   return out;
 }
 
-std::string Mutate(const std::string& input, std::mt19937_64& rng) {
-  std::string s = input;
-  int edits = 1 + static_cast<int>(rng() % 4);
-  for (int i = 0; i < edits; ++i) {
-    size_t pos = s.empty() ? 0 : rng() % s.size();
-    switch (rng() % 6) {
-      case 0:  // flip a bit
-        if (!s.empty()) s[pos] = static_cast<char>(s[pos] ^ (1 << (rng() % 8)));
-        break;
-      case 1:  // replace a byte, often with an extreme value
-        if (!s.empty()) {
-          const char extremes[] = {'\0', '\x7f', '\x80', '\xff'};
-          s[pos] = rng() % 2 ? extremes[rng() % 4] : static_cast<char>(rng());
-        }
-        break;
-      case 2:  // truncate
-        s.resize(pos);
-        break;
-      case 3:  // insert random bytes
-        s.insert(pos, std::string(1 + rng() % 8, static_cast<char>(rng())));
-        break;
-      case 4:  // delete a run
-        s.erase(pos, 1 + rng() % 8);
-        break;
-      case 5:  // duplicate a run
-        if (!s.empty()) s.insert(pos, s.substr(rng() % s.size(), rng() % 16));
-        break;
-    }
-  }
-  return s;
-}
-
 std::string Reseal(std::string s) {
   if (s.size() < 8) return s;
   s.resize(s.size() - 8);
@@ -98,7 +67,7 @@ TEST(CodecMutationTest, PageDecoderSurvivesMutants) {
   std::mt19937_64 rng(20261124);
   int accepted = 0, rejected = 0;
   for (int i = 0; i < 100000; ++i) {
-    std::string mutant = Mutate(samples[i % samples.size()], rng);
+    std::string mutant = testing::MutateBytes(samples[i % samples.size()], rng);
     if (i % 2 == 0) mutant = Reseal(std::move(mutant));
     std::unique_ptr<Page> page;
     Status s = DecodePage(mutant, &origins, &page);
@@ -123,7 +92,7 @@ TEST(CodecMutationTest, DirectoryRecordDecoderSurvivesMutants) {
   std::mt19937_64 rng(11);
   int rejected = 0;
   for (int i = 0; i < 30000; ++i) {
-    std::string mutant = Mutate(samples[i % samples.size()], rng);
+    std::string mutant = testing::MutateBytes(samples[i % samples.size()], rng);
     if (i % 2 == 0) mutant = Reseal(std::move(mutant));
     ManifestPage p;
     Status s = DecodeDirectoryRecord(mutant, &p);
@@ -146,7 +115,7 @@ TEST(CodecMutationTest, EngineStateDecoderSurvivesMutants) {
   std::vector<std::string_view> views(records.begin(), records.end());
   std::mt19937_64 rng(12);
   for (int i = 0; i < 10000; ++i) {
-    std::string mutant = Mutate(state, rng);
+    std::string mutant = testing::MutateBytes(state, rng);
     if (i % 2 == 0) mutant = Reseal(std::move(mutant));
     Manifest m;
     Status s = DecodeManifest(mutant, views, &m);

@@ -1,0 +1,500 @@
+// WasmEngine over the real module, with a tiny page budget so that paging
+// happens: pages flushed to a Map (a stand-in backend), evicted, loaded back.
+import assert from 'node:assert/strict'
+import { before, describe, test } from 'node:test'
+
+import { StatusCode } from '../../../../js/core/errors.js'
+import { compareKeys } from '../../../../js/core/keys.js'
+import { hlcAtWallMs } from '../../../../js/core/versions.js'
+import { loadModule } from '../../../../js/engine/load-module.js'
+import { RingView } from '../../../../js/engine/ring.js'
+import { WasmEngine } from '../../../../js/engine/wasm-engine.js'
+
+const CONFIG = {
+  peerId: 'local-peer',
+  pageSize: 512,
+  splitThreshold: 409,
+  mergeThreshold: 102,
+  maxMemoryPages: 2,
+  maxKeyBytes: 64,
+  maxValueBytes: 200,
+  virtualNodes: 8
+}
+const key = (i) => 'k' + String(i).padStart(5, '0')
+const value = (i) => JSON.stringify({ i, pad: 'v'.repeat(i % 7) })
+
+let module
+before(async () => {
+  module = await loadModule()
+})
+
+/** A store on a Map: what a backend would keep. */
+class Disk {
+  pages = new Map()
+  records = new Map()
+  state = null
+
+  /** Flushes the engine's dirty pages here. @param {WasmEngine} engine */
+  flush(engine) {
+    const batch = engine.collectFlush()
+    for (const p of batch.pages) {
+      this.pages.set(p.id, p.bytes)
+      this.records.set(p.id, p.record)
+    }
+    for (const id of batch.deleted) {
+      this.pages.delete(id)
+      this.records.delete(id)
+    }
+    this.state = batch.state
+    engine.commitFlush()
+    return batch
+  }
+
+  manifest() {
+    return { state: /** @type {Uint8Array} */ (this.state), records: [...this.records.values()] }
+  }
+
+  /** @param {WasmEngine} engine @param {number} id */
+  load(engine, id) {
+    const status = engine.loadPage(id, this.pages.get(id) ?? new Uint8Array(0))
+    assert.equal(status.code, StatusCode.OK, status.message)
+  }
+}
+
+/** Applies ops to the end, loading pages and flushing as needed. */
+function applyAll(engine, disk, ops, wallMs = 1000, withVersions = false) {
+  const enc = engine.encodeOps(ops)
+  const results = []
+  let from = 0
+  while (from < ops.length) {
+    const r = engine.applyOps(enc, from, wallMs, withVersions)
+    results.push(...r.results)
+    from += r.results.length
+    if (r.code === StatusCode.NOT_RESIDENT) disk.load(engine, r.missingPage)
+    if (r.overBudget) {
+      disk.flush(engine)
+      engine.evictAllClean()
+    }
+  }
+  return results
+}
+
+/** Reads keys to the end, loading pages as needed. */
+function readAll(engine, disk, keys, how = 'getMany') {
+  const out = new Array(keys.length)
+  let pending = keys.map((_, i) => i)
+  for (let rounds = 0; pending.length > 0; rounds++) {
+    assert.ok(rounds < 10000)
+    const { answers } = engine[how](pending.map((i) => keys[i]))
+    const next = []
+    answers.forEach((a, j) => {
+      if (a.code === StatusCode.NOT_RESIDENT) {
+        next.push(pending[j])
+        disk.load(engine, /** @type {number} */ (a.page))
+      } else out[pending[j]] = a
+    })
+    pending = next
+  }
+  return out
+}
+
+/** A paged-out engine holding n keys, and its disk. */
+function pagedOut(n, config = CONFIG) {
+  const engine = new WasmEngine(module, config, null)
+  const disk = new Disk()
+  applyAll(engine, disk, Array.from({ length: n }, (_, i) => ({ type: 'put', key: key(i), json: value(i) })))
+  disk.flush(engine)
+  engine.evictAllClean()
+  return { engine, disk }
+}
+
+describe('WasmEngine construction', () => {
+  test('keeps its config', () => {
+    const e = new WasmEngine(module, CONFIG, null)
+    assert.equal(e.config, CONFIG)
+    assert.equal(e.closed, false)
+    e.close()
+  })
+
+  test('refused options: INVALID_ARGUMENT', () => {
+    assert.throws(() => new WasmEngine(module, { ...CONFIG, pageSize: 100 }, null), { code: 'INVALID_ARGUMENT', message: /create/ })
+    assert.throws(() => new WasmEngine(module, { ...CONFIG, mergeThreshold: 500 }, null), { code: 'INVALID_ARGUMENT' })
+    assert.throws(() => new WasmEngine(module, { ...CONFIG, maxMemoryPages: 0 }, null), { code: 'INVALID_ARGUMENT' })
+  })
+
+  test('a corrupt manifest: CORRUPT', () => {
+    assert.throws(() => new WasmEngine(module, CONFIG, { state: Uint8Array.of(1, 2, 3), records: [] }), { code: 'CORRUPT', message: /open/ })
+  })
+})
+
+describe('WasmEngine writes', () => {
+  test('results per op: existed, applied, versions', () => {
+    const e = new WasmEngine(module, CONFIG, null)
+    const results = e.applyOps(
+      e.encodeOps([
+        { type: 'put', key: 'a', json: '1' },
+        { type: 'put', key: 'a', json: '2' },
+        { type: 'delete', key: 'a' },
+        { type: 'delete', key: 'never' },
+        { type: 'put', key: '', json: '1' },
+        { type: 'put', key: 'big', json: 'x'.repeat(201) }
+      ]),
+      0,
+      5000,
+      true
+    )
+    assert.equal(results.code, StatusCode.OK)
+    const r = results.results
+    assert.equal(r.length, 6)
+    assert.deepEqual([r[0].existed, r[0].applied], [false, true])
+    assert.deepEqual([r[1].existed, r[1].applied], [true, true])
+    assert.deepEqual([r[2].existed, r[2].applied], [true, true])
+    assert.deepEqual(r[3], { code: 0, existed: false, applied: false })
+    assert.equal(r[4].code, StatusCode.INVALID_ARGUMENT)
+    assert.match(/** @type {string} */ (r[4].message), /empty/)
+    assert.equal(r[5].code, StatusCode.INVALID_ARGUMENT)
+    for (const x of r.slice(0, 3)) {
+      assert.equal(x.origin, 'local-peer')
+      assert.ok(/** @type {string} */ (x.hlc) >= hlcAtWallMs(5000))
+    }
+    assert.ok(/** @type {string} */ (r[0].hlc) < /** @type {string} */ (r[1].hlc))
+    assert.ok(/** @type {string} */ (r[1].hlc) < /** @type {string} */ (r[2].hlc))
+    e.close()
+  })
+
+  test('withVersions false: no versions in the results', () => {
+    const e = new WasmEngine(module, CONFIG, null)
+    const r = e.applyOps(e.encodeOps([{ type: 'put', key: 'a', json: '1' }]), 0, 1000, false).results[0]
+    assert.deepEqual(r, { code: 0, existed: false, applied: true })
+    e.close()
+  })
+
+  test('at most 512 ops per call; from resumes', () => {
+    const e = new WasmEngine(module, { ...CONFIG, maxMemoryPages: 100000 }, null)
+    const ops = Array.from({ length: 1200 }, (_, i) => ({ type: /** @type {'put'} */ ('put'), key: key(i), json: '1' }))
+    const enc = e.encodeOps(ops)
+    const first = e.applyOps(enc, 0, 1000, false)
+    assert.equal(first.results.length, 512)
+    const second = e.applyOps(enc, 512, 1000, false)
+    assert.equal(second.results.length, 512)
+    const third = e.applyOps(enc, 1024, 1000, false)
+    assert.equal(third.results.length, 1200 - 1024)
+    assert.equal(e.stats().liveKeys, 1200)
+    e.close()
+  })
+
+  test('NOT_RESIDENT with a missingPage after a flush and evict; load it and resume', () => {
+    const { engine, disk } = pagedOut(200)
+    assert.equal(engine.stats().residentPages, 0)
+    const ops = [
+      { type: /** @type {'put'} */ ('put'), key: key(150), json: '"new"' },
+      { type: /** @type {'put'} */ ('put'), key: key(10), json: '"new"' }
+    ]
+    const enc = engine.encodeOps(ops)
+    const r = engine.applyOps(enc, 0, 2000, false)
+    assert.equal(r.code, StatusCode.NOT_RESIDENT)
+    assert.equal(r.results.length, 0)
+    const page = engine.listPages().find((p) => p.id === r.missingPage)
+    assert.ok(page, 'the missing page is a page of the store')
+    assert.equal(page.resident, false)
+    assert.ok(compareKeys(page.lowerKey, key(150)) <= 0)
+    disk.load(engine, r.missingPage)
+    const again = engine.applyOps(enc, 0, 2000, false)
+    assert.ok(again.results.length >= 1)
+    assert.deepEqual(again.results[0], { code: 0, existed: true, applied: true })
+    // The second op needs another page (key 10 is far from key 150).
+    assert.equal(again.code, StatusCode.NOT_RESIDENT)
+    assert.notEqual(again.missingPage, r.missingPage)
+    disk.load(engine, again.missingPage)
+    const last = engine.applyOps(enc, 1, 2000, false)
+    assert.equal(last.code, StatusCode.OK)
+    assert.deepEqual(last.results, [{ code: 0, existed: true, applied: true }])
+    assert.deepEqual(
+      readAll(engine, disk, [key(150), key(10)]).map((a) => a.json),
+      ['"new"', '"new"']
+    )
+    engine.close()
+  })
+
+  test('a malformed batch throws INTERNAL; an empty one made no progress', () => {
+    const e = new WasmEngine(module, CONFIG, null)
+    assert.throws(() => e.applyOps({ bytes: Uint8Array.of(7, 1, 0x61), offsets: [0, 3], count: 1 }, 0, 1, false), {
+      code: 'INTERNAL',
+      message: /batch rejected/
+    })
+    assert.throws(() => e.applyOps(e.encodeOps([]), 0, 1, false), { code: 'INTERNAL', message: /no progress/ })
+    e.close()
+  })
+})
+
+describe('WasmEngine reads', () => {
+  test('getMany: values, NOT_FOUND, NOT_RESIDENT pages, bad keys', () => {
+    const { engine, disk } = pagedOut(100)
+    const { answers } = engine.getMany([key(1), key(99), 'missing', ''])
+    assert.equal(answers.length, 4)
+    assert.equal(answers[0].code, StatusCode.NOT_RESIDENT)
+    assert.equal(typeof answers[0].page, 'number')
+    assert.equal(answers[1].code, StatusCode.NOT_RESIDENT)
+    assert.notEqual(answers[0].page, answers[1].page)
+    assert.equal(answers[3].code, StatusCode.INVALID_ARGUMENT)
+    const all = readAll(engine, disk, [key(1), key(99), 'missing', key(50)])
+    assert.deepEqual(all[0], { code: 0, json: value(1) })
+    assert.deepEqual(all[1], { code: 0, json: value(99) })
+    assert.deepEqual(all[2], { code: StatusCode.NOT_FOUND })
+    assert.deepEqual(all[3], { code: 0, json: value(50) })
+    engine.close()
+  })
+
+  test('lookupMany: records with versions, tombstones included', () => {
+    const engine = new WasmEngine(module, CONFIG, null)
+    const disk = new Disk()
+    applyAll(engine, disk, [
+      { type: 'put', key: 'live', json: '"x"' },
+      { type: 'put', key: 'gone', json: '"y"' },
+      { type: 'merge', key: 'peer', hlc: '00000000ffff0001', origin: 'remote', deleted: false, json: '3' }
+    ])
+    applyAll(engine, disk, [{ type: 'delete', key: 'gone' }], 3000)
+    const looked = readAll(engine, disk, ['live', 'gone', 'peer', 'none'], 'lookupMany')
+    assert.deepEqual(looked[0].record && { ...looked[0].record, hlc: 'h' }, { key: 'live', hlc: 'h', origin: 'local-peer', deleted: false, json: '"x"' })
+    assert.equal(looked[1].record?.deleted, true)
+    assert.equal(looked[1].record?.json, null)
+    assert.ok(/** @type {string} */ (looked[1].record?.hlc) >= hlcAtWallMs(3000))
+    assert.deepEqual(looked[2].record, { key: 'peer', hlc: '00000000ffff0001', origin: 'remote', deleted: false, json: '3' })
+    assert.deepEqual(looked[3], { code: StatusCode.NOT_FOUND })
+    // getMany sees no tombstone.
+    assert.deepEqual(readAll(engine, disk, ['gone'])[0], { code: StatusCode.NOT_FOUND })
+    engine.close()
+  })
+})
+
+describe('WasmEngine scans', () => {
+  /** Scans to the end, loading pages; returns the keys and the stops. */
+  function scanAll(engine, disk, range) {
+    let position = engine.scanStart(range)
+    if (position === null) return { keys: [], stops: 0 }
+    const keys = []
+    let stops = 0
+    for (;;) {
+      const r = engine.scan(position)
+      keys.push(...r.records.map((x) => x.key))
+      if (r.code === StatusCode.OK) return { keys, stops }
+      assert.equal(r.code, StatusCode.NOT_RESIDENT)
+      assert.ok(r.resume instanceof Uint8Array)
+      disk.load(engine, r.missingPage)
+      position = /** @type {Uint8Array} */ (r.resume)
+      stops++
+      assert.ok(stops < 10000)
+    }
+  }
+
+  const N = 300
+  const all = Array.from({ length: N }, (_, i) => key(i))
+
+  test('forward: resumes after each page, every key once, in order', () => {
+    const { engine, disk } = pagedOut(N)
+    const { keys, stops } = scanAll(engine, disk, {})
+    assert.deepEqual(keys, all)
+    assert.ok(stops > 10)
+    engine.close()
+  })
+
+  test('reverse', () => {
+    const { engine, disk } = pagedOut(N)
+    assert.deepEqual(scanAll(engine, disk, { reverse: true }).keys, [...all].reverse())
+    engine.close()
+  })
+
+  test('bounded and limited, forward and reverse', () => {
+    const { engine, disk } = pagedOut(N)
+    assert.deepEqual(scanAll(engine, disk, { gte: key(37), lt: key(201) }).keys, all.slice(37, 201))
+    assert.deepEqual(scanAll(engine, disk, { gt: key(37), limit: 45 }).keys, all.slice(38, 83))
+    assert.deepEqual(scanAll(engine, disk, { lte: key(250), reverse: true, limit: 60 }).keys, all.slice(191, 251).reverse())
+    assert.deepEqual(scanAll(engine, disk, { prefix: 'k0012' }).keys, all.slice(120, 130))
+    engine.close()
+  })
+
+  test('scanStart of an empty range is null', () => {
+    const e = new WasmEngine(module, CONFIG, null)
+    assert.equal(e.scanStart({ gte: 'b', lt: 'a' }), null)
+    e.close()
+  })
+
+  test('pagesAhead: non-resident pages from `first` in key order, descending, limited', () => {
+    const { engine } = pagedOut(N)
+    const ids = engine.listPages().map((p) => p.id)
+    assert.ok(ids.length > 8)
+    assert.deepEqual(engine.pagesAhead(ids[2], 4, false), ids.slice(2, 6))
+    assert.deepEqual(engine.pagesAhead(ids[5], 3, true), [ids[5], ids[4], ids[3]])
+    assert.deepEqual(engine.pagesAhead(ids[1], 100, true), [ids[1], ids[0]])
+    assert.deepEqual(engine.pagesAhead(ids.at(-1), 10, false), [ids.at(-1)])
+    assert.deepEqual(engine.pagesAhead(987654, 3, false), [])
+    engine.close()
+  })
+})
+
+describe('WasmEngine flush and reopen', () => {
+  test('collectFlush / commitFlush, then a new engine on the manifest reads everything back', () => {
+    const engine = new WasmEngine(module, CONFIG, null)
+    const disk = new Disk()
+    const model = new Map()
+    const ops = []
+    for (let i = 0; i < 400; i++) {
+      ops.push({ type: 'put', key: key(i), json: value(i) })
+      model.set(key(i), value(i))
+    }
+    applyAll(engine, disk, ops)
+    // Delete most keys: pages merge away and must be deleted from disk.
+    const dels = []
+    for (let i = 0; i < 400; i++) {
+      if (i % 5 !== 0) {
+        dels.push({ type: 'delete', key: key(i) })
+        model.delete(key(i))
+      }
+    }
+    applyAll(engine, disk, dels, 2000)
+    const before = engine.stats()
+    assert.equal(engine.hasDirtyPages(), true)
+    const batch = disk.flush(engine)
+    assert.equal(engine.hasDirtyPages(), false)
+    assert.ok(batch.state.length > 0)
+    const clock = engine.clock()
+    engine.close()
+
+    const reopened = new WasmEngine(module, CONFIG, disk.manifest())
+    assert.equal(reopened.stats().pages, before.pages)
+    assert.equal(reopened.stats().liveKeys, before.liveKeys)
+    assert.equal(reopened.stats().liveKeys, model.size)
+    assert.equal(reopened.stats().residentPages, 0)
+    assert.ok(reopened.clock() >= clock, 'the clock survives')
+    const keys = Array.from({ length: 400 }, (_, i) => key(i))
+    const answers = readAll(reopened, disk, keys)
+    keys.forEach((k, i) => {
+      if (model.has(k)) assert.deepEqual(answers[i], { code: 0, json: model.get(k) })
+      else assert.deepEqual(answers[i], { code: StatusCode.NOT_FOUND })
+    })
+    assert.equal(reopened.checkInvariants().code, StatusCode.OK)
+    reopened.close()
+  })
+
+  test('collectFlush without commitFlush leaves the pages dirty', () => {
+    const engine = new WasmEngine(module, { ...CONFIG, maxMemoryPages: 100 }, null)
+    engine.applyOps(engine.encodeOps([{ type: 'put', key: 'a', json: '1' }]), 0, 1000, false)
+    const batch = engine.collectFlush()
+    assert.equal(batch.pages.length, 1)
+    assert.equal(engine.hasDirtyPages(), true)
+    assert.equal(engine.evictAllClean(), 0, 'dirty pages are not evicted')
+    engine.commitFlush()
+    assert.equal(engine.hasDirtyPages(), false)
+    assert.equal(engine.evictAllClean(), 1)
+    assert.equal(engine.stats().residentPages, 0)
+    engine.close()
+  })
+
+  test('over budget after many writes; back within it after flush and evict', () => {
+    const engine = new WasmEngine(module, CONFIG, null)
+    const r = engine.applyOps(
+      engine.encodeOps(Array.from({ length: 100 }, (_, i) => ({ type: /** @type {'put'} */ ('put'), key: key(i), json: value(i) }))),
+      0,
+      1000,
+      false
+    )
+    assert.equal(r.overBudget, true)
+    assert.equal(engine.overBudget(), true)
+    assert.ok(r.pages > CONFIG.maxMemoryPages)
+    assert.equal(r.pages, engine.stats().pages)
+    new Disk().flush(engine)
+    engine.evictAllClean()
+    assert.equal(engine.overBudget(), false)
+    engine.close()
+  })
+
+  test('a page that fails to load is CORRUPTION, and its keys answer CORRUPTION', () => {
+    const { engine } = pagedOut(100)
+    const { answers } = engine.getMany([key(40)])
+    const page = /** @type {number} */ (answers[0].page)
+    assert.equal(engine.loadPage(page, Uint8Array.of(1, 2, 3)).code, StatusCode.CORRUPTION)
+    assert.equal(engine.getMany([key(40)]).answers[0].code, StatusCode.CORRUPTION)
+    assert.equal(engine.listPages().find((p) => p.id === page)?.corrupt, true)
+    assert.equal(engine.stats().corruptPages, 1)
+    engine.close()
+  })
+})
+
+describe('WasmEngine clock, stats, ring', () => {
+  test('clock() advances with writes and equals stats().hlc', () => {
+    const engine = new WasmEngine(module, { ...CONFIG, maxMemoryPages: 100 }, null)
+    assert.equal(engine.clock(), engine.stats().hlc)
+    const c0 = engine.clock()
+    engine.applyOps(engine.encodeOps([{ type: 'put', key: 'a', json: '1' }]), 0, 10000, false)
+    const c1 = engine.clock()
+    assert.ok(c1 > c0)
+    assert.ok(c1 >= hlcAtWallMs(10000))
+    assert.equal(c1, engine.stats().hlc)
+    // Same wall clock: the logical counter moves it on.
+    engine.applyOps(engine.encodeOps([{ type: 'put', key: 'b', json: '1' }]), 0, 10000, false)
+    const c2 = engine.clock()
+    assert.ok(c2 > c1)
+    assert.equal(c2, engine.stats().hlc)
+    // A version seen from a peer raises it.
+    engine.applyOps(engine.encodeOps([{ type: 'merge', key: 'c', hlc: '0000100000000005', origin: 'far', deleted: false, json: '1' }]), 0, 10000, false)
+    assert.ok(engine.clock() >= '0000100000000005')
+    assert.equal(engine.clock(), engine.stats().hlc)
+    engine.close()
+  })
+
+  test('stats and listPages describe the store', () => {
+    const { engine } = pagedOut(150)
+    const s = engine.stats()
+    assert.equal(s.liveKeys, 150)
+    assert.equal(s.residentPages, 0)
+    assert.equal(s.dirtyPages, 0)
+    assert.equal(s.maxMemoryPages, CONFIG.maxMemoryPages)
+    const pages = engine.listPages()
+    assert.equal(pages.length, s.pages)
+    assert.equal(pages.reduce((a, p) => a + p.keyCount, 0), 150)
+    assert.equal(pages[0].lowerKey, '')
+    for (let i = 1; i < pages.length; i++) assert.ok(compareKeys(pages[i - 1].lowerKey, pages[i].lowerKey) < 0)
+    engine.close()
+  })
+
+  test('ring() uses the configured virtualNodes', () => {
+    const engine = new WasmEngine(module, { ...CONFIG, virtualNodes: 5 }, null)
+    const members = ['a', 'b', 'c', 'd']
+    const mine = engine.ring(members)
+    const same = new RingView(module, members, 5)
+    const keys = Array.from({ length: 200 }, (_, i) => `x${i}`)
+    assert.deepEqual(mine.replicasFor(keys, 2), same.replicasFor(keys, 2))
+    assert.deepEqual(mine.shares(2), same.shares(2))
+    mine.release()
+    same.release()
+    engine.close()
+  })
+})
+
+describe('WasmEngine close', () => {
+  test('every call after close() throws CLOSED; close twice is harmless', () => {
+    const engine = new WasmEngine(module, CONFIG, null)
+    const enc = engine.encodeOps([{ type: 'put', key: 'a', json: '1' }])
+    engine.close()
+    assert.equal(engine.closed, true)
+    assert.doesNotThrow(() => engine.close())
+    const calls = [
+      () => engine.applyOps(enc, 0, 1, false),
+      () => engine.getMany(['a']),
+      () => engine.lookupMany(['a']),
+      () => engine.scan(/** @type {Uint8Array} */ (engine.scanStart({}))),
+      () => engine.pagesAhead(1, 1, false),
+      () => engine.loadPage(1, new Uint8Array(0)),
+      () => engine.collectFlush(),
+      () => engine.commitFlush(),
+      () => engine.evictAllClean(),
+      () => engine.overBudget(),
+      () => engine.hasDirtyPages(),
+      () => engine.clock(),
+      () => engine.stats(),
+      () => engine.listPages(),
+      () => engine.checkInvariants()
+    ]
+    for (const call of calls) assert.throws(call, { name: 'PagingStorageError', code: 'CLOSED' }, call.toString())
+  })
+})

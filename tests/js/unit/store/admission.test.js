@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+
+import { PagingStorageError, StatusCode } from '../../../../js/core/errors.js'
+import { Admission } from '../../../../js/store/admission.js'
+
+const put = (key) => ({ type: 'put', key })
+const del = (key) => ({ type: 'delete', key })
+const merge = (key) => ({ type: 'merge', key })
+const ok = (tag) => ({ code: 0, existed: false, applied: true, tag })
+
+describe('Admission.admit', () => {
+  test('below the disk budget: everything admitted, nothing refused', () => {
+    const a = new Admission(10, 9)
+    const ops = [put('a'), del('b'), merge('c')]
+    const { admitted, refused } = a.admit(ops)
+    assert.deepEqual(admitted, ops)
+    assert.equal(refused, null)
+    assert.equal(a.quotaBlocked, false)
+  })
+
+  test('at the disk budget: new values refused, deletes admitted', () => {
+    const a = new Admission(10, 10)
+    const { admitted, refused } = a.admit([put('a'), del('b'), merge('c'), del('d'), put('e')])
+    assert.deepEqual(admitted, [del('b'), del('d')])
+    assert.deepEqual(refused?.indices, [0, 2, 4])
+    assert.match(/** @type {string} */ (refused?.message), /disk budget of 10 pages \(maxDiskPages\) is full/)
+  })
+
+  test('notePages moves the budget check', () => {
+    const a = new Admission(10, 10)
+    a.notePages(9)
+    assert.equal(a.admit([put('a')]).refused, null)
+    a.notePages(11)
+    assert.notEqual(a.admit([put('a')]).refused, null)
+  })
+
+  test('a QUOTA_EXCEEDED failure blocks new values until a save succeeds', () => {
+    const a = new Admission(1000, 1)
+    a.noteError(new PagingStorageError('IO_ERROR', 'other'))
+    assert.equal(a.quotaBlocked, false)
+    a.noteError(new PagingStorageError('QUOTA_EXCEEDED', 'full'))
+    assert.equal(a.quotaBlocked, true)
+    const { admitted, refused } = a.admit([put('a'), del('b')])
+    assert.deepEqual(admitted, [del('b')])
+    assert.match(/** @type {string} */ (refused?.message), /browser storage quota is full/)
+    a.noteSaved()
+    assert.equal(a.quotaBlocked, false)
+    assert.equal(a.admit([put('a')]).refused, null)
+  })
+
+  test('noteError tolerates anything', () => {
+    const a = new Admission(10, 0)
+    for (const e of [null, undefined, 'text', {}]) a.noteError(/** @type {any} */ (e))
+    assert.equal(a.quotaBlocked, false)
+  })
+})
+
+describe('Admission.withRefusals', () => {
+  test('no refusals: the results as they are', () => {
+    const a = new Admission(10, 0)
+    const results = [ok(1)]
+    assert.equal(a.withRefusals(results, null), results)
+  })
+
+  test('refused ops get QUOTA results in their places; the others keep order', () => {
+    const a = new Admission(1, 1)
+    const ops = [put('a'), del('b'), put('c'), del('d'), put('e')]
+    const { admitted, refused } = a.admit(ops)
+    const out = a.withRefusals([ok('b'), ok('d')], refused)
+    assert.equal(out.length, ops.length)
+    assert.equal(out[1].tag, 'b')
+    assert.equal(out[3].tag, 'd')
+    for (const i of [0, 2, 4]) {
+      assert.equal(out[i].code, StatusCode.QUOTA)
+      assert.equal(out[i].applied, false)
+      assert.equal(out[i].existed, false)
+      assert.match(/** @type {string} */ (out[i].message), /maxDiskPages/)
+    }
+    assert.notEqual(out[0], out[2], 'each refusal is its own object')
+    assert.equal(admitted.length, 2)
+  })
+
+  test('every op refused', () => {
+    const a = new Admission(1, 5)
+    const { admitted, refused } = a.admit([put('a'), put('b')])
+    assert.deepEqual(admitted, [])
+    const out = a.withRefusals([], refused)
+    assert.deepEqual(
+      out.map((r) => r.code),
+      [StatusCode.QUOTA, StatusCode.QUOTA]
+    )
+  })
+})

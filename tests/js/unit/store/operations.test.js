@@ -1,0 +1,342 @@
+// The resumable operations: step by step against fake engines (what each
+// step asks for), and run to the end by the real paging driver over a real
+// engine with a tiny page budget and a MemoryBackend.
+import assert from 'node:assert/strict'
+import { before, describe, test } from 'node:test'
+
+import { StatusCode } from '../../../../js/core/errors.js'
+import { SYNC_CHILDREN } from '../../../../js/core/limits.js'
+import { loadModule } from '../../../../js/engine/load-module.js'
+import { WasmEngine } from '../../../../js/engine/wasm-engine.js'
+import { MemoryBackend } from '../../../../js/persistence/memory.js'
+import { ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from '../../../../js/store/operations.js'
+import { Pager } from '../../../../js/store/pager.js'
+import { PagingDriver } from '../../../../js/store/paging-driver.js'
+
+const CONFIG = { peerId: 'me', pageSize: 256, splitThreshold: 204, mergeThreshold: 51, maxMemoryPages: 2, maxKeyBytes: 64, maxValueBytes: 1000, virtualNodes: 8 }
+const key = (i) => 'k' + String(i).padStart(5, '0')
+const ok = (n) => Array.from({ length: n }, () => ({ code: 0, existed: false, applied: true }))
+
+let module
+before(async () => {
+  module = await loadModule()
+})
+
+/** A real engine, pager and driver over a MemoryBackend. */
+function realStack(config = CONFIG) {
+  const engine = new WasmEngine(module, config, null)
+  const backend = new MemoryBackend()
+  const errors = []
+  const pager = new Pager(engine, backend, { onError: (e) => errors.push(e), onSaved: () => {} })
+  const driver = new PagingDriver(engine, pager, config.maxMemoryPages)
+  return { engine, backend, pager, driver, errors }
+}
+
+async function fill(stack, n, json = (i) => JSON.stringify({ i })) {
+  const { engine, driver, pager } = stack
+  const ops = Array.from({ length: n }, (_, i) => ({ type: /** @type {'put'} */ ('put'), key: key(i), json: json(i) }))
+  const result = await driver.run(new WriteOperation(engine, engine.encodeOps(ops), 1000, false))
+  await pager.flush()
+  engine.evictAllClean()
+  return result
+}
+
+describe('WriteOperation', () => {
+  test('steps: NOT_RESIDENT asks for the page; resumes from the op that stopped', () => {
+    const calls = []
+    const answers = [
+      { code: StatusCode.NOT_RESIDENT, overBudget: false, pages: 3, missingPage: 9, results: ok(2) },
+      { code: StatusCode.OK, overBudget: false, pages: 4, missingPage: 0, results: ok(3) }
+    ]
+    const engine = {
+      applyOps(ops, from, wallMs, withVersions) {
+        calls.push({ from, wallMs, withVersions })
+        return answers.shift()
+      }
+    }
+    const op = new WriteOperation(/** @type {any} */ (engine), /** @type {any} */ ({ count: 5 }), 1234, true)
+    assert.deepEqual(op.step(), { pages: [9] })
+    assert.equal(op.done, 2)
+    assert.equal(op.pages, 3)
+    assert.equal(op.step(), null)
+    assert.equal(op.done, 5)
+    assert.equal(op.pages, 4)
+    assert.equal(op.result.length, 5)
+    assert.deepEqual(calls, [
+      { from: 0, wallMs: 1234, withVersions: true },
+      { from: 2, wallMs: 1234, withVersions: true }
+    ])
+  })
+
+  test('steps: over budget in the middle of a batch asks for a flush; at the end it does not', () => {
+    const answers = [
+      { code: 0, overBudget: true, pages: 50, missingPage: 0, results: ok(512) },
+      { code: 0, overBudget: true, pages: 60, missingPage: 0, results: ok(88) }
+    ]
+    const engine = { applyOps: () => answers.shift() }
+    const op = new WriteOperation(/** @type {any} */ (engine), /** @type {any} */ ({ count: 600 }), 1, false)
+    assert.deepEqual(op.step(), { flush: true })
+    assert.equal(op.done, 512)
+    assert.equal(op.step(), null)
+    assert.equal(op.done, 600)
+  })
+
+  test('no ops: done at once without an engine call', () => {
+    const engine = {
+      applyOps() {
+        throw new Error('not called')
+      }
+    }
+    const op = new WriteOperation(/** @type {any} */ (engine), /** @type {any} */ ({ count: 0 }), 1, false)
+    assert.equal(op.step(), null)
+    assert.deepEqual(op.result, [])
+  })
+
+  test('real: a large batch on a tiny budget ends with every op applied, flushed as it goes', async () => {
+    const stack = realStack()
+    const ops = Array.from({ length: 3000 }, (_, i) => ({ type: /** @type {'put'} */ ('put'), key: key(i), json: String(i) }))
+    const op = new WriteOperation(stack.engine, stack.engine.encodeOps(ops), 1000, false)
+    const results = await stack.driver.run(op)
+    assert.equal(results.length, 3000)
+    assert.ok(results.every((r) => r.code === 0 && r.applied))
+    assert.equal(op.done, 3000)
+    assert.equal(op.pages, stack.engine.stats().pages)
+    assert.ok(stack.backend.pageCount > 0, 'pages were flushed during the batch')
+    assert.equal(stack.engine.overBudget(), false, 'back within budget at the end')
+  })
+})
+
+describe('ReadOperation', () => {
+  /** A fake store: key -> page; resident pages; counts what is asked. */
+  function fakeRead(pageOf, resident) {
+    const asked = []
+    const read = (keys) => {
+      asked.push([...keys])
+      return {
+        answers: keys.map((k) => {
+          const p = pageOf(k)
+          if (p === null) return { code: StatusCode.NOT_FOUND }
+          return resident.has(p) ? { code: 0, json: JSON.stringify(k) } : { code: StatusCode.NOT_RESIDENT, page: p }
+        })
+      }
+    }
+    return { asked, read }
+  }
+
+  test('asks every key first, then only the keys waiting on the pages just loaded', () => {
+    const resident = new Set([1])
+    const pageOf = (k) => (k === 'none' ? null : Number(k[1]))
+    const { asked, read } = fakeRead(pageOf, resident)
+    const keys = ['p1a', 'p2a', 'p3a', 'p2b', 'none', 'p1b', 'p3b']
+    const op = new ReadOperation(keys, read)
+    assert.deepEqual(op.step(null), { pages: [2, 3] })
+    assert.equal(op.done, 3)
+    resident.add(2)
+    assert.deepEqual(op.step([2]), { pages: [3] })
+    assert.deepEqual(asked[1], ['p2a', 'p2b'])
+    // Loaded pages nobody waits on: no engine call.
+    assert.deepEqual(op.step([7]), { pages: [3] })
+    assert.equal(asked.length, 2)
+    resident.add(3)
+    assert.equal(op.step([3, 2]), null)
+    assert.deepEqual(asked[2], ['p3a', 'p3b'])
+    assert.equal(op.done, keys.length)
+    assert.deepEqual(
+      op.result.map((a) => a.code),
+      [0, 0, 0, 0, StatusCode.NOT_FOUND, 0, 0]
+    )
+    assert.deepEqual(op.result[3], { code: 0, json: '"p2b"' })
+  })
+
+  test('a key whose page is evicted again waits again, on the page it names', () => {
+    const resident = new Set()
+    const { read } = fakeRead((k) => Number(k[1]), resident)
+    const op = new ReadOperation(['p1', 'p2'], read)
+    assert.deepEqual(op.step(null), { pages: [1, 2] })
+    resident.add(2) // page 1 "loaded" but not resident
+    assert.deepEqual(op.step([2, 1]), { pages: [1] })
+    resident.add(1)
+    assert.equal(op.step([1]), null)
+    assert.equal(op.done, 2)
+  })
+
+  test('after a flush (loaded null) it asks nothing again', () => {
+    const { asked, read } = fakeRead(() => 5, new Set())
+    const op = new ReadOperation(['a'], read)
+    op.step(null)
+    assert.deepEqual(op.step(null), { pages: [5] })
+    assert.equal(asked.length, 1)
+  })
+
+  test('no keys: done at once', () => {
+    const { asked, read } = fakeRead(() => 1, new Set([1]))
+    const op = new ReadOperation([], read)
+    assert.equal(op.step(null), null)
+    assert.deepEqual(asked, [])
+  })
+
+  test('real: thousands of keys across pages; each key re-asked only after its page loaded', async () => {
+    const stack = realStack()
+    await fill(stack, 2500)
+    assert.equal(stack.engine.stats().residentPages, 0)
+    const calls = []
+    /** @type {Map<string, number>} key -> the page it last waited on */
+    const waitingOn = new Map()
+    let lastLoaded = null
+    const read = (keys) => {
+      const r = stack.engine.getMany(keys)
+      calls.push(keys.length)
+      keys.forEach((k, j) => {
+        if (calls.length > 1) {
+          assert.ok(waitingOn.has(k), `${k} asked again without waiting`)
+          assert.ok(lastLoaded.includes(waitingOn.get(k)), `${k} asked again before its page loaded`)
+        }
+        const a = r.answers[j]
+        if (a.code === StatusCode.NOT_RESIDENT) waitingOn.set(k, /** @type {number} */ (a.page))
+        else waitingOn.delete(k)
+      })
+      return r
+    }
+    // Ask in an order that crosses pages back and forth.
+    const keys = Array.from({ length: 2500 }, (_, i) => key((i * 7919) % 2500))
+    keys.push('missing-key')
+    const op = new ReadOperation(keys, read)
+    const origStep = op.step.bind(op)
+    op.step = (loaded) => {
+      lastLoaded = loaded
+      return origStep(loaded)
+    }
+    const answers = await stack.driver.run(op)
+    assert.equal(answers.length, keys.length)
+    keys.slice(0, -1).forEach((k, i) => assert.deepEqual(answers[i], { code: 0, json: JSON.stringify({ i: Number(k.slice(1)) }) }))
+    assert.deepEqual(answers.at(-1), { code: StatusCode.NOT_FOUND })
+    assert.equal(calls[0], keys.length)
+    const reasked = calls.slice(1).reduce((a, b) => a + b, 0)
+    assert.ok(reasked <= 2 * keys.length, `re-asked ${reasked} keys`)
+    assert.equal(stack.errors.length, 0)
+  })
+})
+
+describe('ScanOperation', () => {
+  const rec = (k) => ({ key: k, hlc: '0000000000010000', origin: 'p', deleted: false, json: '1' })
+
+  test('steps: records to onRecord, NOT_RESIDENT asks for the page and what a scan reads next', () => {
+    const positions = []
+    const answers = [
+      { code: StatusCode.NOT_RESIDENT, missingPage: 4, resume: Uint8Array.of(1), records: [rec('a'), rec('b')] },
+      { code: StatusCode.NOT_RESIDENT, missingPage: 3, resume: Uint8Array.of(2), records: [rec('c')] },
+      { code: StatusCode.OK, missingPage: 0, resume: null, records: [rec('d')] }
+    ]
+    const engine = {
+      scan(position) {
+        positions.push([...position])
+        return answers.shift()
+      }
+    }
+    const seen = []
+    const op = new ScanOperation(/** @type {any} */ (engine), Uint8Array.of(0), (r) => seen.push(r.key), { reverse: true })
+    assert.deepEqual(op.step(), { pages: [4], ahead: { descending: true, most: Infinity } })
+    assert.deepEqual(op.step(), { pages: [3], ahead: { descending: true, most: Infinity } })
+    assert.equal(op.step(), null)
+    assert.deepEqual(seen, ['a', 'b', 'c', 'd'])
+    assert.deepEqual(positions, [[0], [1], [2]])
+    assert.equal(op.done, 4)
+  })
+
+  test('a limited scan near its end prefetches one page', () => {
+    const records = (n) => Array.from({ length: n }, (_, i) => rec('k' + i))
+    const answers = [
+      { code: StatusCode.NOT_RESIDENT, missingPage: 1, resume: Uint8Array.of(1), records: records(30) },
+      { code: StatusCode.NOT_RESIDENT, missingPage: 2, resume: Uint8Array.of(2), records: records(10) }
+    ]
+    const engine = { scan: () => answers.shift() }
+    const op = new ScanOperation(/** @type {any} */ (engine), Uint8Array.of(0), () => {}, { limit: 100 })
+    assert.deepEqual(op.step(), { pages: [1], ahead: { descending: false, most: Infinity } }) // 70 to go
+    assert.deepEqual(op.step(), { pages: [2], ahead: { descending: false, most: 1 } }) // 60 to go
+  })
+
+  test('another error throws it as a PagingStorageError', () => {
+    const engine = { scan: () => ({ code: StatusCode.CORRUPTION, message: 'page 3 failed to load', records: [] }) }
+    const op = new ScanOperation(/** @type {any} */ (engine), Uint8Array.of(0), () => {}, {})
+    assert.throws(() => op.step(), { code: 'CORRUPT', message: 'page 3 failed to load' })
+  })
+
+  test('real: forward, reverse and limited scans over paged-out pages', async () => {
+    const stack = realStack()
+    await fill(stack, 800)
+    const all = Array.from({ length: 800 }, (_, i) => key(i))
+    const scan = async (range) => {
+      const keys = []
+      const position = /** @type {Uint8Array} */ (stack.engine.scanStart(range))
+      await stack.driver.run(new ScanOperation(stack.engine, position, (r) => keys.push(r.key), range))
+      return keys
+    }
+    assert.deepEqual(await scan({}), all)
+    assert.deepEqual(await scan({ reverse: true }), [...all].reverse())
+    assert.deepEqual(await scan({ gte: key(100), limit: 150 }), all.slice(100, 250))
+    assert.deepEqual(await scan({ lt: key(700), reverse: true, limit: 90 }), all.slice(610, 700).reverse())
+    assert.ok(stack.pager.pageLoads > 0)
+  })
+})
+
+describe('SyncScanOperation', () => {
+  const digestPart = (count, digest) => ({ counts: new Array(SYNC_CHILDREN).fill(count), digests: new Array(SYNC_CHILDREN).fill(digest) })
+
+  test('steps: merges partial answers across page loads; progress counts new resume keys', () => {
+    const requests = []
+    const answers = [
+      { code: StatusCode.NOT_RESIDENT, missingPage: 8, resume: 'k5', answers: [digestPart(1, '0000000000000001'), { entries: [{ key: 'a' }] }] },
+      { code: StatusCode.NOT_RESIDENT, missingPage: 8, resume: 'k5', answers: [digestPart(0, '0000000000000000'), { entries: [] }] },
+      { code: StatusCode.OK, missingPage: 0, resume: '', answers: [digestPart(2, '8000000000000002'), { entries: [{ key: 'b' }] }] }
+    ]
+    const engine = {
+      syncScan(ring, request) {
+        requests.push({ ring, start: request.start, rf: request.rf, self: request.self, queries: request.queries.length })
+        return answers.shift()
+      }
+    }
+    const queries = [
+      { peer: 1, bits: 0, prefix: 0, entries: false },
+      { peer: 1, bits: 0, prefix: 0, entries: true }
+    ]
+    const ring = { fake: true }
+    const op = new SyncScanOperation(/** @type {any} */ (engine), /** @type {any} */ (ring), { rf: 2, self: 0, queries })
+    assert.deepEqual(op.step(), { pages: [8], ahead: { descending: false, most: Infinity } })
+    assert.equal(op.done, 1)
+    assert.deepEqual(op.step(), { pages: [8], ahead: { descending: false, most: Infinity } })
+    assert.equal(op.done, 1, 'the same resume key is no progress')
+    assert.equal(op.step(), null)
+    assert.deepEqual(
+      requests.map((r) => r.start),
+      ['', 'k5', 'k5']
+    )
+    assert.ok(requests.every((r) => r.ring === ring && r.rf === 2 && r.self === 0 && r.queries === 2))
+    const [digests, entries] = /** @type {any[]} */ (op.result)
+    assert.deepEqual(digests.counts, new Array(SYNC_CHILDREN).fill(3))
+    assert.deepEqual(digests.digests, new Array(SYNC_CHILDREN).fill('8000000000000003'))
+    assert.deepEqual(entries.entries, [{ key: 'a' }, { key: 'b' }])
+  })
+
+  test('another error throws', () => {
+    const engine = { syncScan: () => ({ code: StatusCode.INVALID_ARGUMENT, message: 'bits', answers: [] }) }
+    const op = new SyncScanOperation(/** @type {any} */ (engine), /** @type {any} */ ({}), { rf: 1, self: 0, queries: [] })
+    assert.throws(() => op.step(), { code: 'INVALID_ARGUMENT' })
+  })
+
+  test('real: over paged-out pages it counts every shared record', async () => {
+    const stack = realStack()
+    await fill(stack, 500)
+    const ring = stack.engine.ring(['me', 'other'])
+    try {
+      const op = new SyncScanOperation(stack.engine, ring, { rf: 2, self: 0, queries: [{ peer: 1, bits: 0, prefix: 0, entries: true }] })
+      const [answer] = /** @type {any[]} */ (await stack.driver.run(op))
+      assert.deepEqual(
+        answer.entries.map((e) => e.key),
+        Array.from({ length: 500 }, (_, i) => key(i))
+      )
+      assert.ok(op.done > 0)
+    } finally {
+      ring.release()
+    }
+  })
+})

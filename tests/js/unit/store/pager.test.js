@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict'
+import { describe, mock, test } from 'node:test'
+
+import { StatusCode } from '../../../../js/core/errors.js'
+import { Pager } from '../../../../js/store/pager.js'
+
+/** A fake engine that records what the pager does to it. */
+function fakeEngine({ over = false, dirty = false, failLoad = new Set() } = {}) {
+  const log = []
+  const batch = { state: Uint8Array.of(1), pages: [{ id: 1, bytes: Uint8Array.of(2), record: Uint8Array.of(3) }], deleted: [4] }
+  return {
+    log,
+    batch,
+    over,
+    dirty,
+    overBudget() {
+      return this.over
+    },
+    hasDirtyPages() {
+      return this.dirty
+    },
+    loadPage(id, bytes) {
+      log.push(['loadPage', id, [...bytes]])
+      return failLoad.has(id) ? { code: StatusCode.CORRUPTION, message: 'bad checksum' } : { code: 0, message: '' }
+    },
+    collectFlush() {
+      log.push(['collectFlush'])
+      return batch
+    },
+    commitFlush() {
+      log.push(['commitFlush'])
+      this.dirty = false
+    }
+  }
+}
+
+function fakeBackend({ pages = new Map(), writeError = null } = {}) {
+  const log = []
+  return {
+    log,
+    async readPages(ids) {
+      log.push(['readPages', [...ids]])
+      return new Map([...pages].filter(([id]) => ids.includes(id)))
+    },
+    async writeBatch(batch) {
+      log.push(['writeBatch', batch])
+      if (writeError) throw writeError
+    }
+  }
+}
+
+function pagerWith(engine, backend) {
+  const errors = []
+  let saved = 0
+  const pager = new Pager(/** @type {any} */ (engine), /** @type {any} */ (backend), {
+    onError: (e) => errors.push(e),
+    onSaved: () => saved++
+  })
+  return { pager, errors, saved: () => saved }
+}
+
+describe('Pager.loadMany', () => {
+  test('one backend read for all ids; each page handed to the engine; missing pages as empty bytes', async () => {
+    const engine = fakeEngine()
+    const backend = fakeBackend({ pages: new Map([[1, Uint8Array.of(11)], [3, Uint8Array.of(33)]]) })
+    const { pager, errors } = pagerWith(engine, backend)
+    await pager.loadMany([3, 2, 1])
+    assert.deepEqual(backend.log, [['readPages', [3, 2, 1]]])
+    assert.deepEqual(engine.log, [
+      ['loadPage', 3, [33]],
+      ['loadPage', 2, []],
+      ['loadPage', 1, [11]]
+    ])
+    assert.equal(pager.pageLoads, 3)
+    assert.deepEqual(errors, [])
+  })
+
+  test('a page that fails to load is reported as CORRUPT, not thrown; the others load', async () => {
+    const engine = fakeEngine({ failLoad: new Set([2]) })
+    const { pager, errors } = pagerWith(engine, fakeBackend())
+    await pager.loadMany([1, 2, 3])
+    assert.equal(engine.log.length, 3)
+    assert.equal(errors.length, 1)
+    assert.equal(errors[0].code, 'CORRUPT')
+    assert.match(errors[0].message, /page 2: bad checksum/)
+    assert.equal(pager.pageLoads, 3)
+  })
+
+  test('over budget with dirty pages: flushes before reading', async () => {
+    const engine = fakeEngine({ over: true, dirty: true })
+    const backend = fakeBackend()
+    const { pager } = pagerWith(engine, backend)
+    await pager.loadMany([5])
+    assert.deepEqual(
+      backend.log.map(([what]) => what),
+      ['writeBatch', 'readPages']
+    )
+    assert.equal(pager.flushes, 1)
+  })
+
+  test('over budget with only clean pages: no flush', async () => {
+    const engine = fakeEngine({ over: true, dirty: false })
+    const backend = fakeBackend()
+    const { pager } = pagerWith(engine, backend)
+    await pager.loadMany([5])
+    assert.deepEqual(
+      backend.log.map(([what]) => what),
+      ['readPages']
+    )
+  })
+
+  test('a flush that fails before a load fails the load', async () => {
+    const boom = Object.assign(new Error('full'), { code: 'QUOTA_EXCEEDED' })
+    const engine = fakeEngine({ over: true, dirty: true })
+    const { pager, errors } = pagerWith(engine, fakeBackend({ writeError: boom }))
+    await assert.rejects(pager.loadMany([5]), (err) => err === boom)
+    assert.deepEqual(errors, [boom])
+  })
+
+  test('a backend read that fails rejects', async () => {
+    const backend = fakeBackend()
+    backend.readPages = async () => {
+      throw new Error('read failed')
+    }
+    const { pager } = pagerWith(fakeEngine(), backend)
+    await assert.rejects(pager.loadMany([1]), /read failed/)
+    assert.equal(pager.pageLoads, 0)
+  })
+})
+
+describe('Pager.flush', () => {
+  test('nothing dirty: false, no backend call', async () => {
+    const engine = fakeEngine({ dirty: false })
+    const backend = fakeBackend()
+    const { pager, saved } = pagerWith(engine, backend)
+    assert.equal(await pager.flush(), false)
+    assert.deepEqual(backend.log, [])
+    assert.deepEqual(engine.log, [])
+    assert.equal(saved(), 0)
+  })
+
+  test('writes the collected batch in one backend call, then commits', async () => {
+    mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 })
+    try {
+      const engine = fakeEngine({ dirty: true })
+      const backend = fakeBackend()
+      const { pager, saved } = pagerWith(engine, backend)
+      assert.equal(pager.lastSave, null)
+      assert.equal(await pager.flush(), true)
+      assert.deepEqual(backend.log, [['writeBatch', engine.batch]])
+      assert.deepEqual(engine.log, [['collectFlush'], ['commitFlush']])
+      assert.equal(pager.flushes, 1)
+      assert.equal(pager.lastSave, 1_700_000_000_000)
+      assert.equal(saved(), 1)
+    } finally {
+      mock.timers.reset()
+    }
+  })
+
+  test('a backend that throws: reported, rethrown, nothing committed', async () => {
+    const boom = new Error('disk')
+    const engine = fakeEngine({ dirty: true })
+    const { pager, errors, saved } = pagerWith(engine, fakeBackend({ writeError: boom }))
+    await assert.rejects(pager.flush(), (err) => err === boom)
+    assert.deepEqual(errors, [boom])
+    assert.deepEqual(engine.log, [['collectFlush']])
+    assert.equal(engine.dirty, true)
+    assert.equal(pager.flushes, 0)
+    assert.equal(pager.lastSave, null)
+    assert.equal(saved(), 0)
+  })
+})
+
+describe('Pager.afterOp', () => {
+  test('within budget: nothing', async () => {
+    const engine = fakeEngine({ over: false, dirty: true })
+    const backend = fakeBackend()
+    const { pager } = pagerWith(engine, backend)
+    await pager.afterOp()
+    assert.deepEqual(backend.log, [])
+  })
+
+  test('over budget: flushes', async () => {
+    const engine = fakeEngine({ over: true, dirty: true })
+    const backend = fakeBackend()
+    const { pager } = pagerWith(engine, backend)
+    await pager.afterOp()
+    assert.equal(backend.log.length, 1)
+    assert.equal(engine.dirty, false)
+  })
+
+  test('a failed flush is reported, not thrown', async () => {
+    const boom = new Error('disk')
+    const engine = fakeEngine({ over: true, dirty: true })
+    const { pager, errors } = pagerWith(engine, fakeBackend({ writeError: boom }))
+    await assert.doesNotReject(pager.afterOp())
+    assert.deepEqual(errors, [boom])
+    assert.equal(engine.dirty, true)
+  })
+})

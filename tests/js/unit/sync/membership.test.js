@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { compareKeys } from '../../../../js/core/keys.js'
+import { Membership } from '../../../../js/sync/membership.js'
+
+/** A membership with an injected clock, recording every callback. */
+function setup(selfId = 'm', peerTimeout = 1000) {
+  const clock = { now: 5000 }
+  const changes = []
+  const returns = []
+  const firsts = []
+  const m = new Membership(selfId, {
+    peerTimeout,
+    now: () => clock.now,
+    onChange: (members) => changes.push([...members]),
+    onReturn: (peer, lastSeen) => returns.push([peer, lastSeen]),
+    onFirstContact: (peer) => firsts.push(peer)
+  })
+  return { m, clock, changes, returns, firsts }
+}
+
+test('starts with self alone', () => {
+  const { m, changes } = setup()
+  assert.deepEqual(m.members, ['m'])
+  assert.equal(m.has('m'), true)
+  assert.equal(m.has('x'), false)
+  assert.deepEqual(changes, [])
+})
+
+test('heard adds a peer, members sorted with self included', () => {
+  const { m, changes, firsts } = setup()
+  m.heard('z')
+  m.heard('a')
+  assert.deepEqual(changes, [['m', 'z'], ['a', 'm', 'z']])
+  assert.deepEqual(m.members, ['a', 'm', 'z'])
+  assert.deepEqual(firsts, ['z', 'a'])
+  assert.equal(m.has('a'), true)
+})
+
+test('members sort in UTF-8 byte order, not UTF-16 order', () => {
+  // U+FF01 is below U+1F600 in code points (and UTF-8 bytes), but its
+  // UTF-16 unit is above the emoji's high surrogate.
+  const { m } = setup('\uff01')
+  m.heard('😀')
+  m.heard('a')
+  assert.deepEqual(m.members, ['a', '\uff01', '😀'])
+  assert.notDeepEqual([...m.members].sort(), m.members, 'the default sort would differ')
+  for (let i = 1; i < m.members.length; i++) assert.ok(compareKeys(m.members[i - 1], m.members[i]) < 0)
+})
+
+test('a repeat heard renews but does not change the membership', () => {
+  const { m, clock, changes, firsts, returns } = setup()
+  m.heard('p')
+  clock.now += 10
+  m.heard('p')
+  m.heard('p')
+  assert.equal(changes.length, 1)
+  assert.deepEqual(firsts, ['p'])
+  assert.deepEqual(returns, [])
+})
+
+test('heard(self) is ignored', () => {
+  const { m, changes, firsts } = setup()
+  m.heard('m')
+  assert.deepEqual(changes, [])
+  assert.deepEqual(firsts, [])
+  assert.deepEqual(m.members, ['m'])
+})
+
+test('left removes at once; leaving twice or an unknown peer changes nothing', () => {
+  const { m, changes } = setup()
+  m.heard('p')
+  m.heard('q')
+  m.left('p')
+  assert.deepEqual(m.members, ['m', 'q'])
+  assert.equal(m.has('p'), false)
+  m.left('p')
+  m.left('nobody')
+  m.left('m')
+  assert.equal(changes.length, 3)
+  assert.deepEqual(m.members, ['m', 'q'])
+})
+
+test('expire drops peers not heard from within peerTimeout', () => {
+  const { m, clock, changes } = setup('m', 1000)
+  m.heard('p')
+  clock.now += 500
+  m.heard('q')
+  clock.now += 500 // p heard exactly peerTimeout ago: still live
+  m.expire()
+  assert.deepEqual(m.members, ['m', 'p', 'q'])
+  clock.now += 1
+  m.expire()
+  assert.deepEqual(m.members, ['m', 'q'])
+  assert.equal(changes.length, 3)
+  m.expire() // nothing more to drop: no change
+  assert.equal(changes.length, 3)
+  clock.now += 500
+  m.expire()
+  assert.deepEqual(m.members, ['m'])
+  assert.equal(changes.length, 4)
+})
+
+test('a heard renews the timeout', () => {
+  const { m, clock } = setup('m', 1000)
+  m.heard('p')
+  clock.now += 900
+  m.heard('p')
+  clock.now += 900
+  m.expire()
+  assert.deepEqual(m.members, ['m', 'p'])
+})
+
+test('onFirstContact for a peer never seen, onReturn with when it was last heard', () => {
+  const { m, clock, firsts, returns, changes } = setup('m', 1000)
+  m.heard('p')
+  clock.now = 6000
+  m.heard('p') // last heard at 6000
+  clock.now = 6500
+  m.left('p')
+  clock.now = 9000
+  m.heard('p')
+  assert.deepEqual(firsts, ['p'])
+  assert.deepEqual(returns, [['p', 6000]])
+  // The change is announced before onReturn runs: the ring includes it.
+  assert.deepEqual(changes.at(-1), ['m', 'p'])
+  // Back after an expiry too.
+  clock.now = 20000
+  m.expire()
+  assert.deepEqual(m.members, ['m'])
+  clock.now = 21000
+  m.heard('p')
+  assert.deepEqual(returns, [['p', 6000], ['p', 9000]])
+  assert.deepEqual(firsts, ['p'])
+})
+
+test('onChange runs before onFirstContact (the ring already holds the peer)', () => {
+  const order = []
+  const m = new Membership('m', {
+    peerTimeout: 1000,
+    now: () => 0,
+    onChange: () => order.push('change'),
+    onFirstContact: () => order.push('first')
+  })
+  m.heard('p')
+  assert.deepEqual(order, ['change', 'first'])
+})

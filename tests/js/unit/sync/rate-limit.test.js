@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { RateLimiter } from '../../../../js/sync/rate-limit.js'
+
+function setup(limits) {
+  const clock = { now: 1_000_000 }
+  return { limiter: new RateLimiter(limits, () => clock.now), clock }
+}
+
+/** How many messages of `size` pass in a row now. */
+function burst(limiter, peer, size = 1, max = 1000) {
+  let n = 0
+  while (n < max && limiter.allow(peer, size)) n++
+  return n
+}
+
+test('a burst of twice the message rate, then nothing', () => {
+  const { limiter } = setup({ messages: 5, bytes: 1e9 })
+  assert.equal(burst(limiter, 'p'), 10)
+  assert.equal(limiter.allow('p', 1), false)
+})
+
+test('refills at the rate per second, up to the burst', () => {
+  const { limiter, clock } = setup({ messages: 10, bytes: 1e9 })
+  assert.equal(burst(limiter, 'p'), 20)
+  clock.now += 99
+  assert.equal(limiter.allow('p', 1), false)
+  clock.now += 1 // 100 ms: one message
+  assert.equal(burst(limiter, 'p'), 1)
+  clock.now += 500
+  assert.equal(burst(limiter, 'p'), 5)
+  clock.now += 60_000 // never more than the burst
+  assert.equal(burst(limiter, 'p'), 20)
+})
+
+test('a clock that goes back refills nothing', () => {
+  const { limiter, clock } = setup({ messages: 10, bytes: 1e9 })
+  burst(limiter, 'p')
+  clock.now -= 10_000
+  assert.equal(limiter.allow('p', 1), false)
+})
+
+test('a byte budget of twice the byte rate', () => {
+  const { limiter, clock } = setup({ messages: 1000, bytes: 100 })
+  assert.equal(limiter.allow('p', 150), true)
+  assert.equal(limiter.allow('p', 60), false, '50 bytes left')
+  assert.equal(limiter.allow('p', 50), true, 'a refused message took nothing')
+  assert.equal(limiter.allow('p', 1), false)
+  clock.now += 100 // 10 bytes
+  assert.equal(limiter.allow('p', 11), false)
+  assert.equal(limiter.allow('p', 10), true)
+  // A message larger than the burst never passes.
+  clock.now += 60_000
+  assert.equal(limiter.allow('p', 201), false)
+  assert.equal(limiter.allow('p', 200), true)
+})
+
+test('each peer has its own bucket', () => {
+  const { limiter } = setup({ messages: 1, bytes: 1e9 })
+  assert.equal(burst(limiter, 'p'), 2)
+  assert.equal(burst(limiter, 'q'), 2)
+})
+
+test('forget gives a peer a fresh bucket', () => {
+  const { limiter } = setup({ messages: 1, bytes: 100 })
+  assert.equal(burst(limiter, 'p'), 2)
+  limiter.forget('p')
+  assert.equal(burst(limiter, 'p'), 2)
+  limiter.forget('p')
+  assert.equal(limiter.allow('p', 200), true)
+  assert.equal(limiter.allow('p', 1), false)
+  limiter.forget('nobody')
+})

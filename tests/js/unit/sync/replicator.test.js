@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, mock, test } from 'node:test'
+import { decode, encode, protocolLimits } from '../../../../js/sync/protocol.js'
+import { Replicator } from '../../../../js/sync/replicator.js'
+import { hlc, rec, state } from './fakes.js'
+
+const RETRY = 1000
+
+function setup() {
+  const sent = []
+  let id = 1
+  const r = new Replicator({ selfId: 'A', send: (peer, msg) => sent.push({ peer, msg }), nextId: () => id++, retryInterval: RETRY })
+  return { r, sent, puts: () => sent.filter((s) => s.msg.t === 'put') }
+}
+
+/** Runs the scheduled send (a setTimeout of 0). */
+const sendNow = () => mock.timers.tick(0)
+
+beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 }))
+afterEach(() => mock.timers.reset())
+
+describe('queue', () => {
+  test('replicate() queues a record for each replica but self, and sends soon', () => {
+    const { r, sent } = setup()
+    const a = rec('a', hlc(1))
+    const b = rec('b', hlc(1))
+    r.replicate([a, b], [['A', 'B'], ['C', 'A', 'B']])
+    assert.equal(r.pending, 3)
+    assert.deepEqual(sent, [], 'sent after the current task, not inside replicate()')
+    sendNow()
+    assert.deepEqual(sent, [
+      { peer: 'B', msg: { t: 'put', id: 1, records: [a, b] } },
+      { peer: 'C', msg: { t: 'put', id: 2, records: [b] } }
+    ])
+  })
+
+  test('keeps only the newest record per peer and key', () => {
+    const { r, sent } = setup()
+    const v2 = rec('k', hlc(2), 'P', '2')
+    r.queue('B', v2)
+    r.queue('B', rec('k', hlc(1), 'P', '1')) // older: ignored
+    r.queue('B', rec('k', hlc(2), 'P', '"same version"')) // same version: ignored
+    r.queue('C', rec('k', hlc(1), 'P', '1')) // another peer: its own entry
+    assert.equal(r.pending, 2)
+    const v3 = rec('k', hlc(2), 'Q', '3') // same hlc, greater origin: newer
+    r.queue('B', v3)
+    assert.equal(r.pending, 2)
+    sendNow()
+    assert.deepEqual(
+      sent.map((s) => [s.peer, s.msg.records]),
+      [
+        ['B', [v3]],
+        ['C', [rec('k', hlc(1), 'P', '1')]]
+      ]
+    )
+  })
+
+  test('a newer record replacing one in flight is sent again; the old ack does not drop it', () => {
+    const { r, puts } = setup()
+    r.queue('B', rec('k', hlc(1)))
+    sendNow()
+    const v2 = rec('k', hlc(2))
+    r.queue('B', v2)
+    sendNow()
+    assert.equal(puts().length, 2)
+    assert.deepEqual(puts()[1].msg.records, [v2])
+    assert.equal(r.onAck('B', puts()[0].msg.id), true)
+    assert.equal(r.pending, 1, 'the newer record still awaits its ack')
+    assert.equal(r.onAck('B', puts()[1].msg.id), true)
+    assert.equal(r.pending, 0)
+  })
+
+  test('sends are coalesced into one pass', () => {
+    const { r, puts } = setup()
+    for (let i = 0; i < 10; i++) r.queue('B', rec(`k${i}`, hlc(1)))
+    sendNow()
+    assert.equal(puts().length, 1)
+    assert.equal(puts()[0].msg.records.length, 10)
+  })
+})
+
+describe('window and message size', () => {
+  test('at most PUTS_IN_FLIGHT (8) puts per peer await their ack', () => {
+    const { r, puts } = setup()
+    // Each record alone reaches PUT_CHARS: one record per put.
+    for (let i = 0; i < 20; i++) r.queue('B', rec(`k${i}`, hlc(1), 'P', JSON.stringify('x'.repeat(48000))))
+    r.queue('C', rec('c', hlc(1)))
+    sendNow()
+    const toB = () => puts().filter((s) => s.peer === 'B')
+    assert.equal(toB().length, 8)
+    assert.ok(toB().every((s) => s.msg.records.length === 1))
+    assert.equal(puts().filter((s) => s.peer === 'C').length, 1, 'another peer has its own window')
+    sendNow()
+    assert.equal(toB().length, 8, 'nothing more until an ack')
+    r.onAck('B', toB()[3].msg.id)
+    sendNow()
+    assert.equal(toB().length, 9)
+    for (const s of toB()) r.onAck('B', s.msg.id)
+    sendNow()
+    assert.equal(toB().length, 17)
+    for (const s of toB()) r.onAck('B', s.msg.id)
+    sendNow()
+    assert.equal(toB().length, 20)
+    for (const s of toB()) r.onAck('B', s.msg.id)
+    assert.equal(r.pending, 1)
+    assert.deepEqual(
+      toB().flatMap((s) => s.msg.records.map((x) => x.key)).sort(),
+      Array.from({ length: 20 }, (_, i) => `k${i}`).sort()
+    )
+  })
+
+  test('records are cut into puts of at most PUT_CHARS (48000) characters', () => {
+    const { r, puts } = setup()
+    // key (4) + json (1000) + 48 = 1052 characters counted per record:
+    // 45 records fit in 48000, a 46th would not.
+    for (let i = 0; i < 100; i++) r.queue('B', rec(`k${String(i).padStart(3, '0')}`, hlc(1), 'P', JSON.stringify('x'.repeat(998))))
+    sendNow()
+    assert.deepEqual(puts().map((s) => s.msg.records.length), [45, 45, 10])
+  })
+
+  test('a large record joining a batch does not take the put over maxMessageChars', () => {
+    // Regression: the record that reached PUT_CHARS was added to the batch
+    // before the cut, so a value near maxValueBytes whose JSON escapes
+    // heavily (quotes: a stringified document) went out with a batch of
+    // others; the message exceeded the receiver's maxMessageChars and was
+    // rejected on every retry, and neither record ever replicated.
+    const limits = protocolLimits({ maxKeyBytes: 1024, maxValueBytes: 1 << 20 })
+    const { r, puts } = setup()
+    const small = rec('small', hlc(1), 'P', JSON.stringify('"'.repeat(20000)))
+    const large = rec('large', hlc(1), 'P', JSON.stringify('"'.repeat(524000)))
+    assert.ok(large.json.length <= limits.maxValueBytes)
+    r.replicate([small, large], [['B'], ['B']])
+    sendNow()
+    assert.deepEqual(puts().map((s) => s.msg.records.map((x) => x.key)), [['small'], ['large']])
+    for (const { msg } of puts()) {
+      const frames = encode(msg, () => 1)
+      assert.ok(frames.length <= limits.maxFragments)
+      const text = frames.length === 1 ? frames[0] : frames.map((f) => JSON.parse(f).d).join('')
+      assert.notEqual(decode(text, limits), null, 'the receiver accepts the put')
+    }
+  })
+})
+
+describe('acks', () => {
+  test('onAck of an unknown id, or from another peer, is ignored', () => {
+    const { r, puts } = setup()
+    r.queue('B', rec('k', hlc(1)))
+    sendNow()
+    const id = puts()[0].msg.id
+    assert.equal(r.onAck('B', id + 100), false)
+    assert.equal(r.onAck('C', id), false)
+    assert.equal(r.pending, 1)
+    assert.equal(r.onAck('B', id), true)
+    assert.equal(r.pending, 0)
+    assert.equal(r.onAck('B', id), false, 'a second ack of the same put')
+  })
+})
+
+describe('retry', () => {
+  test('resends only what is unacknowledged for retryInterval', () => {
+    const { r, puts } = setup()
+    r.queue('B', rec('old', hlc(1)))
+    sendNow()
+    mock.timers.tick(RETRY / 2)
+    r.queue('B', rec('new', hlc(1)))
+    sendNow()
+    assert.equal(puts().length, 2)
+    mock.timers.tick(RETRY / 2 - 1)
+    r.retry()
+    sendNow()
+    assert.equal(puts().length, 2, 'nothing is retryInterval old yet')
+    mock.timers.tick(1)
+    r.retry()
+    assert.equal(puts().length, 3)
+    assert.deepEqual(puts()[2].msg.records.map((x) => x.key), ['old'])
+    assert.notEqual(puts()[2].msg.id, puts()[0].msg.id, 'a resend is a new put')
+    // The first put's ack no longer counts; the resend's does.
+    assert.equal(r.onAck('B', puts()[0].msg.id), false)
+    assert.equal(r.onAck('B', puts()[2].msg.id), true)
+    assert.equal(r.pending, 1)
+    r.retry()
+    assert.equal(puts().length, 3)
+  })
+
+  test('acknowledged puts are not resent', () => {
+    const { r, puts } = setup()
+    r.queue('B', rec('k', hlc(1)))
+    sendNow()
+    r.onAck('B', puts()[0].msg.id)
+    mock.timers.tick(RETRY * 5)
+    r.retry()
+    sendNow()
+    assert.equal(puts().length, 1)
+  })
+})
+
+describe('reroute', () => {
+  test('returns the newest pending record per key and empties the queue', () => {
+    const { r, puts } = setup()
+    const k1 = rec('k', hlc(1))
+    const k2 = rec('k', hlc(2))
+    const j = rec('j', hlc(5))
+    r.queue('B', k2)
+    r.queue('C', k1)
+    r.queue('C', j)
+    sendNow()
+    const ids = puts().map((s) => s.msg.id)
+    r.queue('D', rec('k', hlc(1), 'P')) // waiting, not in flight
+    const out = r.reroute()
+    assert.deepEqual(out.sort((a, b) => (a.key < b.key ? -1 : 1)), [j, k2])
+    assert.equal(r.pending, 0)
+    for (const id of ids) assert.equal(r.onAck('B', id) || r.onAck('C', id), false, 'old puts are forgotten')
+    mock.timers.tick(RETRY * 2)
+    r.retry()
+    sendNow()
+    assert.equal(puts().length, ids.length, 'nothing left to send')
+    assert.deepEqual(r.reroute(), [])
+  })
+
+  test('a reroute settles waiters (nothing is pending any more)', async () => {
+    const { r } = setup()
+    r.queue('B', rec('k', hlc(1)))
+    const p = r.whenDrained(10_000)
+    r.reroute()
+    assert.equal(await state(p), 'resolved')
+  })
+})
+
+describe('whenDrained', () => {
+  test('resolves at once when nothing is pending', async () => {
+    const { r } = setup()
+    assert.equal(await state(r.whenDrained(10)), 'resolved')
+  })
+
+  test('resolves as soon as the last ack arrives, with no timer advanced', async () => {
+    const { r, puts } = setup()
+    r.queue('B', rec('a', hlc(1)))
+    r.queue('C', rec('a', hlc(1)))
+    sendNow()
+    const p = r.whenDrained(60_000)
+    const q = r.whenDrained(60_000)
+    r.onAck('B', puts()[0].msg.id)
+    assert.equal(await state(p), 'pending')
+    r.onAck('C', puts()[1].msg.id)
+    // No mock.timers.tick here: a polling implementation would still wait.
+    assert.equal(await state(p), 'resolved')
+    assert.equal(await state(q), 'resolved')
+  })
+
+  test('rejects with code TIMEOUT after the timeout', async () => {
+    const { r } = setup()
+    r.queue('B', rec('a', hlc(1)))
+    sendNow()
+    const p = r.whenDrained(500)
+    p.catch(() => {})
+    mock.timers.tick(499)
+    assert.equal(await state(p), 'pending')
+    mock.timers.tick(1)
+    await assert.rejects(p, (err) => err.code === 'TIMEOUT' && /1 replications unacknowledged after 500 ms/.test(err.message))
+    assert.equal(r.pending, 1, 'a timeout drops nothing')
+  })
+
+  test('close() resolves waiters and drops everything', async () => {
+    const { r, puts } = setup()
+    r.queue('B', rec('a', hlc(1)))
+    sendNow()
+    const p = r.whenDrained(60_000)
+    r.close()
+    assert.equal(await state(p), 'resolved')
+    assert.equal(r.pending, 0)
+    r.queue('B', rec('b', hlc(1)))
+    r.replicate([rec('c', hlc(1))], [['B']])
+    assert.equal(r.pending, 0, 'nothing is queued after close()')
+    mock.timers.tick(RETRY * 2)
+    r.retry()
+    assert.equal(puts().length, 1)
+  })
+})
