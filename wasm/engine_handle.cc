@@ -57,38 +57,35 @@ val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
 }
 
 val EngineHandle::GetMany(const std::string& keys_bytes) {
-  std::string out;
-  EncodeValues(AnswerKeys(keys_bytes,
-                          [this](std::string_view key, KeyAnswer* a) {
-                            a->status = engine_->Get(key, &a->record.value,
-                                                     &a->missing_page);
-                          }),
-               &out);
-  return BytesVal(out);
+  return AnswerKeys(keys_bytes, /*looked=*/false,
+                    [this](std::string_view key, Record* r, PageId* missing) {
+                      return engine_->Get(key, &r->value, missing);
+                    });
 }
 
 val EngineHandle::LookupMany(const std::string& keys_bytes) {
-  std::string out;
-  EncodeLooked(AnswerKeys(keys_bytes,
-                          [this](std::string_view key, KeyAnswer* a) {
-                            a->status = engine_->Lookup(key, &a->record,
-                                                        &a->missing_page);
-                          }),
-               &out);
-  return BytesVal(out);
+  return AnswerKeys(keys_bytes, /*looked=*/true,
+                    [this](std::string_view key, Record* r, PageId* missing) {
+                      return engine_->Lookup(key, r, missing);
+                    });
 }
 
 template <typename Answer>
-KeyAnswers EngineHandle::AnswerKeys(const std::string& keys_bytes,
-                                    Answer answer) {
+val EngineHandle::AnswerKeys(const std::string& keys_bytes, bool looked,
+                             Answer answer) {
   std::vector<std::string_view> keys;
   // A malformed `keys` is answered as count 0 (wire_format.h).
   if (!DecodeKeys(keys_bytes, &keys).ok()) keys.clear();
-  KeyAnswers answers;
-  answers.answers.resize(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) answer(keys[i], &answers.answers[i]);
-  answers.over_budget = engine_->OverBudget();
-  return answers;
+  std::string out;
+  KeyAnswerWriter w(keys.size(), looked, &out);
+  Record record;  // reused: one answer at a time
+  for (std::string_view key : keys) {
+    PageId missing = kNoPage;
+    Status s = answer(key, &record, &missing);
+    w.Add(s, missing, record);
+  }
+  w.Finish(engine_->OverBudget());
+  return BytesVal(out);
 }
 
 val EngineHandle::Scan(const std::string& scan_bytes) {

@@ -70,10 +70,11 @@ class EngineHandle {
   emscripten::val CheckInvariants() const;
 
  private:
-  // Decodes wire `keys` and runs answer(key, &answer) for each; the
-  // answers, with the state byte, for EncodeValues / EncodeLooked.
+  // Decodes wire `keys`, asks answer(key, &record, &missing) -> Status for
+  // each and writes `values` (looked: `looked`) as it goes.
   template <typename Answer>
-  KeyAnswers AnswerKeys(const std::string& keys_bytes, Answer answer);
+  emscripten::val AnswerKeys(const std::string& keys_bytes, bool looked,
+                             Answer answer);
 
   std::unique_ptr<Engine> engine_;
   // The batch of the latest CollectFlush until CommitFlush; empty otherwise.

@@ -64,22 +64,11 @@ bool GetNotOk(Reader* in, uint8_t code, KeyAnswer* a) {
 
 void EncodeKeyAnswers(const KeyAnswers& answers, bool looked,
                       std::string* out) {
-  PutState(answers.over_budget, out);
-  PutVarint64(out, answers.answers.size());
+  KeyAnswerWriter w(answers.answers.size(), looked, out);
   for (const KeyAnswer& a : answers.answers) {
-    out->push_back(static_cast<char>(a.status.code()));
-    if (!a.status.ok()) {
-      PutNotOk(a.status, a.missing_page, out);
-    } else if (!looked) {
-      PutLengthPrefixed(out, a.record.value);
-    } else {
-      const Record& r = a.record;
-      PutFixed64(out, r.version.hlc);
-      PutLengthPrefixed(out, r.version.origin);
-      out->push_back(r.tombstone ? 1 : 0);
-      if (!r.tombstone) PutLengthPrefixed(out, r.value);
-    }
+    w.Add(a.status, a.missing_page, a.record);
   }
+  w.Finish(answers.over_budget);
 }
 
 Status DecodeKeyAnswers(std::string_view production, std::string_view bytes,
@@ -285,6 +274,31 @@ Status DecodeKeys(std::string_view bytes, std::vector<std::string_view>* keys) {
 void EncodeKeys(const std::vector<std::string_view>& keys, std::string* out) {
   PutVarint64(out, keys.size());
   for (std::string_view key : keys) PutLengthPrefixed(out, key);
+}
+
+KeyAnswerWriter::KeyAnswerWriter(size_t count, bool looked, std::string* out)
+    : looked_(looked), start_(out->size()), out_(out) {
+  PutState(false, out);  // set by Finish
+  PutVarint64(out, count);
+}
+
+void KeyAnswerWriter::Add(const Status& s, PageId missing_page,
+                          const Record& record) {
+  out_->push_back(static_cast<char>(s.code()));
+  if (!s.ok()) {
+    PutNotOk(s, missing_page, out_);
+  } else if (!looked_) {
+    PutLengthPrefixed(out_, record.value);
+  } else {
+    PutFixed64(out_, record.version.hlc);
+    PutLengthPrefixed(out_, record.version.origin);
+    out_->push_back(record.tombstone ? 1 : 0);
+    if (!record.tombstone) PutLengthPrefixed(out_, record.value);
+  }
+}
+
+void KeyAnswerWriter::Finish(bool over_budget) {
+  (*out_)[start_] = over_budget ? 1 : 0;
 }
 
 void EncodeValues(const KeyAnswers& answers, std::string* out) {

@@ -73,6 +73,24 @@ Status DecodeResults(std::string_view bytes, BatchReply* out);
 Status DecodeKeys(std::string_view bytes, std::vector<std::string_view>* keys);
 void EncodeKeys(const std::vector<std::string_view>& keys, std::string* out);
 
+// Writes `values` or `looked` one answer at a time, straight from the
+// engine's answers (the hot path of _getMany / _lookupMany: no KeyAnswers in
+// between). REQUIRES: exactly `count` calls to Add, then Finish.
+class KeyAnswerWriter {
+ public:
+  // Appends the header to *out, which must outlive the writer.
+  KeyAnswerWriter(size_t count, bool looked, std::string* out);
+  // record: its value (values) or the whole record (looked) when s is OK.
+  void Add(const Status& s, PageId missing_page, const Record& record);
+  // Sets the state byte.
+  void Finish(bool over_budget);
+
+ private:
+  bool looked_;
+  size_t start_;  // offset of the state byte in *out_
+  std::string* out_;
+};
+
 // values: per answer, its status and record.value (NotResident: the page;
 // NotFound: nothing; another error: the message).
 void EncodeValues(const KeyAnswers& answers, std::string* out);

@@ -16,6 +16,8 @@ export class WriteOperation {
   done = 0
   /** Pages in the store after the last call. */
   pages = 0
+  /** Over the page budget after the last engine call. */
+  overBudget = false
   /** @type {import('../engine/codec.js').WriteResult[]} */
   result
 
@@ -40,6 +42,7 @@ export class WriteOperation {
       for (let k = 0; k < r.results.length; k++) this.result[this.done + k] = r.results[k]
       this.done += r.results.length
       this.pages = r.pages
+      this.overBudget = r.overBudget
       if (r.code === StatusCode.NOT_RESIDENT) return { pages: [r.missingPage] }
       // A large batch stays within the page budget as it goes.
       if (r.overBudget && this.done < this.#ops.count) return { flush: true }
@@ -60,18 +63,19 @@ export class ReadOperation {
   #waiting = new Map()
   #started = false
   done = 0
+  /** Over the page budget after the last engine call. */
+  overBudget = false
   /** @type {import('../engine/codec.js').ReadAnswer[]} */
-  result
+  result = []
 
   /**
    * @param {readonly string[]} keys
-   * @param {(keys: string[]) => { answers: import('../engine/codec.js').ReadAnswer[] }} read
+   * @param {(keys: readonly string[]) => { overBudget: boolean, answers: import('../engine/codec.js').ReadAnswer[] }} read
    *   one engine call (getMany or lookupMany)
    */
   constructor(keys, read) {
     this.#keys = keys
     this.#read = read
-    this.result = new Array(keys.length)
   }
 
   /**
@@ -79,36 +83,46 @@ export class ReadOperation {
    * @returns {Need | null}
    */
   step(loaded) {
-    /** @type {number[]} */
-    let indices
     if (!this.#started) {
+      // Every key at once; the answers array becomes the result.
       this.#started = true
-      indices = this.#keys.map((_, i) => i)
+      if (this.#keys.length === 0) return null
+      const { overBudget, answers } = this.#read(this.#keys)
+      this.overBudget = overBudget
+      this.result = answers
+      for (let i = 0; i < answers.length; i++) this.#settle(i, answers[i])
     } else {
-      indices = []
+      /** @type {number[]} */
+      const indices = []
       for (const id of loaded ?? []) {
         const waiting = this.#waiting.get(id)
         if (waiting === undefined) continue
         this.#waiting.delete(id)
         for (const i of waiting) indices.push(i)
       }
-    }
-    if (indices.length > 0) {
-      const { answers } = this.#read(indices.map((i) => this.#keys[i]))
-      answers.forEach((a, j) => {
-        const i = indices[j]
-        if (a.code !== StatusCode.NOT_RESIDENT) {
-          this.result[i] = a
-          this.done++
-          return
-        }
-        const page = /** @type {number} */ (a.page)
-        const waiting = this.#waiting.get(page)
-        if (waiting) waiting.push(i)
-        else this.#waiting.set(page, [i])
-      })
+      if (indices.length > 0) {
+        const { overBudget, answers } = this.#read(indices.map((i) => this.#keys[i]))
+        this.overBudget = overBudget
+        for (let j = 0; j < answers.length; j++) this.#settle(indices[j], answers[j])
+      }
     }
     return this.#waiting.size === 0 ? null : { pages: [...this.#waiting.keys()] }
+  }
+
+  /**
+   * @param {number} i the key's index
+   * @param {import('../engine/codec.js').ReadAnswer} a its answer
+   */
+  #settle(i, a) {
+    if (a.code !== StatusCode.NOT_RESIDENT) {
+      this.result[i] = a
+      this.done++
+      return
+    }
+    const page = /** @type {number} */ (a.page)
+    const waiting = this.#waiting.get(page)
+    if (waiting) waiting.push(i)
+    else this.#waiting.set(page, [i])
   }
 }
 

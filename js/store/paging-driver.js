@@ -26,9 +26,12 @@ import { PagingStorageError } from '../core/errors.js'
  * pages (synchronously) and returns what it needs next, or null when it is
  * done; `loaded` names the pages loaded since the last step (null on the
  * first step and after a flush). `done` counts its progress (any unit, never
- * decreasing); `result` is valid once step returned null.
+ * decreasing); `result` is valid once step returned null. `overBudget`,
+ * when the operation knows it: whether its last engine call left the engine
+ * over the page budget (saves asking the engine again).
  * @template R
- * @typedef {{ step(loaded: number[] | null): Need | null, readonly done: number, readonly result: R }} Operation
+ * @typedef {{ step(loaded: number[] | null): Need | null, readonly done: number, readonly result: R,
+ *             readonly overBudget?: boolean }} Operation
  */
 
 export class PagingDriver {
@@ -59,7 +62,7 @@ export class PagingDriver {
    */
   run(op) {
     const need = op.step(null)
-    if (need === null && !this.#engine.overBudget()) return op.result
+    if (need === null && !(op.overBudget ?? this.#engine.overBudget())) return op.result
     return this.#finish(op, need)
   }
 
