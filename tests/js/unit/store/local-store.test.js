@@ -476,4 +476,25 @@ describe('LocalStore.syncScan', () => {
     assert.doesNotThrow(() => ring.shares(2))
     ring.release()
   })
+
+  test('regression: a ring change during a scan does not reach it (the engine ring used to be swapped mid-scan)', async () => {
+    const store = await filled(400)
+    const members = ['me', 'other', 'third']
+    const digests = [{ peer: 'other', bits: 0, prefix: 0, entries: false }]
+    // The answer the scan must give: on a ring of these members throughout.
+    const alone = store.ring(members)
+    const expected = await store.syncScan(alone, 2, digests)
+    alone.release()
+    await store.clearCache() // so the next scan pages, awaiting loads between its steps
+    // The membership changes while the scan is under way: the caller drops
+    // its view of the old ring and makes one of new members.
+    const before = store.ring(members)
+    const scanning = store.syncScan(before, 2, digests)
+    before.release()
+    const after = store.ring(['me', 'other'])
+    assert.deepEqual(await scanning, expected)
+    // A scan on the new ring answers for the new ring: it differs.
+    assert.notDeepEqual(await store.syncScan(after, 2, digests), expected)
+    after.release()
+  })
 })
