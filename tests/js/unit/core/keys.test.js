@@ -3,20 +3,12 @@ import { describe, test } from 'node:test'
 
 import { PagingStorageError } from '../../../../js/core/errors.js'
 import { compareKeys, describe as describeValue, isKey, keyMatcher, keyProblem, normalizeKey, utf8Length } from '../../../../js/core/keys.js'
+import { seededRandom } from '../../../../js/transport/simulated-network.js'
 
 const MAX = 1024
 
-/** A deterministic PRNG (mulberry32), so failures reproduce. */
-function rng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A deterministic PRNG, so failures reproduce. */
+const rng = seededRandom
 
 // Code points from every UTF-8 length class, and the ones around the
 // surrogate range where UTF-16 order and code point order disagree.
