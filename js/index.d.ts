@@ -120,7 +120,7 @@ export interface SyncOptions {
   antiEntropyInterval?: number
   /** Records stamped further in the future are rejected. @default 3600000 */
   maxClockDrift?: number
-  /** Per-peer budget per second (bursts of twice that). @default { messages: 2000, bytes: 33554432 } */
+  /** Per-peer budget per second (bursts of twice that); bytes are counted as characters of the frames' text. @default { messages: 2000, bytes: 33554432 } */
   rateLimit?: { messages?: number; bytes?: number }
 }
 
@@ -216,8 +216,10 @@ export interface StorageStats {
   }
   sync: {
     pendingReplications: number
+    /** frames received / sent */
     messagesIn: number
     messagesOut: number
+    /** characters of those frames */
     bytesIn: number
     bytesOut: number
     rejected: number

@@ -3,6 +3,10 @@
 // LocalStore, or with a `pigeon` (or any `transport`) the ReplicatedStore
 // that wraps it and routes reads and pushes writes (js/sync/). Calls keep
 // their order: the local store runs them one at a time.
+//
+// Besides the error codes each method lists, every async method rejects
+// with the open error (OPEN_FAILED, or LOCKED) when the store failed to
+// open, and with CLOSED after shutdown().
 import { PagingStorageError, StatusCode, errorFromStatus } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { normalizeKey } from '../core/keys.js'
@@ -362,9 +366,12 @@ export class PagingStorage {
 
   /** Waits for a replication push of every write so far to be acknowledged
    *  by the replicas (with peers).
-   *  @param {{ timeout?: number }} [options] timeout in ms
-   *  @throws {PagingStorageError} TIMEOUT after timeout ms */
+   *  @param {{ timeout?: number }} [options] timeout in ms (>= 0; Infinity: none)
+   *  @throws {PagingStorageError} TIMEOUT after timeout ms; INVALID_ARGUMENT for a bad timeout */
   async replicated({ timeout = 10000 } = {}) {
+    if (typeof timeout !== 'number' || !(timeout >= 0)) {
+      throw new PagingStorageError('INVALID_ARGUMENT', 'replicated: timeout must be a number of ms, 0 or more')
+    }
     await this.ready
     if (!this.#replicated) return
     try {

@@ -1,12 +1,12 @@
 // The record type: a key's stored state (a live value or a tombstone) with
 // its version, as every layer above the engine passes it around.
-import { decodeValue } from './values.js'
 import { compareVersions } from './versions.js'
 
 /**
  * A key's stored state. `json` is the value's JSON text, null for a
  * tombstone (deleted). `value`, when present, is `json` already parsed once
- * (records validated from a peer); whoever takes it owns it.
+ * (records validated from a peer): the change event for the record carries
+ * it (every listener of that event sees the same object), nothing else does.
  * @typedef {object} StoredRecord
  * @property {string} key
  * @property {string} hlc 16 hex digits
@@ -24,12 +24,4 @@ import { compareVersions } from './versions.js'
 export function isNewer(a, b) {
   if (b === null) return false
   return a === null || compareVersions(a.hlc, a.origin, b.hlc, b.origin) < 0
-}
-
-/**
- * @param {StoredRecord | null} rec
- * @returns {unknown} a fresh copy of the value it holds; undefined when absent or deleted
- */
-export function recordValue(rec) {
-  return rec === null || rec.deleted ? undefined : decodeValue(/** @type {string} */ (rec.json))
 }

@@ -4,9 +4,9 @@
 //
 // Synchronous, and it never waits: an operation that needs a page that is
 // not resident says so (NOT_RESIDENT + the page id) and the caller
-// (js/store/paging-driver.js) loads it and resumes. Each method is one wasm
-// call; what the store's serial queue serializes is operations that span
-// several calls.
+// (js/store/paging-driver.js) loads it and resumes. A method makes at most
+// one engine call (encodeOps and scanStart only encode); what the store's
+// serial queue serializes is operations that span several calls.
 import { PagingStorageError, StatusCode, errorFromStatus } from '../core/errors.js'
 import {
   decodeClock,
@@ -98,11 +98,6 @@ export class WasmEngine {
       this.#handle.delete()
       throw err
     }
-  }
-
-  /** @returns {EngineConfig} */
-  get config() {
-    return this.#config
   }
 
   // ---- writes ----

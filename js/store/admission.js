@@ -79,7 +79,7 @@ export class Admission {
     this.#pages = pages
   }
 
-  /** @param {Error} err a background failure; QUOTA_EXCEEDED blocks new values */
+  /** @param {Error} err a failed save of the store's pages; QUOTA_EXCEEDED blocks new values */
   noteError(err) {
     if (/** @type {any} */ (err)?.code === 'QUOTA_EXCEEDED') this.#quotaBlocked = true
   }

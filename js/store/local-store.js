@@ -95,7 +95,11 @@ export class LocalStore {
     const engine = new WasmEngine(module, this.#config, manifest)
     const admission = new Admission(this.#config.maxDiskPages, engine.stats().pages)
     this.#pager = new Pager(engine, this.#backend, {
-      onError: (err) => this.reportError(err),
+      // Only a failed save of this store's pages says the quota is full.
+      onError: (err) => {
+        admission.noteError(err)
+        this.reportError(err)
+      },
       onSaved: () => admission.noteSaved()
     })
     this.#driver = new PagingDriver(engine, this.#pager, this.#config.maxMemoryPages)
@@ -318,11 +322,10 @@ export class LocalStore {
 
   /**
    * Reports a background failure as an 'error' event (the layers above report
-   * theirs here too); QUOTA_EXCEEDED also blocks new values until a save succeeds.
+   * theirs here too).
    * @param {Error} err
    */
   reportError(err) {
-    this.#admission?.noteError(err)
     this.#events.emit('error', err)
   }
 

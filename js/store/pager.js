@@ -42,7 +42,6 @@ export class Pager {
    * @param {number[]} ids
    */
   async loadMany(ids) {
-    if (this.#engine.overBudget() && this.#engine.hasDirtyPages()) await this.flush()
     const found = await this.#backend.readPages(ids)
     for (const id of ids) {
       const status = this.#engine.loadPage(id, found.get(id) ?? new Uint8Array(0))
@@ -77,6 +76,15 @@ export class Pager {
     this.#onSaved()
     log('flushed %d pages, deleted %d', batch.pages.length, batch.deleted.length)
     return true
+  }
+
+  /**
+   * Before a load: over the page budget with dirty pages, they are written
+   * so that the engine may evict them (only clean pages are evicted).
+   * @throws what flush() throws: the load cannot make room
+   */
+  async makeRoom() {
+    if (this.#engine.overBudget() && this.#engine.hasDirtyPages()) await this.flush()
   }
 
   /** After an operation: back within the page budget. A failed flush was

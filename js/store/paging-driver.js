@@ -1,9 +1,11 @@
-// PagingDriver: THE paging loop. Every store operation that may touch pages
-// that are not resident (writes, reads, scans, sync scans) is a resumable
-// operation (store/operations.js) that the driver runs to its end: it steps
-// the operation with the pages it has; when the operation names pages it
-// needs, the driver loads them (one backend read) and steps again; when the
-// operation is over the page budget with dirty pages, it flushes.
+// PagingDriver: THE paging loop, and the keeper of the page budget. Every
+// store operation that may touch pages that are not resident (writes, reads,
+// scans, sync scans) is a resumable operation (store/operations.js) that the
+// driver runs to its end: it steps the operation with the pages it has; when
+// the operation names pages it needs, the driver makes room (a flush when
+// over budget with dirty pages), loads them (one backend read) and steps
+// again; when the operation asks, and after it ends, it flushes if over
+// budget. The pager (store/pager.js) does the I/O the driver decides.
 //
 // Progress guarantee: the page an operation needs first is loaded LAST, so
 // loading the others (prefetch) can never evict it before the next step,
@@ -88,6 +90,7 @@ export class PagingDriver {
       }
       const ids = this.#plan(need, stalled)
       last = { first, done: op.done, alone: ids.length === 1 }
+      await this.#pager.makeRoom()
       await this.#pager.loadMany(ids)
       need = op.step(ids)
     }

@@ -7,6 +7,7 @@
 // heartbeat, so they compute the same replicas. `onChange(members)` gets the
 // sorted member list (self included) after every change.
 import { compareKeys } from '../core/keys.js'
+import { isOrigin } from '../core/versions.js'
 
 export class Membership {
   #self
@@ -48,9 +49,11 @@ export class Membership {
     return peerId === this.#self || this.#lastHeard.has(peerId)
   }
 
-  /** A sign of life from peerId (a message, a connection). */
+  /** A sign of life from peerId (a message, a connection). An id that is
+   *  not a peer id (core/versions.js isOrigin) never becomes a member: the
+   *  ring is built from the members' ids. @param {string} peerId */
   heard(peerId) {
-    if (peerId === this.#self) return
+    if (peerId === this.#self || !isOrigin(peerId)) return
     const isNew = !this.#lastHeard.has(peerId)
     const now = this.#now()
     this.#lastHeard.set(peerId, now)

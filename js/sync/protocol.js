@@ -11,7 +11,9 @@
 //   put   {id, r: [record...]}                replicate records; answered by ack
 //   ack   {id}                                the put `id` was applied
 //   get   {id, k: [key...]}                   routed read; answered by got
-//   got   {id, r: [record | [key]]}           [key] alone: not stored here
+//   got   {id, r: [record | [key]]}           the records of the keys asked that
+//                                             are stored there; [key] alone (or
+//                                             a key left out): not stored
 //   sum   {b: [[bits, prefix, counts[16], digests[16]]...]}
 //                                             anti-entropy: the sender's child
 //                                             digests of these token buckets
@@ -29,7 +31,7 @@
 // Sizes: a message's text is split into frags of at most FRAGMENT_CHARS
 // UTF-16 units (<= 3 bytes each in UTF-8: below 200 KB on the wire).
 import { isKey } from '../core/keys.js'
-import { SYNC_BITS_PER_LEVEL, SYNC_CHILDREN } from '../core/limits.js'
+import { SYNC_BITS_PER_LEVEL, SYNC_CHILDREN, SYNC_MAX_BITS } from '../core/limits.js'
 import { parseJsonText } from '../core/values.js'
 import { isHlc, isVersion } from '../core/versions.js'
 
@@ -38,8 +40,9 @@ export const FRAGMENT_CHARS = 60000
 // A fragment's piece of text, escaped: FRAGMENT_CHARS minus room for the
 // frame around it ({"v":1,"t":"frag","id":…,"i":…,"n":…,"d":…}).
 const PIECE_CHARS = FRAGMENT_CHARS - 64
-/** Deepest level of the anti-entropy tree peers may ask about, in key-token bits. */
-export const MAX_BUCKET_BITS = 24
+/** Deepest level of the anti-entropy tree peers may ask about, in key-token
+ *  bits (at most the engine's SYNC_MAX_BITS). */
+export const MAX_BUCKET_BITS = Math.min(24, SYNC_MAX_BITS)
 
 // Items in one list of a message (records, keys, buckets).
 const MAX_ITEMS = 100000

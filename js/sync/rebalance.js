@@ -18,6 +18,7 @@ export class Rebalancer {
   #ownership
   /** @type {RingView | null} the ring the last completed rebalance handed off for (one reference held) */
   #handedOff = null
+  #closed = false
 
   /**
    * @param {import('./replicated-store.js').SyncContext} ctx
@@ -43,7 +44,7 @@ export class Rebalancer {
       /** @type {Array<{key: string, deleted: boolean}>} */
       const held = []
       await ctx.scanAll((rec) => held.push({ key: rec.key, deleted: rec.deleted }))
-      if (after !== ctx.ring()) return
+      if (this.#closed || after !== ctx.ring()) return
       const keys = held.map((h) => h.key)
       const now = after.replicasFor(keys, ctx.rf)
       const old = before ? before.replicasFor(keys, ctx.rf) : keys.map(() => [ctx.selfId])
@@ -64,7 +65,9 @@ export class Rebalancer {
       if (byPeer.size === 0) return
       const moved = [...new Set([...byPeer.values()].flat())]
       const records = new Map()
-      for (const rec of await ctx.lookupRecords(moved)) if (rec) records.set(rec.key, rec)
+      const found = await ctx.lookup(moved)
+      if (this.#closed) return
+      for (const rec of found) if (rec) records.set(rec.key, rec)
       for (const [peer, list] of byPeer) for (const key of list) if (records.has(key)) ctx.queue(peer, records.get(key))
     } finally {
       after.release()
@@ -72,6 +75,7 @@ export class Rebalancer {
   }
 
   close() {
+    this.#closed = true
     this.#handedOff?.release()
     this.#handedOff = null
   }

@@ -1,17 +1,19 @@
 // ReplicatedStore: the store with peers. It wraps the LocalStore and offers
 // the same Store operations (write, read, scan, flush, ...), adding the
 // network: writes that apply locally are pushed to their keys' replicas,
-// reads ask the replicas and repair the local copy, and the replicas compare
-// and repair each other in the background. The local store never knows: this
-// class listens to its 'applied' records (after the Yjs providers and Dexie's
-// middleware).
+// reads ask the replicas and repair the local copy, the replicas compare and
+// repair each other in the background, and this class answers the peers'
+// messages (dispatch: put, get, since, anti-entropy). The local store never
+// calls it: it listens to the store's 'applied' writes, as a Yjs provider
+// listens to its document's updates.
 //
-// Model (after Dynamo): the live members form a consistent-hash ring; a
-// key's replicas are the first replicationFactor distinct peers clockwise
-// from its token. The parts, one file each: membership (who is live),
-// messenger (the wire), replicator (pushes and acks), routed-reads,
-// anti-entropy, catch-up (deltas for new and returning peers), rebalance
-// (hand-offs after ring changes), ownership (counts for stats).
+// Model (after Dynamo): the live members form a consistent-hash ring, built
+// anew (an immutable RingView) at each membership change; a key's replicas
+// are the first replicationFactor distinct peers clockwise from its token.
+// The parts, one file each: membership (who is live), messenger (the wire),
+// replicator (pushes and acks), routed-reads, anti-entropy, catch-up (deltas
+// for new and returning peers), rebalance (hand-offs after ring changes),
+// ownership (counts for stats).
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { logger } from '../core/log.js'
 import { isFromFuture } from '../core/versions.js'
@@ -44,8 +46,7 @@ const log = logger('sync')
  *   => Promise<import('../engine/sync-codec.js').SyncAnswer[]>} syncScan answers on `ring`, which it
  *   holds until the scan ends
  * @property {(onRecord: (rec: StoredRecord) => void) => Promise<void>} scanAll every record, tombstones included
- * @property {(keys: string[]) => Promise<import('../engine/codec.js').ReadAnswer[]>} lookup stored records (answers carry `record`)
- * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookupRecords
+ * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookup stored records (null: none)
  * @property {(records: StoredRecord[]) => Promise<void>} merge records from peers, kept where their version wins
  * @property {(err: unknown) => void} reportError a background failure
  * @property {(peer: string, rec: StoredRecord) => void} queue push a record to a peer
@@ -113,8 +114,16 @@ export class ReplicatedStore {
    * @param {string[]} keys
    * @returns {Promise<import('../engine/codec.js').ReadAnswer[]>} OK with json, NOT_FOUND, or an error code
    */
-  read(keys) {
-    return this.#reads && !this.#closed ? this.#reads.read(keys) : this.#local.read(keys)
+  async read(keys) {
+    // Queued now, so the read keeps its place among the calls; whether to
+    // ask peers is decided when it has run (sync starts when the store opens).
+    const local = await this.#local.lookup(keys)
+    if (this.#reads && !this.#closed) return this.#reads.read(keys, local)
+    return local.map((a) => {
+      if (a.code !== StatusCode.OK) return a
+      const rec = /** @type {StoredRecord} */ (a.record)
+      return rec.deleted ? { code: StatusCode.NOT_FOUND } : { code: StatusCode.OK, json: /** @type {string} */ (rec.json) }
+    })
   }
 
   /** @type {import('../store/local-store.js').LocalStore['scan']} */
@@ -200,7 +209,8 @@ export class ReplicatedStore {
     const messenger = new Messenger(this.#transport, selfId, { limits, rateLimit: sync.rateLimit, fragmentTtl: 4 * readTimeout })
     const send = (/** @type {string} */ peer, /** @type {import('./protocol.js').Message} */ msg) => messenger.send(peer, msg)
     const nextId = () => this.#nextId++
-    const replicator = new Replicator({ selfId, send, nextId, retryInterval: sync.retryInterval })
+    const lookup = async (/** @type {string[]} */ keys) => (await local.lookup(keys)).map((a) => a.record ?? null)
+    const replicator = new Replicator({ selfId, send, nextId, retryInterval: sync.retryInterval, lookup })
     /** @type {SyncContext} */
     const ctx = {
       selfId,
@@ -212,14 +222,11 @@ export class ReplicatedStore {
       nextId,
       syncScan: (ring, queries) => local.syncScan(ring, rf, queries),
       scanAll: (onRecord) => local.scan({ tombstones: true }, onRecord),
-      lookup: (keys) => local.lookup(keys),
-      lookupRecords: async (keys) => (await local.lookup(keys)).map((a) => a.record ?? null),
+      lookup,
       merge: (records) => this.#merge(records),
       reportError: (err) => this.#background(err),
       queue: (peer, rec) => replicator.queue(peer, rec),
-      pushKeys: async (peer, keys) => {
-        for (const a of await local.lookup(keys)) if (a.record) replicator.queue(peer, a.record)
-      }
+      pushKeys: (peer, keys) => replicator.pushKeys(peer, keys)
     }
     const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock() })
     this.#ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
@@ -262,8 +269,16 @@ export class ReplicatedStore {
   /** @param {readonly string[]} members the new membership, sorted */
   #onMembers(members) {
     if (this.#closed) return
+    /** @type {RingView} */
+    let ring
+    try {
+      ring = this.#local.ring(members)
+    } catch (err) {
+      this.#background(err) // the old ring stays
+      return
+    }
     this.#ring?.release()
-    this.#ring = this.#local.ring(members)
+    this.#ring = ring
     log('%s: %d members', this.#selfId.slice(0, 8), members.length)
     // Re-route what is unacknowledged to the replicas under the new ring.
     const replicator = /** @type {Replicator} */ (this.#replicator)
@@ -282,6 +297,16 @@ export class ReplicatedStore {
   /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
   #onApplied(applied) {
     if (this.#closed) return
+    // Called by the store's emitter, which swallows what a listener throws.
+    try {
+      this.#push(applied)
+    } catch (err) {
+      this.#background(err)
+    }
+  }
+
+  /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
+  #push(applied) {
     const replicas = this.replicasFor(applied.map((a) => a.record.key))
     this.#ownership?.onApplied(applied, replicas)
     const push = []

@@ -8,7 +8,8 @@
 // Invariants:
 //  1. pending holds, per peer and key, only the newest record queued.
 //  2. An entry is either waiting (msg 0) or in one in-flight message (msg id).
-//  3. whenDrained() waiters settle as soon as nothing is pending.
+//  3. whenDrained() waiters settle as soon as nothing is pending, but never
+//     between reroute() and the replicate() that queues its records again.
 import { compareVersions } from '../core/versions.js'
 
 // Records per replication message are cut at about this many characters
@@ -18,6 +19,8 @@ import { compareVersions } from '../core/versions.js'
 // await their ack (a burst larger than a data channel's buffer is lost whole).
 const PUT_CHARS = 48000
 const PUTS_IN_FLIGHT = 8
+// The longest delay setTimeout holds (ms); a longer one fires at once.
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 
@@ -26,6 +29,7 @@ export class Replicator {
   #send
   #nextId
   #retryInterval
+  #lookup
   /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number}>>} peer -> key -> entry */
   #pending = new Map()
   /** @type {Map<number, {peer: string, keys: string[], at: number}>} message id -> what it carries */
@@ -37,13 +41,16 @@ export class Replicator {
 
   /**
    * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => void,
-   *           nextId: () => number, retryInterval: number }} opts retryInterval in ms
+   *           nextId: () => number, retryInterval: number,
+   *           lookup?: (keys: string[]) => Promise<Array<StoredRecord | null>> }} opts
+   *   retryInterval in ms; lookup: the local store's records (for pushKeys)
    */
-  constructor({ selfId, send, nextId, retryInterval }) {
+  constructor({ selfId, send, nextId, retryInterval, lookup = async (keys) => keys.map(() => null) }) {
     this.#selfId = selfId
     this.#send = send
     this.#nextId = nextId
     this.#retryInterval = retryInterval
+    this.#lookup = lookup
   }
 
   /** @returns {number} records (per peer) not yet acknowledged */
@@ -64,6 +71,17 @@ export class Replicator {
       for (const peer of replicas[i]) if (peer !== this.#selfId) this.queue(peer, rec)
     })
     this.#scheduleSend()
+    this.#settleWaiters() // records with no other replica leave nothing pending
+  }
+
+  /**
+   * Pushes the records this store holds for keys to one peer (keys it does
+   * not hold are skipped).
+   * @param {string} peer
+   * @param {string[]} keys
+   */
+  async pushKeys(peer, keys) {
+    for (const rec of await this.#lookup(keys)) if (rec) this.queue(peer, rec)
   }
 
   /**
@@ -121,7 +139,8 @@ export class Replicator {
 
   /**
    * Empties the queue for a new ring: the newest pending record of each key,
-   * to replicate again to its replicas under that ring.
+   * to replicate again to its replicas under that ring (replicate(); until
+   * then, waiters stay waiting).
    * @returns {StoredRecord[]}
    */
   reroute() {
@@ -135,22 +154,23 @@ export class Replicator {
     }
     this.#pending.clear()
     this.#inFlight.clear()
-    this.#settleWaiters()
     return [...recs.values()]
   }
 
   /**
    * Resolves once nothing is pending; rejects after timeoutMs.
-   * @param {number} timeoutMs
+   * @param {number} timeoutMs ms, >= 0; Infinity (or more than a timer
+   *   holds, 2^31 - 1) waits without a limit
    * @returns {Promise<void>}
    * @throws {Error} with code TIMEOUT
    */
   whenDrained(timeoutMs) {
     if (this.pending === 0) return Promise.resolve()
     return new Promise((resolve, reject) => {
-      const waiter = {
-        resolve,
-        timer: setTimeout(() => {
+      /** @type {{resolve: () => void, timer: any}} */
+      const waiter = { resolve, timer: null }
+      if (timeoutMs <= MAX_TIMER_MS) {
+        waiter.timer = setTimeout(() => {
           this.#waiters.delete(waiter)
           reject(Object.assign(new Error(`${this.pending} replications unacknowledged after ${timeoutMs} ms`), { code: 'TIMEOUT' }))
         }, timeoutMs)

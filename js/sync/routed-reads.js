@@ -44,11 +44,13 @@ export class RoutedReads {
   /**
    * Values of keys, here or at their replicas (see above).
    * @param {string[]} keys
+   * @param {import('../engine/codec.js').ReadAnswer[]} local the local store's
+   *   lookup of keys (queued when the read was made, so it keeps its place
+   *   among the calls)
    * @returns {Promise<import('../engine/codec.js').ReadAnswer[]>} OK with json, NOT_FOUND, or an error code
    */
-  async read(keys) {
+  async read(keys, local) {
     const ctx = this.#ctx
-    const local = await ctx.lookup(keys)
     /** @type {Array<StoredRecord | null>} */
     const recs = local.map((a) => a.record ?? null)
     /** @type {Array<import('../engine/codec.js').ReadAnswer | undefined>} */
@@ -108,7 +110,8 @@ export class RoutedReads {
         else byPeer.set(p, [i])
       }
     })
-    if (byPeer.size > 0 && !this.#closed) await this.#ask(keys, state, byPeer)
+    if (byPeer.size === 0) return { records: keys.map(() => null), answered: keys.map(() => false) }
+    if (!this.#closed) await this.#ask(keys, state, byPeer)
     const records = state.map((s, i) => {
       if (s.best) this.#remember(keys[i], s.best)
       return s.best ?? (s.answered ? null : this.#cache.get(keys[i]) ?? null)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
-import { isNewer, recordValue } from '../../../../js/core/record.js'
+import { isNewer } from '../../../../js/core/record.js'
 
 const rec = (hlc, origin, extra = {}) => ({ key: 'k', hlc, origin, deleted: false, json: '1', ...extra })
 
@@ -31,24 +31,5 @@ describe('isNewer', () => {
 
   test('a tombstone with a newer version is newer', () => {
     assert.equal(isNewer(rec('0000000000010000', 'a'), rec('0000000000010001', 'a', { deleted: true, json: null })), true)
-  })
-})
-
-describe('recordValue', () => {
-  test('absent and deleted records have no value', () => {
-    assert.equal(recordValue(null), undefined)
-    assert.equal(recordValue(rec('0000000000010000', 'a', { deleted: true, json: null })), undefined)
-  })
-
-  test('a live record gives its parsed value', () => {
-    assert.deepEqual(recordValue(rec('0000000000010000', 'a', { json: '{"a":[1,"x"]}' })), { a: [1, 'x'] })
-    assert.equal(recordValue(rec('0000000000010000', 'a', { json: 'null' })), null)
-  })
-
-  test('each call gives a fresh copy', () => {
-    const r = rec('0000000000010000', 'a', { json: '{"list":[1]}' })
-    const first = /** @type {any} */ (recordValue(r))
-    first.list.push(2)
-    assert.deepEqual(recordValue(r), { list: [1] })
   })
 })

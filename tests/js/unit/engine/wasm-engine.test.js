@@ -109,11 +109,11 @@ function pagedOut(n, config = CONFIG) {
 }
 
 describe('WasmEngine construction', () => {
-  test('keeps its config', () => {
+  test('opens (not closed) until close()', () => {
     const e = new WasmEngine(module, CONFIG, null)
-    assert.equal(e.config, CONFIG)
     assert.equal(e.closed, false)
     e.close()
+    assert.equal(e.closed, true)
   })
 
   test('refused options: INVALID_ARGUMENT', () => {

@@ -86,10 +86,11 @@ describe('Pager.loadMany', () => {
     assert.equal(pager.pageLoads, 3)
   })
 
-  test('over budget with dirty pages: flushes before reading', async () => {
+  test('makeRoom over budget with dirty pages: flushes (before reading)', async () => {
     const engine = fakeEngine({ over: true, dirty: true })
     const backend = fakeBackend()
     const { pager } = pagerWith(engine, backend)
+    await pager.makeRoom()
     await pager.loadMany([5])
     assert.deepEqual(
       backend.log.map(([what]) => what),
@@ -98,10 +99,11 @@ describe('Pager.loadMany', () => {
     assert.equal(pager.flushes, 1)
   })
 
-  test('over budget with only clean pages: no flush', async () => {
+  test('makeRoom over budget with only clean pages: no flush', async () => {
     const engine = fakeEngine({ over: true, dirty: false })
     const backend = fakeBackend()
     const { pager } = pagerWith(engine, backend)
+    await pager.makeRoom()
     await pager.loadMany([5])
     assert.deepEqual(
       backend.log.map(([what]) => what),
@@ -109,11 +111,11 @@ describe('Pager.loadMany', () => {
     )
   })
 
-  test('a flush that fails before a load fails the load', async () => {
+  test('a flush that fails in makeRoom rejects (the load cannot go on)', async () => {
     const boom = Object.assign(new Error('full'), { code: 'QUOTA_EXCEEDED' })
     const engine = fakeEngine({ over: true, dirty: true })
     const { pager, errors } = pagerWith(engine, fakeBackend({ writeError: boom }))
-    await assert.rejects(pager.loadMany([5]), (err) => err === boom)
+    await assert.rejects(pager.makeRoom(), (err) => err === boom)
     assert.deepEqual(errors, [boom])
   })
 

@@ -33,7 +33,8 @@ function fakePager({ loadError = null } = {}) {
     },
     async afterOp() {
       log.push(['afterOp'])
-    }
+    },
+    async makeRoom() {}
   }
 }
 
@@ -241,5 +242,25 @@ describe('PagingDriver.run', () => {
       }
     }
     await assert.rejects(Promise.resolve(driver.run(/** @type {any} */ (op))), /engine refused/)
+  })
+})
+
+describe('PagingDriver makes room', () => {
+  test('before every load (a flush when over budget with dirty pages), not before none', async () => {
+    const order = []
+    const pager = {
+      async makeRoom() {
+        order.push('makeRoom')
+      },
+      async loadMany(ids) {
+        order.push(`load ${ids.join(',')}`)
+      },
+      async afterOp() {
+        order.push('afterOp')
+      }
+    }
+    const driver = new PagingDriver(fakeEngine(), /** @type {any} */ (pager), 8)
+    await driver.run(/** @type {any} */ (scripted([{ pages: [1] }, { pages: [2] }, null])))
+    assert.deepEqual(order, ['makeRoom', 'load 1', 'makeRoom', 'load 2', 'afterOp'])
   })
 })

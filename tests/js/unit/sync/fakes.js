@@ -82,8 +82,7 @@ export function fakeContext(over = {}) {
       return queries.map((q) => (q.entries ? { entries: [] } : { counts: new Array(16).fill(0), digests: new Array(16).fill('0'.repeat(16)) }))
     },
     scanAll: async () => {},
-    lookup: async (keys) => keys.map(() => ({ code: 1 })),
-    lookupRecords: async (keys) => keys.map(() => null),
+    lookup: async (keys) => keys.map(() => null),
     merge: async (records) => {
       merged.push(records)
     },

@@ -38,7 +38,7 @@ function setup({ self = 'A', members = [self], records = RECORDS, missing = [] }
       scans++
       for (const r of records) onRecord(r)
     },
-    lookupRecords: async (keys) => keys.map((k) => (missing.includes(k) ? null : records.find((r) => r.key === k) ?? null))
+    lookup: async (keys) => keys.map((k) => (missing.includes(k) ? null : records.find((r) => r.key === k) ?? null))
   })
   const ownership = new Ownership(self, 0)
   const rebalancer = new Rebalancer(f.ctx, ownership)

@@ -61,11 +61,8 @@ function fakeLocal(peerId = 'A') {
       local.writes.push(ops)
       return ops.map(() => ({ code: 0, applied: true, existed: false }))
     },
-    async read(keys) {
-      local.reads.push(keys)
-      return keys.map(() => ({ code: 1 }))
-    },
     async lookup(keys) {
+      local.reads.push(keys)
       return keys.map((k) => (stored.has(k) ? { code: 0, json: stored.get(k).json, record: stored.get(k) } : { code: 1 }))
     },
     async scan() {},
@@ -132,7 +129,7 @@ describe('before the local store opens', () => {
     assert.equal(store.stats.members, 1)
     assert.deepEqual(store.stats.shares, [1])
     assert.equal(transport.has('message'), false, 'not listening yet')
-    await store.read(['a'])
+    assert.deepEqual(await store.read(['a']), [{ code: 1 }])
     assert.deepEqual(local.reads, [['a']])
     await store.write([{ type: 'put', key: 'a', json: '1', replicate: true }])
     assert.equal(local.writes.length, 1)
@@ -261,7 +258,7 @@ describe('writes and replication', () => {
     assert.deepEqual(get.k, ['k'])
     transport.deliver('B', { t: 'got', id: get.id, r: [['k', H, 'B', 0, '"remote"']] })
     assert.deepEqual(await p, [{ code: 0, json: '"remote"' }])
-    assert.deepEqual(local.reads, [], 'not the local read path')
+    assert.deepEqual(local.reads, [['k']], 'one local lookup, then the replica')
   })
 })
 
@@ -279,7 +276,8 @@ describe('close', () => {
     local.emit('applied', [{ record: { key: 'k', hlc: H, origin: 'A', deleted: false, json: '1' }, replicate: true, existed: false }])
     mock.timers.tick(0)
     assert.equal(transport.broadcasts.length + transport.sent.length, n, 'nothing sent after close')
-    await store.read(['k'])
+    assert.deepEqual(await store.read(['k']), [{ code: 1 }])
     assert.deepEqual(local.reads, [['k']], 'reads are local again')
+    assert.deepEqual(transport.sent.filter((x) => x.msg.t === 'get'), [], 'and ask nobody')
   })
 })

@@ -217,11 +217,16 @@ describe('reroute', () => {
     assert.deepEqual(r.reroute(), [])
   })
 
-  test('a reroute settles waiters (nothing is pending any more)', async () => {
+  test('regression: a reroute does not settle waiters before its records are queued again (replicated() resolved early)', async () => {
     const { r } = setup()
     r.queue('B', rec('k', hlc(1)))
     const p = r.whenDrained(10_000)
-    r.reroute()
+    const again = r.reroute()
+    assert.equal(await state(p), 'pending')
+    r.replicate(again, [['C']])
+    assert.equal(await state(p), 'pending', 'the record waits for C now')
+    // Re-routed to this peer alone: nothing is pending any more.
+    r.replicate(r.reroute(), [['A']])
     assert.equal(await state(p), 'resolved')
   })
 })
@@ -274,5 +279,20 @@ describe('whenDrained', () => {
     mock.timers.tick(RETRY * 2)
     r.retry()
     assert.equal(puts().length, 1)
+  })
+})
+
+describe('whenDrained timeouts a timer cannot hold', () => {
+  test('regression: Infinity or more than 2^31 - 1 ms waits instead of failing after 1 ms', async () => {
+    const { r } = setup()
+    r.queue('B', rec('k', hlc(1)))
+    const forever = r.whenDrained(Infinity)
+    const long = r.whenDrained(2 ** 31)
+    mock.timers.tick(10)
+    assert.equal(await state(forever), 'pending')
+    assert.equal(await state(long), 'pending')
+    r.close()
+    assert.equal(await state(forever), 'resolved')
+    assert.equal(await state(long), 'resolved')
   })
 })

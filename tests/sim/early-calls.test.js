@@ -1,0 +1,31 @@
+// Calls made before a store with peers is ready keep their meaning: they
+// wait for it, and then route like any other call.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+
+import { PagingStorage } from 'paging-storage'
+
+import { Cluster, FAST } from './helpers.js'
+
+test('a get made before ready asks the replicas (it used to read only the local store)', async () => {
+  const c = new Cluster({ seed: 31, options: { replicationFactor: 2 } })
+  const b = await c.add('b')
+  await b.setLocal('doc', 'on b only') // not pushed: only b holds it
+  const a = new PagingStorage({ ...FAST, replicationFactor: 2, transport: c.net.join('a') })
+  const early = a.get('doc') // before ready; b is already connected
+  assert.equal(await early, 'on b only')
+  assert.equal(await a.has('doc'), true)
+  await a.shutdown()
+  await c.close()
+})
+
+test('replicated() takes Infinity as no limit and refuses a timeout that is not one', async () => {
+  const c = new Cluster({ seed: 32 })
+  const a = await c.add('a')
+  await a.set('k', 1)
+  await a.replicated({ timeout: Infinity }) // alone: nothing to wait for
+  for (const timeout of [-1, NaN, '100']) {
+    await assert.rejects(a.replicated({ timeout }), (err) => err.code === 'INVALID_ARGUMENT', String(timeout))
+  }
+  await c.close()
+})
