@@ -271,6 +271,16 @@ describe('LocalStore disk budget', () => {
     assert.equal(store.counters.quotaBlocked, false)
     assert.equal((await store.write([put('b', 2)]))[0].code, StatusCode.OK)
   })
+
+  test('regression: a QUOTA_EXCEEDED reported from above (a refused peer write) does not block new values', async () => {
+    const store = await newStore()
+    const errors = []
+    store.on('error', (e) => errors.push(e))
+    store.reportError(new PagingStorageError('QUOTA_EXCEEDED', 'the disk budget of 1 pages (maxDiskPages) is full'))
+    assert.equal(errors.length, 1, 'still reported')
+    assert.equal(store.counters.quotaBlocked, false, 'only a failed save says the quota is full')
+    assert.equal((await store.write([put('b', 2)]))[0].code, StatusCode.OK)
+  })
 })
 
 describe('LocalStore flush failures', () => {

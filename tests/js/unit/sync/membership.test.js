@@ -145,3 +145,11 @@ test('onChange runs before onFirstContact (the ring already holds the peer)', ()
   m.heard('p')
   assert.deepEqual(order, ['change', 'first'])
 })
+
+test('regression: an id that is no peer id never becomes a member (two lone surrogates broke the ring)', () => {
+  const { m, changes, firsts } = setup()
+  for (const id of ['', '\ud800x', '\udc00x', 'é'.repeat(200), /** @type {any} */ (42)]) m.heard(id)
+  assert.deepEqual(m.members, ['m'])
+  assert.deepEqual(changes, [])
+  assert.deepEqual(firsts, [])
+})
