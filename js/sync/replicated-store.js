@@ -2,8 +2,8 @@
 // the same Store operations (write, read, scan, flush, ...), adding the
 // network: writes that apply locally are pushed to their keys' replicas,
 // reads ask the replicas and repair the local copy, the replicas compare and
-// repair each other in the background, and this class answers the peers'
-// messages (dispatch: put, get, since, anti-entropy). The local store never
+// repair each other in the background, and the peers' messages are handled
+// (js/sync/handlers.js: put, get, since, anti-entropy). The local store never
 // calls it: it listens to the store's 'applied' writes, as a Yjs provider
 // listens to its document's updates.
 //
@@ -14,11 +14,11 @@
 // replicator (pushes and acks), routed-reads, anti-entropy, catch-up (deltas
 // for new and returning peers), rebalance (hand-offs after ring changes),
 // ownership (counts for stats).
-import { StatusCode, errorFromStatus } from '../core/errors.js'
+import { StatusCode } from '../core/errors.js'
 import { logger } from '../core/log.js'
-import { isFromFuture } from '../core/versions.js'
 import { AntiEntropy } from './anti-entropy.js'
 import { CatchUp } from './catch-up.js'
+import { handleMessage, mergeRecords } from './handlers.js'
 import { Membership } from './membership.js'
 import { Messenger } from './messenger.js'
 import { Ownership } from './ownership.js'
@@ -86,6 +86,8 @@ export class ReplicatedStore {
   /** @type {AntiEntropy | null} */ #antiEntropy = null
   /** @type {Rebalancer | null} */ #rebalancer = null
   /** @type {Ownership | null} */ #ownership = null
+  /** @type {import('./handlers.js').Parts | null} what messages go to */
+  #parts = null
 
   /**
    * Synchronous; sync starts when the local store opens, before any queued
@@ -223,7 +225,7 @@ export class ReplicatedStore {
       syncScan: (ring, queries) => local.syncScan(ring, rf, queries),
       scanAll: (onRecord) => local.scan({ tombstones: true }, onRecord),
       lookup,
-      merge: (records) => this.#merge(records),
+      merge: (records) => mergeRecords(local, records),
       reportError: (err) => this.#background(err),
       queue: (peer, rec) => replicator.queue(peer, rec),
       pushKeys: (peer, keys) => replicator.pushKeys(peer, keys)
@@ -236,6 +238,15 @@ export class ReplicatedStore {
     this.#catchUp = catchUp
     this.#antiEntropy = new AntiEntropy(ctx, catchUp)
     this.#rebalancer = new Rebalancer(ctx, this.#ownership)
+    this.#parts = {
+      local,
+      messenger,
+      replicator,
+      reads: this.#reads,
+      antiEntropy: this.#antiEntropy,
+      catchUp,
+      maxClockDrift: sync.maxClockDrift
+    }
     this.#membership = new Membership(selfId, {
       peerTimeout: sync.peerTimeout,
       onChange: (members) => this.#onMembers(members),
@@ -332,62 +343,7 @@ export class ReplicatedStore {
   #onMessage(from, msg) {
     if (this.#closed) return
     this.#membership?.heard(from)
-    this.#dispatch(from, msg).catch((err) => this.#background(err))
-  }
-
-  /**
-   * @param {string} from
-   * @param {import('./protocol.js').Message} msg
-   */
-  async #dispatch(from, msg) {
-    const messenger = /** @type {Messenger} */ (this.#messenger)
-    const antiEntropy = /** @type {AntiEntropy} */ (this.#antiEntropy)
-    const catchUp = /** @type {CatchUp} */ (this.#catchUp)
-    switch (msg.t) {
-      case 'hb':
-        return catchUp.onHeartbeat(from, msg.h)
-      case 'put': {
-        const now = Date.now()
-        if (msg.records.some((r) => isFromFuture(r.hlc, now, this.#opts.sync.maxClockDrift))) {
-          return messenger.reject(from, 'version from the future')
-        }
-        await this.#merge(msg.records)
-        messenger.send(from, { t: 'ack', id: msg.id })
-        return
-      }
-      case 'ack':
-        if (!catchUp.onAck(from, msg.id)) this.#replicator?.onAck(from, msg.id)
-        return
-      case 'get': {
-        const answers = await this.#local.lookup(msg.keys)
-        const records = answers.flatMap((a) => (a.record ? [a.record] : []))
-        messenger.send(from, { t: 'got', id: msg.id, records })
-        return
-      }
-      case 'got':
-        return this.#reads?.onGot(from, msg)
-      case 'sum':
-        return antiEntropy.onSum(from, msg.buckets)
-      case 'ent':
-        return antiEntropy.onEntries(from, msg.buckets)
-      case 'pull':
-        return antiEntropy.onPull(from, msg.keys, msg.buckets)
-      case 'since':
-        return catchUp.onSince(from, msg.id, msg.h)
-    }
-  }
-
-  /** Records from peers, kept only where their version wins. @param {StoredRecord[]} records */
-  async #merge(records) {
-    const ops = records.map((r) => {
-      /** @type {import('../store/local-store.js').StoreWrite} */
-      const op = { type: 'merge', key: r.key, hlc: r.hlc, origin: r.origin, deleted: r.deleted, json: r.json, replicate: false }
-      if (r.value !== undefined) op.value = r.value
-      return op
-    })
-    const results = await this.#local.write(ops)
-    const bad = results.find((r) => r.code !== StatusCode.OK)
-    if (bad) throw errorFromStatus(bad.code, bad.message)
+    handleMessage(/** @type {import('./handlers.js').Parts} */ (this.#parts), from, msg).catch((err) => this.#background(err))
   }
 
   /** @param {unknown} err */

@@ -1,0 +1,82 @@
+// Handlers: what this peer does with each valid message from a peer. Writes
+// from peers (put) pass the clock check and merge by last-writer-wins; reads
+// (get) are answered from the local store; the rest goes to the part that
+// owns it (replicator, routed reads, anti-entropy, catch-up).
+import { StatusCode, errorFromStatus } from '../core/errors.js'
+import { isFromFuture } from '../core/versions.js'
+
+/** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+
+/**
+ * Merges records from peers into the local store, each kept only where its
+ * version wins (the value already parsed rides along for change events).
+ * @param {import('../store/local-store.js').LocalStore} local
+ * @param {StoredRecord[]} records
+ * @throws {import('../core/errors.js').PagingStorageError} the first write the store refused
+ */
+export async function mergeRecords(local, records) {
+  const ops = records.map((r) => {
+    /** @type {import('../store/local-store.js').StoreWrite} */
+    const op = { type: 'merge', key: r.key, hlc: r.hlc, origin: r.origin, deleted: r.deleted, json: r.json, replicate: false }
+    if (r.value !== undefined) op.value = r.value
+    return op
+  })
+  const results = await local.write(ops)
+  const bad = results.find((r) => r.code !== StatusCode.OK)
+  if (bad) throw errorFromStatus(bad.code, bad.message)
+}
+
+/**
+ * The parts a message may go to.
+ * @typedef {object} Parts
+ * @property {import('../store/local-store.js').LocalStore} local
+ * @property {import('./messenger.js').Messenger} messenger
+ * @property {import('./replicator.js').Replicator} replicator
+ * @property {import('./routed-reads.js').RoutedReads} reads
+ * @property {import('./anti-entropy.js').AntiEntropy} antiEntropy
+ * @property {import('./catch-up.js').CatchUp} catchUp
+ * @property {number} maxClockDrift ms a record may be stamped ahead of our clock
+ */
+
+/**
+ * Handles one message (validated by the messenger).
+ * @param {Parts} parts
+ * @param {string} from
+ * @param {import('./protocol.js').Message} msg
+ * @returns {Promise<void>} rejects with a background failure (a merge the store refused)
+ */
+export async function handleMessage(parts, from, msg) {
+  const { local, messenger, catchUp, antiEntropy } = parts
+  switch (msg.t) {
+    case 'hb':
+      return catchUp.onHeartbeat(from, msg.h)
+    case 'put': {
+      const now = Date.now()
+      if (msg.records.some((r) => isFromFuture(r.hlc, now, parts.maxClockDrift))) {
+        return messenger.reject(from, 'version from the future')
+      }
+      await mergeRecords(local, msg.records)
+      messenger.send(from, { t: 'ack', id: msg.id })
+      return
+    }
+    case 'ack':
+      if (!catchUp.onAck(from, msg.id)) parts.replicator.onAck(from, msg.id)
+      return
+    case 'get': {
+      const answers = await local.lookup(msg.keys)
+      const records = answers.flatMap((a) => (a.record ? [a.record] : []))
+      messenger.send(from, { t: 'got', id: msg.id, records })
+      return
+    }
+    case 'got':
+      return parts.reads.onGot(from, msg)
+    case 'sum':
+      return antiEntropy.onSum(from, msg.buckets)
+    case 'ent':
+      return antiEntropy.onEntries(from, msg.buckets)
+    case 'pull':
+      return antiEntropy.onPull(from, msg.keys, msg.buckets)
+    case 'since':
+      return catchUp.onSince(from, msg.id, msg.h)
+  }
+}

@@ -1,0 +1,106 @@
+// handlers.js: what a peer's message does, with recording fakes for every part.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+
+import { StatusCode } from '../../../../js/core/errors.js'
+import { hlcAtWallMs } from '../../../../js/core/versions.js'
+import { handleMessage, mergeRecords } from '../../../../js/sync/handlers.js'
+
+const NOW = Date.now()
+const rec = (key, ms, extra = {}) => ({ key, hlc: hlcAtWallMs(ms), origin: 'B', deleted: false, json: '1', ...extra })
+
+function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false } = {}) {
+  const calls = []
+  const log = (name) => (...args) => {
+    calls.push([name, ...args])
+    return name === 'catchUp.onAck' ? ackIsCatchUp : undefined
+  }
+  const p = {
+    calls,
+    local: {
+      async write(ops) {
+        calls.push(['write', ops])
+        return ops.map(() => ({ code: writeCode, message: 'refused', existed: false, applied: true }))
+      },
+      async lookup(keys) {
+        calls.push(['lookup', keys])
+        return keys.map((k) => (k === 'held' ? { code: 0, record: rec('held', NOW) } : { code: 1 }))
+      }
+    },
+    messenger: { send: log('send'), reject: log('reject') },
+    replicator: { onAck: log('replicator.onAck') },
+    reads: { onGot: log('reads.onGot') },
+    antiEntropy: { onSum: log('onSum'), onEntries: log('onEntries'), onPull: log('onPull') },
+    catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince') },
+    maxClockDrift: 60_000
+  }
+  return p
+}
+
+test('mergeRecords writes merges that carry the parsed value, and never replicate', async () => {
+  const p = parts()
+  await mergeRecords(/** @type {any} */ (p.local), [rec('a', NOW, { value: 1 }), rec('b', NOW, { deleted: true, json: null })])
+  const [, ops] = p.calls[0]
+  assert.deepEqual(ops, [
+    { type: 'merge', key: 'a', hlc: hlcAtWallMs(NOW), origin: 'B', deleted: false, json: '1', replicate: false, value: 1 },
+    { type: 'merge', key: 'b', hlc: hlcAtWallMs(NOW), origin: 'B', deleted: true, json: null, replicate: false }
+  ])
+})
+
+test('mergeRecords throws the first refused write as a PagingStorageError', async () => {
+  const p = parts({ writeCode: StatusCode.INVALID_ARGUMENT })
+  await assert.rejects(mergeRecords(/** @type {any} */ (p.local), [rec('a', NOW)]), { code: 'INVALID_ARGUMENT', message: 'refused' })
+})
+
+test('a put is merged, then acknowledged', async () => {
+  const p = parts()
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'put', id: 7, records: [rec('a', NOW)] })
+  assert.deepEqual(p.calls.map((c) => c[0]), ['write', 'send'])
+  assert.deepEqual(p.calls[1], ['send', 'B', { t: 'ack', id: 7 }])
+})
+
+test('a put with any record stamped beyond maxClockDrift is rejected whole, not acknowledged', async () => {
+  const p = parts()
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'put', id: 7, records: [rec('a', NOW), rec('b', NOW + 3_600_000)] })
+  assert.deepEqual(p.calls, [['reject', 'B', 'version from the future']])
+})
+
+test('a put the store refuses is not acknowledged (the sender retries)', async () => {
+  const p = parts({ writeCode: StatusCode.CORRUPTION })
+  await assert.rejects(handleMessage(/** @type {any} */ (p), 'B', { t: 'put', id: 7, records: [rec('a', NOW)] }))
+  assert.equal(p.calls.filter((c) => c[0] === 'send').length, 0)
+})
+
+test('a get is answered with the records held (keys not held are left out)', async () => {
+  const p = parts()
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'get', id: 3, keys: ['held', 'absent'] })
+  assert.deepEqual(p.calls[1], ['send', 'B', { t: 'got', id: 3, records: [rec('held', NOW)] }])
+})
+
+test("an ack goes to catch-up first, then to the replicator if it was not catch-up's", async () => {
+  const p = parts()
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'ack', id: 4 })
+  assert.deepEqual(p.calls, [['catchUp.onAck', 'B', 4], ['replicator.onAck', 'B', 4]])
+  const q = parts({ ackIsCatchUp: true })
+  await handleMessage(/** @type {any} */ (q), 'B', { t: 'ack', id: 4 })
+  assert.deepEqual(q.calls, [['catchUp.onAck', 'B', 4]])
+})
+
+test('the other types go to the part that owns them', async () => {
+  const p = parts()
+  const b = [{ bits: 0, prefix: 0 }]
+  const h = hlcAtWallMs(NOW)
+  for (const msg of [
+    { t: 'hb', h },
+    { t: 'got', id: 1, records: [] },
+    { t: 'sum', buckets: b },
+    { t: 'ent', buckets: b },
+    { t: 'pull', keys: ['k'], buckets: b },
+    { t: 'since', id: 2, h }
+  ]) {
+    await handleMessage(/** @type {any} */ (p), 'B', /** @type {any} */ (msg))
+  }
+  assert.deepEqual(p.calls.map((c) => c[0]), ['onHeartbeat', 'reads.onGot', 'onSum', 'onEntries', 'onPull', 'onSince'])
+  assert.deepEqual(p.calls[4], ['onPull', 'B', ['k'], b])
+  assert.deepEqual(p.calls[5], ['onSince', 'B', 2, h])
+})
