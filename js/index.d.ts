@@ -171,7 +171,7 @@ export interface RangeQuery {
   lt?: string
   lte?: string
   prefix?: string
-  /** 0: no limit. @default 0 */
+  /** At most this many entries (0: none). @default no limit */
   limit?: number
   /** @default false */
   reverse?: boolean

@@ -46,20 +46,29 @@ export async function writeEach(items, toOp, keyOf, write) {
 }
 
 /**
- * setMany's entries as [key, value] pairs.
- * @param {unknown} entries an iterable of [key, value] pairs, or a Map
- * @returns {Array<[unknown, unknown]>}
- * @throws {PagingStorageError} INVALID_ARGUMENT
+ * setMany's entries. Each is checked alone (pairOf): a malformed entry
+ * fails alone.
+ * @param {unknown} entries an iterable of [key, value] pairs (not a string), or a Map
+ * @returns {unknown[]}
+ * @throws {PagingStorageError} INVALID_ARGUMENT when entries is not iterable
  */
-export function pairsOf(entries) {
+export function entriesOf(entries) {
   if (entries instanceof Map) return [...entries]
-  if (entries == null || typeof (/** @type {any} */ (entries)[Symbol.iterator]) !== 'function') {
-    throw new PagingStorageError('INVALID_ARGUMENT', 'setMany expects an iterable of [key, value] pairs')
+  if (entries == null || typeof entries === 'string' || typeof (/** @type {any} */ (entries)[Symbol.iterator]) !== 'function') {
+    throw new PagingStorageError('INVALID_ARGUMENT', 'setMany expects an iterable of [key, value] pairs, such as an array or a Map')
   }
-  return [.../** @type {Iterable<unknown>} */ (entries)].map((e, i) => {
-    if (!Array.isArray(e) || e.length !== 2) {
-      throw new PagingStorageError('INVALID_ARGUMENT', `setMany entry ${i} is not a [key, value] pair`)
-    }
-    return /** @type {[unknown, unknown]} */ (e)
-  })
+  return [.../** @type {Iterable<unknown>} */ (entries)]
+}
+
+/**
+ * @param {unknown} entry
+ * @param {number} i its index, for the message
+ * @returns {[unknown, unknown]}
+ * @throws {PagingStorageError} INVALID_ARGUMENT unless a [key, value] pair
+ */
+export function pairOf(entry, i) {
+  if (!Array.isArray(entry) || entry.length !== 2) {
+    throw new PagingStorageError('INVALID_ARGUMENT', `setMany entry ${i} is not a [key, value] pair`)
+  }
+  return /** @type {[unknown, unknown]} */ (entry)
 }

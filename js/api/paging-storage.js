@@ -18,7 +18,7 @@ import { protocolLimits } from '../sync/protocol.js'
 import { ReplicatedStore } from '../sync/replicated-store.js'
 import { PeerPigeonTransport } from '../transport/peerpigeon.js'
 import { exportData, importData } from './backup.js'
-import { pairsOf, writeEach } from './batch-results.js'
+import { entriesOf, pairOf, writeEach } from './batch-results.js'
 import { ChangeEvents } from './change-events.js'
 import { Lifecycle } from './lifecycle.js'
 import { normalizeOptions, storeConfig } from './options.js'
@@ -117,6 +117,7 @@ export class PagingStorage {
    * @returns {() => void} unsubscribe
    */
   on(event, listener) {
+    checkListener(event, listener)
     if (event === 'change') return this.#changes.on(listener)
     return this.#events.on(event, listener)
   }
@@ -126,6 +127,7 @@ export class PagingStorage {
    * @param {(payload: any) => void} listener
    */
   off(event, listener) {
+    checkListener(event, listener)
     if (event === 'change') this.#changes.off(listener)
     else this.#events.off(event, listener)
   }
@@ -181,16 +183,20 @@ export class PagingStorage {
   }
 
   /**
-   * Stores many pairs in one batch. Invalid entries fail alone.
+   * Stores many pairs in one batch. Invalid entries (a bad key or value, or
+   * not a [key, value] pair) fail alone.
    * @param {Iterable<readonly [unknown, unknown]> | Map<unknown, unknown>} entries
    * @returns {Promise<Array<{key: string, success: boolean, error?: PagingStorageError}>>}
-   * @throws {PagingStorageError} INVALID_ARGUMENT when entries is not pairs
+   * @throws {PagingStorageError} INVALID_ARGUMENT when entries is not iterable
    */
   async setMany(entries) {
     const outcomes = await writeEach(
-      pairsOf(entries),
-      ([key, value]) => this.#putOp(key, value, true),
-      ([key]) => key,
+      entriesOf(entries),
+      (entry, i) => {
+        const [key, value] = pairOf(entry, i)
+        return this.#putOp(key, value, true)
+      },
+      (entry) => (Array.isArray(entry) ? entry[0] : undefined),
       (ops) => this.#store.write(ops)
     )
     return outcomes.map(({ key, error }) => (error ? { key, success: false, error } : { key, success: true }))
@@ -240,8 +246,8 @@ export class PagingStorage {
    * @throws {PagingStorageError} INVALID_ARGUMENT, INVALID_KEY, CORRUPT
    */
   async getMany(keys) {
-    if (keys == null || typeof (/** @type {any} */ (keys)[Symbol.iterator]) !== 'function') {
-      throw new PagingStorageError('INVALID_ARGUMENT', 'getMany expects an iterable of keys')
+    if (keys == null || typeof keys === 'string' || typeof (/** @type {any} */ (keys)[Symbol.iterator]) !== 'function') {
+      throw new PagingStorageError('INVALID_ARGUMENT', 'getMany expects an iterable of keys, such as an array (not a string)')
     }
     const list = [...keys].map((k) => this.#key(k))
     const answers = list.length > 0 ? await this.#store.read(list) : []
@@ -409,6 +415,18 @@ export class PagingStorage {
     if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, op.key)
     return result
   }
+}
+
+/**
+ * @param {unknown} event
+ * @param {unknown} listener
+ * @throws {PagingStorageError} INVALID_ARGUMENT unless 'change' or 'error' and a function
+ */
+function checkListener(event, listener) {
+  if (event !== 'change' && event !== 'error') {
+    throw new PagingStorageError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(String(event))} (use 'change' or 'error')`)
+  }
+  if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'the listener must be a function')
 }
 
 /**

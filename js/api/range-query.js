@@ -1,5 +1,6 @@
 // Range queries as the API takes them (range(), keys()), checked before
-// anything is queued: bounds are strings, limit a whole number.
+// anything is queued: bounds are well-formed strings (they are compared as
+// keys), limit a whole number (absent or null: no limit; 0: nothing).
 import { PagingStorageError } from '../core/errors.js'
 
 const BOUNDS = /** @type {const} */ (['gte', 'gt', 'lt', 'lte', 'prefix'])
@@ -20,13 +21,16 @@ export function rangeQuery(query = {}) {
     const v = q[name]
     if (v === undefined) continue
     if (typeof v !== 'string') throw new PagingStorageError('INVALID_ARGUMENT', `range: ${name} must be a string`)
+    if (!v.isWellFormed()) throw new PagingStorageError('INVALID_ARGUMENT', `range: ${name} contains a lone UTF-16 surrogate`)
     range[name] = v
   }
-  const limit = q.limit ?? 0
-  if (!Number.isInteger(limit) || /** @type {number} */ (limit) < 0) {
-    throw new PagingStorageError('INVALID_ARGUMENT', 'range: limit must be a whole number')
+  const limit = q.limit
+  if (limit !== undefined && limit !== null) {
+    if (!Number.isSafeInteger(limit) || /** @type {number} */ (limit) < 0) {
+      throw new PagingStorageError('INVALID_ARGUMENT', 'range: limit must be a whole number, 0 or more')
+    }
+    range.limit = /** @type {number} */ (limit)
   }
-  range.limit = /** @type {number} */ (limit)
   range.reverse = Boolean(q.reverse)
   return range
 }

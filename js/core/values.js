@@ -1,7 +1,21 @@
-// The one value rule: a value is what JSON carries unchanged, stored as its
-// JSON text. Checked before anything is queued, so a bad call stores nothing.
+// The one value rule. A value is stored as JSON text, and a value is
+// accepted exactly when it reads back deeply equal (assert.deepStrictEqual)
+// to what was given; anything else is refused with INVALID_VALUE before
+// anything is queued:
+//   - null, booleans, strings, finite numbers other than -0 (JSON has no -0);
+//   - arrays without holes, named properties or symbol keys;
+//   - plain objects (prototype Object.prototype: not null-prototype objects,
+//     class instances, Dates, Maps...) without symbol keys, whose own
+//     enumerable properties are all such values (undefined is refused);
+//   - no cycles, and at most MAX_VALUE_DEPTH levels of arrays and objects.
+// The value is read once (into a copy of plain data that JSON.stringify then
+// writes): a getter or a Proxy is asked once per property, and whatever it
+// throws becomes INVALID_VALUE.
 import { PagingStorageError } from './errors.js'
 import { describe, utf8Length } from './keys.js'
+
+/** Deepest nesting of arrays and objects a value may have. */
+export const MAX_VALUE_DEPTH = 512
 
 /**
  * Any value JSON carries unchanged: what a store holds (declared in the
@@ -10,21 +24,81 @@ import { describe, utf8Length } from './keys.js'
  */
 
 /**
- * The value as JSON text. Rejects what JSON cannot carry unchanged, so that
- * every stored value reads back deeply equal.
+ * The value as JSON text, under the value rule above.
  * @param {unknown} value
  * @param {number} maxValueBytes largest JSON text, in UTF-8 bytes
  * @param {string} [key] for error messages
  * @returns {string}
- * @throws {PagingStorageError} INVALID_VALUE
+ * @throws {PagingStorageError} INVALID_VALUE (with `cause` when reading the value threw)
  */
 export function encodeValue(value, maxValueBytes, key) {
-  checkJsonValue(value, [], key)
-  const json = JSON.stringify(value)
+  let json
+  try {
+    json = JSON.stringify(snapshot(value, 0, [], key))
+  } catch (err) {
+    if (err instanceof PagingStorageError) throw err
+    const message = err instanceof Error ? err.message : String(err)
+    throw new PagingStorageError('INVALID_VALUE', `value could not be read: ${message}`, { key, cause: err })
+  }
   if (json.length > maxValueBytes / 3 && utf8Length(json) > maxValueBytes) {
     throw new PagingStorageError('INVALID_VALUE', `value is larger than ${maxValueBytes} bytes as JSON`, { key })
   }
   return json
+}
+
+/**
+ * A copy of value made of plain data, each property read once, checked
+ * against the value rule on the way; JSON.stringify then writes the copy.
+ * @param {unknown} value
+ * @param {number} depth levels of arrays and objects around value
+ * @param {object[]} ancestors the arrays and objects around value (cycle check)
+ * @param {string | undefined} key
+ * @returns {unknown}
+ */
+function snapshot(value, depth, ancestors, key) {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      if (!Number.isFinite(value)) invalid(`${value} is not a finite number`, key)
+      if (Object.is(value, -0)) invalid('-0 cannot be stored (JSON has no negative zero; use 0)', key)
+      return value
+    case 'object':
+      break
+    default:
+      invalid(`${describe(value)} cannot be stored (JSON values only)`, key)
+  }
+  if (value === null) return null
+  if (depth >= MAX_VALUE_DEPTH) invalid(`value nests deeper than ${MAX_VALUE_DEPTH} levels`, key)
+  if (ancestors.includes(value)) invalid('value contains a cycle', key)
+  if (Object.getOwnPropertySymbols(value).length > 0) invalid('value has symbol-keyed properties (JSON drops them)', key)
+  ancestors.push(value)
+  /** @type {any} */
+  let out
+  if (Array.isArray(value)) {
+    const n = value.length
+    out = new Array(n)
+    for (let i = 0; i < n; i++) {
+      if (!(i in value)) invalid(`array hole at index ${i}`, key)
+      out[i] = snapshot(value[i], depth + 1, ancestors, key)
+    }
+    if (Object.keys(value).length !== n) invalid('array has named properties (JSON drops them)', key)
+  } else {
+    if (Object.getPrototypeOf(value) !== Object.prototype) {
+      const name = /** @type {any} */ (value).constructor?.name ?? 'a null-prototype object'
+      invalid(`${name} is not a plain object; convert it first (e.g. a Date with toISOString())`, key)
+    }
+    out = {}
+    for (const k of Object.keys(value)) {
+      const v = snapshot(/** @type {any} */ (value)[k], depth + 1, ancestors, key)
+      // '__proto__' is an own property here, as JSON.parse makes it.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+      else out[k] = v
+    }
+  }
+  ancestors.pop()
+  return out
 }
 
 /**
@@ -51,46 +125,6 @@ export function parseJsonText(json, maxValueBytes) {
   } catch {
     return { ok: false }
   }
-}
-
-/**
- * @param {unknown} value
- * @param {object[]} ancestors the objects enclosing value (cycle check)
- * @param {string | undefined} key
- */
-function checkJsonValue(value, ancestors, key) {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return
-    case 'number':
-      if (!Number.isFinite(value)) invalid(`${value} is not a finite number`, key)
-      return
-    case 'object':
-      break
-    default:
-      invalid(`${describe(value)} cannot be stored (JSON values only)`, key)
-  }
-  if (value === null) return
-  if (ancestors.includes(value)) invalid('value contains a cycle', key)
-  ancestors.push(value)
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) invalid(`array hole at index ${i}`, key)
-      checkJsonValue(value[i], ancestors, key)
-    }
-  } else {
-    const proto = Object.getPrototypeOf(value)
-    if (proto !== Object.prototype && proto !== null) {
-      invalid(
-        `${value.constructor?.name ?? 'object'} is not a plain object; convert it first ` +
-          '(e.g. a Date with toISOString())',
-        key
-      )
-    }
-    for (const k of Object.keys(value)) checkJsonValue(/** @type {any} */ (value)[k], ancestors, key)
-  }
-  ancestors.pop()
 }
 
 /**

@@ -170,7 +170,8 @@ function notOk(r, code) {
 }
 
 /**
- * A key range as the store asks for it; bounds are keys (strings).
+ * A key range as the store asks for it; bounds are keys (strings); limit:
+ * at most this many records (absent: no limit).
  * @typedef {{ gte?: string, gt?: string, lt?: string, lte?: string, prefix?: string,
  *             limit?: number, reverse?: boolean, tombstones?: boolean }} KeyRange
  */
@@ -181,9 +182,10 @@ function notOk(r, code) {
  * a prefix ends before its successor (UTF-8 never holds 0xff, so adding one
  * to the last byte works).
  * @param {KeyRange} range
- * @returns {Uint8Array | null} the bytes, or null for an empty range
+ * @returns {Uint8Array | null} the bytes, or null for a range that holds nothing (limit 0 too)
  */
-export function encodeScan({ gte, gt, lt, lte, prefix, limit = 0, reverse = false, tombstones = false }) {
+export function encodeScan({ gte, gt, lt, lte, prefix, limit, reverse = false, tombstones = false }) {
+  if (limit === 0) return null
   /** @type {Uint8Array} */
   let start = gte === undefined ? new Uint8Array(0) : encoder.encode(gte)
   if (gt !== undefined) start = maxBytes(start, withZero(encoder.encode(gt)))
@@ -201,7 +203,7 @@ export function encodeScan({ gte, gt, lt, lte, prefix, limit = 0, reverse = fals
   w.byte(flags)
   w.bytes(start)
   if (end !== undefined) w.bytes(end)
-  w.varint(limit)
+  w.varint(limit ?? 0) // the engine's 0: no limit
   return w.finish().slice()
 }
 

@@ -171,7 +171,18 @@ test('setMany: per-entry results, invalid entries fail alone', async () => {
   const fromMap = await s.setMany(new Map([['m', 1]]))
   assert.equal(fromMap[0].success, true)
   await rejectsWith(s.setMany(5), 'INVALID_ARGUMENT')
-  await rejectsWith(s.setMany([['only-key']]), 'INVALID_ARGUMENT')
+  await rejectsWith(s.setMany('ab'), 'INVALID_ARGUMENT')
+  // A malformed entry fails alone (it used to reject the whole call).
+  const mixed = await s.setMany([['only-key'], [1, 2, 3], 'xy', ['fine', 1]])
+  assert.deepEqual(
+    mixed.map((r) => [r.key, r.success, r.error?.code]),
+    [
+      ['only-key', false, 'INVALID_ARGUMENT'],
+      ['1', false, 'INVALID_ARGUMENT'],
+      ['undefined', false, 'INVALID_ARGUMENT'],
+      ['fine', true, undefined]
+    ]
+  )
   await s.shutdown()
 })
 
@@ -480,5 +491,32 @@ test('a save refused for lack of space blocks new values until a save succeeds',
   assert.equal(s.getStats().cache.quotaBlocked, false)
   await s.set('b', 2)
   assert.equal(await s.get('b'), 2)
+  await s.shutdown()
+})
+
+test('regression: every method checks its arguments (getMany("abc") read keys a, b, c; range({limit: 0}) returned everything)', async () => {
+  const s = tinyStore()
+  await s.setMany([['a', 1], ['b', 2], ['c', 3]])
+  await rejectsWith(s.getMany('abc'), 'INVALID_ARGUMENT')
+  await rejectsWith(s.getMany(null), 'INVALID_ARGUMENT')
+  assert.deepEqual(await s.range({ limit: 0 }), [])
+  assert.deepEqual(await s.range({ limit: 2 }), [['a', 1], ['b', 2]])
+  assert.equal((await s.range({})).length, 3)
+  await rejectsWith(s.range({ prefix: '\ud800' }), 'INVALID_ARGUMENT')
+  await rejectsWith(s.range({ limit: -1 }), 'INVALID_ARGUMENT')
+  await rejectsWith(s.range(null), 'INVALID_ARGUMENT')
+  await rejectsWith(s.keys(5), 'INVALID_ARGUMENT')
+  await rejectsWith(s.keys('\udc00'), 'INVALID_ARGUMENT')
+  for (const [event, listener] of [['bogus', () => {}], ['change', 5], [undefined, () => {}]]) {
+    assert.throws(() => s.on(event, listener), (e) => e.code === 'INVALID_ARGUMENT')
+    assert.throws(() => s.off(event, listener), (e) => e.code === 'INVALID_ARGUMENT')
+  }
+  assert.throws(() => s.watch(5, () => {}), (e) => e.code === 'INVALID_ARGUMENT')
+  assert.throws(() => s.watch('a', 'not a function'), (e) => e.code === 'INVALID_ARGUMENT')
+  assert.throws(() => s.replicasFor(''), (e) => e.code === 'INVALID_KEY')
+  await rejectsWith(s.delete(null), 'INVALID_KEY')
+  await rejectsWith(s.has({}), 'INVALID_KEY')
+  await rejectsWith(s.importData('x'), 'INVALID_ARGUMENT')
+  await rejectsWith(s.replicated({ timeout: -5 }), 'INVALID_ARGUMENT')
   await s.shutdown()
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
-import { pairsOf, writeEach } from '../../../../js/api/batch-results.js'
+import { entriesOf, pairOf, writeEach } from '../../../../js/api/batch-results.js'
 import { PagingStorageError, StatusCode } from '../../../../js/core/errors.js'
 
 const toOp = (item) => {
@@ -85,27 +85,28 @@ describe('writeEach', () => {
   })
 })
 
-describe('pairsOf', () => {
-  test('a Map, an array of pairs, any iterable of pairs', () => {
-    assert.deepEqual(pairsOf(new Map([['a', 1]])), [['a', 1]])
-    assert.deepEqual(pairsOf([['a', 1], ['b', { x: 2 }]]), [['a', 1], ['b', { x: 2 }]])
+describe('entriesOf and pairOf', () => {
+  test('a Map, an array, any iterable', () => {
+    assert.deepEqual(entriesOf(new Map([['a', 1]])), [['a', 1]])
+    assert.deepEqual(entriesOf([['a', 1], ['b', { x: 2 }]]), [['a', 1], ['b', { x: 2 }]])
     function* gen() {
       yield ['g', 1]
     }
-    assert.deepEqual(pairsOf(gen()), [['g', 1]])
-    assert.deepEqual(pairsOf([]), [])
+    assert.deepEqual(entriesOf(gen()), [['g', 1]])
+    assert.deepEqual(entriesOf([]), [])
   })
 
-  test('not an iterable: INVALID_ARGUMENT', () => {
-    for (const bad of [null, undefined, 5, { a: 1 }]) {
-      assert.throws(() => pairsOf(bad), { code: 'INVALID_ARGUMENT', message: 'setMany expects an iterable of [key, value] pairs' })
+  test('not an iterable, or a string: INVALID_ARGUMENT', () => {
+    for (const bad of [null, undefined, 5, { a: 1 }, 'ab']) {
+      assert.throws(() => entriesOf(bad), { code: 'INVALID_ARGUMENT', message: /setMany expects an iterable of \[key, value\] pairs/ })
     }
   })
 
-  test('an entry that is not a pair: INVALID_ARGUMENT naming it', () => {
-    assert.throws(() => pairsOf([['a', 1], ['b']]), { code: 'INVALID_ARGUMENT', message: 'setMany entry 1 is not a [key, value] pair' })
-    assert.throws(() => pairsOf([['a', 1, 2]]), { message: /entry 0/ })
-    assert.throws(() => pairsOf('ab'), { message: /entry 0/ })
-    assert.throws(() => pairsOf([{ 0: 'a', 1: 1, length: 2 }]), { message: /entry 0/ })
+  test('an entry that is not a pair: INVALID_ARGUMENT naming it (each entry alone)', () => {
+    assert.deepEqual(pairOf(['a', 1], 0), ['a', 1])
+    assert.throws(() => pairOf(['b'], 1), { code: 'INVALID_ARGUMENT', message: 'setMany entry 1 is not a [key, value] pair' })
+    assert.throws(() => pairOf(['a', 1, 2], 0), { message: /entry 0/ })
+    assert.throws(() => pairOf('ab', 0), { message: /entry 0/ })
+    assert.throws(() => pairOf({ 0: 'a', 1: 1, length: 2 }, 3), { message: /entry 3/ })
   })
 })

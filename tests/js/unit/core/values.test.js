@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
 import { PagingStorageError } from '../../../../js/core/errors.js'
-import { decodeValue, encodeValue, parseJsonText } from '../../../../js/core/values.js'
+import { MAX_VALUE_DEPTH, decodeValue, encodeValue, parseJsonText } from '../../../../js/core/values.js'
 
 const MAX = 1 << 20
 
@@ -41,10 +41,6 @@ describe('encodeValue accepts what JSON carries unchanged', () => {
     })
   }
 
-  test('a null-prototype object is plain enough', () => {
-    const v = Object.assign(Object.create(null), { x: 1 })
-    assert.deepEqual(decodeValue(encodeValue(v, MAX)), { x: 1 })
-  })
 
   test('decodeValue gives a fresh value each time', () => {
     const json = encodeValue({ a: [1] }, MAX)
@@ -167,5 +163,96 @@ describe('parseJsonText', () => {
     assert.equal(parseJsonText('"' + 'x'.repeat(9) + '"', 10).ok, false)
     assert.equal(parseJsonText('"' + 'é'.repeat(4) + '"', 10).ok, true) // 10 bytes
     assert.equal(parseJsonText('"' + 'é'.repeat(5) + '"', 10).ok, false) // 12 bytes, 7 units
+  })
+})
+
+describe('regression: one value rule (values used to be stored changed, or refused with raw errors)', () => {
+  /** Refused with INVALID_VALUE, and with `cause` when reading the value threw. */
+  function refusedWith(value, pattern, withCause = false) {
+    assert.throws(
+      () => encodeValue(value, MAX, 'k'),
+      (err) => {
+        assert.ok(err instanceof PagingStorageError, `not a PagingStorageError: ${err}`)
+        assert.equal(err.code, 'INVALID_VALUE')
+        assert.equal(err.key, 'k')
+        assert.match(err.message, pattern)
+        if (withCause) assert.ok(err.cause instanceof Error)
+        return true
+      }
+    )
+  }
+
+  test(`nesting deeper than MAX_VALUE_DEPTH (${MAX_VALUE_DEPTH}) is INVALID_VALUE, not a RangeError`, () => {
+    let ok = 1
+    for (let i = 0; i < MAX_VALUE_DEPTH; i++) ok = [ok]
+    assert.deepStrictEqual(decodeValue(encodeValue(ok, MAX)), ok)
+    let deep = 1
+    for (let i = 0; i < 5000; i++) deep = { d: deep }
+    refusedWith(deep, /deeper than 512 levels/)
+    refusedWith([ok], /deeper/)
+  })
+
+  test('a getter is read once: what is stored is what the check saw', () => {
+    let reads = 0
+    const sneaky = {
+      get x() {
+        return reads++ === 0 ? 1 : undefined
+      }
+    }
+    assert.equal(encodeValue(sneaky, MAX), '{"x":1}')
+    assert.equal(reads, 1)
+  })
+
+  test('throwing getters, throwing Proxy traps and revoked Proxies are INVALID_VALUE with the cause', () => {
+    refusedWith(
+      {
+        get x() {
+          throw new Error('boom')
+        }
+      },
+      /could not be read: boom/,
+      true
+    )
+    refusedWith(new Proxy({}, { ownKeys() { throw new Error('trap') } }), /could not be read: trap/, true)
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    refusedWith(proxy, /could not be read/, true)
+    refusedWith({ nested: [proxy] }, /could not be read/, true)
+  })
+
+  test('what JSON would change is refused: -0, named array properties, null prototypes, symbol keys', () => {
+    refusedWith(-0, /-0/)
+    refusedWith({ a: [1, -0] }, /-0/)
+    const arr = Object.assign([1, 2], { extra: 'x' })
+    refusedWith(arr, /named properties/)
+    refusedWith(Object.assign(Object.create(null), { a: 1 }), /null-prototype object is not a plain object/)
+    refusedWith({ a: 1, [Symbol('s')]: 2 }, /symbol-keyed/)
+    refusedWith([Object.assign([], { [Symbol('s')]: 1 })], /symbol-keyed/)
+  })
+
+  test('a Proxy of a plain value is stored as the value it shows', () => {
+    const p = new Proxy({ a: 1, b: [2] }, {})
+    assert.deepStrictEqual(decodeValue(encodeValue(p, MAX)), { a: 1, b: [2] })
+  })
+
+  test('what is accepted reads back deeply (strictly) equal: random values', () => {
+    let seed = 7
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const gen = (depth) => {
+      const r = rnd()
+      if (depth > 4 || r < 0.3) {
+        const pick = Math.floor(rnd() * 6)
+        return [null, true, rnd() * 1e6 - 5e5, 'x\u2028"\\' + rnd(), Math.floor(rnd() * 100), ''][pick]
+      }
+      if (r < 0.65) return Array.from({ length: Math.floor(rnd() * 4) }, () => gen(depth + 1))
+      const o = {}
+      for (let i = Math.floor(rnd() * 4); i > 0; i--) o['k' + Math.floor(rnd() * 10)] = gen(depth + 1)
+      return o
+    }
+    for (let i = 0; i < 500; i++) {
+      const v = gen(0)
+      assert.deepStrictEqual(decodeValue(encodeValue(v, MAX)), v)
+      assert.equal(encodeValue(v, MAX), JSON.stringify(v), 'the same text JSON.stringify writes')
+    }
   })
 })
