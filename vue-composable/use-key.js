@@ -1,7 +1,9 @@
 // useKey: one key of a usePagingStorage store as a ref. Reading it gives the
 // stored value (or the default while absent or not yet read); assigning it
-// writes through with storage.set (assigning undefined deletes the key). It
-// follows every change to the key, local or from a peer, without re-reading.
+// writes through with storage.set (assigning undefined deletes the key); a
+// refused assignment (an invalid value, say) sets `error` and the ref shows
+// the stored value again. It follows every change to the key, local or from
+// a peer, without re-reading.
 import { customRef, getCurrentScope, onScopeDispose, toValue, watch } from 'vue'
 
 /**
@@ -54,6 +56,7 @@ export function useKey(storage, key, defaultValue = undefined) {
         const write = next === undefined ? storage.delete(k) : storage.set(k, next)
         write.catch((err) => {
           storage.error.value = err
+          read() // refused: show what is stored again
         })
       }
     }

@@ -1,24 +1,23 @@
 // Change events: a 'change' payload for every write that changed the store,
 // local or from a peer, built from the local store's 'applied' writes. The
 // feed listens to the store only while the app listens, so writes decode
-// their versions only then.
+// their versions only then. Every listener gets an event of its own whose
+// value is its own copy, decoded when first read (a listener that mutates
+// its value changes nobody else's; one that never reads it costs nothing).
 import { PagingStorageError } from '../core/errors.js'
 import { keyMatcher } from '../core/keys.js'
 import { decodeValue } from '../core/values.js'
 
 export class ChangeEvents {
   #store
-  #events
+  /** @type {Set<(e: import('../index.js').ChangeEvent) => void>} */
+  #listeners = new Set()
   /** @type {(() => void) | null} unsubscribes from 'applied' */
   #offApplied = null
 
-  /**
-   * @param {import('../store/local-store.js').LocalStore} store
-   * @param {import('../core/emitter.js').Emitter} events where 'change' is emitted
-   */
-  constructor(store, events) {
+  /** @param {import('../store/local-store.js').LocalStore} store */
+  constructor(store) {
     this.#store = store
-    this.#events = events
   }
 
   /**
@@ -26,15 +25,15 @@ export class ChangeEvents {
    * @returns {() => void} unsubscribe
    */
   on(listener) {
-    this.#events.on('change', listener)
+    this.#listeners.add(listener)
     if (this.#offApplied === null) this.#offApplied = this.#store.on('applied', (applied) => this.#emit(applied))
     return () => this.off(listener)
   }
 
   /** @param {(e: import('../index.js').ChangeEvent) => void} listener */
   off(listener) {
-    this.#events.off('change', listener)
-    if (!this.#events.has('change')) {
+    this.#listeners.delete(listener)
+    if (this.#listeners.size === 0) {
       this.#offApplied?.()
       this.#offApplied = null
     }
@@ -57,10 +56,39 @@ export class ChangeEvents {
 
   /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
   #emit(applied) {
+    const listeners = [...this.#listeners]
     for (const { record } of applied) {
-      // A value parsed once on its way from a peer is not parsed again.
-      const value = record.deleted ? undefined : record.value !== undefined ? record.value : decodeValue(/** @type {string} */ (record.json))
-      this.#events.emit('change', { key: record.key, value, deleted: record.deleted, origin: record.origin, hlc: record.hlc })
+      // A value parsed once on its way from a peer goes to the first
+      // listener that reads it; the others parse their own.
+      let parsed = record.value
+      for (const listener of listeners) {
+        /** @type {unknown} */
+        let value
+        let read = record.deleted
+        const event = {
+          key: record.key,
+          get value() {
+            if (!read) {
+              read = true
+              if (parsed !== undefined) {
+                value = parsed
+                parsed = undefined
+              } else {
+                value = decodeValue(/** @type {string} */ (record.json))
+              }
+            }
+            return value
+          },
+          deleted: record.deleted,
+          origin: record.origin,
+          hlc: record.hlc
+        }
+        try {
+          listener(/** @type {any} */ (event))
+        } catch {
+          // Listener errors are the app's; swallowing keeps the store running.
+        }
+      }
     }
   }
 }

@@ -77,7 +77,7 @@ export class PagingStorage {
       beforeOpen: () => this.#lifecycle.acquireLock(backend.name, opts.persistence.persistenceKey)
     })
     this.#local.on('error', (err) => this.#events.emit('error', err))
-    this.#changes = new ChangeEvents(this.#local, this.#events)
+    this.#changes = new ChangeEvents(this.#local)
     if (this.#transport) {
       this.#replicated = new ReplicatedStore(this.#local, this.#transport, {
         replicationFactor: opts.replicationFactor,

@@ -120,6 +120,22 @@ test('useKey: reads, writes through, follows changes; undefined deletes', async 
   scope.stop()
 })
 
+test('regression: useKey shows the stored value again after a refused assignment (it kept the refused one)', async () => {
+  const { scope, value } = scoped(() => {
+    const storage = usePagingStorage(LOCAL)
+    return { storage, when: useKey(storage, 'when', 'never') }
+  })
+  const { storage, when } = value
+  await storage.initialize()
+  await storage.set('when', 'today')
+  await until(() => when.value === 'today' || when.value, 2000)
+  when.value = new Date(0) // not a plain value: refused
+  assert.equal(await until(() => when.value === 'today' || String(when.value), 2000), true)
+  assert.equal(storage.error.value?.code, 'INVALID_VALUE')
+  assert.equal(await storage.get('when'), 'today')
+  scope.stop()
+})
+
 test('useRange: kept current, re-run only by changes inside its bounds, once per burst', async () => {
   const { scope, value } = scoped(() => {
     const storage = usePagingStorage(LOCAL)

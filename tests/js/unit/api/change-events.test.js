@@ -32,7 +32,7 @@ const rec = (key, extra = {}) => ({ key, hlc: '0000000000010000', origin: 'peer'
 describe("ChangeEvents subscribes to 'applied' only while listened to", () => {
   test('the first listener subscribes, the last one leaving unsubscribes', () => {
     const store = fakeStore()
-    const changes = new ChangeEvents(/** @type {any} */ (store), new Emitter())
+    const changes = new ChangeEvents(/** @type {any} */ (store))
     assert.equal(store.subscribed, 0)
     const a = () => {}
     const b = () => {}
@@ -50,7 +50,7 @@ describe("ChangeEvents subscribes to 'applied' only while listened to", () => {
 
   test('watch subscriptions count the same way', () => {
     const store = fakeStore()
-    const changes = new ChangeEvents(/** @type {any} */ (store), new Emitter())
+    const changes = new ChangeEvents(/** @type {any} */ (store))
     const off1 = changes.watch('a', () => {})
     const off2 = changes.watch({ key: 'b' }, () => {})
     assert.equal(store.subscribed, 1)
@@ -73,7 +73,7 @@ describe("ChangeEvents subscribes to 'applied' only while listened to", () => {
 
   test('a bad watch target or listener subscribes nothing', () => {
     const store = fakeStore()
-    const changes = new ChangeEvents(/** @type {any} */ (store), new Emitter())
+    const changes = new ChangeEvents(/** @type {any} */ (store))
     assert.throws(() => changes.watch(/** @type {any} */ (42), () => {}), { code: 'INVALID_ARGUMENT' })
     assert.throws(() => changes.watch('a', /** @type {any} */ ('not a function')), { code: 'INVALID_ARGUMENT', message: /listener function/ })
     assert.equal(store.subscribed, 0)
@@ -99,7 +99,7 @@ describe('ChangeEvents payloads', () => {
 
   test('each listener gets the same payload; values decoded from JSON are fresh per event', () => {
     const store = fakeStore()
-    const changes = new ChangeEvents(/** @type {any} */ (store), new Emitter())
+    const changes = new ChangeEvents(/** @type {any} */ (store))
     const seen = []
     changes.on((e) => seen.push(e))
     store.apply([rec('a')])
@@ -109,7 +109,7 @@ describe('ChangeEvents payloads', () => {
 
   test('watch filters by prefix, { prefix } and { key }', () => {
     const store = fakeStore()
-    const changes = new ChangeEvents(/** @type {any} */ (store), new Emitter())
+    const changes = new ChangeEvents(/** @type {any} */ (store))
     const got = { str: [], prefix: [], key: [] }
     changes.watch('user:', (e) => got.str.push(e.key))
     changes.watch({ prefix: 'doc:' }, (e) => got.prefix.push(e.key))
@@ -146,5 +146,49 @@ describe('ChangeEvents over a real LocalStore', () => {
     )
     assert.equal(seen[2].hlc, '0000000000020000')
     assert.ok(seen[0].hlc < seen[1].hlc)
+  })
+})
+
+describe('regression: listeners shared one value object (one mutated what the next saw)', () => {
+  test('every listener gets its own value', () => {
+    const store = fakeStore()
+    const changes = new ChangeEvents(/** @type {any} */ (store))
+    const seen = []
+    changes.on((e) => {
+      e.value.v = 'mutated'
+      seen.push(['first', e.value])
+    })
+    changes.on((e) => seen.push(['second', e.value]))
+    store.apply([rec('k', { value: { v: 1 } })])
+    assert.deepEqual(seen, [
+      ['first', { v: 'mutated' }],
+      ['second', { v: 1 }]
+    ])
+  })
+
+  test('a value already parsed goes to one listener; one that never reads the value parses nothing', () => {
+    const store = fakeStore()
+    const changes = new ChangeEvents(/** @type {any} */ (store))
+    const parsed = { v: 1 }
+    const got = []
+    changes.on((e) => got.push(e.key)) // never reads e.value
+    changes.on((e) => got.push(e.value))
+    changes.on((e) => got.push(e.value))
+    const parse = JSON.parse
+    let parses = 0
+    JSON.parse = (...args) => {
+      parses++
+      return parse(...args)
+    }
+    try {
+      store.apply([rec('k', { value: parsed })])
+    } finally {
+      JSON.parse = parse
+    }
+    assert.equal(got[0], 'k')
+    assert.equal(got[1], parsed, 'the first reader takes the value parsed once')
+    assert.deepEqual(got[2], { v: 1 })
+    assert.notEqual(got[2], parsed)
+    assert.equal(parses, 1, 'only the third listener parsed')
   })
 })
