@@ -1,8 +1,13 @@
 // Lifecycle: what ties a store to its page and its persistenceKey. One
-// instance at a time holds the key (a Web Lock), saves happen on a timer and
-// when the page is hidden or going away. Browsers only, where those APIs
-// exist; in Node every part is a no-op.
+// instance at a time holds a backend (a Web Lock across tabs; within one
+// realm, a registry of backends and names); saves happen on a timer and when
+// the page is hidden or going away (browsers).
 import { PagingStorageError } from '../core/errors.js'
+
+// Backends and backend names held by an open store of this realm.
+const heldBackends = new WeakSet()
+/** @type {Set<string>} */
+const heldNames = new Set()
 
 export class Lifecycle {
   /** @type {(() => void) | null} ends our hold on the Web Lock */
@@ -13,36 +18,65 @@ export class Lifecycle {
   #timer = null
 
   /**
-   * Takes the Web Lock named after the backend, so that the data has a
-   * single writer and two tabs cannot interleave flushes. Only where Web
-   * Locks exist and for backends with a name (indexeddb, localstorage).
-   * @param {string | undefined} name the backend's name
+   * Makes this store the one user of its backend: of the backend object in
+   * this realm, and of the backend's name (its persistenceKey) across tabs
+   * through a Web Lock where Web Locks exist (browsers), within this realm
+   * otherwise (Node). Two stores writing one set of pages would overwrite
+   * each other's flushes.
+   * @param {{ name?: string }} backend
    * @param {string} persistenceKey for the error message
-   * @throws {PagingStorageError} LOCKED when another tab or instance holds it
+   * @throws {PagingStorageError} LOCKED when another store (another tab, or
+   *   this page, or this process) holds it
    */
-  async acquireLock(name, persistenceKey) {
-    const locks = /** @type {any} */ (globalThis.navigator)?.locks
-    if (!locks || typeof name !== 'string') return
-    /** @type {() => void} */
-    let release = () => {}
-    const held = new Promise((resolve) => {
-      release = () => resolve(undefined)
-    })
-    const granted = await new Promise((resolve, reject) => {
-      locks
-        .request(name, { ifAvailable: true }, (/** @type {unknown} */ lock) => {
-          resolve(lock !== null)
-          return lock === null ? undefined : held
-        })
-        .catch(reject)
-    })
-    if (!granted) {
-      throw new PagingStorageError(
+  async acquireLock(backend, persistenceKey) {
+    const name = backend.name
+    const locked = () =>
+      new PagingStorageError(
         'LOCKED',
-        `persistenceKey '${persistenceKey}' is open in another tab or instance; close it first or use another persistenceKey`
+        typeof name === 'string'
+          ? `persistenceKey '${persistenceKey}' is open in another tab or instance; close it first or use another persistenceKey`
+          : 'this persistence backend object is in use by another PagingStorage; shut that one down first or give each its own backend'
       )
+    if (heldBackends.has(backend)) throw locked()
+    heldBackends.add(backend)
+    /** @type {Array<() => void>} */
+    const release = [() => heldBackends.delete(backend)]
+    this.#releaseLock = () => release.forEach((r) => r())
+    if (typeof name !== 'string') return
+    const locks = /** @type {any} */ (globalThis.navigator)?.locks
+    if (!locks) {
+      if (heldNames.has(name)) {
+        this.releaseLock()
+        throw locked()
+      }
+      heldNames.add(name)
+      release.push(() => heldNames.delete(name))
+      return
     }
-    this.#releaseLock = release
+    /** @type {() => void} */
+    let releaseWebLock = () => {}
+    const held = new Promise((resolve) => {
+      releaseWebLock = () => resolve(undefined)
+    })
+    let granted
+    try {
+      granted = await new Promise((resolve, reject) => {
+        locks
+          .request(name, { ifAvailable: true }, (/** @type {unknown} */ lock) => {
+            resolve(lock !== null)
+            return lock === null ? undefined : held
+          })
+          .catch(reject)
+      })
+    } catch (err) {
+      this.releaseLock()
+      throw err
+    }
+    if (!granted) {
+      this.releaseLock()
+      throw locked()
+    }
+    release.push(releaseWebLock)
   }
 
   /**

@@ -74,7 +74,7 @@ export class PagingStorage {
     /** This peer's id, stamped on every write. @type {string} */
     this.peerId = opts.peerId
     this.#local = new LocalStore(storeConfig(opts), backend, {
-      beforeOpen: () => this.#lifecycle.acquireLock(backend.name, opts.persistence.persistenceKey)
+      beforeOpen: () => this.#lifecycle.acquireLock(backend, opts.persistence.persistenceKey)
     })
     this.#local.on('error', (err) => this.#events.emit('error', err))
     this.#changes = new ChangeEvents(this.#local)

@@ -55,7 +55,8 @@ export const StatusCode = Object.freeze({
   INVALID_ARGUMENT: 3,
   NOT_RESIDENT: 4,
   BUSY: 5,
-  QUOTA: 100 // JavaScript only: a write refused for lack of space
+  QUOTA: 100, // JavaScript only: a write refused for lack of space
+  IO: 101 // JavaScript only: a write refused because the store cannot save
 })
 
 /**
@@ -64,7 +65,7 @@ export const StatusCode = Object.freeze({
  * @param {string} [message]
  * @param {string} [key] the key concerned, if any
  * @returns {PagingStorageError} CORRUPT, INVALID_ARGUMENT, BUSY,
- *   QUOTA_EXCEEDED, or INTERNAL for a code that should not reach the API
+ *   QUOTA_EXCEEDED, IO_ERROR, or INTERNAL for a code that should not reach the API
  */
 export function errorFromStatus(code, message, key) {
   const text = message || 'engine error'
@@ -77,6 +78,8 @@ export function errorFromStatus(code, message, key) {
       return new PagingStorageError('BUSY', text, { key })
     case StatusCode.QUOTA:
       return new PagingStorageError('QUOTA_EXCEEDED', text, { key })
+    case StatusCode.IO:
+      return new PagingStorageError('IO_ERROR', text, { key })
     default:
       return new PagingStorageError('INTERNAL', `${text} (status ${code})`, { key })
   }

@@ -1,29 +1,39 @@
-// Admission: whether the store takes new values. New values are refused
-// (QUOTA_EXCEEDED) while the disk budget (maxDiskPages) is full or a save
-// failed for lack of browser quota; deletes always go through, since they
-// are how space comes back.
+// Admission: which writes the store takes now. The rules, in order:
+//  1. The last save failed and the engine holds more pages than
+//     maxMemoryPages (unsaved pages cannot be evicted): every write is
+//     refused with the save's error, so memory stays bounded whatever the
+//     backend does; deletes still pass when the failure was lack of space
+//     (QUOTA_EXCEEDED), since they are how room comes back.
+//  2. A save failed for lack of space: new values are refused
+//     (QUOTA_EXCEEDED, "the storage quota is full"); deletes pass.
+//  3. The disk budget (maxDiskPages) is full: new values are refused
+//     (QUOTA_EXCEEDED, "the disk budget ... is full"); deletes pass.
+// A save that succeeds lifts 1 and 2.
 import { StatusCode } from '../core/errors.js'
 
-/** The ops of a run refused (indices, ascending) and why. @typedef {{ indices: number[], message: string }} Refused */
+/** The ops of a run refused (indices, ascending) and why. @typedef {{ indices: number[], code: number, message: string }} Refused */
 
 export class Admission {
   #maxDiskPages
   #pages
-  // Set when a save failed for lack of space; cleared when one succeeds.
-  #quotaBlocked = false
+  #overBudget
+  /** @type {Error | null} the last save's failure; null once a save succeeds */
+  #saveFailure = null
 
   /**
    * @param {number} maxDiskPages
    * @param {number} pages pages in the store now
+   * @param {() => boolean} overBudget whether the engine holds more pages than its budget
    */
-  constructor(maxDiskPages, pages) {
+  constructor(maxDiskPages, pages, overBudget) {
     this.#maxDiskPages = maxDiskPages
     this.#pages = pages
+    this.#overBudget = overBudget
   }
 
   /** @returns {boolean} a save failed for lack of space and none succeeded since */
   get quotaBlocked() {
-    return this.#quotaBlocked
+    return this.#lackOfSpace()
   }
 
   /**
@@ -33,39 +43,46 @@ export class Admission {
    * @returns {{ admitted: Op[], refused: Refused | null }} null: none refused
    */
   admit(ops) {
-    const full = this.#quotaBlocked || this.#pages >= this.#maxDiskPages
-    if (!full) return { admitted: ops, refused: null }
+    const failure = this.#saveFailure
+    const space = this.#lackOfSpace()
+    const stuck = failure !== null && this.#overBudget()
+    if (!stuck && !space && this.#pages < this.#maxDiskPages) return { admitted: ops, refused: null }
+    /** @type {Refused} */
+    const refused = { indices: [], code: StatusCode.QUOTA, message: '' }
+    if (stuck && !space) {
+      refused.code = StatusCode.IO
+      refused.message = `the store cannot save its pages (${failure?.message}) and holds as many unsaved pages as maxMemoryPages allows`
+    } else if (space) {
+      refused.message = 'the storage quota is full: delete data to make room'
+    } else {
+      refused.message = `the disk budget of ${this.#maxDiskPages} pages (maxDiskPages) is full: delete data to make room`
+    }
+    const deletesPass = !stuck || space
     /** @type {Op[]} */
     const admitted = []
-    /** @type {Refused} */
-    const refused = {
-      indices: [],
-      message: this.#quotaBlocked
-        ? 'the browser storage quota is full: delete data to make room'
-        : `the disk budget of ${this.#maxDiskPages} pages (maxDiskPages) is full`
-    }
     ops.forEach((op, i) => {
-      if (op.type === 'delete') admitted.push(op)
+      if (deletesPass && op.type === 'delete') admitted.push(op)
       else refused.indices.push(i)
     })
     return { admitted, refused }
   }
 
   /**
-   * The results of a run back in op order, refused ops answered QUOTA.
+   * The results of a run back in op order, refused ops answered with the
+   * refusal's code.
    * @param {import('../engine/codec.js').WriteResult[]} results those of the admitted ops
    * @param {Refused | null} refused from admit()
    * @returns {import('../engine/codec.js').WriteResult[]}
    */
   withRefusals(results, refused) {
     if (refused === null) return results
-    const { indices, message } = refused
+    const { indices, code, message } = refused
     const out = new Array(results.length + indices.length)
     let a = 0
     let r = 0
     for (let i = 0; i < out.length; i++) {
       if (r < indices.length && indices[r] === i) {
-        out[i] = { code: StatusCode.QUOTA, message, existed: false, applied: false }
+        out[i] = { code, message, existed: false, applied: false }
         r++
       } else {
         out[i] = results[a++]
@@ -79,13 +96,17 @@ export class Admission {
     this.#pages = pages
   }
 
-  /** @param {Error} err a failed save of the store's pages; QUOTA_EXCEEDED blocks new values */
-  noteError(err) {
-    if (/** @type {any} */ (err)?.code === 'QUOTA_EXCEEDED') this.#quotaBlocked = true
+  /** @param {Error} err a failed save of the store's pages */
+  noteSaveFailed(err) {
+    this.#saveFailure = err
   }
 
-  /** A save succeeded: space is there again. */
+  /** A save succeeded: the backend works and has room. */
   noteSaved() {
-    this.#quotaBlocked = false
+    this.#saveFailure = null
+  }
+
+  #lackOfSpace() {
+    return /** @type {any} */ (this.#saveFailure)?.code === 'QUOTA_EXCEEDED'
   }
 }

@@ -93,14 +93,12 @@ export class LocalStore {
     await beforeOpen()
     const [module, manifest] = await Promise.all([loadModule(), this.#backend.loadManifest()])
     const engine = new WasmEngine(module, this.#config, manifest)
-    const admission = new Admission(this.#config.maxDiskPages, engine.stats().pages)
+    const admission = new Admission(this.#config.maxDiskPages, engine.stats().pages, () => engine.overBudget())
     this.#pager = new Pager(engine, this.#backend, {
-      // Only a failed save of this store's pages says the quota is full.
-      onError: (err) => {
-        admission.noteError(err)
-        this.reportError(err)
-      },
-      onSaved: () => admission.noteSaved()
+      onError: (err) => this.reportError(err),
+      onSaved: () => admission.noteSaved(),
+      // Only a failed save of this store's pages blocks writes.
+      onSaveFailed: (err) => admission.noteSaveFailed(err)
     })
     this.#driver = new PagingDriver(engine, this.#pager, this.#config.maxMemoryPages)
     this.#admission = admission

@@ -5,6 +5,7 @@
 // engine's precondition).
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { logger } from '../core/log.js'
+import { toStorageError } from '../persistence/backend.js'
 
 const log = logger('pager')
 
@@ -13,6 +14,7 @@ export class Pager {
   #backend
   #onError
   #onSaved
+  #onSaveFailed
   /** Pages loaded from the backend since open. */
   pageLoads = 0
   /** Flushes that stored something. */
@@ -23,15 +25,18 @@ export class Pager {
   /**
    * @param {import('../engine/wasm-engine.js').WasmEngine} engine
    * @param {import('../persistence/backend.js').Backend} backend
-   * @param {{ onError: (err: Error) => void, onSaved: () => void }} hooks
+   * @param {{ onError: (err: Error) => void, onSaved: () => void,
+   *           onSaveFailed?: (err: Error) => void }} hooks
    *   onError: a page that failed to load, a flush that failed (the store
-   *   reports them); onSaved: a flush stored everything
+   *   reports them); onSaved: a flush stored everything; onSaveFailed: a
+   *   flush failed (before onError)
    */
-  constructor(engine, backend, { onError, onSaved }) {
+  constructor(engine, backend, { onError, onSaved, onSaveFailed = () => {} }) {
     this.#engine = engine
     this.#backend = backend
     this.#onError = onError
     this.#onSaved = onSaved
+    this.#onSaveFailed = onSaveFailed
   }
 
   /**
@@ -42,7 +47,13 @@ export class Pager {
    * @param {number[]} ids
    */
   async loadMany(ids) {
-    const found = await this.#backend.readPages(ids)
+    /** @type {Map<number, Uint8Array>} */
+    let found
+    try {
+      found = await this.#backend.readPages(ids)
+    } catch (err) {
+      throw toStorageError(err, 'reading pages')
+    }
     for (const id of ids) {
       const status = this.#engine.loadPage(id, found.get(id) ?? new Uint8Array(0))
       this.pageLoads++
@@ -59,7 +70,8 @@ export class Pager {
    * one backend batch. If the backend throws, nothing is marked clean: the
    * pages stay dirty for the next try.
    * @returns {Promise<boolean>} whether there was anything to write
-   * @throws what the backend threw (a PagingStorageError), after reporting it
+   * @throws {import('../core/errors.js').PagingStorageError} what the backend
+   *   threw, as QUOTA_EXCEEDED or IO_ERROR (with `cause`), after reporting it
    */
   async flush() {
     if (!this.#engine.hasDirtyPages()) return false
@@ -67,8 +79,10 @@ export class Pager {
     try {
       await this.#backend.writeBatch(batch)
     } catch (err) {
-      this.#onError(/** @type {Error} */ (err))
-      throw err
+      const mapped = toStorageError(err, 'saving pages')
+      this.#onSaveFailed(mapped)
+      this.#onError(mapped)
+      throw mapped
     }
     this.#engine.commitFlush()
     this.flushes++

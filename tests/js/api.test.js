@@ -520,3 +520,49 @@ test('regression: every method checks its arguments (getMany("abc") read keys a,
   await rejectsWith(s.replicated({ timeout: -5 }), 'INVALID_ARGUMENT')
   await s.shutdown()
 })
+
+test('regression: a failing backend gives IO_ERROR with the cause and the page budget holds (532 pages were resident with a budget of 4)', async () => {
+  const backend = new MemoryBackend()
+  let broken = true
+  const write = backend.writeBatch.bind(backend)
+  backend.writeBatch = async (batch) => {
+    if (broken) throw new Error('disk on fire')
+    return write(batch)
+  }
+  const s = new PagingStorage({ pageSize: 512, persistence: { backend, maxMemoryPages: 4, autoSaveInterval: 0, maxDiskPages: 1e6 } })
+  const errors = []
+  s.on('error', (e) => errors.push(e))
+  await rejectsWith(s.flush(), 'IO_ERROR')
+  assert.ok(errors.length > 0)
+  assert.ok(errors.every((e) => e instanceof PagingStorageError && e.code === 'IO_ERROR' && e.cause?.message === 'disk on fire'))
+  let refused = null
+  for (let i = 0; i < 3000 && refused === null; i++) {
+    try {
+      await s.set(key(i), { i, pad: 'x'.repeat(40) })
+    } catch (err) {
+      refused = err
+    }
+  }
+  assert.equal(refused?.code, 'IO_ERROR', 'writes are refused with the save failure, not QUOTA_EXCEEDED')
+  assert.ok(s.getStats().cache.residentPages <= 4 + 2, `${s.getStats().cache.residentPages} resident pages`)
+  // The backend heals: a save goes through and writes resume.
+  broken = false
+  await s.flush()
+  await s.set('after', 1)
+  assert.equal(await s.get('after'), 1)
+  await s.shutdown()
+})
+
+test('regression: two stores on one backend object: the second is LOCKED (both used to open, and the data was lost)', async () => {
+  const backend = new MemoryBackend()
+  const a = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+  await a.set('kept', 1)
+  const b = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+  await rejectsWith(b.ready, 'LOCKED')
+  await rejectsWith(b.get('kept'), 'LOCKED')
+  await b.shutdown()
+  await a.shutdown()
+  const c = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+  assert.equal(await c.get('kept'), 1)
+  await c.shutdown()
+})

@@ -67,25 +67,43 @@ function fakeTarget() {
 }
 
 describe('Lifecycle.acquireLock', () => {
-  test('without Web Locks: nothing to take', async () => {
-    setGlobal('navigator', undefined)
-    await new Lifecycle().acquireLock('paging-storage:x', 'x')
-    setGlobal('navigator', {})
-    await new Lifecycle().acquireLock('paging-storage:x', 'x')
+  const named = (name) => ({ name })
+
+  test('regression: without Web Locks (Node) a name is held in this realm: a second store is LOCKED until the first releases (both used to open and lose data)', async () => {
+    for (const nav of [undefined, {}]) {
+      setGlobal('navigator', nav)
+      const first = new Lifecycle()
+      await first.acquireLock(named('paging-storage:x'), 'x')
+      await assert.rejects(new Lifecycle().acquireLock(named('paging-storage:x'), 'x'), {
+        code: 'LOCKED',
+        message: /persistenceKey 'x' is open in another tab or instance/
+      })
+      first.releaseLock()
+      const again = new Lifecycle()
+      await again.acquireLock(named('paging-storage:x'), 'x')
+      again.releaseLock()
+    }
   })
 
-  test('a backend without a name takes no lock', async () => {
+  test('regression: one backend object serves one store at a time, named or not', async () => {
     const locks = fakeLocks()
     setGlobal('navigator', { locks })
-    await new Lifecycle().acquireLock(undefined, 'x')
-    assert.deepEqual(locks.requests, [])
+    const shared = {}
+    const first = new Lifecycle()
+    await first.acquireLock(shared, 'x')
+    assert.deepEqual(locks.requests, [], 'no name, no Web Lock')
+    await assert.rejects(new Lifecycle().acquireLock(shared, 'x'), { code: 'LOCKED', message: /backend object is in use by another PagingStorage/ })
+    first.releaseLock()
+    const second = new Lifecycle()
+    await second.acquireLock(shared, 'x')
+    second.releaseLock()
   })
 
-  test('takes the lock named after the backend, if available; holds it until releaseLock', async () => {
+  test('takes the Web Lock named after the backend, if available; holds it until releaseLock', async () => {
     const locks = fakeLocks()
     setGlobal('navigator', { locks })
     const life = new Lifecycle()
-    await life.acquireLock('paging-storage:app', 'app')
+    await life.acquireLock(named('paging-storage:app'), 'app')
     assert.deepEqual(locks.requests, [{ name: 'paging-storage:app', options: { ifAvailable: true } }])
     await new Promise((r) => setImmediate(r))
     assert.deepEqual(locks.released, [], 'still held')
@@ -95,31 +113,40 @@ describe('Lifecycle.acquireLock', () => {
     assert.doesNotThrow(() => life.releaseLock(), 'a second release is harmless')
   })
 
-  test('LOCKED when another instance holds it', async () => {
+  test('LOCKED when another instance holds the Web Lock; the backend object is free again', async () => {
     const locks = fakeLocks(new Set(['paging-storage:app']))
     setGlobal('navigator', { locks })
-    await assert.rejects(new Lifecycle().acquireLock('paging-storage:app', 'app'), {
+    const backend = named('paging-storage:app')
+    await assert.rejects(new Lifecycle().acquireLock(backend, 'app'), {
       name: 'PagingStorageError',
       code: 'LOCKED',
       message: /persistenceKey 'app' is open in another tab or instance/
     })
+    locks.held?.delete?.('paging-storage:app')
   })
 
   test('a second Lifecycle on the same name is LOCKED until the first releases', async () => {
     const locks = fakeLocks()
     setGlobal('navigator', { locks })
     const first = new Lifecycle()
-    await first.acquireLock('n', 'k')
-    await assert.rejects(new Lifecycle().acquireLock('n', 'k'), { code: 'LOCKED' })
+    await first.acquireLock(named('n'), 'k')
+    await assert.rejects(new Lifecycle().acquireLock(named('n'), 'k'), { code: 'LOCKED' })
     first.releaseLock()
     await new Promise((r) => setImmediate(r))
-    await new Lifecycle().acquireLock('n', 'k')
+    const again = new Lifecycle()
+    await again.acquireLock(named('n'), 'k')
+    again.releaseLock()
   })
 
-  test('a request that fails rejects with its error', async () => {
+  test('a request that fails rejects with its error and holds nothing', async () => {
     const boom = new Error('SecurityError')
     setGlobal('navigator', { locks: { request: () => Promise.reject(boom) } })
-    await assert.rejects(new Lifecycle().acquireLock('n', 'k'), (err) => err === boom)
+    const backend = named('n')
+    await assert.rejects(new Lifecycle().acquireLock(backend, 'k'), (err) => err === boom)
+    setGlobal('navigator', undefined)
+    const life = new Lifecycle()
+    await life.acquireLock(backend, 'k') // the object and the name were let go
+    life.releaseLock()
   })
 })
 

@@ -38,9 +38,10 @@ describe('StatusCode', () => {
     }, TypeError)
   })
 
-  test('QUOTA is outside the engine range', () => {
-    const engine = Object.entries(StatusCode).filter(([k]) => k !== 'QUOTA').map(([, v]) => v)
+  test('QUOTA and IO are outside the engine range', () => {
+    const engine = Object.entries(StatusCode).filter(([k]) => k !== 'QUOTA' && k !== 'IO').map(([, v]) => v)
     assert.ok(!engine.includes(StatusCode.QUOTA))
+    assert.ok(!engine.includes(StatusCode.IO))
   })
 })
 
@@ -49,7 +50,8 @@ describe('errorFromStatus', () => {
     [StatusCode.CORRUPTION, 'CORRUPT'],
     [StatusCode.INVALID_ARGUMENT, 'INVALID_ARGUMENT'],
     [StatusCode.BUSY, 'BUSY'],
-    [StatusCode.QUOTA, 'QUOTA_EXCEEDED']
+    [StatusCode.QUOTA, 'QUOTA_EXCEEDED'],
+    [StatusCode.IO, 'IO_ERROR']
   ]
   for (const [status, code] of cases) {
     test(`status ${status} -> ${code}, message kept`, () => {

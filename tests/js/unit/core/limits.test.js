@@ -53,7 +53,7 @@ describe('core/limits against the module', () => {
     assert.equal(HLC_LOGICAL_BITS, constants.hlcLogicalBits)
   })
 
-  test('StatusCode equals the engine status codes; QUOTA is JavaScript only', () => {
+  test('StatusCode equals the engine status codes; QUOTA and IO are JavaScript only', () => {
     const s = constants.status
     assert.deepEqual(
       { ...StatusCode },
@@ -64,11 +64,13 @@ describe('core/limits against the module', () => {
         INVALID_ARGUMENT: s.invalidArgument,
         NOT_RESIDENT: s.notResident,
         BUSY: s.busy,
-        QUOTA: StatusCode.QUOTA
+        QUOTA: StatusCode.QUOTA,
+        IO: StatusCode.IO
       }
     )
     assert.equal(Object.keys(s).length, 6)
     assert.ok(!Object.values(s).includes(StatusCode.QUOTA))
+    assert.ok(!Object.values(s).includes(StatusCode.IO))
   })
 })
 

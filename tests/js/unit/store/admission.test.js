@@ -11,7 +11,7 @@ const ok = (tag) => ({ code: 0, existed: false, applied: true, tag })
 
 describe('Admission.admit', () => {
   test('below the disk budget: everything admitted, nothing refused', () => {
-    const a = new Admission(10, 9)
+    const a = new Admission(10, 9, () => false)
     const ops = [put('a'), del('b'), merge('c')]
     const { admitted, refused } = a.admit(ops)
     assert.deepEqual(admitted, ops)
@@ -20,7 +20,7 @@ describe('Admission.admit', () => {
   })
 
   test('at the disk budget: new values refused, deletes admitted', () => {
-    const a = new Admission(10, 10)
+    const a = new Admission(10, 10, () => false)
     const { admitted, refused } = a.admit([put('a'), del('b'), merge('c'), del('d'), put('e')])
     assert.deepEqual(admitted, [del('b'), del('d')])
     assert.deepEqual(refused?.indices, [0, 2, 4])
@@ -28,43 +28,64 @@ describe('Admission.admit', () => {
   })
 
   test('notePages moves the budget check', () => {
-    const a = new Admission(10, 10)
+    const a = new Admission(10, 10, () => false)
     a.notePages(9)
     assert.equal(a.admit([put('a')]).refused, null)
     a.notePages(11)
     assert.notEqual(a.admit([put('a')]).refused, null)
   })
 
-  test('a QUOTA_EXCEEDED failure blocks new values until a save succeeds', () => {
-    const a = new Admission(1000, 1)
-    a.noteError(new PagingStorageError('IO_ERROR', 'other'))
-    assert.equal(a.quotaBlocked, false)
-    a.noteError(new PagingStorageError('QUOTA_EXCEEDED', 'full'))
+  test('a QUOTA_EXCEEDED save blocks new values until a save succeeds; deletes pass', () => {
+    const a = new Admission(1000, 1, () => false)
+    a.noteSaveFailed(new PagingStorageError('QUOTA_EXCEEDED', 'full'))
     assert.equal(a.quotaBlocked, true)
     const { admitted, refused } = a.admit([put('a'), del('b')])
     assert.deepEqual(admitted, [del('b')])
-    assert.match(/** @type {string} */ (refused?.message), /browser storage quota is full/)
+    assert.equal(refused?.code, StatusCode.QUOTA)
+    assert.match(/** @type {string} */ (refused?.message), /storage quota is full/)
     a.noteSaved()
     assert.equal(a.quotaBlocked, false)
     assert.equal(a.admit([put('a')]).refused, null)
   })
 
-  test('noteError tolerates anything', () => {
-    const a = new Admission(10, 0)
-    for (const e of [null, undefined, 'text', {}]) a.noteError(/** @type {any} */ (e))
-    assert.equal(a.quotaBlocked, false)
+  test('regression: another failed save blocks every write once over budget (memory grew without bound)', () => {
+    let over = false
+    const a = new Admission(1000, 1, () => over)
+    a.noteSaveFailed(new PagingStorageError('IO_ERROR', 'disk on fire'))
+    assert.equal(a.quotaBlocked, false, 'not a quota problem')
+    assert.equal(a.admit([put('a'), del('b')]).refused, null, 'within budget: writes go on')
+    over = true
+    const { admitted, refused } = a.admit([put('a'), del('b'), merge('c')])
+    assert.deepEqual(admitted, [], 'deletes too: they dirty pages that cannot be saved')
+    assert.equal(refused?.code, StatusCode.IO)
+    assert.match(/** @type {string} */ (refused?.message), /cannot save its pages \(disk on fire\)/)
+    a.noteSaved()
+    assert.equal(a.admit([put('a')]).refused, null)
+  })
+
+  test('a quota failure over budget still lets deletes through (they make room)', () => {
+    const a = new Admission(1000, 1, () => true)
+    a.noteSaveFailed(new PagingStorageError('QUOTA_EXCEEDED', 'full'))
+    const { admitted, refused } = a.admit([put('a'), del('b')])
+    assert.deepEqual(admitted, [del('b')])
+    assert.equal(refused?.code, StatusCode.QUOTA)
+  })
+
+  test('a disk budget refusal names the disk budget, not the browser quota', () => {
+    const a = new Admission(3, 3, () => false)
+    assert.match(/** @type {string} */ (a.admit([put('a')]).refused?.message), /disk budget of 3 pages \(maxDiskPages\) is full/)
   })
 })
 
 describe('Admission.withRefusals', () => {
   test('no refusals: the results as they are', () => {
-    const a = new Admission(10, 0)
+    const a = new Admission(10, 0, () => false)
     const results = [ok(1)]
     assert.equal(a.withRefusals(results, null), results)
   })
 
   test('refused ops get QUOTA results in their places; the others keep order', () => {
-    const a = new Admission(1, 1)
+    const a = new Admission(1, 1, () => false)
     const ops = [put('a'), del('b'), put('c'), del('d'), put('e')]
     const { admitted, refused } = a.admit(ops)
     const out = a.withRefusals([ok('b'), ok('d')], refused)
@@ -82,7 +103,7 @@ describe('Admission.withRefusals', () => {
   })
 
   test('every op refused', () => {
-    const a = new Admission(1, 5)
+    const a = new Admission(1, 5, () => false)
     const { admitted, refused } = a.admit([put('a'), put('b')])
     assert.deepEqual(admitted, [])
     const out = a.withRefusals([], refused)

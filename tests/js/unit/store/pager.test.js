@@ -115,8 +115,8 @@ describe('Pager.loadMany', () => {
     const boom = Object.assign(new Error('full'), { code: 'QUOTA_EXCEEDED' })
     const engine = fakeEngine({ over: true, dirty: true })
     const { pager, errors } = pagerWith(engine, fakeBackend({ writeError: boom }))
-    await assert.rejects(pager.makeRoom(), (err) => err === boom)
-    assert.deepEqual(errors, [boom])
+    await assert.rejects(pager.makeRoom(), (err) => err.code === 'IO_ERROR' && err.cause === boom)
+    assert.equal(errors[0].cause, boom)
   })
 
   test('a backend read that fails rejects', async () => {
@@ -125,7 +125,7 @@ describe('Pager.loadMany', () => {
       throw new Error('read failed')
     }
     const { pager } = pagerWith(fakeEngine(), backend)
-    await assert.rejects(pager.loadMany([1]), /read failed/)
+    await assert.rejects(pager.loadMany([1]), (err) => err.code === 'IO_ERROR' && /read failed/.test(err.message))
     assert.equal(pager.pageLoads, 0)
   })
 })
@@ -159,12 +159,13 @@ describe('Pager.flush', () => {
     }
   })
 
-  test('a backend that throws: reported, rethrown, nothing committed', async () => {
+  test('regression: a backend that throws: reported and rethrown as IO_ERROR with the cause (it was a raw Error), nothing committed', async () => {
     const boom = new Error('disk')
     const engine = fakeEngine({ dirty: true })
     const { pager, errors, saved } = pagerWith(engine, fakeBackend({ writeError: boom }))
-    await assert.rejects(pager.flush(), (err) => err === boom)
-    assert.deepEqual(errors, [boom])
+    await assert.rejects(pager.flush(), (err) => err.name === 'PagingStorageError' && err.code === 'IO_ERROR' && err.cause === boom)
+    assert.equal(errors.length, 1)
+    assert.equal(errors[0].cause, boom)
     assert.deepEqual(engine.log, [['collectFlush']])
     assert.equal(engine.dirty, true)
     assert.equal(pager.flushes, 0)
@@ -196,7 +197,7 @@ describe('Pager.afterOp', () => {
     const engine = fakeEngine({ over: true, dirty: true })
     const { pager, errors } = pagerWith(engine, fakeBackend({ writeError: boom }))
     await assert.doesNotReject(pager.afterOp())
-    assert.deepEqual(errors, [boom])
+    assert.equal(errors[0].cause, boom)
     assert.equal(engine.dirty, true)
   })
 })
