@@ -30,6 +30,7 @@ EMSCRIPTEN_BINDINGS(paging_storage) {
       .function("_collectFlush", &EngineHandle::CollectFlush)
       .function("_commitFlush", &EngineHandle::CommitFlush)
       .function("_evictAllClean", &EngineHandle::EvictAllClean)
+      .function("_retryCorruptPages", &EngineHandle::RetryCorruptPages)
       .function("_overBudget", &EngineHandle::OverBudget)
       .function("_hasDirtyPages", &EngineHandle::HasDirtyPages)
       .function("_pagesAhead", &EngineHandle::PagesAhead)

@@ -131,6 +131,10 @@ void EngineHandle::CommitFlush() {
   pending_flush_ = FlushBatch();
 }
 
+double EngineHandle::RetryCorruptPages() {
+  return static_cast<double>(engine_->RetryCorruptPages());
+}
+
 double EngineHandle::EvictAllClean() {
   return static_cast<double>(engine_->EvictAllClean());
 }

@@ -57,6 +57,8 @@ class EngineHandle {
   // REQUIRES: its bytes were stored.
   void CommitFlush();
   double EvictAllClean();
+  // Engine::RetryCorruptPages; the count of corrupt pages.
+  double RetryCorruptPages();
   bool OverBudget() const;
   bool HasDirtyPages() const;
   // wire: ids (Engine::PagesAhead; a negative or NaN argument reads as 0).

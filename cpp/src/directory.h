@@ -40,7 +40,10 @@ struct PageMeta {
   std::unique_ptr<Page> page;  // null when not resident
   bool dirty = false;          // REQUIRES page != null when true
   bool corrupt = false;        // its bytes failed to load; reads fail
-  uint64_t change_seq = 0;     // bumped on every change to the page
+  // Corrupt, and the next access asks for its bytes again (NotResident)
+  // instead of failing: RetryCorruptPages sets it, LoadPage clears it.
+  bool retry_load = false;
+  uint64_t change_seq = 0;  // bumped on every change to the page
   // LRU links, valid while resident (see lru_list.h).
   PageMeta* lru_prev = nullptr;
   PageMeta* lru_next = nullptr;

@@ -85,6 +85,8 @@ Status Engine::LoadPage(PageId id, std::string_view bytes) {
   return impl_->LoadPage(id, bytes);
 }
 
+size_t Engine::RetryCorruptPages() { return impl_->RetryCorruptPages(); }
+
 std::vector<PageId> Engine::PagesWantedForMerges() const {
   return impl_->PagesWantedForMerges();
 }

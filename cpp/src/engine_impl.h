@@ -64,6 +64,7 @@ class EngineImpl {
 
   // engine_paging.cc
   Status LoadPage(PageId id, std::string_view bytes);
+  size_t RetryCorruptPages();
   std::vector<PageId> PagesWantedForMerges() const;
   bool HasDirtyPages() const;
   size_t PageCount() const { return dir_.size(); }
@@ -123,6 +124,8 @@ class EngineImpl {
   PageId next_page_id_ = 1;
   uint64_t next_change_seq_ = 1;
   std::set<PageId> merge_candidates_;
+  // The pages whose bytes failed to load (PageMeta::corrupt).
+  std::set<PageId> corrupt_;
   // Ids merged away since the last CollectFlush included them, oldest first.
   std::vector<PageId> deleted_pages_;
 };

@@ -87,14 +87,17 @@ Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
       }
     }
   }
+  m.retry_load = false;
   if (!s.ok()) {
     m.corrupt = true;
+    corrupt_.insert(id);
     merge_candidates_.erase(id);
     return s;
   }
   for (const Entry& e : page->entries()) hlc_.Update(e.hlc);
 
   m.corrupt = false;
+  corrupt_.erase(id);
   MakeResident(&m, std::move(page));
   // A page written under a larger split threshold is cut down now.
   if (m.page->bytes() > options_.split_threshold && m.page->size() > 1) {
@@ -106,6 +109,14 @@ Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
   ReviewMergesAround(id);
   EnforceBudget(dir_.Find(id) != dir_.end() ? id : kNoPage);
   return Status::OK();
+}
+
+size_t EngineImpl::RetryCorruptPages() {
+  for (PageId id : corrupt_) {
+    auto it = dir_.Find(id);
+    if (it != dir_.end()) it->second->retry_load = true;
+  }
+  return corrupt_.size();
 }
 
 std::vector<PageId> EngineImpl::PagesWantedForMerges() const {

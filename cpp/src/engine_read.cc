@@ -19,7 +19,7 @@ Status EngineImpl::ResidentPageFor(std::string_view key, Iterator* it,
                                    PageId* missing) {
   *it = dir_.Locate(key);
   const PageMeta& m = *(*it)->second;
-  if (m.corrupt) {
+  if (m.corrupt && !m.retry_load) {
     return Status::Corruption("page " + std::to_string(m.id) +
                               " failed to load");
   }
@@ -42,7 +42,7 @@ std::vector<PageId> EngineImpl::PagesAhead(PageId first, size_t limit,
   for (;;) {
     if (ids.size() >= limit) break;
     const PageMeta& m = *it->second;
-    if (m.page == nullptr && !m.corrupt) ids.push_back(m.id);
+    if (m.page == nullptr && (!m.corrupt || m.retry_load)) ids.push_back(m.id);
     if (descending) {
       if (it == dir_.begin()) break;
       --it;
@@ -109,7 +109,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     if (options.limit != 0) {
       out->resume.limit = options.limit - out->records.size();
     }
-    if (m.corrupt) {
+    if (m.corrupt && !m.retry_load) {
       return Status::Corruption("page " + std::to_string(m.id) +
                                 " failed to load");
     }

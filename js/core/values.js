@@ -2,7 +2,8 @@
 // accepted exactly when it reads back deeply equal (assert.deepStrictEqual)
 // to what was given; anything else is refused with INVALID_VALUE before
 // anything is queued:
-//   - null, booleans, strings, finite numbers other than -0 (JSON has no -0);
+//   - null, booleans, strings, finite numbers (-0 too: it is written "-0",
+//     which JSON.parse reads back as -0);
 //   - arrays without holes, named properties or symbol keys;
 //   - plain objects (prototype Object.prototype: not null-prototype objects,
 //     class instances, Dates, Maps...) without symbol keys, whose own
@@ -34,7 +35,10 @@ export const MAX_VALUE_DEPTH = 512
 export function encodeValue(value, maxValueBytes, key) {
   let json
   try {
-    json = JSON.stringify(snapshot(value, 0, [], key))
+    const seen = { negativeZero: false }
+    const plain = snapshot(value, 0, [], key, seen)
+    // JSON.stringify writes -0 as 0; the rare value holding one is written here.
+    json = seen.negativeZero ? writePlain(plain) : JSON.stringify(plain)
   } catch (err) {
     if (err instanceof PagingStorageError) throw err
     const message = err instanceof Error ? err.message : String(err)
@@ -53,16 +57,17 @@ export function encodeValue(value, maxValueBytes, key) {
  * @param {number} depth levels of arrays and objects around value
  * @param {object[]} ancestors the arrays and objects around value (cycle check)
  * @param {string | undefined} key
+ * @param {{ negativeZero: boolean }} seen set when value holds a -0
  * @returns {unknown}
  */
-function snapshot(value, depth, ancestors, key) {
+function snapshot(value, depth, ancestors, key, seen) {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value
     case 'number':
       if (!Number.isFinite(value)) invalid(`${value} is not a finite number`, key)
-      if (Object.is(value, -0)) invalid('-0 cannot be stored (JSON has no negative zero; use 0)', key)
+      if (Object.is(value, -0)) seen.negativeZero = true
       return value
     case 'object':
       break
@@ -81,7 +86,7 @@ function snapshot(value, depth, ancestors, key) {
     out = new Array(n)
     for (let i = 0; i < n; i++) {
       if (!(i in value)) invalid(`array hole at index ${i}`, key)
-      out[i] = snapshot(value[i], depth + 1, ancestors, key)
+      out[i] = snapshot(value[i], depth + 1, ancestors, key, seen)
     }
     if (Object.keys(value).length !== n) invalid('array has named properties (JSON drops them)', key)
   } else {
@@ -91,7 +96,7 @@ function snapshot(value, depth, ancestors, key) {
     }
     out = {}
     for (const k of Object.keys(value)) {
-      const v = snapshot(/** @type {any} */ (value)[k], depth + 1, ancestors, key)
+      const v = snapshot(/** @type {any} */ (value)[k], depth + 1, ancestors, key, seen)
       // '__proto__' is an own property here, as JSON.parse makes it.
       if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
       else out[k] = v
@@ -99,6 +104,19 @@ function snapshot(value, depth, ancestors, key) {
   }
   ancestors.pop()
   return out
+}
+
+/**
+ * JSON text of plain data (a snapshot), like JSON.stringify but writing -0
+ * as "-0".
+ * @param {unknown} v
+ * @returns {string}
+ */
+function writePlain(v) {
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v)
+  if (v === null || typeof v !== 'object') return JSON.stringify(v)
+  if (Array.isArray(v)) return '[' + v.map(writePlain).join(',') + ']'
+  return '{' + Object.keys(v).map((k) => JSON.stringify(k) + ':' + writePlain(/** @type {any} */ (v)[k])).join(',') + '}'
 }
 
 /**

@@ -235,6 +235,15 @@ export class WasmEngine {
     this.#live()._commitFlush()
   }
 
+  /**
+   * Lets the pages that failed to load be read again (Engine::RetryCorruptPages):
+   * their next access answers NOT_RESIDENT once more.
+   * @returns {number} how many pages are corrupt
+   */
+  retryCorruptPages() {
+    return this.#live()._retryCorruptPages()
+  }
+
   /** @returns {number} clean pages dropped from memory */
   evictAllClean() {
     return this.#live()._evictAllClean()

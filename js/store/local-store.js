@@ -47,6 +47,8 @@ export class LocalStore {
   #queue
   #flushQueued = false
   #openFailed = false
+  // Some page failed to load: each operation lets such pages be read again.
+  #corrupt = false
   /** @type {Array<() => void> | null} run at the end of opening; null once open */
   #onOpen = []
 
@@ -95,7 +97,12 @@ export class LocalStore {
     const engine = new WasmEngine(module, this.#config, manifest)
     const admission = new Admission(this.#config.maxDiskPages, engine.stats().pages, () => engine.overBudget())
     this.#pager = new Pager(engine, this.#backend, {
-      onError: (err) => this.reportError(err),
+      onError: (err) => {
+        // A page that failed to load is asked for again by the next
+        // operation (#run): the backend may heal.
+        if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
+        this.reportError(err)
+      },
       onSaved: () => admission.noteSaved(),
       // Only a failed save of this store's pages blocks writes.
       onSaveFailed: (err) => admission.noteSaveFailed(err)
@@ -315,6 +322,7 @@ export class LocalStore {
    * @param {import('./paging-driver.js').Operation<R>} op
    */
   #run(op) {
+    if (this.#corrupt && this.#live().retryCorruptPages() === 0) this.#corrupt = false
     return /** @type {PagingDriver} */ (this.#driver).run(op)
   }
 

@@ -400,6 +400,43 @@ TEST(EnginePersistenceTest, StaleOrDamagedPageIsCorruptOthersKeepWorking) {
   ASSERT_OK(store->Get(Key(0), &v));
 }
 
+TEST(EnginePersistenceTest,
+     RetryCorruptPagesReadsThemAgainAndHealedBytesClearTheMark) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(2), &disk, &store));
+  for (int i = 0; i < 100; ++i) ASSERT_OK(store->Put(Key(i), "v1").status);
+  store->Flush();
+  store->engine().EvictAllClean();
+  Engine& e = store->engine();
+  PageId victim = e.PageFor(Key(50));
+  std::string good = disk.pages[victim];
+  disk.pages[victim] = "garbage";  // the backend fails for a while
+
+  std::string v;
+  EXPECT_TRUE(store->Get(Key(50), &v).IsCorruption());
+  EXPECT_EQ(e.RetryCorruptPages(), 1u);
+  // Asked again, the page fails again: corrupt until the next retry.
+  EXPECT_TRUE(store->Get(Key(50), &v).IsCorruption());
+  EXPECT_TRUE(store->Get(Key(50), &v).IsCorruption());
+
+  disk.pages[victim] = good;  // healed
+  EXPECT_TRUE(store->Get(Key(50), &v).IsCorruption()) << "no retry asked";
+  EXPECT_EQ(e.RetryCorruptPages(), 1u);
+  PageId missing = kNoPage;
+  EXPECT_TRUE(e.Get(Key(50), &v, &missing).IsNotResident());
+  EXPECT_EQ(missing, victim);
+  std::vector<PageId> ahead = e.PagesAhead(victim, 4, false);
+  ASSERT_FALSE(ahead.empty());
+  EXPECT_EQ(ahead[0], victim);
+  ASSERT_OK(e.LoadPage(victim, good));
+  ASSERT_OK(e.Get(Key(50), &v, &missing));
+  EXPECT_EQ(v, "v1");
+  EXPECT_EQ(e.Stats().corrupt_pages, 0u);
+  EXPECT_EQ(e.RetryCorruptPages(), 0u);
+  EXPECT_OK(e.CheckInvariants());
+}
+
 TEST(EnginePersistenceTest, DamagedManifestIsRejected) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;

@@ -91,6 +91,12 @@ class Engine {
   // directory's summary; the page is then marked corrupt and reads of its
   // keys return Corruption. A page already resident is left as it is.
   Status LoadPage(PageId id, std::string_view bytes);
+  // Lets every page that failed to load be read again: its next access
+  // answers NotResident (naming it) instead of Corruption, so the caller
+  // fetches its bytes once more (the backend that failed may have healed).
+  // A LoadPage that succeeds clears the corruption; one that fails marks it
+  // again. Returns how many pages are corrupt. O(corrupt pages).
+  size_t RetryCorruptPages();
   // Non-resident pages that would let pending merges complete.
   std::vector<PageId> PagesWantedForMerges() const;
   // Pages the caller should fetch next for a non-resident key.

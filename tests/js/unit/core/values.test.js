@@ -220,9 +220,16 @@ describe('regression: one value rule (values used to be stored changed, or refus
     refusedWith({ nested: [proxy] }, /could not be read/, true)
   })
 
-  test('what JSON would change is refused: -0, named array properties, null prototypes, symbol keys', () => {
-    refusedWith(-0, /-0/)
-    refusedWith({ a: [1, -0] }, /-0/)
+  test('-0 is stored exactly (it read back as 0)', () => {
+    for (const v of [-0, [1, -0], { a: { b: -0 }, c: 'x', d: [0, -0.5] }]) {
+      const json = encodeValue(v, MAX)
+      assert.deepStrictEqual(decodeValue(json), v)
+    }
+    assert.equal(encodeValue({ a: [1, -0] }, MAX), '{"a":[1,-0]}')
+    assert.ok(Object.is(decodeValue(encodeValue(-0, MAX)), -0))
+  })
+
+  test('what JSON would change is refused: named array properties, null prototypes, symbol keys', () => {
     const arr = Object.assign([1, 2], { extra: 'x' })
     refusedWith(arr, /named properties/)
     refusedWith(Object.assign(Object.create(null), { a: 1 }), /null-prototype object is not a plain object/)

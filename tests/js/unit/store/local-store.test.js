@@ -508,3 +508,29 @@ describe('LocalStore.syncScan', () => {
     after.release()
   })
 })
+
+describe('regression: a page read once as corrupt stayed CORRUPT for the session after the backend healed', () => {
+  test('the next operation reads it again; healed bytes clear the mark', async () => {
+    const backend = new MemoryBackend()
+    const store = await filled(400, {}, backend)
+    const errors = []
+    store.on('error', (e) => errors.push(e))
+    let broken = true
+    const read = backend.readPages.bind(backend)
+    backend.readPages = async (ids) => {
+      const found = await read(ids)
+      if (broken) for (const id of ids) found.set(id, new Uint8Array([1, 2, 3]))
+      return found
+    }
+    const [first] = await store.read([key(200)])
+    assert.equal(first.code, StatusCode.CORRUPTION)
+    assert.equal(errors.length > 0 && errors.every((e) => e.code === 'CORRUPT'), true)
+    const [again] = await store.read([key(200)])
+    assert.equal(again.code, StatusCode.CORRUPTION, 'still broken: still CORRUPT')
+    broken = false
+    const [healed] = await store.read([key(200)])
+    assert.equal(healed.code, StatusCode.OK)
+    assert.deepEqual(JSON.parse(/** @type {string} */ (healed.json)), { i: 200 })
+    assert.equal(store.engineStats().corruptPages, 0)
+  })
+})
