@@ -67,7 +67,7 @@ export class LocalStorageBackend {
 export interface PersistenceOptions {
   /** Pages kept in memory (the LRU's capacity). @default 50 */
   maxMemoryPages?: number
-  /** Disk page budget. @default 500 */
+  /** Disk page budget: past it, new values are refused with QUOTA_EXCEEDED. @default Infinity (no budget of its own: the browser's quota) */
   maxDiskPages?: number
   /** Storage key prefix / database name. @default 'paging_storage' */
   persistenceKey?: string
@@ -196,7 +196,7 @@ export interface StorageStats {
     lastSave: number | null
     maxCachePages: number
     maxDiskPages: number
-    /** totalPages / maxDiskPages */
+    /** totalPages / maxDiskPages (0 without a budget) */
     diskPressure: number
     /** a save failed for lack of space; new values are refused until one succeeds */
     quotaBlocked: boolean

@@ -24,7 +24,9 @@ const DEFAULTS = Object.freeze({
   }),
   persistence: Object.freeze({
     maxMemoryPages: 50,
-    maxDiskPages: 500,
+    // No budget of our own: the browser's quota (IndexedDB, localStorage)
+    // or memory (the memory backend) is the limit.
+    maxDiskPages: Infinity,
     persistenceKey: 'paging_storage',
     autoSaveInterval: 30000,
     backend: undefined
@@ -113,7 +115,7 @@ export function normalizeOptions(options = {}) {
     maxValueBytes: whole('maxValueBytes', options.maxValueBytes ?? DEFAULTS.maxValueBytes, 1, 64 << 20),
     persistence: {
       maxMemoryPages: whole('persistence.maxMemoryPages', p.maxMemoryPages, 1, 1e9),
-      maxDiskPages: whole('persistence.maxDiskPages', p.maxDiskPages, 1, 1e12),
+      maxDiskPages: p.maxDiskPages === Infinity ? Infinity : whole('persistence.maxDiskPages', p.maxDiskPages, 1, 1e12),
       persistenceKey: p.persistenceKey,
       autoSaveInterval: whole('persistence.autoSaveInterval', p.autoSaveInterval, 0, 2 ** 31 - 1),
       backend: p.backend

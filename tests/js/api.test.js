@@ -566,3 +566,17 @@ test('regression: two stores on one backend object: the second is LOCKED (both u
   assert.equal(await c.get('kept'), 1)
   await c.shutdown()
 })
+
+test('regression: default options take more than the old 2 MB budget (writes were refused at ~11,500 records)', async () => {
+  const s = new PagingStorage({ persistence: { autoSaveInterval: 0 } })
+  for (let i = 0; i < 20000; i += 1000) {
+    const results = await s.setMany(Array.from({ length: 1000 }, (_, j) => [`user:${i + j}`, { name: `user ${i + j}`, age: (i + j) % 90, email: `user${i + j}@example.com` }]))
+    assert.ok(results.every((r) => r.success), results.find((r) => !r.success)?.error?.message)
+  }
+  const stats = s.getStats()
+  assert.equal(stats.totalKeys, 20000)
+  assert.ok(stats.totalPages > 500, `${stats.totalPages} pages, more than the old default budget of 500`)
+  assert.equal(stats.cache.maxDiskPages, Infinity)
+  assert.equal(stats.cache.diskPressure, 0)
+  await s.shutdown()
+})

@@ -47,7 +47,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
         maxValueBytes: 1048576,
         persistence: {
           maxMemoryPages: 50,
-          maxDiskPages: 500,
+          maxDiskPages: Infinity,
           persistenceKey: 'paging_storage',
           autoSaveInterval: 30000,
           backend: undefined
@@ -66,7 +66,17 @@ describe('normalizeOptions defaults (README "Options")', () => {
     assert.equal(o.sync.heartbeatInterval, 2000)
     assert.deepEqual(o.sync.rateLimit, { messages: 10, bytes: 32 << 20 })
     assert.equal(o.persistence.maxMemoryPages, 4)
-    assert.equal(o.persistence.maxDiskPages, 500)
+    assert.equal(o.persistence.maxDiskPages, Infinity)
+  })
+
+  test('regression: no disk budget by default (writes were refused at ~11,500 small records: 2 MB); Infinity or a whole number', () => {
+    assert.equal(normalizeOptions().persistence.maxDiskPages, Infinity)
+    assert.equal(normalizeOptions({ persistence: { maxDiskPages: Infinity } }).persistence.maxDiskPages, Infinity)
+    assert.equal(normalizeOptions({ persistence: { maxDiskPages: 500 } }).persistence.maxDiskPages, 500)
+    assert.equal(normalizeOptions({ persistence: { maxDiskPages: 1e12 } }).persistence.maxDiskPages, 1e12)
+    for (const bad of [0, -1, 2.5, NaN, '500', 1e12 + 1, -Infinity]) {
+      assert.throws(() => normalizeOptions({ persistence: { maxDiskPages: bad } }), { code: 'INVALID_ARGUMENT' })
+    }
   })
 
   test('given values are kept', () => {
@@ -101,7 +111,7 @@ describe('normalizeOptions checks', () => {
     ['sync.rateLimit.messages', 1, 1e9, (v) => ({ sync: { rateLimit: { messages: v } } })],
     ['sync.rateLimit.bytes', 1024, 1e12, (v) => ({ sync: { rateLimit: { bytes: v } } })],
     ['persistence.maxMemoryPages', 1, 1e9, (v) => ({ persistence: { maxMemoryPages: v } })],
-    ['persistence.maxDiskPages', 1, 1e12, (v) => ({ persistence: { maxDiskPages: v } })],
+    // persistence.maxDiskPages also takes Infinity: its own test below.
     ['persistence.autoSaveInterval', 0, 2 ** 31 - 1, (v) => ({ persistence: { autoSaveInterval: v } })]
   ]
   for (const [name, min, max, make] of ranges) {
