@@ -248,11 +248,17 @@ export interface Diagnosis {
   pages?: number
 }
 
+/** One key of a backup: a live key with its value, or a deleted key (a tombstone, no value). */
+export type ExportedEntry =
+  | { key: string; value: JsonValue; deleted?: undefined; hlc?: string; origin?: string }
+  | { key: string; deleted: true; value?: undefined; hlc?: string; origin?: string }
+
 export interface ExportedData {
   peerId: string
   exportedAt: string
+  /** Live keys (data also lists deleted keys) */
   totalKeys: number
-  data: Array<{ key: string; value: JsonValue; hlc?: string; origin?: string }>
+  data: ExportedEntry[]
 }
 
 export interface PeerShare {

@@ -1,6 +1,7 @@
-// Backups: exportData() lists every live key with its value and version;
-// importData() merges such a list back by last-writer-wins, so an import
-// never overwrites a newer write.
+// Backups: exportData() lists every key with its version: live keys with
+// their value, deleted keys as tombstones ({key, deleted: true}); importData()
+// merges such a list back by last-writer-wins, so an import never overwrites
+// a newer write and a newer backup's deletes apply.
 import { PagingStorageError, StatusCode } from '../core/errors.js'
 import { normalizeKey } from '../core/keys.js'
 import { decodeValue, encodeValue } from '../core/values.js'
@@ -8,12 +9,15 @@ import { isVersion } from '../core/versions.js'
 import { writeEach } from './batch-results.js'
 
 /**
- * @typedef {{ key: string, value: import('../core/values.js').JsonValue, hlc?: string, origin?: string }} BackupEntry
+ * A live key with its value, or a deleted key (deleted: true, no value).
+ * @typedef {{ key: string, value: import('../core/values.js').JsonValue, deleted?: undefined, hlc?: string, origin?: string }
+ *   | { key: string, deleted: true, value?: undefined, hlc?: string, origin?: string }} BackupEntry
  * @typedef {{ peerId: string, exportedAt: string, totalKeys: number, data: BackupEntry[] }} Backup
+ *   totalKeys: the live keys among data
  */
 
 /**
- * Every live key, resident or not, with its version.
+ * Every key, resident or not, with its version; deleted keys as tombstones.
  * @param {{ scan: import('../store/local-store.js').LocalStore['scan'] }} store
  * @param {string} peerId
  * @returns {Promise<Backup>}
@@ -21,14 +25,23 @@ import { writeEach } from './batch-results.js'
 export async function exportData(store, peerId) {
   /** @type {BackupEntry[]} */
   const data = []
-  await store.scan({}, (r) => data.push({ key: r.key, value: decodeValue(/** @type {string} */ (r.json)), hlc: r.hlc, origin: r.origin }))
-  return { peerId, exportedAt: new Date().toISOString(), totalKeys: data.length, data }
+  let live = 0
+  await store.scan({ tombstones: true }, (r) => {
+    if (r.deleted) {
+      data.push({ key: r.key, deleted: true, hlc: r.hlc, origin: r.origin })
+    } else {
+      live++
+      data.push({ key: r.key, value: decodeValue(/** @type {string} */ (r.json)), hlc: r.hlc, origin: r.origin })
+    }
+  })
+  return { peerId, exportedAt: new Date().toISOString(), totalKeys: live, data }
 }
 
 /**
  * Imports an export. Entries with a version (hlc and origin) merge by
- * last-writer-wins; entries without one are plain writes. A bad entry fails
- * alone.
+ * last-writer-wins, deleted ones as tombstones (so a newer backup's deletes
+ * apply, and an older one never brings a deleted key back); entries without
+ * a version are plain writes or deletes. A bad entry fails alone.
  * @param {unknown} backup an exportData() result (only `data` is read)
  * @param {{ maxKeyBytes: number, maxValueBytes: number }} limits
  * @param {(ops: import('../store/local-store.js').StoreWrite[]) =>
@@ -48,19 +61,29 @@ export async function importData(backup, limits, write) {
       const key = keyOf(entry)
       if (key === undefined) throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i} is not {key, value}`)
       const k = normalizeKey(key, limits.maxKeyBytes)
-      const json = encodeValue(entry.value, limits.maxValueBytes, k)
-      if (entry.hlc === undefined && entry.origin === undefined) return { type: 'put', key: k, json, replicate: true }
+      const deleted = entry.deleted === true
+      if (entry.deleted !== undefined && !deleted) {
+        throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i}: deleted must be true or absent`, { key: k })
+      }
+      if (deleted && entry.value !== undefined) {
+        throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i} is deleted and has a value`, { key: k })
+      }
+      const json = deleted ? null : encodeValue(entry.value, limits.maxValueBytes, k)
+      if (entry.hlc === undefined && entry.origin === undefined) {
+        return deleted ? { type: 'delete', key: k, replicate: true } : { type: 'put', key: k, json: /** @type {string} */ (json), replicate: true }
+      }
       if (!isVersion(entry.hlc, entry.origin)) {
         throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i} has a malformed version`, { key: k })
       }
-      return { type: 'merge', key: k, json, hlc: entry.hlc, origin: entry.origin, deleted: false, replicate: true }
+      return { type: 'merge', key: k, json, hlc: entry.hlc, origin: entry.origin, deleted, replicate: true }
     },
     keyOf,
     write
   )
-  return outcomes.map(({ key, error, result }) => {
+  return outcomes.map(({ key, error, result }, i) => {
     if (error) return { key, imported: false, error }
     if (result?.code === StatusCode.OK && result.applied) return { key, imported: true }
-    return { key, imported: false, reason: 'a newer version is stored' }
+    const plainDelete = data[i].deleted === true && data[i].hlc === undefined
+    return { key, imported: false, reason: plainDelete ? 'nothing to delete' : 'a newer version is stored' }
   })
 }

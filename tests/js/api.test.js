@@ -294,7 +294,8 @@ test('exportData / importData round trip, versions kept, never older over newer'
   const b = tinyStore({ peerId: 'peer-b' })
   await b.set('user:1', 'older local value') // written before the backup? no: after a's write
   const results = await b.importData(viaJson)
-  assert.equal(results.length, 2)
+  // Two live keys and user:2's tombstone (exports carry deletes: issue 12).
+  assert.equal(results.length, 3)
   const byKey = Object.fromEntries(results.map((r) => [r.key, r]))
   // b's own write is newer than a's (its clock ran later): it is kept.
   assert.equal(byKey['user:1'].imported, false)
@@ -305,7 +306,8 @@ test('exportData / importData round trip, versions kept, never older over newer'
 
   const c = tinyStore()
   const fresh = await c.importData(viaJson)
-  assert.equal(fresh.filter((r) => r.imported).length, 2)
+  assert.equal(fresh.filter((r) => r.imported).length, 3)
+  assert.equal(await c.has('user:2'), false)
   assert.deepEqual(await c.get('user:1'), { name: 'Ann' })
   // Unversioned entries are plain writes; bad entries fail alone.
   const mixed = await c.importData({ data: [{ key: 'plain', value: [1] }, { key: '', value: 1 }, { nope: 1 },
@@ -579,4 +581,34 @@ test('regression: default options take more than the old 2 MB budget (writes wer
   assert.equal(stats.cache.maxDiskPages, Infinity)
   assert.equal(stats.cache.diskPressure, 0)
   await s.shutdown()
+})
+
+test('regression: exports carry deletes, so an older backup imported after a newer one brings no deleted key back', async () => {
+  const a = tinyStore({ peerId: 'peer-a' })
+  await a.setMany([['doc:1', 'v1'], ['doc:2', 'v1']])
+  const older = JSON.parse(JSON.stringify(await a.exportData()))
+  await a.delete('doc:1')
+  await a.set('doc:2', 'v2')
+  const newer = JSON.parse(JSON.stringify(await a.exportData()))
+  assert.equal(newer.totalKeys, 1, 'live keys only')
+  assert.deepEqual(
+    newer.data.map((e) => [e.key, e.deleted ?? false, 'value' in e]),
+    [['doc:1', true, false], ['doc:2', false, true]]
+  )
+  const b = tinyStore({ peerId: 'peer-b' })
+  await b.importData(older)
+  await b.importData(newer)
+  assert.equal(await b.has('doc:1'), false, 'the newer backup deleted it')
+  assert.equal(await b.get('doc:2'), 'v2')
+  // The other order too: the older backup never undoes the newer's delete.
+  const c = tinyStore({ peerId: 'peer-c' })
+  await c.importData(newer)
+  const again = await c.importData(older)
+  assert.equal(await c.has('doc:1'), false)
+  assert.equal(again.find((r) => r.key === 'doc:1').reason, 'a newer version is stored')
+  // Unversioned deletes are plain deletes; a deleted entry with a value is refused.
+  const plain = await c.importData({ data: [{ key: 'doc:2', deleted: true }, { key: 'x', deleted: true, value: 1 }, { key: 'y', deleted: 'yes' }] })
+  assert.deepEqual(plain.map((r) => [r.imported, r.error?.code]), [[true, undefined], [false, 'INVALID_ARGUMENT'], [false, 'INVALID_ARGUMENT']])
+  assert.equal(await c.has('doc:2'), false)
+  await Promise.all([a.shutdown(), b.shutdown(), c.shutdown()])
 })

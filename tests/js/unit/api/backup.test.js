@@ -33,12 +33,13 @@ function recorder() {
 }
 
 describe('exportData', () => {
-  test('every live record with its value and version', async () => {
+  test('every record with its version: live ones with their value, deleted ones as tombstones', async () => {
     mock.timers.enable({ apis: ['Date'], now: Date.UTC(2030, 0, 2, 3, 4, 5) })
     try {
       const records = [
         { key: 'a', hlc: H1, origin: 'p', deleted: false, json: '{"x":[1]}' },
-        { key: 'b', hlc: H2, origin: 'q', deleted: false, json: 'null' }
+        { key: 'b', hlc: H2, origin: 'q', deleted: false, json: 'null' },
+        { key: 'c', hlc: H2, origin: 'q', deleted: true, json: null }
       ]
       let range
       const store = {
@@ -48,14 +49,15 @@ describe('exportData', () => {
         }
       }
       const backup = await exportData(/** @type {any} */ (store), 'me')
-      assert.deepEqual(range, {})
+      assert.deepEqual(range, { tombstones: true })
       assert.deepEqual(backup, {
         peerId: 'me',
         exportedAt: '2030-01-02T03:04:05.000Z',
         totalKeys: 2,
         data: [
           { key: 'a', value: { x: [1] }, hlc: H1, origin: 'p' },
-          { key: 'b', value: null, hlc: H2, origin: 'q' }
+          { key: 'b', value: null, hlc: H2, origin: 'q' },
+          { key: 'c', deleted: true, hlc: H2, origin: 'q' }
         ]
       })
     } finally {
@@ -63,7 +65,7 @@ describe('exportData', () => {
     }
   })
 
-  test('from a real paged-out store: live keys only, resident or not', async () => {
+  test('from a real paged-out store: every key, resident or not; totalKeys counts the live ones', async () => {
     const store = await newStore('me')
     await store.write(Array.from({ length: 300 }, (_, i) => ({ type: 'put', key: `k${String(i).padStart(3, '0')}`, json: String(i), replicate: true })))
     await store.write([{ type: 'delete', key: 'k000', replicate: true }])
@@ -71,10 +73,11 @@ describe('exportData', () => {
     await store.clearCache()
     const backup = await exportData(store, 'me')
     assert.equal(backup.totalKeys, 299)
-    assert.equal(backup.data.length, 299)
-    assert.deepEqual(backup.data[0].key, 'k001')
-    assert.equal(backup.data[0].value, 1)
-    assert.equal(backup.data[0].origin, 'me')
+    assert.equal(backup.data.length, 300)
+    assert.deepEqual(backup.data[0], { key: 'k000', deleted: true, hlc: backup.data[0].hlc, origin: 'me' })
+    assert.deepEqual(backup.data[1].key, 'k001')
+    assert.equal(backup.data[1].value, 1)
+    assert.equal(backup.data[1].origin, 'me')
   })
 })
 
