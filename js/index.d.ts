@@ -149,6 +149,8 @@ export interface PagingStorageOptions {
   virtualNodes?: number
   /** ms a routed read waits for the replicas. @default 3000 */
   readTimeout?: number
+  /** ms a delete's tombstone is kept before garbage collection purges it (compact()). @default 604800000 (7 days) */
+  tombstoneGracePeriod?: number
   sync?: SyncOptions
   /** Page size in bytes. @default 4096 */
   pageSize?: number
@@ -306,6 +308,8 @@ export class PagingStorage {
   importData(
     backup: { data: ExportedData['data'] }
   ): Promise<Array<{ key: string; imported: boolean; error?: PagingStorageError; reason?: string }>>
+  /** Purges tombstones older than tombstoneGracePeriod and merges the pages they leave half empty (also on a timer). */
+  compact(): Promise<{ purged: number; pages: number }>
   clearCache(): Promise<number>
   flush(): Promise<void>
   shutdown(): Promise<void>

@@ -31,6 +31,8 @@ EMSCRIPTEN_BINDINGS(paging_storage) {
       .function("_commitFlush", &EngineHandle::CommitFlush)
       .function("_evictAllClean", &EngineHandle::EvictAllClean)
       .function("_retryCorruptPages", &EngineHandle::RetryCorruptPages)
+      .function("_purgeTombstones", &EngineHandle::PurgeTombstones)
+      .function("_pagesWantedForMerges", &EngineHandle::PagesWantedForMerges)
       .function("_overBudget", &EngineHandle::OverBudget)
       .function("_hasDirtyPages", &EngineHandle::HasDirtyPages)
       .function("_pagesAhead", &EngineHandle::PagesAhead)

@@ -1,5 +1,6 @@
 #include "engine_handle.h"
 
+#include <algorithm>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -129,6 +130,27 @@ val EngineHandle::CollectFlush() {
 void EngineHandle::CommitFlush() {
   engine_->CommitFlush(pending_flush_);
   pending_flush_ = FlushBatch();
+}
+
+val EngineHandle::PurgeTombstones(const std::string& request_bytes) {
+  PurgeRequest request;
+  PurgeReply reply;
+  reply.status = DecodePurgeRequest(request_bytes, &request);
+  if (reply.status.ok()) {
+    reply.status = engine_->PurgeTombstones(
+        request.horizon, request.start,
+        static_cast<size_t>(std::min<uint64_t>(request.want, 1u << 20)),
+        &reply.result);
+  }
+  std::string out;
+  EncodePurged(reply, &out);
+  return BytesVal(out);
+}
+
+val EngineHandle::PagesWantedForMerges() const {
+  std::string out;
+  EncodeIds(engine_->PagesWantedForMerges(), &out);
+  return BytesVal(out);
 }
 
 double EngineHandle::RetryCorruptPages() {

@@ -59,6 +59,10 @@ class EngineHandle {
   double EvictAllClean();
   // Engine::RetryCorruptPages; the count of corrupt pages.
   double RetryCorruptPages();
+  // wire: purge -> purged (Engine::PurgeTombstones)
+  emscripten::val PurgeTombstones(const std::string& request);
+  // wire: ids (Engine::PagesWantedForMerges)
+  emscripten::val PagesWantedForMerges() const;
   bool OverBudget() const;
   bool HasDirtyPages() const;
   // wire: ids (Engine::PagesAhead; a negative or NaN argument reads as 0).

@@ -126,6 +126,24 @@ Status DecodeFlush(std::string_view bytes, FlushBatch* out);
 void EncodeIds(const std::vector<PageId>& ids, std::string* out);
 Status DecodeIds(std::string_view bytes, std::vector<PageId>* ids);
 
+// purge := horizon:fixed64 want:varint start:varstring
+struct PurgeRequest {
+  uint64_t horizon = 0;
+  uint64_t want = 0;
+  std::string start;
+};
+void EncodePurgeRequest(const PurgeRequest& request, std::string* out);
+Status DecodePurgeRequest(std::string_view bytes, PurgeRequest* out);
+
+// purged: the call's status, the count, and on NotResident where to resume
+// and the pages to load (PurgeResult); on another error the message.
+struct PurgeReply {
+  Status status;
+  PurgeResult result;
+};
+void EncodePurged(const PurgeReply& reply, std::string* out);
+Status DecodePurged(std::string_view bytes, PurgeReply* out);
+
 // clock := hlc:fixed64
 void EncodeClock(uint64_t hlc, std::string* out);
 Status DecodeClock(std::string_view bytes, uint64_t* hlc);

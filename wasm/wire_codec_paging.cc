@@ -100,6 +100,70 @@ Status DecodeIds(std::string_view bytes, std::vector<PageId>* ids) {
   return Status::OK();
 }
 
+void EncodePurgeRequest(const PurgeRequest& request, std::string* out) {
+  PutFixed64(out, request.horizon);
+  PutVarint64(out, request.want);
+  PutLengthPrefixed(out, request.start);
+}
+
+Status DecodePurgeRequest(std::string_view bytes, PurgeRequest* out) {
+  Reader in(bytes);
+  std::string_view start;
+  if (!in.GetFixed64(&out->horizon) || !in.GetVarint64(&out->want) ||
+      !in.GetLengthPrefixed(&start)) {
+    return Status::InvalidArgument("purge: truncated");
+  }
+  if (in.remaining() != 0) {
+    return Status::InvalidArgument("purge: trailing bytes");
+  }
+  out->start.assign(start);
+  return Status::OK();
+}
+
+void EncodePurged(const PurgeReply& reply, std::string* out) {
+  out->push_back(static_cast<char>(reply.status.code()));
+  PutVarint64(out, reply.result.purged);
+  if (reply.status.IsNotResident()) {
+    PutLengthPrefixed(out, reply.result.resume_start);
+    EncodeIds(reply.result.missing_pages, out);
+  } else if (!reply.status.ok()) {
+    PutLengthPrefixed(out, reply.status.message());
+  }
+}
+
+Status DecodePurged(std::string_view bytes, PurgeReply* out) {
+  Reader in(bytes);
+  uint8_t code = 0;
+  uint64_t purged = 0;
+  out->result = PurgeResult();
+  if (!in.GetByte(&code) || !in.GetVarint64(&purged)) {
+    return Status::InvalidArgument("purged: truncated");
+  }
+  out->result.purged = static_cast<size_t>(purged);
+  std::string_view text;
+  if (code == static_cast<uint8_t>(Status::Code::kNotResident)) {
+    if (!in.GetLengthPrefixed(&text)) {
+      return Status::InvalidArgument("purged: truncated resume");
+    }
+    out->result.resume_start.assign(text);
+    Status s = DecodeIds(in.rest(), &out->result.missing_pages);
+    if (!s.ok()) return Status::InvalidArgument("purged: " + s.message());
+    return Status::FromCode(code, {}, &out->status)
+               ? Status::OK()
+               : Status::InvalidArgument("purged: bad code");
+  }
+  if (code != 0 && !in.GetLengthPrefixed(&text)) {
+    return Status::InvalidArgument("purged: truncated message");
+  }
+  if (!Status::FromCode(code, text, &out->status)) {
+    return Status::InvalidArgument("purged: bad code");
+  }
+  if (in.remaining() != 0) {
+    return Status::InvalidArgument("purged: trailing bytes");
+  }
+  return Status::OK();
+}
+
 void EncodeClock(uint64_t hlc, std::string* out) { PutFixed64(out, hlc); }
 
 Status DecodeClock(std::string_view bytes, uint64_t* hlc) {

@@ -54,7 +54,17 @@
 //                 and directory record; deleted: pages merged away (delete
 //                 their bytes and records). Kept by the handle until
 //                 _commitFlush.
-//   ids        := count:varint id:varint{count}               (_pagesAhead)
+//   ids        := count:varint id:varint{count}
+//                 (_pagesAhead, _pagesWantedForMerges)
+//   purge      := horizon:fixed64 want:varint start:varstring
+//                 (_purgeTombstones: remove tombstones with hlc < horizon
+//                 from key `start` on; want: at most this many pages to
+//                 name when it stops)
+//   purged     := code:byte count:varint
+//                 [resume:varstring ids if code == 4]
+//                 [message:varstring if code is another error]
+//                 count: tombstones removed by the call; on code 4 load the
+//                 ids (the first is needed first) and call again from resume
 //   clock      := hlc:fixed64    the greatest HLC timestamp issued or seen
 //
 // RingHandle (ring_handle.h; paging_storage/ring.h), and sync

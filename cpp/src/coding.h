@@ -38,6 +38,8 @@ class Reader {
   bool GetCount(size_t min_item_bytes, size_t* count);
 
   size_t remaining() const { return rest_.size(); }
+  // The input not read yet.
+  std::string_view rest() const { return rest_; }
   bool ok() const { return ok_; }
 
  private:

@@ -68,6 +68,11 @@ Status Engine::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
   return impl_->ApplyBatch(ops, start, wall_ms, out);
 }
 
+Status Engine::PurgeTombstones(uint64_t horizon, std::string_view start,
+                               size_t want, PurgeResult* out) {
+  return impl_->PurgeTombstones(horizon, start, want, out);
+}
+
 Status Engine::Get(std::string_view key, std::string* value,
                    PageId* missing_page) {
   return impl_->Get(key, value, missing_page);

@@ -10,7 +10,8 @@
 //      [lower bound, next page's lower bound).
 //   2. A resident page has bytes <= split_threshold, or a single entry (an
 //      entry larger than that gets a page of its own).
-//   3. No page is empty unless it is the only page.
+//   3. No page is empty unless it is the only page, or it waits to merge
+//      (in merge_candidates_), or neither neighbour can take it (corrupt).
 //   4. A page below merge_threshold (not the only page, not corrupt) either
 //      is in merge_candidates_ (waiting for a neighbour to be loaded) or
 //      fits with neither neighbour (combined bytes > split_threshold).
@@ -51,6 +52,8 @@ class EngineImpl {
 
   // engine_write.cc
   WriteResult Write(const WriteOp& op, uint64_t wall_ms, PageId* missing);
+  Status PurgeTombstones(uint64_t horizon, std::string_view start, size_t want,
+                         PurgeResult* out);
   Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
                     uint64_t wall_ms, BatchResult* out);
 

@@ -129,6 +129,50 @@ Status EngineImpl::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
   return Status::OK();
 }
 
+Status EngineImpl::PurgeTombstones(uint64_t horizon, std::string_view start,
+                                   size_t want, PurgeResult* out) {
+  out->purged = 0;
+  out->missing_pages.clear();
+  out->resume_start.clear();
+  auto holds_tombstones = [](const PageMeta& m) {
+    return !m.corrupt && m.summary.entry_count > m.summary.live_count;
+  };
+  Iterator it = dir_.Locate(start);
+  while (it != dir_.end()) {
+    PageMeta& m = *it->second;
+    if (!holds_tombstones(m)) {
+      ++it;
+      continue;
+    }
+    if (m.page == nullptr) {
+      out->resume_start = it->first;
+      for (Iterator n = it; n != dir_.end() && out->missing_pages.size() <
+                                                   std::max<size_t>(want, 1);
+           ++n) {
+        if (n->second->page == nullptr && holds_tombstones(*n->second)) {
+          out->missing_pages.push_back(n->second->id);
+        }
+      }
+      return Status::NotResident("page " + std::to_string(m.id));
+    }
+    size_t n = m.page->PurgeTombstones(horizon);
+    if (n == 0) {
+      ++it;
+      continue;
+    }
+    out->purged += n;
+    std::string lower = it->first;
+    lru_.Touch(&m);
+    Changed(&m);
+    Rebalance(it);
+    // The page that holds `lower` now (this one, or the neighbour it merged
+    // into) is purged again: a neighbour merged into it brings its own.
+    it = dir_.Locate(lower);
+  }
+  EnforceBudget(kNoPage);
+  return Status::OK();
+}
+
 void EngineImpl::Changed(PageMeta* m) {
   m->summary = SummaryOf(*m->page);
   m->dirty = true;

@@ -100,6 +100,24 @@ void Page::AbsorbRight(Page* right) {
   right->max_hlc_ = 0;
 }
 
+size_t Page::PurgeTombstones(uint64_t horizon) {
+  size_t kept = 0;
+  size_t removed = 0;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    Entry& e = entries_[i];
+    if (e.tombstone && e.hlc < horizon) {
+      Account(e, -1);
+      ++removed;
+      continue;
+    }
+    if (kept != i) entries_[kept] = std::move(e);
+    ++kept;
+  }
+  entries_.resize(kept);
+  if (removed > 0) RecomputeMaxHlc();
+  return removed;
+}
+
 Status Page::Check() const {
   size_t bytes = kPageOverhead;
   size_t live = 0;

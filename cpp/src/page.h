@@ -58,6 +58,10 @@ class Page {
   // Moves every entry of `right` to the end of this page.
   // REQUIRES: right's keys are all greater than this page's keys.
   void AbsorbRight(Page* right);
+  // Removes the tombstones whose hlc is below `horizon`; returns how many.
+  size_t PurgeTombstones(uint64_t horizon);
+  // How many entries are tombstones.
+  size_t tombstones() const { return entries_.size() - live_count_; }
 
   // Recomputes the counters from the entries and compares them with the
   // incrementally maintained ones; also checks key order.

@@ -14,6 +14,8 @@ const DEFAULTS = Object.freeze({
   replicationFactor: 3,
   virtualNodes: 128,
   readTimeout: 3000,
+  // Tombstones live this long before garbage collection (api/tombstone-gc.js).
+  tombstoneGracePeriod: 7 * 86400000,
   sync: Object.freeze({
     heartbeatInterval: 2000,
     peerTimeout: 7000,
@@ -96,6 +98,7 @@ export function normalizeOptions(options = {}) {
     replicationFactor: whole('replicationFactor', options.replicationFactor ?? DEFAULTS.replicationFactor, 1, 64),
     virtualNodes: whole('virtualNodes', options.virtualNodes ?? DEFAULTS.virtualNodes, 1, MAX_VIRTUAL_NODES),
     readTimeout: whole('readTimeout', options.readTimeout ?? DEFAULTS.readTimeout, 1, 600000),
+    tombstoneGracePeriod: whole('tombstoneGracePeriod', options.tombstoneGracePeriod ?? DEFAULTS.tombstoneGracePeriod, 0, 10 * 365 * 86400000),
     sync: {
       heartbeatInterval: whole('sync.heartbeatInterval', sy.heartbeatInterval, 1, 3600000),
       peerTimeout: whole('sync.peerTimeout', sy.peerTimeout, 1, 3600000),

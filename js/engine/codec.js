@@ -286,6 +286,41 @@ export function decodeIds(bytes) {
 }
 
 /**
+ * wire `purge`.
+ * @param {{ horizon: string, want: number, start: string }} request horizon: an hlc (16 hex digits)
+ * @returns {Uint8Array}
+ */
+export function encodePurgeRequest({ horizon, want, start }) {
+  const w = new Writer(32 + start.length * 3)
+  w.fixed64Hex(horizon)
+  w.varint(want)
+  w.string(start)
+  return w.finish()
+}
+
+/**
+ * Decodes wire `purged`.
+ * @param {Uint8Array} bytes
+ * @returns {{ code: number, purged: number, resume: string, missing: number[], message?: string }}
+ *   code NOT_RESIDENT: load `missing` (the first is needed first), then purge again from `resume`
+ */
+export function decodePurged(bytes) {
+  const r = new Reader(bytes)
+  const code = r.byte()
+  const purged = r.varint()
+  /** @type {{ code: number, purged: number, resume: string, missing: number[], message?: string }} */
+  const out = { code, purged, resume: '', missing: [] }
+  if (code === StatusCode.NOT_RESIDENT) {
+    out.resume = r.string()
+    out.missing = new Array(r.varint())
+    for (let i = 0; i < out.missing.length; i++) out.missing[i] = r.varint()
+  } else if (code !== StatusCode.OK) {
+    out.message = r.string()
+  }
+  return out
+}
+
+/**
  * Decodes wire `clock`.
  * @param {Uint8Array} bytes
  * @returns {string} the hlc, 16 hex digits

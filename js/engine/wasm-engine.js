@@ -13,11 +13,13 @@ import {
   decodeFlush,
   decodeIds,
   decodeLooked,
+  decodePurged,
   decodeResults,
   decodeScanned,
   decodeValues,
   encodeKeys,
   encodeOp,
+  encodePurgeRequest,
   encodeRecords,
   encodeScan
 } from './codec.js'
@@ -233,6 +235,27 @@ export class WasmEngine {
   /** The last collectFlush() is stored: its pages become clean. */
   commitFlush() {
     this.#live()._commitFlush()
+  }
+
+  /**
+   * Removes tombstones older than `horizon` from key `start` on
+   * (Engine::PurgeTombstones), as far as their pages are resident.
+   * @param {string} horizon an hlc: tombstones stamped before it go
+   * @param {string} start the key to resume from ('' first)
+   * @param {number} want at most this many pages to name when it stops
+   * @returns {ReturnType<typeof decodePurged>}
+   */
+  purgeTombstones(horizon, start, want) {
+    return decodePurged(this.#live()._purgeTombstones(encodePurgeRequest({ horizon, want, start })))
+  }
+
+  /**
+   * Pages to load so that merges waiting for a neighbour complete, grouped
+   * per merge (Engine::PagesWantedForMerges).
+   * @returns {number[]}
+   */
+  pagesWantedForMerges() {
+    return decodeIds(this.#live()._pagesWantedForMerges())
   }
 
   /**

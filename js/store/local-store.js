@@ -9,7 +9,7 @@ import { logger } from '../core/log.js'
 import { loadModule } from '../engine/load-module.js'
 import { WasmEngine } from '../engine/wasm-engine.js'
 import { Admission } from './admission.js'
-import { ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
+import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
 import { Pager } from './pager.js'
 import { PagingDriver } from './paging-driver.js'
 import { SerialQueue } from './serial-queue.js'
@@ -207,6 +207,24 @@ export class LocalStore {
         return this.#run(new SyncScanOperation(this.#live(), ring, { rf, self: selfIndex, queries: q }))
       })
       .finally(() => ring.release())
+  }
+
+  /**
+   * Tombstone garbage collection: removes the tombstones stamped before
+   * `horizon`, then completes the merges of the pages that shrank. Changed
+   * pages are saved by the next flush. The caller decides the horizon (it
+   * must be safe: no record older than it may bring a purged key back).
+   * @param {string} horizon an hlc (16 hex digits)
+   * @returns {Promise<number>} tombstones removed
+   */
+  compact(horizon) {
+    return this.#queue.task(async () => {
+      const engine = this.#live()
+      const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 2))
+      const purged = await this.#run(new PurgeOperation(engine, horizon, chunk))
+      await this.#run(new MergeOperation(engine))
+      return purged
+    })
   }
 
   /** @returns {Promise<void>} once every dirty page is stored */

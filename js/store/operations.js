@@ -196,3 +196,62 @@ export class SyncScanOperation {
     return { pages: [r.missingPage], ahead: { descending: false, most: Infinity } }
   }
 }
+
+/** Removes the tombstones older than a horizon, page by page. result: how many. */
+export class PurgeOperation {
+  #engine
+  #horizon
+  #want
+  #start = ''
+  done = 0
+  result = 0
+
+  /**
+   * @param {import('../engine/wasm-engine.js').WasmEngine} engine
+   * @param {string} horizon an hlc: tombstones stamped before it go
+   * @param {number} want pages to name per stop (the driver loads up to its chunk)
+   */
+  constructor(engine, horizon, want) {
+    this.#engine = engine
+    this.#horizon = horizon
+    this.#want = want
+  }
+
+  /** @returns {Need | null} */
+  step() {
+    const r = this.#engine.purgeTombstones(this.#horizon, this.#start, this.#want)
+    this.result += r.purged
+    if (r.code === StatusCode.OK) return null
+    if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
+    if (r.purged > 0 || r.resume !== this.#start) this.done++
+    this.#start = r.resume
+    return { pages: r.missing }
+  }
+}
+
+/**
+ * Completes the merges that wait for a neighbour page to be loaded (pages
+ * that shrank, after deletes or a purge). Gives up, rather than loop, when a
+ * load brings no merge (a page budget too small to hold both halves).
+ */
+export class MergeOperation {
+  #engine
+  #last = ''
+  done = 0
+  result = undefined
+
+  /** @param {import('../engine/wasm-engine.js').WasmEngine} engine */
+  constructor(engine) {
+    this.#engine = engine
+  }
+
+  /** @returns {Need | null} */
+  step() {
+    const wanted = this.#engine.pagesWantedForMerges()
+    const now = wanted.join(',')
+    if (wanted.length === 0 || now === this.#last) return null
+    this.#last = now
+    this.done++
+    return { pages: wanted }
+  }
+}

@@ -191,6 +191,34 @@ std::vector<Production> Productions() {
                    if (s.ok()) EncodeIds(v, again);
                    return s;
                  }});
+  PurgeRequest purge{0x0102030405060708, 16, "k000123"};
+  out.push_back({"purge",
+                 {Encoded(EncodePurgeRequest, purge),
+                  Encoded<PurgeRequest>(EncodePurgeRequest, {})},
+                 [](std::string_view b, std::string* again) {
+                   PurgeRequest r;
+                   Status s = DecodePurgeRequest(b, &r);
+                   if (s.ok()) EncodePurgeRequest(r, again);
+                   return s;
+                 }});
+  PurgeReply stopped;
+  stopped.status = Status::NotResident();
+  stopped.result.purged = 300;
+  stopped.result.resume_start = "k5";
+  stopped.result.missing_pages = {7, 9, 1u << 20};
+  PurgeReply done;
+  done.result.purged = 2;
+  PurgeReply broken;
+  broken.status = Status::Corruption("page 3 failed to load");
+  out.push_back({"purged",
+                 {Encoded(EncodePurged, stopped), Encoded(EncodePurged, done),
+                  Encoded(EncodePurged, broken)},
+                 [](std::string_view b, std::string* again) {
+                   PurgeReply r;
+                   Status s = DecodePurged(b, &r);
+                   if (s.ok()) EncodePurged(r, again);
+                   return s;
+                 }});
   std::string clock;
   EncodeClock(0x00ff00ff00ff00ff, &clock);
   out.push_back({"clock", {clock}, [](std::string_view b, std::string* again) {

@@ -166,6 +166,27 @@ void PagedStore::FlushRacing(const std::function<void()>& during) {
   ++flushes;
 }
 
+Status PagedStore::Purge(uint64_t horizon, size_t* purged) {
+  *purged = 0;
+  std::string start;
+  for (;;) {
+    PurgeResult r;
+    Status s = engine_->PurgeTombstones(horizon, start, 4, &r);
+    *purged += r.purged;
+    if (!s.IsNotResident()) {
+      AfterOp();
+      return s;
+    }
+    start = r.resume_start;
+    // The page needed first last, so the others cannot evict it.
+    for (auto id = r.missing_pages.rbegin(); id != r.missing_pages.rend();
+         ++id) {
+      s = Load(*id);
+      if (!s.ok()) return s;
+    }
+  }
+}
+
 Status PagedStore::CompleteMerges() {
   for (int round = 0; round < 64; ++round) {
     std::vector<PageId> wanted = engine_->PagesWantedForMerges();

@@ -68,6 +68,9 @@ class PagedStore {
   void FlushRacing(const std::function<void()>& during);
   // Loads the pages pending merges want, so they complete.
   Status CompleteMerges();
+  // Engine::PurgeTombstones over the whole store, loading pages as it goes;
+  // *purged counts the tombstones removed.
+  Status Purge(uint64_t horizon, size_t* purged);
 
   Engine& engine() { return *engine_; }
   uint64_t clock_ms = 1'700'000'000'000;  // wall clock handed to the engine

@@ -74,6 +74,20 @@ class Engine {
   Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
                     uint64_t wall_ms, BatchResult* out);
 
+  // Tombstone garbage collection: removes the tombstones older than
+  // `horizon` (hlc < horizon) from the pages in key order from `start`.
+  // Pages without tombstones (by their directory summary) are skipped
+  // without loading. Pages that shrink merge with their neighbours; a merge
+  // that waits for a neighbour that is not resident is listed by
+  // PagesWantedForMerges. Returns OK when the walk reached the end;
+  // NotResident at the first page holding tombstones that is not resident,
+  // with out->missing_pages (at most `want`, >= 1) and out->resume_start:
+  // load them and call again from there. out->purged counts this call's.
+  // The caller decides the horizon: it must be safe that no record older
+  // than it resurrects a purged key (see the JS layer's grace period).
+  Status PurgeTombstones(uint64_t horizon, std::string_view start, size_t want,
+                         PurgeResult* out);
+
   // ---- Reads ----
 
   // The live value of `key`: OK, NotFound, NotResident (+ *missing_page) or

@@ -90,6 +90,16 @@ struct ScanResult {
   ScanOptions resume;
 };
 
+// What Engine::PurgeTombstones did, and where to go on.
+struct PurgeResult {
+  size_t purged = 0;  // tombstones removed by this call
+  // When the walk stopped at a page that is not resident: the pages holding
+  // tombstones to load next, in key order from there (the first is needed
+  // first), and the key to resume from.
+  std::vector<PageId> missing_pages;
+  std::string resume_start;
+};
+
 // One page as seen in the directory (see Engine::ListPages).
 struct PageInfo {
   PageId id = kNoPage;

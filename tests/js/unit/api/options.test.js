@@ -31,6 +31,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
         replicationFactor: 3,
         virtualNodes: 128,
         readTimeout: 3000,
+        tombstoneGracePeriod: 604800000,
         sync: {
           heartbeatInterval: 2000,
           peerTimeout: 7000,
@@ -102,6 +103,7 @@ describe('normalizeOptions checks', () => {
     ['replicationFactor', 1, 64, (v) => ({ replicationFactor: v })],
     ['virtualNodes', 1, 4096, (v) => ({ virtualNodes: v })],
     ['readTimeout', 1, 600000, (v) => ({ readTimeout: v })],
+    ['tombstoneGracePeriod', 0, 10 * 365 * 86400000, (v) => ({ tombstoneGracePeriod: v })],
     ['maxCachePages', 0, 1e9, (v) => ({ maxCachePages: v })],
     ['maxKeyBytes', 1, 64 * 1024, (v) => ({ maxKeyBytes: v })],
     ['maxValueBytes', 1, 64 << 20, (v) => ({ maxValueBytes: v })],

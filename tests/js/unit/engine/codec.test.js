@@ -11,11 +11,13 @@ import {
   decodeFlush,
   decodeIds,
   decodeLooked,
+  decodePurged,
   decodeResults,
   decodeScanned,
   decodeValues,
   encodeKeys,
   encodeOp,
+  encodePurgeRequest,
   encodeRecords,
   encodeScan
 } from '../../../../js/engine/codec.js'
@@ -373,6 +375,30 @@ describe('decodeFlush / decodeIds / decodeClock (hand-built)', () => {
   test('ids := count id{count}', () => {
     assert.deepEqual(decodeIds(Uint8Array.of(3, 1, 0x80, 0x01, 5)), [1, 128, 5])
     assert.deepEqual(decodeIds(Uint8Array.of(0)), [])
+  })
+
+  test('purge := horizon:fixed64 want:varint start:varstring', () => {
+    const bytes = encodePurgeRequest({ horizon: '0102030405060708', want: 300, start: 'é' })
+    assert.deepEqual([...bytes], [8, 7, 6, 5, 4, 3, 2, 1, 0xac, 0x02, ...vs('é')])
+  })
+
+  test('purged := code count [resume ids if NOT_RESIDENT] [message if another error]', () => {
+    assert.deepEqual(decodePurged(Uint8Array.of(0, 0x96, 0x01)), { code: 0, purged: 150, resume: '', missing: [] })
+    const stopped = build((w) => {
+      w.byte(StatusCode.NOT_RESIDENT)
+      w.varint(2)
+      w.string('k9')
+      w.varint(2)
+      w.varint(7)
+      w.varint(300)
+    })
+    assert.deepEqual(decodePurged(stopped), { code: StatusCode.NOT_RESIDENT, purged: 2, resume: 'k9', missing: [7, 300] })
+    const failed = build((w) => {
+      w.byte(StatusCode.INVALID_ARGUMENT)
+      w.varint(0)
+      w.string('bad horizon')
+    })
+    assert.deepEqual(decodePurged(failed), { code: StatusCode.INVALID_ARGUMENT, purged: 0, resume: '', missing: [], message: 'bad horizon' })
   })
 
   test('clock := hlc:fixed64', () => {

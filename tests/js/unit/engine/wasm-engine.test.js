@@ -471,6 +471,67 @@ describe('WasmEngine clock, stats, ring', () => {
   })
 })
 
+describe('WasmEngine tombstone purge and merges', () => {
+  /** Purges to the end, loading what it names. @returns {number} purged */
+  function purgeAll(engine, disk, horizon) {
+    let start = ''
+    let purged = 0
+    for (let rounds = 0; ; rounds++) {
+      assert.ok(rounds < 10000)
+      const r = engine.purgeTombstones(horizon, start, 2)
+      purged += r.purged
+      if (r.code === StatusCode.OK) return purged
+      assert.equal(r.code, StatusCode.NOT_RESIDENT, r.message)
+      assert.ok(r.missing.length >= 1 && r.missing.length <= 2)
+      // Room first: evicting after the loads would evict what was asked for.
+      disk.flush(engine)
+      engine.evictAllClean()
+      for (const id of r.missing) disk.load(engine, id)
+      start = r.resume
+    }
+  }
+
+  test('purgeTombstones removes only tombstones stamped before the horizon, page by page', () => {
+    const { engine, disk } = pagedOut(200)
+    const deletes = Array.from({ length: 150 }, (_, i) => ({ type: /** @type {'delete'} */ ('delete'), key: key(i) }))
+    applyAll(engine, disk, deletes, 5000)
+    disk.flush(engine)
+    engine.evictAllClean()
+    assert.equal(engine.stats().tombstones, 150)
+    assert.equal(purgeAll(engine, disk, hlcAtWallMs(5000)), 0, 'not before the horizon: kept')
+    assert.equal(engine.stats().tombstones, 150)
+    assert.equal(purgeAll(engine, disk, hlcAtWallMs(5001)), 150)
+    assert.equal(engine.stats().tombstones, 0)
+    assert.equal(engine.stats().liveKeys, 50)
+    const kept = readAll(engine, disk, [key(149), key(150), key(199)])
+    assert.deepEqual(kept.map((a) => a.code), [StatusCode.NOT_FOUND, StatusCode.OK, StatusCode.OK])
+    engine.close()
+  })
+
+  test('pagesWantedForMerges names the neighbours that shrunk pages wait for; loading them merges', () => {
+    const { engine, disk } = pagedOut(300)
+    const before = engine.stats().pages
+    const deletes = Array.from({ length: 300 }, (_, i) => ({ type: /** @type {'delete'} */ ('delete'), key: key(i) }))
+    applyAll(engine, disk, deletes, 5000)
+    purgeAll(engine, disk, hlcAtWallMs(6000))
+    for (let rounds = 0; ; rounds++) {
+      assert.ok(rounds < 1000)
+      const wanted = engine.pagesWantedForMerges()
+      if (wanted.length === 0) break
+      // The resident half stays: a merge happens when the other half loads.
+      for (const id of wanted) disk.load(engine, id)
+      disk.flush(engine)
+      engine.evictAllClean()
+    }
+    disk.flush(engine)
+    const after = engine.stats()
+    assert.ok(before > 20, `${before} pages to begin with`)
+    assert.equal(after.pages, 1, 'an empty store is one page')
+    assert.equal(disk.pages.size, 1, 'and the disk holds one page')
+    engine.close()
+  })
+})
+
 describe('WasmEngine close', () => {
   test('every call after close() throws CLOSED; close twice is harmless', () => {
     const engine = new WasmEngine(module, CONFIG, null)

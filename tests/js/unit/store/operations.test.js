@@ -6,10 +6,11 @@ import { before, describe, test } from 'node:test'
 
 import { StatusCode } from '../../../../js/core/errors.js'
 import { SYNC_CHILDREN } from '../../../../js/core/limits.js'
+import { hlcAtWallMs } from '../../../../js/core/versions.js'
 import { loadModule } from '../../../../js/engine/load-module.js'
 import { WasmEngine } from '../../../../js/engine/wasm-engine.js'
 import { MemoryBackend } from '../../../../js/persistence/memory.js'
-import { ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from '../../../../js/store/operations.js'
+import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from '../../../../js/store/operations.js'
 import { Pager } from '../../../../js/store/pager.js'
 import { PagingDriver } from '../../../../js/store/paging-driver.js'
 
@@ -338,5 +339,71 @@ describe('SyncScanOperation', () => {
     } finally {
       ring.release()
     }
+  })
+})
+
+describe('PurgeOperation', () => {
+  test('steps: resumes from the key it stopped at; counts purged across stops', () => {
+    const calls = []
+    const answers = [
+      { code: StatusCode.NOT_RESIDENT, purged: 3, resume: 'k5', missing: [4, 5] },
+      { code: StatusCode.NOT_RESIDENT, purged: 0, resume: 'k5', missing: [5] },
+      { code: StatusCode.OK, purged: 2, resume: '', missing: [] }
+    ]
+    const engine = {
+      purgeTombstones(horizon, start, want) {
+        calls.push({ horizon, start, want })
+        return answers.shift()
+      }
+    }
+    const op = new PurgeOperation(/** @type {any} */ (engine), 'h', 2)
+    assert.deepEqual(op.step(), { pages: [4, 5] })
+    assert.equal(op.done, 1, 'progress: tombstones purged')
+    assert.deepEqual(op.step(), { pages: [5] })
+    assert.equal(op.done, 1, 'no progress: same start, nothing purged')
+    assert.equal(op.step(), null)
+    assert.equal(op.result, 5)
+    assert.deepEqual(calls, [
+      { horizon: 'h', start: '', want: 2 },
+      { horizon: 'h', start: 'k5', want: 2 },
+      { horizon: 'h', start: 'k5', want: 2 }
+    ])
+  })
+
+  test('another error throws it as a PagingStorageError', () => {
+    const engine = { purgeTombstones: () => ({ code: StatusCode.INVALID_ARGUMENT, purged: 0, resume: '', missing: [], message: 'horizon' }) }
+    assert.throws(() => new PurgeOperation(/** @type {any} */ (engine), 'h', 1).step(), { code: 'INVALID_ARGUMENT' })
+  })
+
+  test('real: with MergeOperation, a store whose keys were all deleted shrinks to one page', async () => {
+    const stack = realStack()
+    await fill(stack, 400)
+    const { engine, driver, pager, backend } = stack
+    const pagesBefore = engine.stats().pages
+    const deletes = Array.from({ length: 400 }, (_, i) => ({ type: /** @type {'delete'} */ ('delete'), key: key(i) }))
+    await driver.run(new WriteOperation(engine, engine.encodeOps(deletes), 5000, false))
+    await pager.flush()
+    assert.equal(engine.stats().tombstones, 400)
+    assert.equal(await driver.run(new PurgeOperation(engine, hlcAtWallMs(5000), 1)), 0, 'young tombstones stay')
+    assert.equal(await driver.run(new PurgeOperation(engine, hlcAtWallMs(5001), 1)), 400)
+    await driver.run(new MergeOperation(engine))
+    await pager.flush()
+    assert.ok(pagesBefore > 20, `${pagesBefore} pages to begin with`)
+    assert.equal(engine.stats().pages, 1)
+    assert.equal((await backend.loadManifest())?.records.length, 1)
+    assert.deepEqual(stack.errors, [])
+  })
+})
+
+describe('MergeOperation', () => {
+  test('asks for the pages the engine wants; stops when none, or when a load changed nothing', () => {
+    const wanted = [[3, 4], [4], [4], [9]]
+    const engine = { pagesWantedForMerges: () => wanted.shift() }
+    const op = new MergeOperation(/** @type {any} */ (engine))
+    assert.deepEqual(op.step(), { pages: [3, 4] })
+    assert.deepEqual(op.step(), { pages: [4] })
+    assert.equal(op.step(), null, 'the same pages again: the budget cannot hold the merge')
+    assert.equal(op.done, 2)
+    assert.equal(new MergeOperation(/** @type {any} */ ({ pagesWantedForMerges: () => [] })).step(), null)
   })
 })
