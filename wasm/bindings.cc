@@ -37,6 +37,8 @@ EMSCRIPTEN_BINDINGS(paging_storage) {
       .function("_hasDirtyPages", &EngineHandle::HasDirtyPages)
       .function("_pagesAhead", &EngineHandle::PagesAhead)
       .function("_clock", &EngineHandle::Clock)
+      .function("_setUserData", &EngineHandle::SetUserData)
+      .function("_userData", &EngineHandle::UserData)
       .function("_stats", &EngineHandle::StatsJson)
       .function("_listPages", &EngineHandle::ListPagesJson)
       .function("_checkInvariants", &EngineHandle::CheckInvariants);

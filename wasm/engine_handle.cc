@@ -175,6 +175,12 @@ val EngineHandle::PagesAhead(double first, double limit,
   return BytesVal(out);
 }
 
+int EngineHandle::SetUserData(const std::string& data) {
+  return static_cast<int>(engine_->SetUserData(data).code());
+}
+
+std::string EngineHandle::UserData() const { return engine_->UserData(); }
+
 val EngineHandle::Clock() const {
   std::string out;
   EncodeClock(engine_->Clock(), &out);

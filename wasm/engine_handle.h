@@ -69,6 +69,10 @@ class EngineHandle {
   emscripten::val PagesAhead(double first, double limit, bool descending) const;
   // wire: clock (Engine::Clock).
   emscripten::val Clock() const;
+  // Engine::SetUserData / UserData, as strings (UTF-8). Set answers the
+  // status code (0, or 2: too long).
+  int SetUserData(const std::string& data);
+  std::string UserData() const;
 
   std::string StatsJson() const;
   // json_codec.h's PagesJson.

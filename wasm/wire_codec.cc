@@ -146,6 +146,14 @@ Status DecodeOps(std::string_view bytes, std::vector<WriteOp>* ops) {
         }
         break;
       }
+      case wire::kForget:
+        op.type = WriteOp::Type::kForget;
+        if (!in.GetFixed64(&op.record.version.hlc) ||
+            !in.GetLengthPrefixed(&origin)) {
+          return Bad("ops", "truncated forget");
+        }
+        op.record.version.origin.assign(origin);
+        break;
       default:
         return Bad("ops", "unknown op type");
     }
@@ -168,6 +176,10 @@ void EncodeOps(const std::vector<WriteOp>& ops, std::string* out) {
         PutLengthPrefixed(out, op.record.version.origin);
         out->push_back(op.record.tombstone ? 1 : 0);
         if (!op.record.tombstone) PutLengthPrefixed(out, op.record.value);
+        break;
+      case WriteOp::Type::kForget:
+        PutFixed64(out, op.record.version.hlc);
+        PutLengthPrefixed(out, op.record.version.origin);
         break;
     }
   }

@@ -12,6 +12,7 @@
 //               | 1 key:varstring                                  delete
 //               | 2 key:varstring hlc:fixed64 origin:varstring
 //                   tombstone:byte [value:varstring if !tombstone] merge
+//               | 3 key:varstring hlc:fixed64 origin:varstring     forget
 //   results    := code:byte state:byte pages:varint next:varint
 //                 missing_page:varint count:varint result{count}
 //   pages      := the number of pages after the call
@@ -103,7 +104,7 @@
 namespace paging_storage {
 namespace wire {
 
-enum OpType : uint8_t { kPut = 0, kDelete = 1, kMerge = 2 };
+enum OpType : uint8_t { kPut = 0, kDelete = 1, kMerge = 2, kForget = 3 };
 enum ResultFlags : uint8_t { kExisted = 1, kApplied = 2, kHasVersion = 4 };
 enum ScanFlags : uint8_t { kHasEnd = 1, kReverse = 2, kTombstones = 4 };
 // The flags of a `scanned` record.

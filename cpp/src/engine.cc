@@ -115,6 +115,10 @@ size_t Engine::EvictAllClean() { return impl_->EvictAllClean(); }
 
 EngineStats Engine::Stats() const { return impl_->Stats(); }
 uint64_t Engine::Clock() const { return impl_->Clock(); }
+Status Engine::SetUserData(std::string_view data) {
+  return impl_->SetUserData(data);
+}
+const std::string& Engine::UserData() const { return impl_->UserData(); }
 std::vector<PageInfo> Engine::ListPages() const { return impl_->ListPages(); }
 Status Engine::CheckInvariants() const { return impl_->CheckInvariants(); }
 const Options& Engine::options() const { return impl_->options(); }

@@ -80,6 +80,17 @@ class EngineImpl {
   // engine_inspect.cc
   EngineStats Stats() const;
   uint64_t Clock() const { return hlc_.last(); }
+  Status SetUserData(std::string_view data) {
+    if (data.size() > kMaxUserDataBytes) {
+      return Status::InvalidArgument("user data longer than " +
+                                     std::to_string(kMaxUserDataBytes) +
+                                     " bytes");
+    }
+    if (data != user_data_) user_data_dirty_ = true;
+    user_data_.assign(data);
+    return Status::OK();
+  }
+  const std::string& UserData() const { return user_data_; }
   std::vector<PageInfo> ListPages() const;
   Status CheckInvariants() const;
 
@@ -131,6 +142,10 @@ class EngineImpl {
   std::set<PageId> corrupt_;
   // Ids merged away since the last CollectFlush included them, oldest first.
   std::vector<PageId> deleted_pages_;
+  // SetUserData's; dirty until a flush that carried it is committed.
+  std::string user_data_;
+  std::string flushed_user_data_;
+  bool user_data_dirty_ = false;
 };
 
 }  // namespace paging_storage

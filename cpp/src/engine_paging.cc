@@ -25,6 +25,7 @@ void EngineImpl::InitEmpty() {
 Status EngineImpl::InitFromManifest(const Manifest& manifest) {
   next_page_id_ = manifest.next_page_id;
   hlc_.Update(manifest.hlc);
+  user_data_ = manifest.user_data;
   for (const ManifestPage& p : manifest.pages) {
     Iterator it = dir_.Add(p.lower_key, p.id);
     it->second->summary = p.summary;
@@ -146,6 +147,7 @@ std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
 }
 
 bool EngineImpl::HasDirtyPages() const {
+  if (user_data_dirty_) return true;
   for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
     if (m->dirty) return true;
   }
@@ -170,8 +172,9 @@ void EngineImpl::CollectFlush(FlushBatch* out) {
   out->deleted_pages = deleted_pages_;
   out->engine_state.clear();
   EncodeEngineState(next_page_id_, hlc_.last(),
-                    DirectoryShape{dir_.size(), dir_.digest()},
+                    DirectoryShape{dir_.size(), dir_.digest()}, user_data_,
                     &out->engine_state);
+  flushed_user_data_ = user_data_;
 }
 
 void EngineImpl::CommitFlush(const FlushBatch& batch) {
@@ -189,6 +192,7 @@ void EngineImpl::CommitFlush(const FlushBatch& batch) {
                  deleted_pages_.begin())) {
     deleted_pages_.erase(deleted_pages_.begin(), deleted_pages_.begin() + n);
   }
+  if (flushed_user_data_ == user_data_) user_data_dirty_ = false;
   EnforceBudget(kNoPage);
 }
 

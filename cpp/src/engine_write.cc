@@ -30,6 +30,12 @@ Status EngineImpl::ValidateOp(const WriteOp& op) const {
       break;
     case WriteOp::Type::kDelete:
       return Status::OK();
+    case WriteOp::Type::kForget:
+      if (r.version.hlc == 0 || r.version.origin.empty() ||
+          r.version.origin.size() > kMaxOriginBytes) {
+        return Status::InvalidArgument("forget: bad version");
+      }
+      return Status::OK();
     case WriteOp::Type::kMerge:
       if (r.version.origin.empty() ||
           r.version.origin.size() > kMaxOriginBytes) {
@@ -68,6 +74,18 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
 
   const Entry* current = m.page->Find(rec.key);
   r.existed = current != nullptr && !current->tombstone;
+  if (op.type == WriteOp::Type::kForget) {
+    if (current == nullptr ||
+        CompareVersions(VersionOf(*current), rec.version) != 0) {
+      return r;  // gone, or another version since: keep it
+    }
+    m.page->Erase(rec.key);
+    r.applied = true;
+    Changed(&m);
+    Rebalance(it);
+    EnforceBudget(kNoPage);
+    return r;
+  }
   Entry e;
   switch (op.type) {
     case WriteOp::Type::kPut:
@@ -81,6 +99,8 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
       e.hlc = hlc_.Now(wall_ms);
       e.origin = local_origin_;
       break;
+    case WriteOp::Type::kForget:  // handled above
+      return r;
     case WriteOp::Type::kMerge:
       hlc_.Update(rec.version.hlc);
       if (current != nullptr &&

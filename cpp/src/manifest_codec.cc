@@ -6,7 +6,10 @@
 //                       checksum:fixed64
 //   engine_state     := magic:fixed32 format:byte next_page_id:varint64
 //                       hlc:fixed64 page_count:varint64
-//                       directory_digest:fixed64 checksum:fixed64
+//                       directory_digest:fixed64 [user_data:varstring]
+//                       checksum:fixed64
+//                       (user_data is absent from states written before it
+//                       existed, and read as "")
 //   magic            := 0x52445350 ("PSDR") | 0x54535350 ("PSST")
 //   format           := 1
 //   checksum         := XXH64, seed 0, of every byte before it
@@ -114,7 +117,8 @@ uint64_t DirectoryEntryDigest(std::string_view lower_key, PageId id) {
 }
 
 void EncodeEngineState(PageId next_page_id, uint64_t hlc,
-                       const DirectoryShape& shape, std::string* dst) {
+                       const DirectoryShape& shape, std::string_view user_data,
+                       std::string* dst) {
   size_t start = dst->size();
   PutFixed32(dst, kEngineStateMagic);
   dst->push_back(static_cast<char>(kManifestFormatVersion));
@@ -122,6 +126,7 @@ void EncodeEngineState(PageId next_page_id, uint64_t hlc,
   PutFixed64(dst, hlc);
   PutVarint64(dst, shape.page_count);
   PutFixed64(dst, shape.digest);
+  PutLengthPrefixed(dst, user_data);
   Seal(dst, start);
 }
 
@@ -133,12 +138,15 @@ Status DecodeManifest(std::string_view state,
   if (!s.ok()) return s;
   Manifest m;
   DirectoryShape shape;
+  std::string_view user_data;
   if (!in.GetVarint64(&m.next_page_id) || !in.GetFixed64(&m.hlc) ||
       !in.GetVarint64(&shape.page_count) || !in.GetFixed64(&shape.digest) ||
+      (in.remaining() > 0 && !in.GetLengthPrefixed(&user_data)) ||
       in.remaining() != 0 || m.next_page_id < 2 ||
       m.next_page_id > kMaxPageId) {
     return Status::Corruption("engine state: malformed");
   }
+  m.user_data.assign(user_data);
   if (records.size() != shape.page_count) {
     return Status::Corruption("manifest: " + std::to_string(records.size()) +
                               " directory records for " +

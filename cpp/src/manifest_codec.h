@@ -37,6 +37,7 @@ struct ManifestPage {
 struct Manifest {
   PageId next_page_id = 1;
   uint64_t hlc = 0;
+  std::string user_data;  // Engine::SetUserData's (opaque here)
   std::vector<ManifestPage> pages;  // in key order
 };
 
@@ -52,7 +53,8 @@ void EncodeDirectoryRecord(const ManifestPage& page, std::string* dst);
 Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out);
 
 void EncodeEngineState(PageId next_page_id, uint64_t hlc,
-                       const DirectoryShape& shape, std::string* dst);
+                       const DirectoryShape& shape, std::string_view user_data,
+                       std::string* dst);
 
 // Assembles a manifest from the state record and every page's directory
 // record (in any order). Corruption for any record that fails to decode, and

@@ -100,6 +100,16 @@ void Page::AbsorbRight(Page* right) {
   right->max_hlc_ = 0;
 }
 
+bool Page::Erase(std::string_view key) {
+  size_t i = LowerBound(key);
+  if (i == entries_.size() || entries_[i].key != key) return false;
+  Account(entries_[i], -1);
+  uint64_t hlc = entries_[i].hlc;
+  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+  if (hlc == max_hlc_) RecomputeMaxHlc();
+  return true;
+}
+
 size_t Page::PurgeTombstones(uint64_t horizon) {
   size_t kept = 0;
   size_t removed = 0;

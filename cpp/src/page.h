@@ -58,6 +58,8 @@ class Page {
   // Moves every entry of `right` to the end of this page.
   // REQUIRES: right's keys are all greater than this page's keys.
   void AbsorbRight(Page* right);
+  // Removes the entry for key; false if there is none.
+  bool Erase(std::string_view key);
   // Removes the tombstones whose hlc is below `horizon`; returns how many.
   size_t PurgeTombstones(uint64_t horizon);
   // How many entries are tombstones.

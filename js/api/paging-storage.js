@@ -84,12 +84,17 @@ export class PagingStorage {
       this.#replicated = new ReplicatedStore(this.#local, this.#transport, {
         replicationFactor: opts.replicationFactor,
         readTimeout: opts.readTimeout,
+        tombstoneGracePeriod: opts.tombstoneGracePeriod,
         limits: protocolLimits(opts),
         sync: opts.sync
       })
     }
     this.#store = this.#replicated ?? this.#local
-    this.#gc = new TombstoneCollector(this.#local, { grace: opts.tombstoneGracePeriod, enabled: this.#replicated === null })
+    const store = this.#store
+    this.#gc = new TombstoneCollector(
+      { engineStats: () => this.#local.engineStats(), compact: (horizon) => store.compact(horizon) },
+      { grace: opts.tombstoneGracePeriod }
+    )
     this.#local.onOpen(() => {
       if (this.#state !== 'opening') return // shut down while opening: that wins
       this.#state = 'open'
@@ -309,8 +314,8 @@ export class PagingStorage {
    * Tombstone garbage collection now (it also runs on a timer): purges the
    * tombstones of deletes older than tombstoneGracePeriod, and merges the
    * pages they leave half empty; the backend's pages and bytes come back
-   * down at the next save. With peers it purges nothing yet (see README,
-   * "Deletes and space").
+   * down at the next save. With peers, only tombstones every replica of
+   * the key confirms (see README, "Deletes and space").
    * @returns {Promise<{purged: number, pages: number}>} purged: tombstones
    *   removed; pages: the store's pages after
    * @throws {PagingStorageError} CORRUPT, IO_ERROR, CLOSED

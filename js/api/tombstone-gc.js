@@ -6,37 +6,33 @@
 // hour, at least every minute: a quarter of the grace period) when the store
 // holds tombstones, and on compact().
 //
-// The rule that makes a purge safe: a record older than the grace period
-// that this store holds no trace of may be a key deleted here and purged
-// since. Local-only stores purge once the grace period has passed. With
-// peers, tombstones are kept for now: purging them safely needs every
-// current replica to hold them and returning peers to drop what they missed
-// (not built yet).
+// Local-only stores purge once the grace period has passed. With peers the
+// replicated store purges only what the replicas confirm, and a store back
+// from longer than the grace period checks its old records first
+// (js/sync/gc-with-peers.js has the rules).
 import { hlcAtWallMs } from '../core/versions.js'
 
 export class TombstoneCollector {
   #store
   #grace
-  #enabled
   /** @type {any} */
   #timer = null
   /** @type {Promise<{purged: number}> | null} a collection under way */
   #running = null
 
   /**
-   * @param {import('../store/local-store.js').LocalStore} store
-   * @param {{ grace: number, enabled: boolean }} opts grace in ms; enabled:
-   *   false with peers (see above)
+   * @param {{ engineStats(): any, compact(horizon: string): Promise<number> }} store
+   *   engineStats: the local store's (tombstones); compact: the store's GC
+   *   (LocalStore or ReplicatedStore), purging what is older than an hlc
+   * @param {{ grace: number }} opts grace in ms
    */
-  constructor(store, { grace, enabled }) {
+  constructor(store, { grace }) {
     this.#store = store
     this.#grace = grace
-    this.#enabled = enabled
   }
 
   /** @param {(err: Error) => void} onError failures of timed collections */
   start(onError) {
-    if (!this.#enabled) return
     const every = Math.min(3_600_000, Math.max(60_000, Math.floor(this.#grace / 4)))
     this.#timer = setInterval(() => {
       if ((this.#store.engineStats()?.tombstones ?? 0) === 0) return
@@ -55,7 +51,6 @@ export class TombstoneCollector {
    * @returns {Promise<{purged: number}>} purged: tombstones removed
    */
   collect() {
-    if (!this.#enabled) return Promise.resolve({ purged: 0 })
     if (this.#running) return this.#running
     const horizon = hlcAtWallMs(Date.now() - this.#grace)
     this.#running = this.#store

@@ -10,6 +10,7 @@ import { Reader, Writer } from './wire.js'
 const OP_PUT = 0
 const OP_DELETE = 1
 const OP_MERGE = 2
+const OP_FORGET = 3
 /** wire `result` flags. */
 const EXISTED = 1
 const APPLIED = 2
@@ -25,7 +26,10 @@ const encoder = new TextEncoder()
  * A write as the store hands it to the engine.
  * @typedef {{ type: 'put', key: string, json: string }
  *   | { type: 'delete', key: string }
- *   | { type: 'merge', key: string, hlc: string, origin: string, deleted: boolean, json: string | null }} WriteOp
+ *   | { type: 'merge', key: string, hlc: string, origin: string, deleted: boolean, json: string | null }
+ *   | { type: 'forget', key: string, hlc: string, origin: string }} WriteOp
+ * forget: remove the key's record if its version is exactly (hlc, origin),
+ * leaving no tombstone (applied: it was removed; existed: it was live).
  */
 
 /**
@@ -58,6 +62,12 @@ export function encodeOp(w, op) {
       w.string(op.origin)
       w.byte(op.deleted ? 1 : 0)
       if (!op.deleted) w.string(/** @type {string} */ (op.json))
+      return
+    case 'forget':
+      w.byte(OP_FORGET)
+      w.string(op.key)
+      w.fixed64Hex(op.hlc)
+      w.string(op.origin)
   }
 }
 

@@ -289,6 +289,22 @@ export class WasmEngine {
     return decodeClock(this.#live()._clock())
   }
 
+  /**
+   * Opaque text kept with the engine state (Engine::SetUserData): stored by
+   * the next flush (hasDirtyPages() is true until then).
+   * @param {string} text at most 1024 bytes in UTF-8
+   * @throws {PagingStorageError} INVALID_ARGUMENT when longer
+   */
+  setUserData(text) {
+    const code = this.#live()._setUserData(text)
+    if (code !== StatusCode.OK) throw errorFromStatus(code, 'user data longer than 1024 bytes')
+  }
+
+  /** @returns {string} the user data ('' for a store that never set any) */
+  userData() {
+    return this.#live()._userData()
+  }
+
   /** @returns {any} Engine::StatsJson as an object */
   stats() {
     return JSON.parse(this.#live()._stats())

@@ -61,7 +61,7 @@ export class Admission {
     /** @type {Op[]} */
     const admitted = []
     ops.forEach((op, i) => {
-      if (deletesPass && op.type === 'delete') admitted.push(op)
+      if (deletesPass && (op.type === 'delete' || op.type === 'forget')) admitted.push(op)
       else refused.indices.push(i)
     })
     return { admitted, refused }

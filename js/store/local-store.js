@@ -3,12 +3,13 @@
 // queue; every operation goes through the queue and the driver. Writes that
 // changed the store are announced as 'applied' events (the replicated store
 // and change events listen); the store never calls the layers above.
-import { PagingStorageError, StatusCode } from '../core/errors.js'
+import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { logger } from '../core/log.js'
 import { loadModule } from '../engine/load-module.js'
 import { WasmEngine } from '../engine/wasm-engine.js'
 import { Admission } from './admission.js'
+import { appliedWrites } from './applied-writes.js'
 import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
 import { Pager } from './pager.js'
 import { PagingDriver } from './paging-driver.js'
@@ -211,17 +212,17 @@ export class LocalStore {
 
   /**
    * Tombstone garbage collection: removes the tombstones stamped before
-   * `horizon`, then completes the merges of the pages that shrank. Changed
-   * pages are saved by the next flush. The caller decides the horizon (it
-   * must be safe: no record older than it may bring a purged key back).
-   * @param {string} horizon an hlc (16 hex digits)
+   * `horizon`, then completes the merges of the pages that shrank (saved by
+   * the next flush). The caller decides the horizon: no record older than it
+   * may bring a purged key back.
+   * @param {string | null} horizon an hlc (16 hex digits); null: merges only
    * @returns {Promise<number>} tombstones removed
    */
   compact(horizon) {
     return this.#queue.task(async () => {
       const engine = this.#live()
       const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 2))
-      const purged = await this.#run(new PurgeOperation(engine, horizon, chunk))
+      const purged = horizon === null ? 0 : await this.#run(new PurgeOperation(engine, horizon, chunk))
       await this.#run(new MergeOperation(engine))
       return purged
     })
@@ -299,6 +300,16 @@ export class LocalStore {
     return this.isOpen ? this.#live().stats() : null
   }
 
+  /** @returns {string} the engine's user data ('' when not open) */
+  userData() {
+    return this.isOpen ? this.#live().userData() : ''
+  }
+
+  /** @param {string} text kept with the engine state from the next flush on */
+  setUserData(text) {
+    this.#live().setUserData(text)
+  }
+
   /** @returns {any[]} */
   listPages() {
     return this.isOpen ? this.#live().listPages() : []
@@ -366,7 +377,10 @@ export class LocalStore {
     const finish = () => {
       if (op.done > 0) admission.notePages(op.pages)
       const results = admission.withRefusals(op.result, refused)
-      if (announce) this.#announce(ops, results)
+      if (announce) {
+        const applied = appliedWrites(ops, results)
+        if (applied.length > 0) this.#events.emit('applied', applied)
+      }
       return results
     }
     const done = this.#run(op)
@@ -379,31 +393,5 @@ export class LocalStore {
    */
   #runReads(keys) {
     return this.#run(new ReadOperation(keys, (ks) => this.#live().getMany(ks)))
-  }
-
-  /**
-   * @param {StoreWrite[]} ops
-   * @param {import('../engine/codec.js').WriteResult[]} results
-   */
-  #announce(ops, results) {
-    /** @type {AppliedWrite[]} */
-    const applied = []
-    for (let i = 0; i < ops.length; i++) {
-      const r = results[i]
-      if (r.code !== StatusCode.OK || !r.applied) continue
-      const op = ops[i]
-      const deleted = op.type === 'delete' || (op.type === 'merge' && op.deleted)
-      /** @type {import('../core/record.js').StoredRecord} */
-      const record = {
-        key: op.key,
-        hlc: /** @type {string} */ (r.hlc),
-        origin: /** @type {string} */ (r.origin),
-        deleted,
-        json: deleted ? null : /** @type {string} */ (/** @type {any} */ (op).json)
-      }
-      if (!deleted && op.value !== undefined) record.value = op.value
-      applied.push({ record, replicate: op.replicate, existed: r.existed })
-    }
-    if (applied.length > 0) this.#events.emit('applied', applied)
   }
 }

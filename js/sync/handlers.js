@@ -1,7 +1,8 @@
 // Handlers: what this peer does with each valid message from a peer. Writes
 // from peers (put) pass the clock check and merge by last-writer-wins; reads
-// (get) are answered from the local store; the rest goes to the part that
-// owns it (replicator, routed reads, anti-entropy, catch-up).
+// (get, has) are answered from the local store; the rest goes to the part
+// that owns it (replicator, routed reads, anti-entropy, catch-up, version
+// queries). A stale store (js/sync/freshness.js) ignores repair requests.
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { isFromFuture } from '../core/versions.js'
 
@@ -35,8 +36,13 @@ export async function mergeRecords(local, records) {
  * @property {import('./routed-reads.js').RoutedReads} reads
  * @property {import('./anti-entropy.js').AntiEntropy} antiEntropy
  * @property {import('./catch-up.js').CatchUp} catchUp
+ * @property {import('./version-query.js').VersionQuery} query
+ * @property {{ readonly stale: boolean, readonly suspectBefore: string | null }} freshness
  * @property {number} maxClockDrift ms a record may be stamped ahead of our clock
  */
+
+// Repair requests a stale store ignores (its peers ask again later).
+const REPAIR = new Set(['sum', 'ent', 'pull', 'since'])
 
 /**
  * Handles one message (validated by the messenger).
@@ -46,7 +52,8 @@ export async function mergeRecords(local, records) {
  * @returns {Promise<void>} rejects with a background failure (a merge the store refused)
  */
 export async function handleMessage(parts, from, msg) {
-  const { local, messenger, catchUp, antiEntropy } = parts
+  const { local, messenger, catchUp, antiEntropy, freshness } = parts
+  if (freshness.stale && REPAIR.has(msg.t)) return
   switch (msg.t) {
     case 'hb':
       return catchUp.onHeartbeat(from, msg.h)
@@ -64,10 +71,16 @@ export async function handleMessage(parts, from, msg) {
       return
     case 'get': {
       const answers = await local.lookup(msg.keys)
-      const records = answers.flatMap((a) => (a.record ? [a.record] : []))
+      // A stale store does not vouch for the live records it held while away.
+      const suspect = freshness.suspectBefore
+      const records = answers.flatMap((a) => (a.record && !(suspect !== null && !a.record.deleted && a.record.hlc < suspect) ? [a.record] : []))
       messenger.send(from, { t: 'got', id: msg.id, records })
       return
     }
+    case 'has':
+      return parts.query.onHas(from, msg.id, msg.keys)
+    case 'had':
+      return parts.query.onHad(from, msg)
     case 'got':
       return parts.reads.onGot(from, msg)
     case 'sum':

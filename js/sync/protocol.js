@@ -25,6 +25,13 @@
 //                                             records we share with hlc > h that
 //                                             you are the first other replica
 //                                             of; then ack {id}
+//   has   {id, k: [key...]}                   which versions do you hold of these
+//                                             keys? answered by had
+//   had   {id, e: [[key, hlc, origin, tomb]...], s}
+//                                             the versions held (tombstones too;
+//                                             a key left out: no trace); s: ms
+//                                             since when the sender has been in
+//                                             sync with the mesh (0: it is not)
 //   frag  {id, i, n, d}                       part i of n of a longer message
 // record := [key, hlc (16 hex digits), origin, tomb (0|1), json | null]
 //
@@ -61,7 +68,9 @@ const MAX_ITEMS = 100000
  *   | { t: 'sum', buckets: Array<Bucket & { counts: number[], digests: string[] }> }
  *   | { t: 'ent', buckets: Array<Bucket & { entries: Entry[] }> }
  *   | { t: 'pull', keys: string[], buckets: Bucket[] }
- *   | { t: 'since', id: number, h: string }} Message
+ *   | { t: 'since', id: number, h: string }
+ *   | { t: 'has', id: number, keys: string[] }
+ *   | { t: 'had', id: number, entries: Entry[], inSyncSince: number }} Message
  */
 
 /**
@@ -172,16 +181,24 @@ function toWire(msg) {
     case 'got':
       return { t: msg.t, id: msg.id, r: msg.records.map(recordToWire) }
     case 'get':
-      return { t: 'get', id: msg.id, k: msg.keys }
+    case 'has':
+      return { t: msg.t, id: msg.id, k: msg.keys }
+    case 'had':
+      return { t: 'had', id: msg.id, e: msg.entries.map(entryToWire), s: msg.inSyncSince }
     case 'sum':
       return { t: 'sum', b: msg.buckets.map((b) => [b.bits, b.prefix, b.counts, b.digests]) }
     case 'ent':
-      return { t: 'ent', b: msg.buckets.map((b) => [b.bits, b.prefix, b.entries.map((e) => [e.key, e.hlc, e.origin, e.deleted ? 1 : 0])]) }
+      return { t: 'ent', b: msg.buckets.map((b) => [b.bits, b.prefix, b.entries.map(entryToWire)]) }
     case 'pull':
       return { t: 'pull', k: msg.keys, b: msg.buckets.map((b) => [b.bits, b.prefix]) }
     default:
       return msg
   }
+}
+
+/** @param {Entry} e */
+function entryToWire(e) {
+  return [e.key, e.hlc, e.origin, e.deleted ? 1 : 0]
 }
 
 /** @param {StoredRecord} r */
@@ -215,7 +232,12 @@ function fromWire(m, limits) {
       return { t: m.t, id: m.id, records }
     }
     case 'get':
-      return isId(m.id) && isKeyList(m.k, limits) ? { t: 'get', id: m.id, keys: m.k } : null
+    case 'has':
+      return isId(m.id) && isKeyList(m.k, limits) ? { t: m.t, id: m.id, keys: m.k } : null
+    case 'had':
+      return isId(m.id) && isList(m.e) && m.e.every((/** @type {unknown} */ e) => isEntry(e, limits)) && isMs(m.s)
+        ? { t: 'had', id: m.id, entries: m.e.map(entryFromWire), inSyncSince: m.s }
+        : null
     case 'sum':
       return isList(m.b) && m.b.every(isSummary)
         ? { t: 'sum', buckets: m.b.map((/** @type {any[]} */ b) => ({ bits: b[0], prefix: b[1], counts: b[2], digests: b[3] })) }
@@ -227,7 +249,7 @@ function fromWire(m, limits) {
             buckets: m.b.map((/** @type {any[]} */ b) => ({
               bits: b[0],
               prefix: b[1],
-              entries: b[2].map((/** @type {any[]} */ e) => ({ key: e[0], hlc: e[1], origin: e[2], deleted: e[3] === 1 }))
+              entries: b[2].map(entryFromWire)
             }))
           }
         : null
@@ -304,12 +326,20 @@ function isDigest(d) {
 
 /** @param {unknown} b @param {Limits} limits */
 function isEntryBucket(b, limits) {
-  return (
-    Array.isArray(b) && b.length === 3 && isBucket(b[0], b[1]) && isList(b[2]) &&
-    b[2].every(
-      (e) =>
-        Array.isArray(e) && e.length === 4 && isKey(e[0], limits.maxKeyBytes) && isVersion(e[1], e[2]) &&
-        (e[3] === 0 || e[3] === 1)
-    )
-  )
+  return Array.isArray(b) && b.length === 3 && isBucket(b[0], b[1]) && isList(b[2]) && b[2].every((e) => isEntry(e, limits))
+}
+
+/** [key, hlc, origin, tomb] @param {unknown} e @param {Limits} limits */
+function isEntry(e, limits) {
+  return Array.isArray(e) && e.length === 4 && isKey(e[0], limits.maxKeyBytes) && isVersion(e[1], e[2]) && (e[3] === 0 || e[3] === 1)
+}
+
+/** @param {any[]} e validated by isEntry @returns {Entry} */
+function entryFromWire(e) {
+  return { key: e[0], hlc: e[1], origin: e[2], deleted: e[3] === 1 }
+}
+
+/** A wall-clock time in ms (0: none). @param {unknown} ms */
+function isMs(ms) {
+  return Number.isSafeInteger(ms) && /** @type {number} */ (ms) >= 0
 }

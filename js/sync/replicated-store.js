@@ -13,11 +13,13 @@
 // The parts, one file each: membership (who is live), messenger (the wire),
 // replicator (pushes and acks), routed-reads, anti-entropy, catch-up (deltas
 // for new and returning peers), rebalance (hand-offs after ring changes),
-// ownership (counts for stats).
+// ownership (counts for stats), version-query and freshness (tombstone GC
+// with peers, and the check of a store back after the grace period).
 import { StatusCode } from '../core/errors.js'
 import { logger } from '../core/log.js'
 import { AntiEntropy } from './anti-entropy.js'
 import { CatchUp } from './catch-up.js'
+import { Freshness } from './freshness.js'
 import { handleMessage, mergeRecords } from './handlers.js'
 import { Membership } from './membership.js'
 import { Messenger } from './messenger.js'
@@ -25,42 +27,15 @@ import { Ownership } from './ownership.js'
 import { Rebalancer } from './rebalance.js'
 import { Replicator } from './replicator.js'
 import { RoutedReads } from './routed-reads.js'
+import { VersionQuery } from './version-query.js'
 
 const log = logger('sync')
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 /** @typedef {import('../engine/ring.js').RingView} RingView */
 
-/**
- * What the sync parts share: this peer, the current ring, the wire, and the
- * local store's operations they need. Built once by ReplicatedStore.
- * @typedef {object} SyncContext
- * @property {string} selfId
- * @property {number} rf replication factor
- * @property {number} retryInterval ms
- * @property {() => RingView} ring the current ring (take a reference with retain() to keep it across awaits)
- * @property {(peer: string) => boolean} isMember
- * @property {(peer: string, msg: import('./protocol.js').Message) => void} send
- * @property {() => number} nextId a fresh request id (put, get, since)
- * @property {(ring: RingView, queries: Array<{peer: string, bits: number, prefix: number, entries: boolean}>)
- *   => Promise<import('../engine/sync-codec.js').SyncAnswer[]>} syncScan answers on `ring`, which it
- *   holds until the scan ends
- * @property {(onRecord: (rec: StoredRecord) => void) => Promise<void>} scanAll every record, tombstones included
- * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookup stored records (null: none)
- * @property {(records: StoredRecord[]) => Promise<void>} merge records from peers, kept where their version wins
- * @property {(err: unknown) => void} reportError a background failure
- * @property {(peer: string, rec: StoredRecord) => void} queue push a record to a peer
- * @property {(peer: string, keys: string[]) => Promise<void>} pushKeys push the stored records of keys
- */
-
-/**
- * Sync options, normalized (api/options.js).
- * @typedef {{ replicationFactor: number, readTimeout: number,
- *   limits: import('./protocol.js').Limits,
- *   sync: { heartbeatInterval: number, peerTimeout: number, retryInterval: number,
- *           antiEntropyInterval: number, maxClockDrift: number,
- *           rateLimit: { messages: number, bytes: number } } }} SyncOptions
- */
+/** @typedef {import('./sync-context.js').SyncContext} SyncContext */
+/** @typedef {import('./sync-context.js').SyncOptions} SyncOptions */
 
 export class ReplicatedStore {
   #local
@@ -86,6 +61,8 @@ export class ReplicatedStore {
   /** @type {AntiEntropy | null} */ #antiEntropy = null
   /** @type {Rebalancer | null} */ #rebalancer = null
   /** @type {Ownership | null} */ #ownership = null
+  /** @type {VersionQuery | null} */ #query = null
+  /** @type {Freshness | null} */ #freshness = null
   /** @type {import('./handlers.js').Parts | null} what messages go to */
   #parts = null
 
@@ -181,6 +158,17 @@ export class ReplicatedStore {
     await this.#replicator?.whenDrained(timeoutMs)
   }
 
+  /**
+   * Tombstone GC with peers (js/sync/freshness.js).
+   * @param {string} horizon an hlc: tombstones older may go
+   * @returns {Promise<number>} tombstones purged
+   */
+  async compact(horizon) {
+    await this.#local.ready
+    if (this.#freshness === null || this.#closed) return 0
+    return this.#freshness.compact(horizon)
+  }
+
   /** Counters for stats; none of them does I/O. */
   get stats() {
     const m = this.#messenger?.stats
@@ -238,6 +226,24 @@ export class ReplicatedStore {
     this.#catchUp = catchUp
     this.#antiEntropy = new AntiEntropy(ctx, catchUp)
     this.#rebalancer = new Rebalancer(ctx, this.#ownership)
+    const query = new VersionQuery(ctx, { timeout: readTimeout, inSyncSince: () => freshness.inSyncSince })
+    const freshness = new Freshness({
+      local,
+      grace: this.#opts.tombstoneGracePeriod,
+      gc: {
+        selfId,
+        rf,
+        ring: ctx.ring,
+        ask: (peer, keys) => query.ask(peer, keys),
+        scan: (range, onRecord) => local.scan(range, onRecord),
+        write: (ops) => local.write(ops)
+      },
+      // Checked: hand off and reconcile what waited.
+      onChecked: () => this.#rebalance(),
+      reportError: (err) => this.#background(err)
+    })
+    this.#query = query
+    this.#freshness = freshness
     this.#parts = {
       local,
       messenger,
@@ -245,6 +251,8 @@ export class ReplicatedStore {
       reads: this.#reads,
       antiEntropy: this.#antiEntropy,
       catchUp,
+      query,
+      freshness,
       maxClockDrift: sync.maxClockDrift
     }
     this.#membership = new Membership(selfId, {
@@ -270,6 +278,7 @@ export class ReplicatedStore {
     this.#every(sync.heartbeatInterval, () => {
       messenger.broadcast({ t: 'hb', h: local.clock() })
       this.#membership?.expire()
+      freshness.tick(this.#ring?.members.length ?? 1, replicator.pending)
     })
     this.#every(sync.retryInterval, () => replicator.retry())
     if (sync.antiEntropyInterval > 0) this.#every(sync.antiEntropyInterval, () => this.#round(true))
@@ -288,21 +297,29 @@ export class ReplicatedStore {
       this.#background(err) // the old ring stays
       return
     }
+    const before = this.#ring?.members.length ?? 1
     this.#ring?.release()
     this.#ring = ring
     log('%s: %d members', this.#selfId.slice(0, 8), members.length)
+    this.#freshness?.onMembers(before, members.length)
     // Re-route what is unacknowledged to the replicas under the new ring.
     const replicator = /** @type {Replicator} */ (this.#replicator)
     const pending = replicator.reroute()
     if (pending.length > 0) replicator.replicate(pending, this.replicasFor(pending.map((r) => r.key)))
     // Let the membership settle, then hand off moved keys and reconcile.
     clearTimeout(this.#roundTimer)
-    this.#roundTimer = setTimeout(() => {
-      /** @type {Rebalancer} */ (this.#rebalancer)
-        .run()
-        .catch((err) => this.#background(err))
-        .then(() => this.#round(false))
-    }, this.#opts.sync.heartbeatInterval)
+    this.#roundTimer = setTimeout(() => this.#rebalance(), this.#opts.sync.heartbeatInterval)
+  }
+
+  /** Hands off moved keys, then starts a round; while stale, checks the old records first (which calls this again). */
+  #rebalance() {
+    if (this.#closed) return
+    if (this.#freshness?.stale) return this.#freshness.check()
+    const rebalancer = /** @type {Rebalancer} */ (this.#rebalancer)
+    rebalancer
+      .run()
+      .catch((err) => this.#background(err))
+      .then(() => this.#round(false))
   }
 
   /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
@@ -333,6 +350,7 @@ export class ReplicatedStore {
   /** @param {boolean} periodic */
   #round(periodic) {
     if (this.#closed) return
+    if (this.#freshness?.stale) return this.#freshness.check()
     this.#antiEntropy?.round(periodic).catch((err) => this.#background(err))
   }
 
@@ -370,6 +388,8 @@ export class ReplicatedStore {
     this.#reads?.close()
     this.#catchUp?.close()
     this.#rebalancer?.close()
+    this.#query?.close()
+    this.#freshness?.close()
     this.#ring?.release()
   }
 }

@@ -110,7 +110,7 @@ TEST(CodecMutationTest, DirectoryRecordDecoderSurvivesMutants) {
 
 TEST(CodecMutationTest, EngineStateDecoderSurvivesMutants) {
   std::string state;
-  EncodeEngineState(50, 99, DirectoryShape{3, 0}, &state);
+  EncodeEngineState(50, 99, DirectoryShape{3, 0}, "u", &state);
   std::vector<std::string> records = SampleDirectoryRecords();
   std::vector<std::string_view> views(records.begin(), records.end());
   std::mt19937_64 rng(12);

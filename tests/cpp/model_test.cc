@@ -261,6 +261,12 @@ class ModelTest : public ::testing::TestWithParam<ModelConfig> {
           if (wins) model_[rec.key] = ModelEntry{rec.value, rec.version, false};
           break;
         }
+        case WriteOp::Type::kForget:
+          ASSERT_EQ(results[i].applied,
+                    it != model_.end() &&
+                        CompareVersions(rec.version, it->second.version) == 0);
+          if (results[i].applied) model_.erase(it);
+          break;
       }
     }
     store_->Flush();  // keeps crash bookkeeping simple: the batch is durable

@@ -138,6 +138,26 @@ TEST_F(PageCodecTest, KeysOutOfOrderAreCorruption) {
   EXPECT_NE(s.message().find("order"), std::string::npos);
 }
 
+TEST(ManifestCodecTest, StatesWithoutUserDataReadAsEmpty) {
+  // An engine state written before user_data existed: the same fields,
+  // sealed without it.
+  std::string state;
+  PutFixed32(&state, kEngineStateMagic);
+  state.push_back(static_cast<char>(kManifestFormatVersion));
+  PutVarint64(&state, 4);
+  PutFixed64(&state, 55);
+  PutVarint64(&state, 1);
+  PutFixed64(&state, DirectoryEntryDigest("", 2));
+  PutFixed64(&state, Hash64(state));
+  std::string record;
+  EncodeDirectoryRecord(ManifestPage{"", 2, {0, 0, kPageOverhead, 0}}, &record);
+  Manifest m;
+  m.user_data = "x";
+  ASSERT_TRUE(DecodeManifest(state, {record}, &m).ok());
+  EXPECT_EQ(m.user_data, "");
+  EXPECT_EQ(m.hlc, 55u);
+}
+
 TEST(ManifestCodecTest, AssemblesAndValidatesDirectoryRecords) {
   ManifestPage first{"", 3, {2, 1, 200, 99}};
   ManifestPage second{"m", 9, {1, 1, 100, 7}};
@@ -145,7 +165,7 @@ TEST(ManifestCodecTest, AssemblesAndValidatesDirectoryRecords) {
   EncodeEngineState(10, 12345,
                     DirectoryShape{2, DirectoryEntryDigest("", 3) ^
                                           DirectoryEntryDigest("m", 9)},
-                    &state);
+                    "mark", &state);
   auto encode = [](std::vector<ManifestPage> pages) {
     std::vector<std::string> out;
     for (const ManifestPage& p : pages) {
@@ -166,6 +186,7 @@ TEST(ManifestCodecTest, AssemblesAndValidatesDirectoryRecords) {
   EXPECT_EQ(m.pages[1].lower_key, "m");
   EXPECT_EQ(m.hlc, 12345u);
   EXPECT_EQ(m.next_page_id, 10u);
+  EXPECT_EQ(m.user_data, "mark");
 
   ManifestPage bad = second;
   bad.lower_key = "";  // two pages claim the first keys

@@ -1,5 +1,7 @@
-// Tombstone garbage collection (Engine::PurgeTombstones): what goes, what
-// stays, how pages that empty merge back down, and how the walk pages.
+// Tombstone garbage collection (Engine::PurgeTombstones, and the forget op
+// that removes one confirmed version): what goes, what stays, how pages that
+// empty merge back down, and how the walk pages. Also the user data the JS
+// layer keeps with the engine state (when the store was in sync).
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -140,6 +142,96 @@ TEST(PurgeTest, MatchesAModelWhileWritesAndPurgesInterleave) {
     EXPECT_EQ(r.value, it->second);
     ++it;
   }
+}
+
+WriteOp Forget(std::string_view key, const Version& version) {
+  WriteOp op;
+  op.type = WriteOp::Type::kForget;
+  op.record.key.assign(key);
+  op.record.version = version;
+  return op;
+}
+
+TEST(ForgetTest, RemovesExactlyTheVersionNamedLiveOrTombstoneAndLeavesNoTrace) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(2), &disk, &store));
+  Version live = store->Put("live", "v").version;
+  ASSERT_OK(store->Put("gone", "v").status);
+  Version tomb = store->Delete("gone").version;
+  Version old = store->Put("moved-on", "1").version;
+  ASSERT_OK(store->Put("moved-on", "2").status);
+  Version stranger = live;
+  stranger.origin = "someone-else";
+
+  std::vector<WriteOp> ops = {Forget("live", stranger), Forget("live", live),
+                              Forget("gone", tomb), Forget("moved-on", old),
+                              Forget("absent", live)};
+  std::vector<WriteResult> results;
+  ASSERT_OK(store->ApplyBatch(ops, &results));
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_FALSE(results[0].applied) << "another origin: another version";
+  EXPECT_TRUE(results[1].applied);
+  EXPECT_TRUE(results[1].existed);
+  EXPECT_TRUE(results[2].applied);
+  EXPECT_FALSE(results[2].existed) << "a tombstone is not live";
+  EXPECT_FALSE(results[3].applied) << "a newer version is kept";
+  EXPECT_FALSE(results[4].applied);
+  Record r;
+  EXPECT_TRUE(store->Lookup("live", &r).IsNotFound()) << "no tombstone left";
+  EXPECT_TRUE(store->Lookup("gone", &r).IsNotFound());
+  ASSERT_OK(store->Lookup("moved-on", &r));
+  EXPECT_EQ(r.value, "2");
+  EXPECT_EQ(store->engine().Stats().tombstones, 0u);
+  EXPECT_OK(store->engine().CheckInvariants());
+}
+
+TEST(ForgetTest, ForgettingEveryKeyShrinksTheStoreAndABadVersionIsRefused) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(2), &disk, &store));
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 2000; ++i) {
+    ops.push_back(Forget(Key(i), store->Put(Key(i), "value").version));
+  }
+  store->Flush();
+  ASSERT_GT(store->engine().PageCount(), 30u);
+  std::vector<WriteResult> results;
+  ASSERT_OK(store->ApplyBatch(ops, &results));
+  ASSERT_OK(store->CompleteMerges());
+  store->Flush();
+  EXPECT_EQ(store->engine().Stats().live_keys, 0u);
+  EXPECT_LE(store->engine().PageCount(), 2u);
+  EXPECT_LE(disk.pages.size(), 2u);
+  EXPECT_OK(store->engine().CheckInvariants());
+
+  WriteOp bad = Forget("k", Version{});
+  ASSERT_OK(store->ApplyBatch({bad}, &results));
+  EXPECT_TRUE(results[0].status.IsInvalidArgument());
+}
+
+TEST(UserDataTest, StoredByTheNextFlushAndRestoredOnOpen) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(), &disk, &store));
+  ASSERT_OK(store->Put("k", "v").status);
+  store->Flush();
+  EXPECT_EQ(store->engine().UserData(), "");
+  EXPECT_FALSE(store->engine().HasDirtyPages());
+  ASSERT_OK(store->engine().SetUserData("{\"synced\":1}"));
+  EXPECT_TRUE(store->engine().HasDirtyPages()) << "the state must be saved";
+  store->Flush();
+  EXPECT_FALSE(store->engine().HasDirtyPages());
+  ASSERT_OK(store->engine().SetUserData("{\"synced\":1}"));
+  EXPECT_FALSE(store->engine().HasDirtyPages()) << "the same data: no change";
+  EXPECT_TRUE(store->engine()
+                  .SetUserData(std::string(kMaxUserDataBytes + 1, 'x'))
+                  .IsInvalidArgument());
+  EXPECT_EQ(store->engine().UserData(), "{\"synced\":1}");
+
+  std::unique_ptr<PagedStore> reopened;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(), &disk, &reopened));
+  EXPECT_EQ(reopened->engine().UserData(), "{\"synced\":1}");
 }
 
 }  // namespace

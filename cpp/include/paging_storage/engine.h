@@ -122,6 +122,7 @@ class Engine {
   std::vector<PageId> PagesAhead(PageId first, size_t limit,
                                  bool descending) const;
 
+  // Dirty pages, or an engine state to store (a new sync mark).
   bool HasDirtyPages() const;
   size_t PageCount() const;  // O(1)
   bool OverBudget() const;   // more resident pages than max_memory_pages
@@ -143,6 +144,13 @@ class Engine {
   // The clock: the greatest HLC timestamp issued or seen (Stats().hlc,
   // without the rest of Stats). O(1).
   uint64_t Clock() const;
+  // Opaque bytes the caller keeps with the engine state (as SQLite's
+  // user_version, but bytes): stored by the next flush (HasDirtyPages is
+  // true until then), restored with the manifest, "" for a new store. The
+  // JS layer keeps when the store was in sync with its peers there.
+  // InvalidArgument beyond kMaxUserDataBytes.
+  Status SetUserData(std::string_view data);
+  const std::string& UserData() const;
   std::vector<PageInfo> ListPages() const;
   // Checks the structural invariants (see engine_impl.h); OK or Corruption
   // naming the first broken one. O(pages + resident entries).

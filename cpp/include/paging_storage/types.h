@@ -38,14 +38,22 @@ struct Record {
 };
 
 // One operation of a batch (Engine::ApplyBatch).
+// The most bytes Engine::SetUserData keeps.
+constexpr size_t kMaxUserDataBytes = 1024;
+
 struct WriteOp {
   enum class Type : uint8_t {
     kPut = 0,     // local write of record.value, stamped by the engine's clock
     kDelete = 1,  // local delete (tombstone) of a live key
     kMerge = 2,   // remote or imported record, kept only if its version wins
+    // Removes the key's entry, live or tombstone, if its version is exactly
+    // record.version, leaving no tombstone: tombstone GC once the replicas
+    // hold the tombstone, and stale copies no replica holds any more.
+    kForget = 3,
   };
   Type type = Type::kPut;
-  Record record;  // key always; value for kPut/kMerge; version for kMerge
+  Record record;  // key always; value for kPut/kMerge; version for
+                  // kMerge/kForget
 };
 
 // What happened to one write.

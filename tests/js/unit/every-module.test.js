@@ -15,6 +15,7 @@ const TESTED_ELSEWHERE = {
   'core/log.js': 'one call into the debug package',
   'engine/load-module.js': 'every suite that opens a store loads the module through it',
   'persistence/indexeddb.js': 'needs a browser: tests/browser/persistence.test.js',
+  'sync/sync-context.js': 'JSDoc types only',
   'transport/transport.js': 'the interface, a JSDoc type only'
 }
 

@@ -34,23 +34,15 @@ describe('TombstoneCollector', () => {
   test('collect purges what is older than the grace period', async () => {
     mock.timers.enable({ apis: ['Date'], now: NOW })
     const store = fakeStore()
-    const gc = new TombstoneCollector(/** @type {any} */ (store), { grace: 3_600_000, enabled: true })
+    const gc = new TombstoneCollector(/** @type {any} */ (store), { grace: 3_600_000 })
     assert.deepEqual(await gc.collect(), { purged: 7 })
     assert.deepEqual(store.calls, [hlcAtWallMs(NOW - 3_600_000)])
-  })
-
-  test('with peers (disabled) nothing is purged', async () => {
-    const store = fakeStore()
-    const gc = new TombstoneCollector(/** @type {any} */ (store), { grace: 0, enabled: false })
-    assert.deepEqual(await gc.collect(), { purged: 0 })
-    gc.start(() => {})
-    assert.deepEqual(store.calls, [])
   })
 
   test('a collect during a collection joins it', async () => {
     const store = fakeStore()
     store.hold = true
-    const gc = new TombstoneCollector(/** @type {any} */ (store), { grace: 0, enabled: true })
+    const gc = new TombstoneCollector(/** @type {any} */ (store), { grace: 0 })
     const a = gc.collect()
     const b = gc.collect()
     assert.equal(a, b)
@@ -66,7 +58,7 @@ describe('TombstoneCollector', () => {
     mock.timers.enable({ apis: ['setInterval', 'Date'], now: NOW })
     for (const [grace, every] of [[0, 60_000], [400_000, 100_000], [7 * 86_400_000, 3_600_000]]) {
       const store = fakeStore(0)
-      const gc = new TombstoneCollector(/** @type {any} */ (store), { grace, enabled: true })
+      const gc = new TombstoneCollector(/** @type {any} */ (store), { grace })
       gc.start(() => {})
       mock.timers.tick(every)
       assert.equal(store.calls.length, 0, 'no tombstones: nothing to do')
@@ -88,7 +80,7 @@ describe('TombstoneCollector', () => {
     const boom = new Error('disk')
     store.compact = () => Promise.reject(boom)
     const errors = []
-    const gc = new TombstoneCollector(/** @type {any} */ (store), { grace: 0, enabled: true })
+    const gc = new TombstoneCollector(/** @type {any} */ (store), { grace: 0 })
     gc.start((e) => errors.push(e))
     mock.timers.tick(60_000)
     await new Promise((r) => setImmediate(r))

@@ -532,6 +532,48 @@ describe('WasmEngine tombstone purge and merges', () => {
   })
 })
 
+describe('WasmEngine forget and user data', () => {
+  test('forget removes exactly the version named, live or tombstone, leaving no tombstone', () => {
+    const engine = new WasmEngine(module, CONFIG, null)
+    const put = (k) => engine.applyOps(engine.encodeOps([{ type: 'put', key: k, json: '1' }]), 0, 1000, true).results[0]
+    const a = put('a')
+    put('b')
+    const tomb = engine.applyOps(engine.encodeOps([{ type: 'delete', key: 'b' }]), 0, 2000, true).results[0]
+    const ops = [
+      { type: /** @type {'forget'} */ ('forget'), key: 'a', hlc: /** @type {string} */ (a.hlc), origin: 'someone-else' },
+      { type: /** @type {'forget'} */ ('forget'), key: 'a', hlc: /** @type {string} */ (a.hlc), origin: CONFIG.peerId },
+      { type: /** @type {'forget'} */ ('forget'), key: 'b', hlc: /** @type {string} */ (tomb.hlc), origin: CONFIG.peerId }
+    ]
+    const r = engine.applyOps(engine.encodeOps(ops), 0, 3000, false)
+    assert.equal(r.code, StatusCode.OK)
+    assert.deepEqual(r.results, [
+      { code: 0, existed: true, applied: false },
+      { code: 0, existed: true, applied: true },
+      { code: 0, existed: false, applied: true }
+    ])
+    assert.deepEqual(engine.lookupMany(['a', 'b']).answers.map((x) => x.code), [StatusCode.NOT_FOUND, StatusCode.NOT_FOUND])
+    assert.equal(engine.stats().tombstones, 0)
+    engine.close()
+  })
+
+  test('user data is saved by the next flush and restored with the manifest', () => {
+    const engine = new WasmEngine(module, CONFIG, null)
+    const disk = new Disk()
+    disk.flush(engine)
+    assert.equal(engine.userData(), '')
+    assert.equal(engine.hasDirtyPages(), false)
+    engine.setUserData('{"since":1,"last":2,"é":true}')
+    assert.equal(engine.hasDirtyPages(), true)
+    disk.flush(engine)
+    assert.equal(engine.hasDirtyPages(), false)
+    assert.throws(() => engine.setUserData('x'.repeat(1025)), { code: 'INVALID_ARGUMENT' })
+    const again = new WasmEngine(module, CONFIG, disk.manifest())
+    assert.equal(again.userData(), '{"since":1,"last":2,"é":true}')
+    engine.close()
+    again.close()
+  })
+})
+
 describe('WasmEngine close', () => {
   test('every call after close() throws CLOSED; close twice is harmless', () => {
     const engine = new WasmEngine(module, CONFIG, null)

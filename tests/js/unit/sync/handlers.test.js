@@ -9,7 +9,7 @@ import { handleMessage, mergeRecords } from '../../../../js/sync/handlers.js'
 const NOW = Date.now()
 const rec = (key, ms, extra = {}) => ({ key, hlc: hlcAtWallMs(ms), origin: 'B', deleted: false, json: '1', ...extra })
 
-function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false } = {}) {
+function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false, suspectBefore = null } = {}) {
   const calls = []
   const log = (name) => (...args) => {
     calls.push([name, ...args])
@@ -24,7 +24,9 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false } = {}) {
       },
       async lookup(keys) {
         calls.push(['lookup', keys])
-        return keys.map((k) => (k === 'held' ? { code: 0, record: rec('held', NOW) } : { code: 1 }))
+        return keys.map((k) =>
+          k === 'held' ? { code: 0, record: rec('held', NOW) } : k === 'old' ? { code: 0, record: rec('old', NOW - 86_400_000) } : { code: 1 }
+        )
       }
     },
     messenger: { send: log('send'), reject: log('reject') },
@@ -32,6 +34,8 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false } = {}) {
     reads: { onGot: log('reads.onGot') },
     antiEntropy: { onSum: log('onSum'), onEntries: log('onEntries'), onPull: log('onPull') },
     catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince') },
+    query: { onHas: log('onHas'), onHad: log('onHad') },
+    freshness: { stale, suspectBefore },
     maxClockDrift: 60_000
   }
   return p
@@ -96,11 +100,32 @@ test('the other types go to the part that owns them', async () => {
     { t: 'sum', buckets: b },
     { t: 'ent', buckets: b },
     { t: 'pull', keys: ['k'], buckets: b },
-    { t: 'since', id: 2, h }
+    { t: 'since', id: 2, h },
+    { t: 'has', id: 5, keys: ['k'] },
+    { t: 'had', id: 6, entries: [], inSyncSince: 0 }
   ]) {
     await handleMessage(/** @type {any} */ (p), 'B', /** @type {any} */ (msg))
   }
-  assert.deepEqual(p.calls.map((c) => c[0]), ['onHeartbeat', 'reads.onGot', 'onSum', 'onEntries', 'onPull', 'onSince'])
+  assert.deepEqual(p.calls.map((c) => c[0]), ['onHeartbeat', 'reads.onGot', 'onSum', 'onEntries', 'onPull', 'onSince', 'onHas', 'onHad'])
   assert.deepEqual(p.calls[4], ['onPull', 'B', ['k'], b])
   assert.deepEqual(p.calls[5], ['onSince', 'B', 2, h])
+  assert.deepEqual(p.calls[6], ['onHas', 'B', 5, ['k']])
+})
+
+test('a stale store ignores repair requests and leaves its suspect records out of get answers', async () => {
+  const p = parts({ stale: true, suspectBefore: hlcAtWallMs(NOW - 3_600_000) })
+  const b = [{ bits: 0, prefix: 0 }]
+  for (const msg of [
+    { t: 'sum', buckets: b },
+    { t: 'ent', buckets: b },
+    { t: 'pull', keys: ['k'], buckets: b },
+    { t: 'since', id: 2, h: hlcAtWallMs(NOW) }
+  ]) {
+    await handleMessage(/** @type {any} */ (p), 'B', /** @type {any} */ (msg))
+  }
+  assert.deepEqual(p.calls, [])
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'get', id: 3, keys: ['held', 'old'] })
+  assert.deepEqual(p.calls[1], ['send', 'B', { t: 'got', id: 3, records: [rec('held', NOW)] }], 'the old live record is suspect')
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'has', id: 4, keys: ['old'] })
+  assert.deepEqual(p.calls[2], ['onHas', 'B', 4, ['old']], 'version questions are answered')
 })

@@ -116,6 +116,13 @@ describe('round trip of every message type', () => {
     assert.deepEqual(roundTrip(pull), pull)
   })
 
+  test('has, had', () => {
+    assert.deepEqual(roundTrip({ t: 'has', id: 4, keys: ['a', 'é'] }), { t: 'has', id: 4, keys: ['a', 'é'] })
+    const had = { t: 'had', id: 4, entries: [{ key: 'a', hlc: H1, origin: 'p', deleted: false }, { key: 'é', hlc: H2, origin: 'q', deleted: true }], inSyncSince: 1_700_000_000_000 }
+    assert.deepEqual(roundTrip(had), had)
+    assert.deepEqual(roundTrip({ t: 'had', id: 0, entries: [], inSyncSince: 0 }), { t: 'had', id: 0, entries: [], inSyncSince: 0 })
+  })
+
   test('short frames parse as messages too', () => {
     const [frame] = encode({ t: 'ack', id: 5 }, nextFrag)
     assert.deepEqual(parseFrame(frame, LIMITS), { t: 'ack', id: 5 })
@@ -236,7 +243,7 @@ describe('rejections return null, never throw', () => {
 
   test('bad ids', () => {
     for (const id of [-1, 1.5, '1', null, 2 ** 53, [1], undefined]) {
-      for (const m of [{ t: 'ack' }, { t: 'put', r: [] }, { t: 'got', r: [] }, { t: 'get', k: [] }, { t: 'since', h: H1 }]) {
+      for (const m of [{ t: 'ack' }, { t: 'put', r: [] }, { t: 'got', r: [] }, { t: 'get', k: [] }, { t: 'since', h: H1 }, { t: 'has', k: [] }, { t: 'had', e: [], s: 0 }]) {
         assert.equal(decode(wire({ ...m, id }), LIMITS), null, `${m.t} id ${id}`)
       }
     }
@@ -253,6 +260,8 @@ describe('rejections return null, never throw', () => {
       assert.equal(decode(wire({ t: 'pull', k: [key], b: [] }), limits), null, `pull ${key}`)
       assert.equal(decode(wire({ t: 'got', id: 1, r: [[key]] }), limits), null, `got [${key}]`)
       assert.equal(decode(wire({ t: 'ent', b: [[0, 0, [[key, H1, 'p', 0]]]] }), limits), null, `ent ${key}`)
+      assert.equal(decode(wire({ t: 'has', id: 1, k: ['a', key] }), limits), null, `has ${key}`)
+      assert.equal(decode(wire({ t: 'had', id: 1, e: [[key, H1, 'p', 0]], s: 0 }), limits), null, `had ${key}`)
     }
   })
 
@@ -329,9 +338,14 @@ describe('rejections return null, never throw', () => {
   test('entries: bad versions, tomb flags, shapes', () => {
     const ent = (e) => decode(wire({ t: 'ent', b: [[0, 0, [e]]] }), LIMITS)
     assert.notEqual(ent(['a', H1, 'p', 1]), null)
+    const had = (e, s = 0) => decode(wire({ t: 'had', id: 1, e: [e], s }), LIMITS)
+    assert.notEqual(had(['a', H1, 'p', 1]), null)
     for (const e of [['a', '0000000000000000', 'p', 0], ['a', H1, '', 0], ['a', H1, 'p', 2], ['a', H1, 'p', true], ['a', H1, 'p'], ['a', H1, 'p', 0, '1'], 'a']) {
       assert.equal(ent(e), null, JSON.stringify(e))
+      assert.equal(had(e), null, `had ${JSON.stringify(e)}`)
     }
+    for (const s of [-1, 1.5, '1', null, 2 ** 53]) assert.equal(had(['a', H1, 'p', 1], s), null, `had s=${s}`)
+    assert.equal(decode(wire({ t: 'had', id: 1, e: [] }), LIMITS), null, 'had without s')
   })
 
   test('lists over 100000 items', () => {
@@ -339,6 +353,8 @@ describe('rejections return null, never throw', () => {
     const keys = (n) => Array.from({ length: n }, () => 'a')
     assert.equal(decode(wire({ t: 'get', id: 1, k: keys(100000) }), limits).keys.length, 100000)
     assert.equal(decode(wire({ t: 'get', id: 1, k: keys(100001) }), limits), null)
+    assert.equal(decode(wire({ t: 'has', id: 1, k: keys(100001) }), limits), null)
+    assert.equal(decode(wire({ t: 'had', id: 1, e: Array.from({ length: 100001 }, () => ['a', H1, 'p', 1]), s: 0 }), limits), null)
     assert.equal(decode(wire({ t: 'pull', k: keys(100001), b: [] }), limits), null)
     assert.equal(decode(wire({ t: 'pull', k: [], b: Array.from({ length: 100001 }, () => [0, 0]) }), limits), null)
     const recs = Array.from({ length: 100001 }, () => ['a', H1, 'p', 1, null])

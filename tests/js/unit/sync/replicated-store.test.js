@@ -15,6 +15,7 @@ const HB = 500
 const OPTS = {
   replicationFactor: 2,
   readTimeout: 1000,
+  tombstoneGracePeriod: 7 * 86_400_000,
   limits: protocolLimits({ maxKeyBytes: 1024, maxValueBytes: 1 << 20 }),
   sync: {
     heartbeatInterval: HB,
@@ -76,6 +77,16 @@ function fakeLocal(peerId = 'A') {
     },
     clock: () => hlcAtWallMs(NOW),
     engineStats: () => ({ liveKeys: 3 }),
+    userData: () => local.userDataText,
+    setUserData(text) {
+      local.userDataText = text
+    },
+    userDataText: '',
+    isOpen: true,
+    saveSoon() {},
+    async compact() {
+      return 0
+    },
     ring(members) {
       const r = new RingView(module, members, 32)
       rings.push(r.retain()) // keep it usable for assertions after the store lets go

@@ -1,0 +1,39 @@
+// The types the sync parts share: the context ReplicatedStore builds for
+// them (this peer, the current ring, the wire, the local store's operations
+// they need) and the sync options. JSDoc types only.
+
+/** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+/** @typedef {import('../engine/ring.js').RingView} RingView */
+
+/**
+ * What the sync parts share: this peer, the current ring, the wire, and the
+ * local store's operations they need. Built once by ReplicatedStore.
+ * @typedef {object} SyncContext
+ * @property {string} selfId
+ * @property {number} rf replication factor
+ * @property {number} retryInterval ms
+ * @property {() => RingView} ring the current ring (take a reference with retain() to keep it across awaits)
+ * @property {(peer: string) => boolean} isMember
+ * @property {(peer: string, msg: import('./protocol.js').Message) => void} send
+ * @property {() => number} nextId a fresh request id (put, get, since)
+ * @property {(ring: RingView, queries: Array<{peer: string, bits: number, prefix: number, entries: boolean}>)
+ *   => Promise<import('../engine/sync-codec.js').SyncAnswer[]>} syncScan answers on `ring`, which it
+ *   holds until the scan ends
+ * @property {(onRecord: (rec: StoredRecord) => void) => Promise<void>} scanAll every record, tombstones included
+ * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookup stored records (null: none)
+ * @property {(records: StoredRecord[]) => Promise<void>} merge records from peers, kept where their version wins
+ * @property {(err: unknown) => void} reportError a background failure
+ * @property {(peer: string, rec: StoredRecord) => void} queue push a record to a peer
+ * @property {(peer: string, keys: string[]) => Promise<void>} pushKeys push the stored records of keys
+ */
+
+/**
+ * Sync options, normalized (api/options.js); tombstoneGracePeriod in ms.
+ * @typedef {{ replicationFactor: number, readTimeout: number, tombstoneGracePeriod: number,
+ *   limits: import('./protocol.js').Limits,
+ *   sync: { heartbeatInterval: number, peerTimeout: number, retryInterval: number,
+ *           antiEntropyInterval: number, maxClockDrift: number,
+ *           rateLimit: { messages: number, bytes: number } } }} SyncOptions
+ */
+
+export {}
