@@ -37,7 +37,7 @@ struct ManifestPage {
 struct Manifest {
   PageId next_page_id = 1;
   uint64_t hlc = 0;
-  std::string user_data;  // Engine::SetUserData's (opaque here)
+  std::string user_data;            // Engine::SetUserData's (opaque here)
   std::vector<ManifestPage> pages;  // in key order
 };
 
