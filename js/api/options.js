@@ -140,7 +140,9 @@ export function normalizeOptions(options = {}) {
 }
 
 /**
- * The local store's configuration.
+ * The local store's configuration. A store without peers purges its
+ * tombstones at once when its disk budget is full (purgeWhenFull): deleting
+ * always makes room.
  * @param {ReturnType<typeof normalizeOptions>} o
  * @returns {import('../store/local-store.js').StoreConfig}
  */
@@ -154,6 +156,7 @@ export function storeConfig(o) {
     maxKeyBytes: o.maxKeyBytes,
     maxValueBytes: o.maxValueBytes,
     virtualNodes: o.virtualNodes,
-    maxDiskPages: o.persistence.maxDiskPages
+    maxDiskPages: o.persistence.maxDiskPages,
+    purgeWhenFull: !o.transport && !o.pigeon
   }
 }

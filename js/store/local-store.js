@@ -6,16 +6,19 @@
 import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { logger } from '../core/log.js'
-import { loadModule } from '../engine/load-module.js'
-import { WasmEngine } from '../engine/wasm-engine.js'
-import { Admission } from './admission.js'
 import { appliedWrites } from './applied-writes.js'
 import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
-import { Pager } from './pager.js'
-import { PagingDriver } from './paging-driver.js'
+import { openStore } from './open-store.js'
 import { SerialQueue } from './serial-queue.js'
 
+/** @typedef {import('../engine/wasm-engine.js').WasmEngine} WasmEngine */
+/** @typedef {import('./pager.js').Pager} Pager */
+/** @typedef {import('./paging-driver.js').PagingDriver} PagingDriver */
+/** @typedef {import('./admission.js').Admission} Admission */
+
 const log = logger('store')
+// Greater than every hlc: a purge horizon that takes every tombstone.
+const MAX_HLC = 'ffffffffffffffff'
 
 /**
  * A write as the store takes it: an engine op, plus `replicate` (false for
@@ -30,7 +33,10 @@ const log = logger('store')
  */
 
 /**
- * @typedef {import('../engine/wasm-engine.js').EngineConfig & { maxDiskPages: number }} StoreConfig
+ * maxDiskPages: the disk budget in pages; purgeWhenFull: purge every
+ * tombstone, whatever its age, when a write is refused for lack of room (a
+ * store without peers: see js/api/tombstone-gc.js).
+ * @typedef {import('../engine/wasm-engine.js').EngineConfig & { maxDiskPages: number, purgeWhenFull?: boolean }} StoreConfig
  */
 
 export class LocalStore {
@@ -94,24 +100,17 @@ export class LocalStore {
   /** @param {() => Promise<void>} beforeOpen */
   async #load(beforeOpen) {
     await beforeOpen()
-    const [module, manifest] = await Promise.all([loadModule(), this.#backend.loadManifest()])
-    const engine = new WasmEngine(module, this.#config, manifest)
-    const admission = new Admission(this.#config.maxDiskPages, engine.stats().pages, () => engine.overBudget())
-    this.#pager = new Pager(engine, this.#backend, {
-      onError: (err) => {
-        // A page that failed to load is asked for again by the next
-        // operation (#run): the backend may heal.
-        if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
-        this.reportError(err)
-      },
-      onSaved: () => admission.noteSaved(),
-      // Only a failed save of this store's pages blocks writes.
-      onSaveFailed: (err) => admission.noteSaveFailed(err)
+    const opened = await openStore(this.#config, this.#backend, (err) => {
+      // A page that failed to load is asked for again by the next
+      // operation (#run): the backend may heal.
+      if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
+      this.reportError(err)
     })
-    this.#driver = new PagingDriver(engine, this.#pager, this.#config.maxMemoryPages)
-    this.#admission = admission
-    this.#engine = engine
-    log('open: peer %s, %s', this.#config.peerId, manifest ? 'restored' : 'new')
+    this.#pager = opened.pager
+    this.#driver = opened.driver
+    this.#admission = opened.admission
+    this.#engine = opened.engine
+    log('open: peer %s, %s', this.#config.peerId, opened.restored ? 'restored' : 'new')
     const onOpen = /** @type {Array<() => void>} */ (this.#onOpen)
     this.#onOpen = null
     for (const fn of onOpen) fn()
@@ -219,13 +218,16 @@ export class LocalStore {
    * @returns {Promise<number>} tombstones removed
    */
   compact(horizon) {
-    return this.#queue.task(async () => {
-      const engine = this.#live()
-      const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 2))
-      const purged = horizon === null ? 0 : await this.#run(new PurgeOperation(engine, horizon, chunk))
-      await this.#run(new MergeOperation(engine))
-      return purged
-    })
+    return this.#queue.task(() => this.#compact(horizon))
+  }
+
+  /** compact() inside a queued task. @param {string | null} horizon */
+  async #compact(horizon) {
+    const engine = this.#live()
+    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 2))
+    const purged = horizon === null ? 0 : await this.#run(new PurgeOperation(engine, horizon, chunk))
+    await this.#run(new MergeOperation(engine))
+    return purged
   }
 
   /** @returns {Promise<void>} once every dirty page is stored */
@@ -368,10 +370,13 @@ export class LocalStore {
    * One coalesced run of writes. @param {StoreWrite[]} ops
    * @returns {import('../engine/codec.js').WriteResult[] | Promise<import('../engine/codec.js').WriteResult[]>}
    */
-  #runWrites(ops) {
+  #runWrites(ops, retried = false) {
     const engine = this.#live()
     const admission = /** @type {Admission} */ (this.#admission)
     const { admitted, refused } = admission.admit(ops)
+    if (refused !== null && !retried && this.#config.purgeWhenFull && engine.stats().tombstones > 0) {
+      return this.#purgeAll().then(() => this.#runWrites(ops, true))
+    }
     const announce = this.#events.has('applied')
     const op = new WriteOperation(engine, engine.encodeOps(admitted), Date.now(), announce)
     const finish = () => {
@@ -385,6 +390,17 @@ export class LocalStore {
     }
     const done = this.#run(op)
     return done instanceof Promise ? done.then(finish) : finish()
+  }
+
+  /** Out of room: every tombstone goes, the pages merge and are saved. */
+  async #purgeAll() {
+    const engine = this.#live()
+    await this.#compact(MAX_HLC)
+    const pager = /** @type {Pager} */ (this.#pager)
+    // A failed save is reported (and noted by the admission) by the pager.
+    await pager.flush().catch(() => {})
+    const admission = /** @type {Admission} */ (this.#admission)
+    admission.notePages(engine.stats().pages)
   }
 
   /**

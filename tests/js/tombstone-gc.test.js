@@ -47,3 +47,16 @@ test('tombstones younger than the grace period stay, and keep an older backup fr
   assert.equal(await s.has('doc'), false)
   await s.shutdown()
 })
+
+test('regression: set/delete pairs on a 20-page budget are never refused (refused from pair 1,101 on, totalKeys 0)', async () => {
+  const s = new PagingStorage({ persistence: { maxDiskPages: 20, autoSaveInterval: 0 } })
+  for (let i = 0; i < 3000; i++) {
+    await s.set(`pair:${i}`, { name: `user ${i}`, age: i % 90, email: `user${i}@example.com` })
+    assert.equal(await s.delete(`pair:${i}`), true)
+  }
+  await s.flush()
+  const stats = s.getStats()
+  assert.equal(stats.totalKeys, 0)
+  assert.ok(stats.totalPages <= 20, `${stats.totalPages} pages`)
+  await s.shutdown()
+})

@@ -203,8 +203,10 @@ describe('storeConfig', () => {
       maxKeyBytes: 1024,
       maxValueBytes: 1048576,
       virtualNodes: 7,
-      maxDiskPages: 9
+      maxDiskPages: 9,
+      purgeWhenFull: true
     })
+    assert.equal(storeConfig(normalizeOptions({ transport: /** @type {any} */ ({ peerId: 'me' }) })).purgeWhenFull, false, 'not with peers')
   })
 
   test('every configuration normalizeOptions accepts opens an engine', async () => {

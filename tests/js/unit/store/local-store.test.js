@@ -253,6 +253,27 @@ describe('LocalStore disk budget', () => {
     assert.deepEqual(await store.read([key(1)]), [{ code: 0, json: JSON.stringify({ pad: 'p'.repeat(50) }) }])
   })
 
+  test('regression: with purgeWhenFull, deleting makes room: set/delete pairs on a full budget are never refused', async () => {
+    // Refused from pair 1,101 on with a 20-page budget at 2c00501: the
+    // tombstones filled the budget.
+    for (const purgeWhenFull of [true, false]) {
+      const store = await newStore({ maxDiskPages: 6, purgeWhenFull })
+      let refusedAt = -1
+      for (let i = 0; i < 600 && refusedAt < 0; i++) {
+        const [set] = await store.write([put(key(i), { pad: 'p'.repeat(40) })])
+        const [gone] = await store.write([del(key(i))])
+        if (set.code !== StatusCode.OK || gone.code !== StatusCode.OK) refusedAt = i
+      }
+      if (purgeWhenFull) {
+        assert.equal(refusedAt, -1, 'never refused')
+        assert.equal(store.engineStats().liveKeys, 0)
+        assert.ok(store.engineStats().pages <= 6)
+      } else {
+        assert.ok(refusedAt > 0, 'without it the tombstones fill the budget')
+      }
+    }
+  })
+
   test('a QUOTA_EXCEEDED save blocks new values until a save succeeds', async () => {
     const backend = new FlakyBackend()
     const store = await newStore({}, backend)
