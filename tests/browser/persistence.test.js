@@ -88,6 +88,56 @@ test('localstorage: 2,000 keys survive a reload', async () => {
   assert.equal(read.ok, true)
 })
 
+test('indexeddb: deleted keys stay deleted after a reload, and compact() gives the pages back', async () => {
+  const context = await browser.newContext()
+  try {
+    const page = await openHarness(context, harness.url)
+    const options = { tombstoneGracePeriod: 0, persistence: { backend: 'indexeddb', maxMemoryPages: 8, persistenceKey: 'deletes' } }
+    const before = await page.evaluate(async (options) => {
+      const s = new window.PS.PagingStorage(options)
+      const n = 5000
+      for (let i = 0; i < n; i += 500) {
+        const chunk = []
+        for (let j = i; j < i + 500; j++) chunk.push(['user:' + j, { name: 'user ' + j, age: j % 90, email: 'user' + j + '@example.com' }])
+        await s.setMany(chunk)
+      }
+      await s.flush()
+      const filled = s.getStats().totalPages
+      // Every other key deleted and saved; then the rest, purged by compact().
+      for (let i = 0; i < n; i += 2) await s.delete('user:' + i)
+      await s.flush()
+      await s.shutdown()
+      return { filled }
+    }, options)
+    await page.reload()
+    await page.waitForFunction(() => window.__harnessReady === true)
+    const after = await page.evaluate(async (options) => {
+      const s = new window.PS.PagingStorage(options)
+      const keys = await s.keys('user:')
+      const evenBack = keys.filter((k) => Number(k.slice(5)) % 2 === 0).length
+      for (const k of keys) await s.delete(k)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const { purged, pages } = await s.compact()
+      await s.flush()
+      await s.shutdown()
+      const again = new window.PS.PagingStorage(options)
+      const left = await again.keys()
+      const stats = again.getStats()
+      await again.shutdown()
+      return { kept: keys.length, evenBack, purged, pages, left: left.length, reopenedPages: stats.totalPages, tombstones: stats.tombstones }
+    }, options)
+    assert.ok(before.filled > 50, JSON.stringify(before))
+    assert.equal(after.kept, 2500, 'the odd keys survived the reload')
+    assert.equal(after.evenBack, 0, 'no deleted key came back')
+    assert.equal(after.purged, 5000, JSON.stringify(after))
+    assert.equal(after.left, 0)
+    assert.ok(after.pages <= 2 && after.reopenedPages <= 2, JSON.stringify(after))
+    assert.equal(after.tombstones, 0)
+  } finally {
+    await context.close()
+  }
+})
+
 test('paging bound: 100,000 keys with maxMemoryPages 16', async () => {
   const context = await browser.newContext()
   try {
