@@ -46,10 +46,11 @@ import { KEYS_PER_QUESTION } from './version-query.js'
  */
 export async function purgeConfirmedTombstones(gc, horizon) {
   let purged = 0
+  const silent = new Set()
   await eachChunk(gc, true, async (records) => {
     const old = records.filter((r) => r.deleted && r.hlc < horizon)
     if (old.length === 0) return
-    const verdicts = await askReplicas(gc, old)
+    const verdicts = await askReplicas(gc, old, silent)
     const confirmed = old.filter((r, i) =>
       verdicts[i].held.every((h) => h !== null && (h === undefined || compareVersions(h.hlc, h.origin, r.hlc, r.origin) >= 0))
     )
@@ -70,10 +71,11 @@ export async function purgeConfirmedTombstones(gc, horizon) {
 export async function dropUnheldCopies(gc, { before, last }) {
   let dropped = 0
   let unresolved = 0
+  const silent = new Set()
   await eachChunk(gc, false, async (records) => {
     const old = records.filter((r) => !r.deleted && r.hlc < before)
     if (old.length === 0) return
-    const verdicts = await askReplicas(gc, old)
+    const verdicts = await askReplicas(gc, old, silent)
     /** @type {StoredRecord[]} */
     const gone = []
     old.forEach((r, i) => {
@@ -107,14 +109,17 @@ async function eachChunk(gc, tombstones, visit) {
 }
 
 /**
- * Asks each record's other current replicas for their versions.
+ * Asks each record's other current replicas for their versions. A peer that
+ * did not answer once in a run is not asked again in it (`silent`): a run
+ * over a large store must not wait a timeout per chunk for a peer gone.
  * @param {GcContext} gc
  * @param {StoredRecord[]} records
+ * @param {Set<string>} silent peers that did not answer earlier in this run
  * @returns {Promise<Array<{ others: string[], held: Array<import('./protocol.js').Entry | undefined | null>, since: number[] }>>}
  *   per record: its other replicas; per replica, its version (undefined: no
  *   trace; null: no answer) and since when it has been in sync
  */
-async function askReplicas(gc, records) {
+async function askReplicas(gc, records, silent) {
   const ring = gc.ring().retain()
   /** @type {string[][]} */
   let replicas
@@ -138,7 +143,12 @@ async function askReplicas(gc, records) {
     return list
   })
   const peers = [...byPeer.keys()]
-  const answers = new Map(await Promise.all(peers.map(async (p) => /** @type {const} */ ([p, await gc.ask(p, /** @type {string[]} */ (byPeer.get(p)))]))))
+  const ask = async (/** @type {string} */ p) => {
+    const held = silent.has(p) ? null : await gc.ask(p, /** @type {string[]} */ (byPeer.get(p)))
+    if (held === null) silent.add(p)
+    return /** @type {const} */ ([p, held])
+  }
+  const answers = new Map(await Promise.all(peers.map(ask)))
   return records.map((r, i) => ({
     others: others[i],
     held: others[i].map((p) => {

@@ -118,3 +118,15 @@ test('rule 2: "no trace" from replicas that joined after this store left proves 
   assert.deepEqual(await dropUnheldCopies(/** @type {any} */ (gc), { before: hlc(10), last: 1000 }), { dropped: 0, unresolved: 0 })
   assert.deepEqual(gc.written, [])
 })
+
+test('a peer that does not answer is asked once per run, not once per chunk', async () => {
+  const n = 3 * KEYS_PER_QUESTION
+  const records = Array.from({ length: n }, (_, i) => tomb(`k${String(i).padStart(5, '0')}`, 1))
+  const table = Object.fromEntries(records.map((r) => [r.key, ['A', 'C']]))
+  const gc = fakeGc(records, table, { C: null })
+  assert.equal(await purgeConfirmedTombstones(/** @type {any} */ (gc), hlc(10)), 0)
+  assert.equal(gc.asked.length, 1)
+  const back = fakeGc(records.map((r) => live(r.key, 1)), table, { C: null })
+  assert.deepEqual(await dropUnheldCopies(/** @type {any} */ (back), { before: hlc(10), last: 1 }), { dropped: 0, unresolved: n })
+  assert.equal(back.asked.length, 1)
+})
