@@ -28,6 +28,8 @@ EMSCRIPTEN_BINDINGS(paging_storage) {
       .function("_syncScan", &EngineHandle::SyncScan)
       .function("_loadPage", &EngineHandle::LoadPage)
       .function("_collectFlush", &EngineHandle::CollectFlush)
+      .function("_flushFamilies", &EngineHandle::FlushFamilies)
+      .function("_collectFlushOf", &EngineHandle::CollectFlushOf)
       .function("_commitFlush", &EngineHandle::CommitFlush)
       .function("_evictAllClean", &EngineHandle::EvictAllClean)
       .function("_retryCorruptPages", &EngineHandle::RetryCorruptPages)

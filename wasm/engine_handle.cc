@@ -127,6 +127,21 @@ val EngineHandle::CollectFlush() {
   return BytesVal(out);
 }
 
+val EngineHandle::FlushFamilies() const {
+  std::string out;
+  EncodeIds(engine_->FlushFamilies(), &out);
+  return BytesVal(out);
+}
+
+val EngineHandle::CollectFlushOf(const std::string& families_bytes) {
+  std::vector<PageId> families;
+  if (!DecodeIds(families_bytes, &families).ok()) families.clear();
+  engine_->CollectFlush(families, &pending_flush_);
+  std::string out;
+  EncodeFlush(pending_flush_, &out);
+  return BytesVal(out);
+}
+
 void EngineHandle::CommitFlush() {
   engine_->CommitFlush(pending_flush_);
   pending_flush_ = FlushBatch();

@@ -53,6 +53,12 @@ class EngineHandle {
   // wire: flush. The batch is kept until CommitFlush; a second CollectFlush
   // before it replaces the kept batch.
   emscripten::val CollectFlush();
+  // wire: ids (Engine::FlushFamilies: the families to store, fewest dirty
+  // bytes first).
+  emscripten::val FlushFamilies() const;
+  // wire: ids -> flush (Engine::CollectFlush of those families; a malformed
+  // `ids` collects none). Kept like CollectFlush's.
+  emscripten::val CollectFlushOf(const std::string& families);
   // Marks the kept batch stored (Engine::CommitFlush) and drops it.
   // REQUIRES: its bytes were stored.
   void CommitFlush();

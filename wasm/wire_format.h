@@ -55,8 +55,11 @@
 //                 and directory record; deleted: pages merged away (delete
 //                 their bytes and records). Kept by the handle until
 //                 _commitFlush.
+//                 _collectFlushOf(ids) answers the same for the flush
+//                 families named (ids from _flushFamilies).
 //   ids        := count:varint id:varint{count}
-//                 (_pagesAhead, _pagesWantedForMerges)
+//                 (_pagesAhead, _pagesWantedForMerges, _flushFamilies,
+//                 _collectFlushOf's argument)
 //   purge      := horizon:fixed64 want:varint start:varstring
 //                 (_purgeTombstones: remove tombstones with hlc < horizon
 //                 from key `start` on; want: at most this many pages to

@@ -39,7 +39,11 @@ struct PageMeta {
   PageSummary summary;
   std::unique_ptr<Page> page;  // null when not resident
   bool dirty = false;          // REQUIRES page != null when true
-  bool corrupt = false;        // its bytes failed to load; reads fail
+  // The caller's store holds a version of this page under this id and lower
+  // bound: a committed flush included it (or the manifest it was opened
+  // from named it). A page never persisted is dirty (it cannot be evicted).
+  bool persisted = false;
+  bool corrupt = false;  // its bytes failed to load; reads fail
   // Corrupt, and the next access asks for its bytes again (NotResident)
   // instead of failing: RetryCorruptPages sets it, LoadPage clears it.
   bool retry_load = false;

@@ -108,7 +108,16 @@ std::vector<PageId> Engine::PagesAhead(PageId first, size_t limit,
 bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
 size_t Engine::PageCount() const { return impl_->PageCount(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }
-void Engine::CollectFlush(FlushBatch* out) { impl_->CollectFlush(out); }
+void Engine::CollectFlush(FlushBatch* out) {
+  impl_->CollectFlush(nullptr, out);
+}
+std::vector<PageId> Engine::FlushFamilies() const {
+  return impl_->FlushFamilies();
+}
+void Engine::CollectFlush(const std::vector<PageId>& families,
+                          FlushBatch* out) {
+  impl_->CollectFlush(&families, out);
+}
 void Engine::CommitFlush(const FlushBatch& batch) { impl_->CommitFlush(batch); }
 Status Engine::EvictPage(PageId id) { return impl_->EvictPage(id); }
 size_t Engine::EvictAllClean() { return impl_->EvictAllClean(); }

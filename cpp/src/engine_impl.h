@@ -2,7 +2,8 @@
 // contract). Split over files by concern:
 //   engine_write.cc       writes, splits, merges
 //   engine_read.cc        point reads and range scans
-//   engine_paging.cc      load, flush, eviction, open/create
+//   engine_paging.cc      load, eviction, open/create
+//   engine_flush.cc       flushes, whole or by flush family
 //   engine_inspect.cc     stats, page listing, invariant checks
 //
 // Structural invariants, beyond those of Page, Directory and LruList:
@@ -72,10 +73,13 @@ class EngineImpl {
   bool HasDirtyPages() const;
   size_t PageCount() const { return dir_.size(); }
   bool OverBudget() const { return lru_.size() > options_.max_memory_pages; }
-  void CollectFlush(FlushBatch* out);
-  void CommitFlush(const FlushBatch& batch);
   Status EvictPage(PageId id);
   size_t EvictAllClean();
+
+  // engine_flush.cc
+  std::vector<PageId> FlushFamilies() const;
+  void CollectFlush(const std::vector<PageId>* families, FlushBatch* out);
+  void CommitFlush(const FlushBatch& batch);
 
   // engine_inspect.cc
   EngineStats Stats() const;
@@ -140,8 +144,15 @@ class EngineImpl {
   std::set<PageId> merge_candidates_;
   // The pages whose bytes failed to load (PageMeta::corrupt).
   std::set<PageId> corrupt_;
-  // Ids merged away since the last CollectFlush included them, oldest first.
-  std::vector<PageId> deleted_pages_;
+  // A page merged away that no committed flush has deleted yet. Its lower
+  // bound places it in a flush family (engine_flush.cc).
+  struct DeletedPage {
+    PageId id = kNoPage;
+    std::string lower_key;
+    bool persisted = false;  // PageMeta::persisted, kept up to the commit
+  };
+  // Pages merged away since a committed flush deleted them, oldest first.
+  std::vector<DeletedPage> deleted_pages_;
   // SetUserData's; dirty until a flush that carried it is committed.
   std::string user_data_;
   std::string flushed_user_data_;

@@ -134,8 +134,9 @@ Status EngineImpl::CheckInvariants() const {
       return Broken("merge candidate does not exist", id);
     }
   }
-  for (PageId id : deleted_pages_) {
-    if (dir_.Find(id) != dir_.end()) return Broken("deleted page lives", id);
+  for (const DeletedPage& d : deleted_pages_) {
+    if (dir_.Find(d.id) != dir_.end())
+      return Broken("deleted page lives", d.id);
   }
   // LRU: a well-formed list over exactly the resident pages.
   size_t linked = 0;

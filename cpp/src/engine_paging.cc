@@ -29,6 +29,7 @@ Status EngineImpl::InitFromManifest(const Manifest& manifest) {
   for (const ManifestPage& p : manifest.pages) {
     Iterator it = dir_.Add(p.lower_key, p.id);
     it->second->summary = p.summary;
+    it->second->persisted = true;
   }
   // Merges that were waiting when the manifest was written wait again.
   for (const ManifestPage& p : manifest.pages) TryMerge(p.id);
@@ -152,48 +153,6 @@ bool EngineImpl::HasDirtyPages() const {
     if (m->dirty) return true;
   }
   return false;
-}
-
-void EngineImpl::CollectFlush(FlushBatch* out) {
-  out->pages.clear();
-  // A page's directory record changes only with its content, and a change
-  // makes the page dirty (and dirty pages are resident): the records of the
-  // dirty pages are all that changed since the last flush.
-  for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
-    if (!m->dirty) continue;
-    FlushBatch::PageBytes p;
-    p.id = m->id;
-    p.change_seq = m->change_seq;
-    EncodePage(*m->page, origins_, &p.bytes);
-    EncodeDirectoryRecord(ManifestPage{*m->lower_key, m->id, m->summary},
-                          &p.directory_record);
-    out->pages.push_back(std::move(p));
-  }
-  out->deleted_pages = deleted_pages_;
-  out->engine_state.clear();
-  EncodeEngineState(next_page_id_, hlc_.last(),
-                    DirectoryShape{dir_.size(), dir_.digest()}, user_data_,
-                    &out->engine_state);
-  flushed_user_data_ = user_data_;
-}
-
-void EngineImpl::CommitFlush(const FlushBatch& batch) {
-  for (const FlushBatch::PageBytes& p : batch.pages) {
-    Iterator it = dir_.Find(p.id);
-    // A page changed since CollectFlush stays dirty: the bytes just stored
-    // are already stale.
-    if (it != dir_.end() && it->second->change_seq == p.change_seq) {
-      it->second->dirty = false;
-    }
-  }
-  // deleted_pages_ only grows at its end, so the batch's list is its prefix.
-  size_t n = std::min(batch.deleted_pages.size(), deleted_pages_.size());
-  if (std::equal(batch.deleted_pages.begin(), batch.deleted_pages.begin() + n,
-                 deleted_pages_.begin())) {
-    deleted_pages_.erase(deleted_pages_.begin(), deleted_pages_.begin() + n);
-  }
-  if (flushed_user_data_ == user_data_) user_data_dirty_ = false;
-  EnforceBudget(kNoPage);
 }
 
 Status EngineImpl::EvictPage(PageId id) {

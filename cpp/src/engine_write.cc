@@ -291,7 +291,7 @@ void EngineImpl::MergeRightIntoLeft(Iterator left, Iterator right) {
   lru_.Touch(&l);
   lru_.Remove(&r);
   merge_candidates_.erase(r.id);
-  deleted_pages_.push_back(r.id);
+  deleted_pages_.push_back(DeletedPage{r.id, *r.lower_key, r.persisted});
   dir_.Remove(right);
 }
 

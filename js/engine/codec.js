@@ -296,6 +296,18 @@ export function decodeIds(bytes) {
 }
 
 /**
+ * Encodes wire `ids` (page ids).
+ * @param {number[]} ids
+ * @returns {Uint8Array}
+ */
+export function encodeIds(ids) {
+  const w = new Writer(8 + ids.length * 4)
+  w.varint(ids.length)
+  for (const id of ids) w.varint(id)
+  return w.finish()
+}
+
+/**
  * wire `purge`.
  * @param {{ horizon: string, want: number, start: string }} request horizon: an hlc (16 hex digits)
  * @returns {Uint8Array}

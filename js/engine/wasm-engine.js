@@ -12,6 +12,7 @@ import {
   decodeClock,
   decodeFlush,
   decodeIds,
+  encodeIds,
   decodeLooked,
   decodePurged,
   decodeResults,
@@ -230,6 +231,26 @@ export class WasmEngine {
    */
   collectFlush() {
     return decodeFlush(this.#live()._collectFlush())
+  }
+
+  /**
+   * Flush families with something to store (Engine::FlushFamilies), fewest
+   * dirty bytes first: each can be stored alone with collectFlushOf().
+   * @returns {number[]} the id of the page that starts each family
+   */
+  flushFamilies() {
+    return decodeIds(this.#live()._flushFamilies())
+  }
+
+  /**
+   * collectFlush() of the families named only: their dirty pages, their
+   * pages merged away, and an engine state that matches what the backend
+   * holds once the batch is written. The other families stay dirty.
+   * @param {number[]} families ids from flushFamilies()
+   * @returns {ReturnType<WasmEngine['collectFlush']>}
+   */
+  collectFlushOf(families) {
+    return decodeFlush(this.#live()._collectFlushOf(encodeIds(families)))
   }
 
   /** The last collectFlush() is stored: its pages become clean. */

@@ -9,6 +9,7 @@ import { logger } from '../core/log.js'
 import { appliedWrites } from './applied-writes.js'
 import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
 import { openStore } from './open-store.js'
+import { Room } from './room.js'
 import { SerialQueue } from './serial-queue.js'
 
 /** @typedef {import('../engine/wasm-engine.js').WasmEngine} WasmEngine */
@@ -50,6 +51,8 @@ export class LocalStore {
   #driver = null
   /** @type {Admission | null} */
   #admission = null
+  /** @type {Room | null} */
+  #room = null
   #events = new Emitter()
   #queue
   #flushQueued = false
@@ -110,6 +113,11 @@ export class LocalStore {
     this.#driver = opened.driver
     this.#admission = opened.admission
     this.#engine = opened.engine
+    this.#room = new Room({
+      ...opened,
+      purgeAll: () => this.#compact(MAX_HLC),
+      purgeWhenFull: this.#config.purgeWhenFull === true
+    })
     log('open: peer %s, %s', this.#config.peerId, opened.restored ? 'restored' : 'new')
     const onOpen = /** @type {Array<() => void>} */ (this.#onOpen)
     this.#onOpen = null
@@ -374,9 +382,9 @@ export class LocalStore {
     const engine = this.#live()
     const admission = /** @type {Admission} */ (this.#admission)
     const { admitted, refused } = admission.admit(ops)
-    if (refused !== null && !retried && this.#config.purgeWhenFull && engine.stats().tombstones > 0) {
-      return this.#purgeAll().then(() => this.#runWrites(ops, true))
-    }
+    const room = /** @type {Room} */ (this.#room)
+    if (refused !== null && !retried && room.worthTrying()) return room.make().then(() => this.#runWrites(ops, true))
+    room.noteAdmitted(admitted)
     const announce = this.#events.has('applied')
     const op = new WriteOperation(engine, engine.encodeOps(admitted), Date.now(), announce)
     const finish = () => {
@@ -390,17 +398,6 @@ export class LocalStore {
     }
     const done = this.#run(op)
     return done instanceof Promise ? done.then(finish) : finish()
-  }
-
-  /** Out of room: every tombstone goes, the pages merge and are saved. */
-  async #purgeAll() {
-    const engine = this.#live()
-    await this.#compact(MAX_HLC)
-    const pager = /** @type {Pager} */ (this.#pager)
-    // A failed save is reported (and noted by the admission) by the pager.
-    await pager.flush().catch(() => {})
-    const admission = /** @type {Admission} */ (this.#admission)
-    admission.notePages(engine.stats().pages)
   }
 
   /**

@@ -7,6 +7,8 @@ import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { logger } from '../core/log.js'
 import { toStorageError } from '../persistence/backend.js'
 
+/** @typedef {import('../engine/wasm-engine.js').WasmEngine} WasmEngine */
+
 const log = logger('pager')
 
 export class Pager {
@@ -67,29 +69,82 @@ export class Pager {
 
   /**
    * Writes every dirty page, the pages merged away and the engine state in
-   * one backend batch. If the backend throws, nothing is marked clean: the
-   * pages stay dirty for the next try.
+   * one backend batch. If that batch does not fit (QUOTA_EXCEEDED), the
+   * flush families are stored apart, those with the fewest dirty bytes
+   * first: pages that shrank (deleted values) give their old bytes back
+   * before pages that grew need room. If the backend throws, what it did
+   * not store stays dirty for the next try.
    * @returns {Promise<boolean>} whether there was anything to write
    * @throws {import('../core/errors.js').PagingStorageError} what the backend
    *   threw, as QUOTA_EXCEEDED or IO_ERROR (with `cause`), after reporting it
    */
   async flush() {
     if (!this.#engine.hasDirtyPages()) return false
-    const batch = this.#engine.collectFlush()
     try {
-      await this.#backend.writeBatch(batch)
+      await this.#store(this.#engine.collectFlush())
     } catch (err) {
-      const mapped = toStorageError(err, 'saving pages')
-      this.#onSaveFailed(mapped)
-      this.#onError(mapped)
-      throw mapped
+      /** @type {import('../core/errors.js').PagingStorageError | null} */
+      let mapped = toStorageError(err, 'saving pages')
+      if (mapped.code === 'QUOTA_EXCEEDED') {
+        try {
+          if (await this.#storeByFamily()) mapped = null
+        } catch (again) {
+          mapped = toStorageError(again, 'saving pages')
+        }
+      }
+      if (mapped !== null) {
+        this.#onSaveFailed(mapped)
+        this.#onError(mapped)
+        throw mapped
+      }
     }
+    this.#onSaved()
+    return true
+  }
+
+  /** Writes one batch and marks it stored. @param {ReturnType<WasmEngine['collectFlush']>} batch */
+  async #store(batch) {
+    await this.#backend.writeBatch(batch)
     this.#engine.commitFlush()
     this.flushes++
     this.lastSave = Date.now()
-    this.#onSaved()
     log('flushed %d pages, deleted %d', batch.pages.length, batch.deleted.length)
-    return true
+  }
+
+  /**
+   * After the whole batch did not fit: stores the flush families in groups,
+   * halving a group that does not fit, and goes over those left while a
+   * pass stores something (each pass frees the old bytes of what it stored).
+   * @returns {Promise<boolean>} every family was stored
+   * @throws a backend failure other than QUOTA_EXCEEDED
+   */
+  async #storeByFamily() {
+    let left = this.#engine.flushFamilies()
+    if (left.length < 2) return false
+    for (;;) {
+      const before = left.length
+      const half = Math.ceil(left.length / 2)
+      left = [...(await this.#storeFamilies(left.slice(0, half))), ...(await this.#storeFamilies(left.slice(half)))]
+      if (left.length === 0) return true
+      if (left.length === before) return false
+    }
+  }
+
+  /**
+   * @param {number[]} families
+   * @returns {Promise<number[]>} those that did not fit
+   */
+  async #storeFamilies(families) {
+    if (families.length === 0) return []
+    try {
+      await this.#store(this.#engine.collectFlushOf(families))
+      return []
+    } catch (err) {
+      if (toStorageError(err, 'saving pages').code !== 'QUOTA_EXCEEDED') throw err
+      if (families.length === 1) return families
+      const half = Math.ceil(families.length / 2)
+      return [...(await this.#storeFamilies(families.slice(0, half))), ...(await this.#storeFamilies(families.slice(half)))]
+    }
   }
 
   /**

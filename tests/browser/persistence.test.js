@@ -296,7 +296,7 @@ test('one persistenceKey, two tabs: the second gets LOCKED until the first close
   }
 })
 
-test('localstorage quota: QUOTA_EXCEEDED, reads go on, deletes make room, saves resume', async () => {
+test('localstorage quota: QUOTA_EXCEEDED, reads go on, deleting other values makes room at once, deletes survive a reload', async () => {
   const context = await browser.newContext()
   try {
     const page = await openHarness(context, harness.url)
@@ -326,29 +326,34 @@ test('localstorage quota: QUOTA_EXCEEDED, reads go on, deletes make room, saves 
       }
       const firstStillThere = (await s.get('blob:000'))?.length === big.length
       const lastSavedThere = (await s.get('blob:' + String(saved - 1).padStart(3, '0')))?.length === big.length
-      // Make room: delete half of the saved values and the one whose save
-      // failed (a save needs room for the new copies of changed pages before
-      // the old ones go, so that value's page must shrink too).
+      // Make room: delete half of the other saved values. The value whose
+      // save failed stays (its page is saved once the deleted ones shrank).
+      const freed = localStorage.length
       for (let i = 0; i < saved / 2; i++) await s.delete('blob:' + String(i).padStart(3, '0'))
-      await s.delete('blob:' + String(saved).padStart(3, '0'))
       let resumed
       try {
-        await s.flush()
-        await s.set('after', 'room again')
+        await s.set('after', 'room again') // taken at once: the deletes are saved first
         await s.flush()
         resumed = (await s.get('after')) === 'room again'
       } catch (err) {
         resumed = err.code
       }
+      const keysAfter = localStorage.length
       await s.shutdown()
       // What survives a reopen is what was saved.
       const again = new window.PS.PagingStorage({
         persistence: { backend: 'localstorage', persistenceKey: 'quota', maxDiskPages: 100000 }
       })
       const reopenedLast = (await again.get('blob:' + String(saved - 1).padStart(3, '0')))?.length === big.length
+      const reopenedFailed = (await again.get('blob:' + String(saved).padStart(3, '0')))?.length === big.length
       const reopenedAfter = await again.get('after')
+      const deletedBack = []
+      for (let i = 0; i < saved / 2; i++) {
+        const k = 'blob:' + String(i).padStart(3, '0')
+        if ((await again.get(k)) !== undefined) deletedBack.push(k)
+      }
       await again.shutdown()
-      return { saved, refusal, blocked, events, firstStillThere, lastSavedThere, resumed, reopenedLast, reopenedAfter }
+      return { saved, refusal, blocked, events, firstStillThere, lastSavedThere, resumed, reopenedLast, reopenedFailed, reopenedAfter, deletedBack, freed, keysAfter }
     })
     assert.ok(r.saved > 5, JSON.stringify(r))
     assert.equal(r.refusal, 'QUOTA_EXCEEDED', JSON.stringify(r))
@@ -358,7 +363,10 @@ test('localstorage quota: QUOTA_EXCEEDED, reads go on, deletes make room, saves 
     assert.equal(r.lastSavedThere, true)
     assert.equal(r.resumed, true, JSON.stringify(r))
     assert.equal(r.reopenedLast, true)
+    assert.equal(r.reopenedFailed, true, 'the value whose save failed was saved once room came back')
     assert.equal(r.reopenedAfter, 'room again')
+    assert.deepEqual(r.deletedBack, [], 'no deleted key is back after a reload')
+    assert.ok(r.keysAfter < r.freed, JSON.stringify(r))
   } finally {
     await context.close()
   }

@@ -153,6 +153,18 @@ void PagedStore::FlushRacing(const std::function<void()>& during) {
   FlushBatch batch;
   engine_->CollectFlush(&batch);
   during();
+  Store(batch);
+}
+
+void PagedStore::FlushFamilies(const std::vector<PageId>& families,
+                               const std::function<void()>& during) {
+  FlushBatch batch;
+  engine_->CollectFlush(families, &batch);
+  during();
+  Store(batch);
+}
+
+void PagedStore::Store(const FlushBatch& batch) {
   for (const FlushBatch::PageBytes& p : batch.pages) {
     disk_->Write(p.id, p.bytes);
     disk_->directory_records[p.id] = p.directory_record;

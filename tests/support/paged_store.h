@@ -66,6 +66,11 @@ class PagedStore {
   // writes land while the JS layer's asynchronous flush is in flight.
   // REQUIRES: `during` calls the engine directly, never this store.
   void FlushRacing(const std::function<void()>& during);
+  // Stores only the flush families named (Engine::CollectFlush(families)),
+  // with `during` run between the collect and the commit as above.
+  void FlushFamilies(
+      const std::vector<PageId>& families,
+      const std::function<void()>& during = [] {});
   // Loads the pages pending merges want, so they complete.
   Status CompleteMerges();
   // Engine::PurgeTombstones over the whole store, loading pages as it goes;
@@ -83,6 +88,8 @@ class PagedStore {
       : engine_(std::move(engine)), disk_(disk) {}
 
   Status Load(PageId id);
+  // Writes `batch` to the disk, then commits it.
+  void Store(const FlushBatch& batch);
   // Called after each operation: keep residency within budget.
   void AfterOp();
   // Runs `op(&missing)` until it stops answering NotResident.

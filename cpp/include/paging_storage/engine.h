@@ -127,6 +127,20 @@ class Engine {
   size_t PageCount() const;  // O(1)
   bool OverBudget() const;   // more resident pages than max_memory_pages
   void CollectFlush(FlushBatch* out);
+  // Flush families with something to store, each named by the id of the
+  // page that starts it, fewest dirty bytes first. A family is a key range
+  // between two consecutive persisted lower bounds: one stored page, the
+  // pages split from it and the stored pages merged into them since. Any
+  // subset of families can be stored on its own (CollectFlush below), so a
+  // caller that is out of space can store those that shrink first.
+  // O(pages).
+  std::vector<PageId> FlushFamilies() const;
+  // CollectFlush for the families named (ids from FlushFamilies; others
+  // are ignored): their dirty pages, their pages merged away, and an engine
+  // state whose directory shape is what the store holds once this batch is
+  // written. The dirty pages of other families stay dirty. Before the first
+  // flush the store has one family, always stored. O(pages).
+  void CollectFlush(const std::vector<PageId>& families, FlushBatch* out);
   // REQUIRES: `batch` came from the latest CollectFlush and was stored.
   void CommitFlush(const FlushBatch& batch);
   // Evicts one clean resident page; Busy if it is dirty.

@@ -10,6 +10,7 @@ import {
   decodeClock,
   decodeFlush,
   decodeIds,
+  encodeIds,
   decodeLooked,
   decodePurged,
   decodeResults,
@@ -374,6 +375,8 @@ describe('decodeFlush / decodeIds / decodeClock (hand-built)', () => {
 
   test('ids := count id{count}', () => {
     assert.deepEqual(decodeIds(Uint8Array.of(3, 1, 0x80, 0x01, 5)), [1, 128, 5])
+    assert.deepEqual([...encodeIds([1, 128, 5])], [3, 1, 0x80, 0x01, 5])
+    assert.deepEqual(decodeIds(encodeIds([])), [])
     assert.deepEqual(decodeIds(Uint8Array.of(0)), [])
   })
 

@@ -390,6 +390,37 @@ describe('WasmEngine flush and reopen', () => {
     engine.close()
   })
 
+  test('flushFamilies / collectFlushOf: one family stored alone leaves a store that reopens', () => {
+    const engine = new WasmEngine(module, { ...CONFIG, maxMemoryPages: 100 }, null)
+    const disk = new Disk()
+    applyAll(engine, disk, Array.from({ length: 60 }, (_, i) => ({ type: 'put', key: key(i), json: value(i) })))
+    disk.flush(engine)
+    assert.deepEqual(engine.flushFamilies(), [])
+    // A change at each end: two families, the smaller (the one-key change) first.
+    applyAll(engine, disk, [{ type: 'put', key: key(59), json: '"changed"' }], 2000)
+    applyAll(engine, disk, Array.from({ length: 8 }, (_, i) => ({ type: 'put', key: key(0) + 'x' + i, json: '"' + 'g'.repeat(100) + '"' })), 2000)
+    const families = engine.flushFamilies()
+    assert.equal(families.length, 2)
+    const full = engine.collectFlush()
+    const one = engine.collectFlushOf([families[0]])
+    assert.ok(one.pages.length >= 1 && one.pages.length < full.pages.length, `${one.pages.length} of ${full.pages.length}`)
+    for (const p of one.pages) {
+      disk.pages.set(p.id, p.bytes)
+      disk.records.set(p.id, p.record)
+    }
+    disk.state = one.state
+    engine.commitFlush()
+    assert.deepEqual(engine.flushFamilies(), [families[1]])
+    assert.deepEqual(engine.collectFlushOf([987654]).pages, [], 'an id that starts no family: nothing')
+    const reopened = new WasmEngine(module, CONFIG, disk.manifest())
+    const [changed, grown] = readAll(reopened, disk, [key(59), key(0) + 'x0'])
+    assert.deepEqual(changed, { code: 0, json: '"changed"' })
+    assert.deepEqual(grown, { code: StatusCode.NOT_FOUND }, 'the other family is not stored yet')
+    assert.equal(reopened.checkInvariants().code, StatusCode.OK)
+    reopened.close()
+    engine.close()
+  })
+
   test('over budget after many writes; back within it after flush and evict', () => {
     const engine = new WasmEngine(module, CONFIG, null)
     const r = engine.applyOps(

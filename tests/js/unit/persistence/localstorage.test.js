@@ -5,37 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
 import { LocalStorageBackend } from '../../../../js/persistence/localstorage.js'
-
-/** A Storage with an optional quota in characters (keys + values). */
-class MemoryStorage {
-  #items = new Map()
-  constructor(quota = Infinity) {
-    this.quota = quota
-  }
-  get length() {
-    return this.#items.size
-  }
-  key(i) {
-    return [...this.#items.keys()][i] ?? null
-  }
-  getItem(k) {
-    return this.#items.has(k) ? this.#items.get(k) : null
-  }
-  setItem(k, v) {
-    let used = 0
-    for (const [key, value] of this.#items) if (key !== k) used += key.length + value.length
-    if (used + k.length + String(v).length > this.quota) {
-      throw Object.assign(new Error('quota'), { name: 'QuotaExceededError' })
-    }
-    this.#items.set(k, String(v))
-  }
-  removeItem(k) {
-    this.#items.delete(k)
-  }
-  keys() {
-    return [...this.#items.keys()]
-  }
-}
+import { MemoryStorage } from '../../helpers.js'
 
 const bytes = (...b) => new Uint8Array(b)
 const batch = (pages, deleted = [], state = bytes(9)) => ({ pages, deleted, state })

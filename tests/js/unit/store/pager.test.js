@@ -174,6 +174,85 @@ describe('Pager.flush', () => {
   })
 })
 
+describe('Pager.flush out of space', () => {
+  // Families 1..4 of 10, 20, 30 and 40 dirty bytes over a backend whose free
+  // room grows by what a stored family gave back: family 1 shrank by 30
+  // bytes, family 2 by 30, family 3 grew by 5, family 4 grew by 60.
+  function outOfSpace(free) {
+    const change = { 1: -30, 2: -30, 3: 5, 4: 60 }
+    const stored = []
+    let collected = []
+    const engine = {
+      dirty: true,
+      hasDirtyPages() {
+        return this.dirty
+      },
+      collectFlush() {
+        collected = [1, 2, 3, 4].filter((f) => !stored.includes(f))
+        return { state: Uint8Array.of(0), pages: [], deleted: [] }
+      },
+      flushFamilies() {
+        return [1, 2, 3, 4].filter((f) => !stored.includes(f))
+      },
+      collectFlushOf(families) {
+        collected = families
+        return { state: Uint8Array.of(0), pages: [], deleted: [] }
+      },
+      commitFlush() {
+        stored.push(...collected)
+        this.dirty = stored.length < 4
+      }
+    }
+    const writes = []
+    const backend = {
+      async writeBatch() {
+        // Copy-on-write: a batch needs room for the new bytes of what grew
+        // and of what shrank alike, before the old bytes go.
+        const need = collected.reduce((n, f) => n + Math.max(change[f], 0) + 10, 0)
+        writes.push([...collected])
+        if (need > free) throw Object.assign(new Error('full'), { name: 'QuotaExceededError' })
+        for (const f of collected) free -= change[f]
+      }
+    }
+    return { engine, backend, stored, writes }
+  }
+
+  test('what shrinks is stored first, then what grows fits in the room it gave back', async () => {
+    const { engine, backend, stored, writes } = outOfSpace(40)
+    const { pager, errors, saved } = pagerWith(engine, backend)
+    assert.equal(await pager.flush(), true)
+    assert.deepEqual(stored.sort(), [1, 2, 3, 4])
+    assert.deepEqual(errors, [])
+    assert.equal(saved(), 1, 'a flush that stored everything counts as saved')
+    assert.deepEqual(writes[0], [1, 2, 3, 4], 'the whole batch first')
+  })
+
+  test('not enough room for what grows: QUOTA_EXCEEDED, reported once; what fitted stays stored', async () => {
+    const { engine, backend, stored } = outOfSpace(12)
+    const { pager, errors, saved } = pagerWith(engine, backend)
+    await assert.rejects(pager.flush(), { code: 'QUOTA_EXCEEDED' })
+    assert.equal(errors.length, 1)
+    assert.equal(saved(), 0)
+    assert.ok(stored.includes(1) && stored.includes(2) && !stored.includes(4), JSON.stringify(stored))
+  })
+
+  test('another failure while storing by family: rethrown as IO_ERROR', async () => {
+    const { engine, backend } = outOfSpace(0)
+    let first = true
+    const write = backend.writeBatch
+    backend.writeBatch = async () => {
+      if (first) {
+        first = false
+        return write()
+      }
+      throw new Error('disk gone')
+    }
+    const { pager, errors } = pagerWith(engine, backend)
+    await assert.rejects(pager.flush(), (err) => err.code === 'IO_ERROR' && /disk gone/.test(err.message))
+    assert.equal(errors.length, 1)
+  })
+})
+
 describe('Pager.afterOp', () => {
   test('within budget: nothing', async () => {
     const engine = fakeEngine({ over: false, dirty: true })
