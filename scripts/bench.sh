@@ -8,6 +8,7 @@ cmake --build --preset bench -j "$(nproc)"
 ./build/bench/tests/bench/engine_bench "$@"
 bash scripts/build.sh >/dev/null
 node tests/bench/api.bench.js
+node tests/bench/peers.bench.js
 node tests/bench/churn.bench.js
 node tests/bench/browser.bench.js
 node tests/bench/sync.bench.js

@@ -42,13 +42,14 @@ val EngineHandle::Open(const std::string& options_json,
   return StatusVal(s);
 }
 
-val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms) {
+val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms,
+                             bool skip_missing) {
   std::vector<WriteOp> ops;
   BatchResult batch;
   Status s = DecodeOps(ops_bytes, &ops);
   if (s.ok()) {
     s = engine_->ApplyBatch(ops, 0, ClampToUnsigned(wall_ms, Hlc::kMaxWallMs),
-                            &batch);
+                            &batch, skip_missing);
   }
   std::string out;
   EncodeResults(MakeBatchReply(s, engine_->OverBudget(), engine_->PageCount(),

@@ -37,8 +37,9 @@ class EngineHandle {
                        const std::string& records);
 
   // wire: ops -> results. wall_ms: the caller's clock (clamped to
-  // [0, Hlc::kMaxWallMs]).
-  emscripten::val ApplyBatch(const std::string& ops, double wall_ms);
+  // [0, Hlc::kMaxWallMs]). skip_missing: Engine::ApplyBatch's.
+  emscripten::val ApplyBatch(const std::string& ops, double wall_ms,
+                             bool skip_missing);
   // wire: keys -> values (a malformed `keys` answers count 0)
   emscripten::val GetMany(const std::string& keys);
   // wire: keys -> looked (stored records, tombstones included)

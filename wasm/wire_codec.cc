@@ -221,7 +221,11 @@ void EncodeResults(const BatchReply& reply, std::string_view local_peer,
                                  ? std::string_view()
                                  : std::string_view(r.version.origin));
     }
-    if (!r.status.ok()) PutLengthPrefixed(out, r.status.message());
+    if (r.status.IsNotResident()) {
+      PutVarint64(out, r.missing_page);
+    } else if (!r.status.ok()) {
+      PutLengthPrefixed(out, r.status.message());
+    }
   }
 }
 
@@ -259,7 +263,9 @@ Status DecodeResults(std::string_view bytes, BatchReply* out) {
       }
       r.version.origin.assign(origin);
     }
-    if (code != 0 && !in.GetLengthPrefixed(&message)) {
+    if (code == static_cast<uint8_t>(Status::Code::kNotResident)) {
+      if (!in.GetVarint64(&r.missing_page)) return Bad("results", "no page");
+    } else if (code != 0 && !in.GetLengthPrefixed(&message)) {
       return Bad("results", "truncated message");
     }
     if (!Status::FromCode(code, message, &r.status)) {

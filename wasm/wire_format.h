@@ -19,7 +19,8 @@
 //   state      := 1 if the engine is over its page budget after the call,
 //                 so the caller knows to flush without asking
 //   result     := code:byte flags:byte [hlc:fixed64 origin:varstring]
-//                 [message:varstring if code != 0]
+//                 [message:varstring if code is neither 0 nor 4]
+//                 [page:varint if code == 4: skipped, waiting on that page]
 //                 flags: 1 existed, 2 applied, 4 version follows (only
 //                 with code 0 and hlc != 0); origin "" stands for the local
 //                 peer. A malformed batch (code neither 0 nor 4) answers

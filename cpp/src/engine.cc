@@ -64,8 +64,9 @@ WriteResult Engine::MergeRemote(const Record& record, uint64_t wall_ms,
 }
 
 Status Engine::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
-                          uint64_t wall_ms, BatchResult* out) {
-  return impl_->ApplyBatch(ops, start, wall_ms, out);
+                          uint64_t wall_ms, BatchResult* out,
+                          bool skip_missing) {
+  return impl_->ApplyBatch(ops, start, skip_missing, wall_ms, out);
 }
 
 Status Engine::PurgeTombstones(uint64_t horizon, std::string_view start,

@@ -55,7 +55,7 @@ class EngineImpl {
   WriteResult Write(const WriteOp& op, uint64_t wall_ms, PageId* missing);
   Status PurgeTombstones(uint64_t horizon, std::string_view start, size_t want,
                          PurgeResult* out);
-  Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
+  Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start, bool skip,
                     uint64_t wall_ms, BatchResult* out);
 
   // engine_read.cc

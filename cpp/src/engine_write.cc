@@ -127,7 +127,7 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
 }
 
 Status EngineImpl::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
-                              uint64_t wall_ms, BatchResult* out) {
+                              bool skip, uint64_t wall_ms, BatchResult* out) {
   out->results.clear();
   out->missing_page = kNoPage;
   out->next = start;
@@ -138,7 +138,9 @@ Status EngineImpl::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
   for (size_t i = start; i < ops.size(); ++i) {
     PageId missing = kNoPage;
     WriteResult r = Write(ops[i], wall_ms, &missing);
-    if (r.status.IsNotResident()) {
+    if (r.status.IsNotResident() && skip) {
+      r.missing_page = missing;
+    } else if (r.status.IsNotResident()) {
       out->missing_page = missing;
       out->next = i;
       return r.status;

@@ -35,8 +35,9 @@ const encoder = new TextEncoder()
 /**
  * What one write did (wire `result`). hlc/origin: the version now stored,
  * when asked for and applied; origin is the local peer id for local writes.
+ * page: with code NOT_RESIDENT, the page the skipped write waits for.
  * @typedef {{ code: number, existed: boolean, applied: boolean, hlc?: string,
- *             origin?: string, message?: string }} WriteResult
+ *             origin?: string, message?: string, page?: number }} WriteResult
  */
 
 /**
@@ -102,7 +103,8 @@ export function decodeResults(bytes, withVersions, localPeer) {
         r.skipString()
       }
     }
-    if (res.code !== StatusCode.OK) res.message = r.string()
+    if (res.code === StatusCode.NOT_RESIDENT) res.page = r.varint()
+    else if (res.code !== StatusCode.OK) res.message = r.string()
     results[i] = res
   }
   return { code, overBudget, pages, next, missingPage, results }

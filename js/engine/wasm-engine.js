@@ -28,9 +28,8 @@ import { RingView } from './ring.js'
 import { decodeSynced, encodeSyncRequest } from './sync-codec.js'
 import { Writer } from './wire.js'
 
-// Ops per wasm call: a batch that stops for a page is resumed from the op
-// that stopped it, and each call decodes only its own slice, so this bounds
-// the decoding redone per page load.
+// Ops per wasm call: between calls a large batch can flush, so the pages it
+// dirties stay near the page budget.
 const OPS_PER_CALL = 512
 
 /**
@@ -121,28 +120,59 @@ export class WasmEngine {
   }
 
   /**
-   * Applies ops[from...] in order (at most OPS_PER_CALL of them) until one
-   * needs a page that is not resident.
+   * Applies ops[from, from + OPS_PER_CALL) in order. An op whose page is not
+   * resident is skipped, its result NOT_RESIDENT with the `page` it waits
+   * for; every later op on that page is skipped too (no page loads during a
+   * call), so applying the skipped ops later, in order, keeps each key's
+   * writes in order.
    * @param {EncodedOps} ops
    * @param {number} from index of the first op to apply
    * @param {number} wallMs the wall clock, for the HLC
    * @param {boolean} withVersions decode each result's version (costs time)
-   * @returns {{ code: number, overBudget: boolean, pages: number, missingPage: number,
-   *             results: import('./codec.js').WriteResult[] }} results of the
-   *   ops applied, from `from` on; code NOT_RESIDENT: missingPage is needed next
+   * @returns {{ overBudget: boolean, pages: number, results: import('./codec.js').WriteResult[] }}
+   *   one result per op from `from` on
    * @throws {PagingStorageError} INTERNAL when the engine refuses the batch itself
    */
   applyOps(ops, from, wallMs, withVersions) {
     const end = Math.min(ops.count, from + OPS_PER_CALL)
-    const bytes = ops.bytes.subarray(ops.offsets[from], ops.offsets[end])
-    const r = decodeResults(this.#live()._applyBatch(bytes, wallMs), withVersions, this.#config.peerId)
-    if (r.code !== StatusCode.OK && r.code !== StatusCode.NOT_RESIDENT) {
+    return this.#apply(ops.bytes.subarray(ops.offsets[from], ops.offsets[end]), end - from, wallMs, withVersions)
+  }
+
+  /**
+   * applyOps() for the ops named, in the order named.
+   * @param {EncodedOps} ops
+   * @param {readonly number[]} indices
+   * @param {number} wallMs
+   * @param {boolean} withVersions
+   * @returns {ReturnType<WasmEngine['applyOps']>} one result per index
+   */
+  applyOpsAt(ops, indices, wallMs, withVersions) {
+    let size = 0
+    for (const i of indices) size += ops.offsets[i + 1] - ops.offsets[i]
+    const bytes = new Uint8Array(size)
+    let at = 0
+    for (const i of indices) {
+      bytes.set(ops.bytes.subarray(ops.offsets[i], ops.offsets[i + 1]), at)
+      at += ops.offsets[i + 1] - ops.offsets[i]
+    }
+    return this.#apply(bytes, indices.length, wallMs, withVersions)
+  }
+
+  /**
+   * @param {Uint8Array} bytes wire `ops`, `count` of them
+   * @param {number} count
+   * @param {number} wallMs
+   * @param {boolean} withVersions
+   */
+  #apply(bytes, count, wallMs, withVersions) {
+    const r = decodeResults(this.#live()._applyBatch(bytes, wallMs, true), withVersions, this.#config.peerId)
+    if (r.code !== StatusCode.OK) {
       throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
     }
-    if (r.results.length === 0 && r.code !== StatusCode.NOT_RESIDENT) {
-      throw new PagingStorageError('INTERNAL', 'batch made no progress')
+    if (r.results.length !== count) {
+      throw new PagingStorageError('INTERNAL', `batch of ${count} ops answered ${r.results.length}`)
     }
-    return r
+    return { overBudget: r.overBudget, pages: r.pages, results: r.results }
   }
 
   // ---- reads ----

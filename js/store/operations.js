@@ -7,12 +7,26 @@ import { emptySyncAnswers, mergeSyncAnswers } from '../engine/sync-answers.js'
 
 /** @typedef {import('./paging-driver.js').Need} Need */
 
-/** Applies a batch of encoded writes in order. result: one WriteResult per op. */
+/**
+ * Applies a batch of encoded writes, grouped by page: each step applies every
+ * op whose page is resident and sets the others aside by the page they wait
+ * for; once pages are loaded, their ops are applied, in order. Each op is
+ * encoded once and each page loaded about once per batch, whatever the key
+ * order. A key's writes keep their order: the engine skips every op of a
+ * page that is not resident (engine/wasm-engine.js applyOps), and the ops
+ * set aside for a page are applied before any later op reaches it.
+ * result: one WriteResult per op, in op order.
+ */
 export class WriteOperation {
   #engine
   #ops
   #wallMs
   #withVersions
+  // Ops from here on were never tried.
+  #next = 0
+  /** @type {Map<number, number[]>} page id -> indices of ops waiting on it, ascending */
+  #waiting = new Map()
+  /** Ops applied so far. */
   done = 0
   /** Pages in the store after the last call. */
   pages = 0
@@ -35,19 +49,55 @@ export class WriteOperation {
     this.result = new Array(ops.count)
   }
 
-  /** @returns {Need | null} */
-  step() {
-    while (this.done < this.#ops.count) {
-      const r = this.#engine.applyOps(this.#ops, this.done, this.#wallMs, this.#withVersions)
-      for (let k = 0; k < r.results.length; k++) this.result[this.done + k] = r.results[k]
-      this.done += r.results.length
-      this.pages = r.pages
-      this.overBudget = r.overBudget
-      if (r.code === StatusCode.NOT_RESIDENT) return { pages: [r.missingPage] }
-      // A large batch stays within the page budget as it goes.
-      if (r.overBudget && this.done < this.#ops.count) return { flush: true }
+  /**
+   * @param {number[] | null} loaded
+   * @returns {Need | null}
+   */
+  step(loaded) {
+    // First the ops set aside for the pages just loaded: they come before
+    // any later op on those pages.
+    /** @type {number[]} */
+    const ready = []
+    for (const id of loaded ?? []) {
+      const waiting = this.#waiting.get(id)
+      if (waiting === undefined) continue
+      this.#waiting.delete(id)
+      for (const i of waiting) ready.push(i)
     }
-    return null
+    if (ready.length > 0) this.#settle(ready, this.#engine.applyOpsAt(this.#ops, ready, this.#wallMs, this.#withVersions))
+    while (this.#next < this.#ops.count) {
+      const from = this.#next
+      const r = this.#engine.applyOps(this.#ops, from, this.#wallMs, this.#withVersions)
+      this.#next = from + r.results.length
+      this.#settle(null, r, from)
+      // A large batch stays within the page budget as it goes.
+      if (r.overBudget && this.#next < this.#ops.count) return { flush: true }
+    }
+    return this.#waiting.size === 0 ? null : { pages: [...this.#waiting.keys()] }
+  }
+
+  /**
+   * @param {number[] | null} indices the ops of `r`, or null: from `from` on
+   * @param {ReturnType<import('../engine/wasm-engine.js').WasmEngine['applyOps']>} r
+   * @param {number} [from]
+   */
+  #settle(indices, r, from = 0) {
+    this.pages = r.pages
+    this.overBudget = r.overBudget
+    const { results } = r
+    for (let k = 0; k < results.length; k++) {
+      const i = indices === null ? from + k : indices[k]
+      const res = results[k]
+      if (res.code !== StatusCode.NOT_RESIDENT) {
+        this.result[i] = res
+        this.done++
+        continue
+      }
+      const page = /** @type {number} */ (res.page)
+      const waiting = this.#waiting.get(page)
+      if (waiting) waiting.push(i)
+      else this.#waiting.set(page, [i])
+    }
   }
 }
 

@@ -67,7 +67,7 @@ async function wasmRates() {
     handle._create(JSON.stringify({ peerId: 'bench', maxMemoryPages: 1e6 }))
     const now = Date.now()
     const setMs = await time(() => {
-      for (const b of setBatches) handle._applyBatch(b, now)
+      for (const b of setBatches) handle._applyBatch(b, now, false)
     })
     const getMs = await time(() => {
       for (const b of getBatches) handle._getMany(b)

@@ -311,6 +311,44 @@ TEST(EngineBatchTest, StopsAtFirstMissingPageAndResumes) {
   EXPECT_OK(e.CheckInvariants());
 }
 
+TEST(EngineBatchTest, SkippingMissingPagesAppliesTheRestAndNamesEachPage) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  OpenFlushedAndEvicted(&disk, &store);
+  Engine& e = store->engine();
+  // Key 50's page resident; keys 0 and 90 on pages that are not. Key 0 is
+  // written twice: both writes wait, in order.
+  std::string v;
+  ASSERT_OK(store->Get(Key(50), &v));
+  std::vector<WriteOp> ops(4);
+  const char* values[] = {"first", "mid", "last", "second"};
+  int keys[] = {0, 50, 90, 0};
+  for (int i = 0; i < 4; ++i) {
+    ops[i].record.key = Key(keys[i]);
+    ops[i].record.value = values[i];
+  }
+  BatchResult batch;
+  ASSERT_OK(e.ApplyBatch(ops, 0, 1, &batch, /*skip_missing=*/true));
+  ASSERT_EQ(batch.results.size(), 4u);
+  EXPECT_EQ(batch.next, 4u);
+  EXPECT_TRUE(batch.results[0].status.IsNotResident());
+  EXPECT_EQ(batch.results[0].missing_page, e.PageFor(Key(0)));
+  EXPECT_TRUE(batch.results[1].status.ok() && batch.results[1].applied);
+  EXPECT_TRUE(batch.results[2].status.IsNotResident());
+  EXPECT_EQ(batch.results[2].missing_page, e.PageFor(Key(90)));
+  EXPECT_TRUE(batch.results[3].status.IsNotResident());
+  EXPECT_EQ(batch.results[3].missing_page, batch.results[0].missing_page);
+  // The skipped ops, in order, once their pages are in.
+  std::vector<WriteOp> rest{ops[0], ops[2], ops[3]};
+  std::vector<WriteResult> results;
+  ASSERT_OK(store->ApplyBatch(rest, &results));
+  ASSERT_OK(store->Get(Key(0), &v));
+  EXPECT_EQ(v, "second");
+  ASSERT_OK(store->Get(Key(90), &v));
+  EXPECT_EQ(v, "last");
+  EXPECT_OK(e.CheckInvariants());
+}
+
 TEST(EnginePagingTest, PagesAheadListsNonResidentPagesInKeyOrder) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;

@@ -77,13 +77,15 @@ BatchReply SampleReply() {
   reply.batch.next = 4;
   reply.batch.missing_page = 17;
   std::vector<WriteResult>& r = reply.batch.results;
-  r.resize(4);
+  r.resize(5);
   r[0].existed = r[0].applied = true;
   r[0].version = {0x1122334455667788, "me"};  // the local peer
   r[1].applied = true;
   r[1].version = {5, "other"};
   r[2].status = Status::InvalidArgument("key is empty");
   r[3].existed = true;  // a stale merge: nothing applied, no version
+  r[4].status = Status::NotResident("page 23");  // skipped: its page
+  r[4].missing_page = 23;
   return reply;
 }
 
@@ -98,7 +100,7 @@ TEST(WireCodecTest, ResultsRoundTripKeepsFlagsVersionsAndMessages) {
   EXPECT_EQ(got.batch.next, 4u);
   EXPECT_EQ(got.batch.missing_page, 17u);
   const std::vector<WriteResult>& r = got.batch.results;
-  ASSERT_EQ(r.size(), 4u);
+  ASSERT_EQ(r.size(), 5u);
   EXPECT_TRUE(r[0].existed && r[0].applied && r[0].status.ok());
   EXPECT_EQ(r[0].version.hlc, 0x1122334455667788u);
   EXPECT_EQ(r[0].version.origin, "");  // "" stands for the local peer
@@ -109,6 +111,8 @@ TEST(WireCodecTest, ResultsRoundTripKeepsFlagsVersionsAndMessages) {
   EXPECT_TRUE(r[3].existed);
   EXPECT_FALSE(r[3].applied);
   EXPECT_EQ(r[3].version.hlc, 0u);
+  EXPECT_TRUE(r[4].status.IsNotResident());
+  EXPECT_EQ(r[4].missing_page, 23u) << "a skipped op names its page";
 }
 
 TEST(WireCodecTest, ResultsKeepTheirBytes) {
@@ -116,7 +120,7 @@ TEST(WireCodecTest, ResultsKeepTheirBytes) {
   EncodeResults(SampleReply(), "me", &bytes);
   std::string want = "\x04\x01";  // NotResident, over budget
   PutVarint64(&want, 300);
-  want += "\x04\x11\x04";  // next, missing_page, count
+  want += "\x04\x11\x05";  // next, missing_page, count
   want += std::string("\x00\x07", 2);
   PutFixed64(&want, 0x1122334455667788);
   want.push_back('\0');  // origin "": the local peer
@@ -126,6 +130,7 @@ TEST(WireCodecTest, ResultsKeepTheirBytes) {
   want += std::string("\x03\x00", 2);
   PutLengthPrefixed(&want, "key is empty");
   want += std::string("\x00\x01", 2);
+  want += std::string("\x04\x00\x17", 3);  // skipped: its page, no message
   EXPECT_EQ(bytes, want);
 }
 

@@ -71,8 +71,14 @@ class Engine {
   // Returns OK when all were processed, NotResident otherwise (see
   // BatchResult). Per-op errors (invalid key, ...) are in the results and do
   // not stop the batch.
+  // With skip_missing, an op whose page is not resident does not stop the
+  // batch: its result is NotResident naming the page (missing_page), and
+  // the batch goes on; the call returns OK. No page is loaded during a call,
+  // so every later op on that page is skipped too: applying the skipped ops
+  // later, in their order, keeps each key's writes in order.
   Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
-                    uint64_t wall_ms, BatchResult* out);
+                    uint64_t wall_ms, BatchResult* out,
+                    bool skip_missing = false);
 
   // Tombstone garbage collection: removes the tombstones older than
   // `horizon` (hlc < horizon) from the pages in key order from `start`.

@@ -63,6 +63,9 @@ struct WriteResult {
   bool applied = false;  // the store changed (false: a stale merge, a delete
                          // of an absent key, or an error)
   Version version;       // the version now stored for the key, when applied
+  // With status NotResident (Engine::ApplyBatch skipping missing pages):
+  // the page the op waits for.
+  PageId missing_page = kNoPage;
 };
 
 struct BatchResult {
