@@ -52,7 +52,7 @@ export class MemoryBackend {
 
 export interface IndexedDBBackend extends PersistenceBackend {}
 export class IndexedDBBackend {
-  constructor(persistenceKey: string, factory?: IDBFactory)
+  constructor(persistenceKey: string, factory?: IDBFactory, durability?: 'strict' | 'relaxed')
   /** The database name, also the Web Lock's name. */
   readonly name: string
 }
@@ -73,6 +73,10 @@ export interface PersistenceOptions {
   persistenceKey?: string
   /** Milliseconds between automatic saves of dirty pages; 0 disables. @default 30000 */
   autoSaveInterval?: number
+  /** IndexedDB commits: 'strict' resolves flush() once the data is on disk; 'relaxed' (the
+   *  browser's default) once the OS has it, faster, but an OS crash or power loss may lose the
+   *  last flushes. @default 'strict' */
+  durability?: 'strict' | 'relaxed'
   /** Where pages go. @default 'indexeddb' in browsers, 'memory' in Node */
   backend?: 'indexeddb' | 'localstorage' | 'memory' | PersistenceBackend
 }

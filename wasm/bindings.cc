@@ -21,6 +21,7 @@ EMSCRIPTEN_BINDINGS(paging_storage) {
       .constructor<>()
       .function("_create", &EngineHandle::Create)
       .function("_open", &EngineHandle::Open)
+      .function("_stage", &EngineHandle::Stage)
       .function("_applyBatch", &EngineHandle::ApplyBatch)
       .function("_getMany", &EngineHandle::GetMany)
       .function("_lookupMany", &EngineHandle::LookupMany)

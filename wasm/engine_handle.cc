@@ -42,11 +42,20 @@ val EngineHandle::Open(const std::string& options_json,
   return StatusVal(s);
 }
 
-val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms,
-                             bool skip_missing) {
+double EngineHandle::Stage(double size) {
+  size_t n = static_cast<size_t>(ClampToUnsigned(size, uint64_t{1} << 31));
+  // A buffer grown for one large call is given back once calls are small.
+  if (staged_.capacity() > (size_t{1} << 20) && n < staged_.capacity() / 4) {
+    std::string().swap(staged_);
+  }
+  staged_.resize(n);
+  return static_cast<double>(reinterpret_cast<uintptr_t>(staged_.data()));
+}
+
+val EngineHandle::ApplyBatch(double wall_ms, bool skip_missing) {
   std::vector<WriteOp> ops;
   BatchResult batch;
-  Status s = DecodeOps(ops_bytes, &ops);
+  Status s = DecodeOps(staged_, &ops);
   if (s.ok()) {
     s = engine_->ApplyBatch(ops, 0, ClampToUnsigned(wall_ms, Hlc::kMaxWallMs),
                             &batch, skip_missing);
@@ -58,22 +67,22 @@ val EngineHandle::ApplyBatch(const std::string& ops_bytes, double wall_ms,
   return BytesVal(out);
 }
 
-val EngineHandle::GetMany(const std::string& keys_bytes) {
-  return AnswerKeys(keys_bytes, /*looked=*/false,
+val EngineHandle::GetMany() {
+  return AnswerKeys(staged_, /*looked=*/false,
                     [this](std::string_view key, Record* r, PageId* missing) {
                       return engine_->Get(key, &r->value, missing);
                     });
 }
 
-val EngineHandle::LookupMany(const std::string& keys_bytes) {
-  return AnswerKeys(keys_bytes, /*looked=*/true,
+val EngineHandle::LookupMany() {
+  return AnswerKeys(staged_, /*looked=*/true,
                     [this](std::string_view key, Record* r, PageId* missing) {
                       return engine_->Lookup(key, r, missing);
                     });
 }
 
 template <typename Answer>
-val EngineHandle::AnswerKeys(const std::string& keys_bytes, bool looked,
+val EngineHandle::AnswerKeys(std::string_view keys_bytes, bool looked,
                              Answer answer) {
   std::vector<std::string_view> keys;
   // A malformed `keys` is answered as count 0 (wire_format.h).
@@ -90,18 +99,18 @@ val EngineHandle::AnswerKeys(const std::string& keys_bytes, bool looked,
   return BytesVal(out);
 }
 
-val EngineHandle::Scan(const std::string& scan_bytes) {
+val EngineHandle::Scan() {
   ScanOptions options;
   ScanReply reply;
-  reply.status = DecodeScan(scan_bytes, &options);
+  reply.status = DecodeScan(staged_, &options);
   if (reply.status.ok()) reply.status = engine_->Scan(options, &reply.result);
   std::string out;
   EncodeScanned(reply, &out);
   return BytesVal(out);
 }
 
-val EngineHandle::SyncScan(const RingHandle& ring,
-                           const std::string& request_bytes) {
+val EngineHandle::SyncScan(const RingHandle& ring) {
+  const std::string& request_bytes = staged_;
   SyncRequest request;
   std::vector<SyncAnswer> answers;
   PageId missing = kNoPage;
@@ -117,8 +126,8 @@ val EngineHandle::SyncScan(const RingHandle& ring,
   return BytesVal(out);
 }
 
-val EngineHandle::LoadPage(double id, const std::string& bytes) {
-  return StatusVal(engine_->LoadPage(ClampToUnsigned(id, kMaxPageId), bytes));
+val EngineHandle::LoadPage(double id) {
+  return StatusVal(engine_->LoadPage(ClampToUnsigned(id, kMaxPageId), staged_));
 }
 
 val EngineHandle::CollectFlush() {

@@ -31,6 +31,9 @@ const DEFAULTS = Object.freeze({
     maxDiskPages: Infinity,
     persistenceKey: 'paging_storage',
     autoSaveInterval: 30000,
+    // IndexedDB commits: 'strict' (on disk when flush() resolves) or
+    // 'relaxed' (the browser's default: in the OS, faster).
+    durability: 'strict',
     backend: undefined
   })
 })
@@ -121,8 +124,12 @@ export function normalizeOptions(options = {}) {
       maxDiskPages: p.maxDiskPages === Infinity ? Infinity : whole('persistence.maxDiskPages', p.maxDiskPages, 1, 1e12),
       persistenceKey: p.persistenceKey,
       autoSaveInterval: whole('persistence.autoSaveInterval', p.autoSaveInterval, 0, 2 ** 31 - 1),
+      durability: p.durability,
       backend: p.backend
     }
+  }
+  if (o.persistence.durability !== 'strict' && o.persistence.durability !== 'relaxed') {
+    throw new PagingStorageError('INVALID_ARGUMENT', "option persistence.durability must be 'strict' or 'relaxed'")
   }
   if (!isOrigin(o.peerId)) {
     throw new PagingStorageError('INVALID_ARGUMENT', `option peerId must be a string of 1 to ${MAX_ORIGIN_BYTES} bytes of UTF-8`)

@@ -165,7 +165,7 @@ export class WasmEngine {
    * @param {boolean} withVersions
    */
   #apply(bytes, count, wallMs, withVersions) {
-    const r = decodeResults(this.#live()._applyBatch(bytes, wallMs, true), withVersions, this.#config.peerId)
+    const r = decodeResults(this.#staged(bytes)._applyBatch(wallMs, true), withVersions, this.#config.peerId)
     if (r.code !== StatusCode.OK) {
       throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
     }
@@ -184,7 +184,7 @@ export class WasmEngine {
   getMany(keys) {
     const w = this.#keysWriter.reset()
     encodeKeys(w, keys)
-    return decodeValues(this.#live()._getMany(w.finish()))
+    return decodeValues(this.#staged(w.finish())._getMany())
   }
 
   /**
@@ -195,7 +195,7 @@ export class WasmEngine {
   lookupMany(keys) {
     const w = this.#keysWriter.reset()
     encodeKeys(w, keys)
-    return decodeLooked(this.#live()._lookupMany(w.finish()), keys)
+    return decodeLooked(this.#staged(w.finish())._lookupMany(), keys)
   }
 
   /**
@@ -214,7 +214,7 @@ export class WasmEngine {
    *   code NOT_RESIDENT: load missingPage, then scan from `resume`
    */
   scan(position) {
-    return decodeScanned(this.#live()._scan(position))
+    return decodeScanned(this.#staged(position)._scan())
   }
 
   /**
@@ -227,7 +227,7 @@ export class WasmEngine {
    * @returns {ReturnType<typeof decodeSynced>}
    */
   syncScan(ring, request) {
-    return decodeSynced(this.#live()._syncScan(ring.handle(), encodeSyncRequest(request)), request.queries)
+    return decodeSynced(this.#staged(encodeSyncRequest(request))._syncScan(ring.handle()), request.queries)
   }
 
   /**
@@ -250,7 +250,7 @@ export class WasmEngine {
    * @returns {{code: number, message: string}} CORRUPTION marks the page corrupt
    */
   loadPage(id, bytes) {
-    return this.#live()._loadPage(id, bytes)
+    return this.#staged(bytes)._loadPage(id)
   }
 
   /**
@@ -390,6 +390,20 @@ export class WasmEngine {
       this.#handle.delete()
       this.#handle = null
     }
+  }
+
+  /**
+   * Copies a call's input bytes into the handle's staging buffer (see
+   * wasm/engine_handle.h, Stage) and returns the handle for the call.
+   * @param {Uint8Array} bytes
+   * @returns {any} the embind EngineHandle
+   */
+  #staged(bytes) {
+    const handle = this.#live()
+    const at = handle._stage(bytes.length)
+    // Read HEAPU8 after _stage: a grown memory replaces it.
+    this.#module.HEAPU8.set(bytes, at)
+    return handle
   }
 
   #live() {

@@ -12,14 +12,14 @@ const REQUIRED = ['loadManifest', 'readPages', 'writeBatch', 'clear', 'close']
  *   'localstorage'  LocalStorageBackend (small data sets)
  *   'memory'        MemoryBackend (the default in Node)
  *   an object       used as is; it must implement the interface in backend.js
- * @param {{ backend?: unknown, persistenceKey: string }} persistence
+ * @param {{ backend?: unknown, persistenceKey: string, durability?: 'strict' | 'relaxed' }} persistence
  * @returns {import('./backend.js').Backend}
  * @throws {PagingStorageError} INVALID_ARGUMENT
  */
 export function createBackend(persistence) {
   const choice = persistence.backend ?? (globalThis.indexedDB ? 'indexeddb' : 'memory')
   if (choice === 'memory') return new MemoryBackend()
-  if (choice === 'indexeddb') return new IndexedDBBackend(persistence.persistenceKey)
+  if (choice === 'indexeddb') return new IndexedDBBackend(persistence.persistenceKey, undefined, persistence.durability)
   if (choice === 'localstorage') return new LocalStorageBackend(persistence.persistenceKey)
   if (choice !== null && typeof choice === 'object') {
     const missing = REQUIRED.filter((m) => typeof choice[m] !== 'function')

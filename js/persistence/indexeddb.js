@@ -35,12 +35,21 @@ export class IndexedDBBackend {
   #factory
   /** @type {IDBDatabase | null} */
   #db = null
+  #durability
 
-  /** @param {string} persistenceKey */
-  constructor(persistenceKey, factory = globalThis.indexedDB) {
+  /**
+   * @param {string} persistenceKey
+   * @param {IDBFactory} [factory]
+   * @param {'strict' | 'relaxed'} [durability] of each commit: 'strict'
+   *   waits until the data is on disk; 'relaxed' (the browser's default)
+   *   until the OS has it, so an OS crash or power loss may lose the last
+   *   flushes (a browser crash does not)
+   */
+  constructor(persistenceKey, factory = globalThis.indexedDB, durability = 'strict') {
     if (!factory) throw new PagingStorageError('INVALID_ARGUMENT', 'IndexedDB is not available here')
     this.#name = `paging-storage:${persistenceKey}`
     this.#factory = factory
+    this.#durability = durability
   }
 
   get name() {
@@ -98,7 +107,7 @@ export class IndexedDBBackend {
     const db = this.#db ?? (await this.#open())
     let tx
     try {
-      tx = db.transaction(STORES, 'readwrite', { durability: 'strict' })
+      tx = db.transaction(STORES, 'readwrite', { durability: this.#durability })
     } catch (err) {
       throw toStorageError(err, 'saving pages')
     }
@@ -126,7 +135,7 @@ export class IndexedDBBackend {
 
   async clear() {
     const db = await this.#open()
-    const tx = db.transaction(STORES, 'readwrite', { durability: 'strict' })
+    const tx = db.transaction(STORES, 'readwrite', { durability: this.#durability })
     const committed = done(tx)
     for (const s of STORES) tx.objectStore(s).clear()
     await committed

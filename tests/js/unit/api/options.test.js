@@ -51,10 +51,18 @@ describe('normalizeOptions defaults (README "Options")', () => {
           maxDiskPages: Infinity,
           persistenceKey: 'paging_storage',
           autoSaveInterval: 30000,
+          durability: 'strict',
           backend: undefined
         }
       }
     )
+  })
+
+  test("persistence.durability: 'strict' or 'relaxed', nothing else", () => {
+    assert.equal(normalizeOptions({ persistence: { durability: 'relaxed' } }).persistence.durability, 'relaxed')
+    for (const durability of ['default', null, 1]) {
+      assert.throws(() => normalizeOptions({ persistence: { durability } }), { code: 'INVALID_ARGUMENT', message: /durability/ })
+    }
   })
 
   test('each store gets its own random peer id', () => {
