@@ -22,6 +22,12 @@ using emscripten::val;
 // Page ids stay below 2^53 (types.h).
 constexpr uint64_t kMaxPageId = uint64_t{1} << 53;
 
+// The most bytes one call answers with (values of a read, records of a
+// scan), give or take one value or one page: the rest is answered "ask
+// again" (NotResident, page 0). Memory taken by one call stays bounded
+// (wasm memory never shrinks), whatever the caller asks for.
+constexpr size_t kMaxAnswerBytes = size_t{8} << 20;
+
 }  // namespace
 
 val EngineHandle::Create(const std::string& options_json) {
@@ -90,7 +96,12 @@ val EngineHandle::AnswerKeys(std::string_view keys_bytes, bool looked,
   std::string out;
   KeyAnswerWriter w(keys.size(), looked, &out);
   Record record;  // reused: one answer at a time
+  static const Status kAskAgain = Status::NotResident("answer full");
   for (std::string_view key : keys) {
+    if (out.size() > kMaxAnswerBytes) {
+      w.Add(kAskAgain, kNoPage, record);
+      continue;
+    }
     PageId missing = kNoPage;
     Status s = answer(key, &record, &missing);
     w.Add(s, missing, record);
@@ -103,6 +114,7 @@ val EngineHandle::Scan() {
   ScanOptions options;
   ScanReply reply;
   reply.status = DecodeScan(staged_, &options);
+  options.max_bytes = kMaxAnswerBytes;
   if (reply.status.ok()) reply.status = engine_->Scan(options, &reply.result);
   std::string out;
   EncodeScanned(reply, &out);

@@ -32,10 +32,14 @@
 //   values     := state:byte count:varint value{count}
 //   value      := 0 value:varstring | 1 | 4 page:varint
 //               | code:byte message:varstring   (2, 3, 5: another error)
+//                 4 with page 0: the answer is full (about 8 MiB), ask
+//                 that key again (also in `lookup`)
 //
 //   scan       := flags:byte start:varstring [end:varstring] limit:varint
 //                 flags: 1 has end, 2 reverse, 4 include tombstones
 //   scanned    := code:byte [missing_page:varint resume:scan if code == 4]
+//                 (missing_page 0: the answer is full, about 8 MiB: scan
+//                 again from resume without loading anything)
 //                 [message:varstring if code is another error]
 //                 count:varint record{count}
 //   record     := key:varstring flags:byte hlc:fixed64 origin:varstring

@@ -116,16 +116,26 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     out->missing_page = m.id;
     return Status::NotResident("page " + std::to_string(m.id));
   };
+  size_t bytes = 0;  // of the records emitted, keys and values
   auto emit = [&](const Entry& e) {
     if (e.tombstone && !options.include_tombstones) return;
     out->records.emplace_back();
     FillRecord(e, &out->records.back());
+    bytes += e.key.size() + out->records.back().value.size();
+  };
+  // The answer is full: stop before this page (nothing to load).
+  auto full = [&](Iterator it) {
+    if (options.max_bytes == 0 || bytes < options.max_bytes) return false;
+    static_cast<void>(stop_at(it));  // sets `resume`; the page is not read
+    out->missing_page = kNoPage;
+    return true;
   };
 
   if (!options.reverse) {
     for (Iterator it = dir_.Locate(options.start); it != dir_.end() && room();
          ++it) {
       if (options.has_end && it->first >= options.end) break;
+      if (full(it)) return Status::NotResident("answer full");
       PageMeta& m = *it->second;
       if (m.page == nullptr || m.corrupt) return stop_at(it);
       lru_.Touch(&m);
@@ -148,6 +158,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     if (!after_start) break;
     // The page starting exactly at `end` holds nothing below it.
     bool before_end = !options.has_end || it->first < options.end;
+    if (before_end && full(it)) return Status::NotResident("answer full");
     if (before_end && (m.page == nullptr || m.corrupt)) return stop_at(it);
     if (before_end) {
       lru_.Touch(&m);

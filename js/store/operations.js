@@ -111,6 +111,8 @@ export class ReadOperation {
   #read
   /** @type {Map<number, number[]>} page id -> indices of keys waiting on it */
   #waiting = new Map()
+  /** @type {number[]} indices of keys to ask again (the engine's answer was full) */
+  #again = []
   #started = false
   done = 0
   /** Over the page budget after the last engine call. */
@@ -150,13 +152,23 @@ export class ReadOperation {
         this.#waiting.delete(id)
         for (const i of waiting) indices.push(i)
       }
-      if (indices.length > 0) {
-        const { overBudget, answers } = this.#read(indices.map((i) => this.#keys[i]))
-        this.overBudget = overBudget
-        for (let j = 0; j < answers.length; j++) this.#settle(indices[j], answers[j])
-      }
+      if (indices.length > 0) this.#ask(indices)
+    }
+    // Keys the engine left for later (its answer was full): asked again
+    // until each is answered or waits on a page.
+    while (this.#again.length > 0) {
+      const again = this.#again
+      this.#again = []
+      this.#ask(again)
     }
     return this.#waiting.size === 0 ? null : { pages: [...this.#waiting.keys()] }
+  }
+
+  /** @param {number[]} indices keys to ask the engine (one call) */
+  #ask(indices) {
+    const { overBudget, answers } = this.#read(indices.map((i) => this.#keys[i]))
+    this.overBudget = overBudget
+    for (let j = 0; j < answers.length; j++) this.#settle(indices[j], answers[j])
   }
 
   /**
@@ -170,6 +182,10 @@ export class ReadOperation {
       return
     }
     const page = /** @type {number} */ (a.page)
+    if (page === 0) {
+      this.#again.push(i)
+      return
+    }
     const waiting = this.#waiting.get(page)
     if (waiting) waiting.push(i)
     else this.#waiting.set(page, [i])
@@ -202,12 +218,17 @@ export class ScanOperation {
 
   /** @returns {Need | null} */
   step() {
-    const r = this.#engine.scan(this.#position)
-    for (const rec of r.records) this.#onRecord(rec)
-    this.done += r.records.length
-    if (r.code === StatusCode.OK) return null
-    if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
-    this.#position = /** @type {Uint8Array} */ (r.resume)
+    let r
+    do {
+      r = this.#engine.scan(this.#position)
+      for (const rec of r.records) this.#onRecord(rec)
+      this.done += r.records.length
+      if (r.code === StatusCode.OK) return null
+      if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
+      this.#position = /** @type {Uint8Array} */ (r.resume)
+      // Page 0: the engine's answer was full (it bounds each one); nothing
+      // to load, scan on.
+    } while (r.missingPage === 0)
     // A bounded scan near its end reads few more pages.
     const near = this.#limit > 0 && this.#limit - this.done < 64
     return { pages: [r.missingPage], ahead: { descending: this.#reverse, most: near ? 1 : Infinity } }

@@ -152,5 +152,44 @@ TEST_F(ScanTest, ResumeDescribesTheRest) {
   EXPECT_EQ(part.missing_page, e.ListPages()[0].id);
 }
 
+// max_bytes bounds one call's answer: the scan stops at a page boundary
+// once that many bytes are returned, asks for no page (missing_page
+// kNoPage), and resuming from `resume` returns the rest, in both
+// directions, with a limit carried over.
+TEST(ScanBoundTest, MaxBytesStopsAtAPageBoundaryAndResumes) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(testing::SmallPages(), &disk, &store));
+  for (int i = 0; i < 200; ++i) ASSERT_OK(store->Put(Key(i), "value").status);
+  for (bool reverse : {false, true}) {
+    for (size_t limit : {size_t{0}, size_t{150}}) {
+      ScanOptions options;
+      options.reverse = reverse;
+      options.limit = limit;
+      options.max_bytes = 100;  // a few records per call
+      std::vector<std::string> got;
+      int calls = 0;
+      for (;;) {
+        ScanResult r;
+        Status s = store->engine().Scan(options, &r);
+        ++calls;
+        ASSERT_FALSE(r.records.empty()) << "every call makes progress";
+        for (const Record& rec : r.records) got.push_back(rec.key);
+        if (s.ok()) break;
+        ASSERT_TRUE(s.IsNotResident()) << s.ToString();
+        ASSERT_EQ(r.missing_page, kNoPage)
+            << "nothing to load: the answer was full";
+        options = r.resume;
+      }
+      std::vector<std::string> want;
+      for (int i = 0; i < 200; ++i) want.push_back(Key(i));
+      if (reverse) std::reverse(want.begin(), want.end());
+      if (limit != 0) want.resize(limit);
+      EXPECT_EQ(got, want) << "reverse " << reverse << " limit " << limit;
+      EXPECT_GT(calls, 5);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace paging_storage

@@ -87,6 +87,11 @@ struct ScanOptions {
   size_t limit = 0;
   bool reverse = false;
   bool include_tombstones = false;
+  // When non-zero: once the records returned hold this many bytes (keys and
+  // values), the scan stops at the next page boundary with NotResident and
+  // missing_page kNoPage: nothing to load, scan again from `resume`. Bounds
+  // one call's answer (and so the memory it takes) whatever the range.
+  size_t max_bytes = 0;
 
   // [prefix, first key after every key with that prefix).
   static ScanOptions Prefix(std::string_view prefix);

@@ -214,6 +214,23 @@ describe('ReadOperation', () => {
     assert.deepEqual(op.result[3], { code: 0, json: '"p2b"' })
   })
 
+  test('keys the engine leaves for later (its answer was full: NOT_RESIDENT, page 0) are asked again at once, nothing loaded', () => {
+    const asked = []
+    // Answers at most two keys per call; the rest "ask again".
+    const read = (keys) => {
+      asked.push([...keys])
+      return { answers: keys.map((k, i) => (i < 2 ? { code: 0, json: JSON.stringify(k) } : { code: StatusCode.NOT_RESIDENT, page: 0 })) }
+    }
+    const keys = ['a', 'b', 'c', 'd', 'e']
+    const op = new ReadOperation(keys, read)
+    assert.equal(op.step(null), null)
+    assert.deepEqual(asked, [keys, ['c', 'd', 'e'], ['e']])
+    assert.deepEqual(
+      op.result.map((a) => a.json),
+      keys.map((k) => JSON.stringify(k))
+    )
+  })
+
   test('a key whose page is evicted again waits again, on the page it names', () => {
     const resident = new Set()
     const { read } = fakeRead((k) => Number(k[1]), resident)
@@ -307,6 +324,26 @@ describe('ScanOperation', () => {
     assert.deepEqual(seen, ['a', 'b', 'c', 'd'])
     assert.deepEqual(positions, [[0], [1], [2]])
     assert.equal(op.done, 4)
+  })
+
+  test('an answer that was full (NOT_RESIDENT, page 0) scans on from resume at once, nothing loaded', () => {
+    const answers = [
+      { code: StatusCode.NOT_RESIDENT, missingPage: 0, resume: Uint8Array.of(1), records: [rec('a')] },
+      { code: StatusCode.NOT_RESIDENT, missingPage: 0, resume: Uint8Array.of(2), records: [rec('b')] },
+      { code: StatusCode.OK, missingPage: 0, resume: null, records: [rec('c')] }
+    ]
+    const positions = []
+    const engine = {
+      scan(position) {
+        positions.push([...position])
+        return answers.shift()
+      }
+    }
+    const seen = []
+    const op = new ScanOperation(/** @type {any} */ (engine), Uint8Array.of(0), (r) => seen.push(r.key), {})
+    assert.equal(op.step(), null)
+    assert.deepEqual(seen, ['a', 'b', 'c'])
+    assert.deepEqual(positions, [[0], [1], [2]])
   })
 
   test('a limited scan near its end prefetches one page', () => {
