@@ -226,8 +226,10 @@ val EngineHandle::Clock() const {
 
 std::string EngineHandle::StatsJson() const { return engine_->StatsJson(); }
 
-std::string EngineHandle::ListPagesJson() const {
-  return PagesJson(engine_->ListPages());
+std::string EngineHandle::ListPagesJson(const std::string& from,
+                                        double limit) const {
+  return PagesJson(engine_->ListPages(
+      from, static_cast<size_t>(ClampToUnsigned(limit, SIZE_MAX))));
 }
 
 val EngineHandle::CheckInvariants() const {

@@ -91,7 +91,8 @@ class EngineHandle {
 
   std::string StatsJson() const;
   // json_codec.h's PagesJson.
-  std::string ListPagesJson() const;
+  // json_codec.h's PagesJson of Engine::ListPages(from, limit).
+  std::string ListPagesJson(const std::string& from, double limit) const;
   emscripten::val CheckInvariants() const;
 
  private:

@@ -129,7 +129,13 @@ Status Engine::SetUserData(std::string_view data) {
   return impl_->SetUserData(data);
 }
 const std::string& Engine::UserData() const { return impl_->UserData(); }
-std::vector<PageInfo> Engine::ListPages() const { return impl_->ListPages(); }
+std::vector<PageInfo> Engine::ListPages() const {
+  return impl_->ListPages("", SIZE_MAX);
+}
+std::vector<PageInfo> Engine::ListPages(std::string_view from,
+                                        size_t limit) const {
+  return impl_->ListPages(from, limit);
+}
 Status Engine::CheckInvariants() const { return impl_->CheckInvariants(); }
 const Options& Engine::options() const { return impl_->options(); }
 

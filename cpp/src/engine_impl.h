@@ -95,7 +95,7 @@ class EngineImpl {
     return Status::OK();
   }
   const std::string& UserData() const { return user_data_; }
-  std::vector<PageInfo> ListPages() const;
+  std::vector<PageInfo> ListPages(std::string_view from, size_t limit) const;
   Status CheckInvariants() const;
 
   const Options& options() const { return options_; }

@@ -35,11 +35,14 @@ EngineStats EngineImpl::Stats() const {
   return s;
 }
 
-std::vector<PageInfo> EngineImpl::ListPages() const {
+std::vector<PageInfo> EngineImpl::ListPages(std::string_view from,
+                                            size_t limit) const {
   std::vector<PageInfo> pages;
-  pages.reserve(dir_.size());
-  for (const auto& [lower, meta] : dir_) {
-    const PageMeta& m = *meta;
+  Directory::ConstIterator it = dir_.Locate(from);
+  if (it->first < from) ++it;
+  for (; it != dir_.end() && pages.size() < limit; ++it) {
+    const std::string& lower = it->first;
+    const PageMeta& m = *it->second;
     PageInfo p;
     p.id = m.id;
     p.lower_key = lower;

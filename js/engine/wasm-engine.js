@@ -31,6 +31,8 @@ import { Writer } from './wire.js'
 // Ops per wasm call: between calls a large batch can flush, so the pages it
 // dirties stay near the page budget.
 const OPS_PER_CALL = 512
+// Pages per listPages call (~150 bytes of JSON each).
+const LIST_PAGES_PER_CALL = 4096
 
 /**
  * @typedef {object} EngineConfig
@@ -361,9 +363,21 @@ export class WasmEngine {
     return JSON.parse(this.#live()._stats())
   }
 
-  /** @returns {any[]} one summary per page (Engine::ListPages) */
+  /**
+   * One summary per page (Engine::ListPages), in key order, read in parts of
+   * LIST_PAGES_PER_CALL so that no engine answer holds them all.
+   * @returns {any[]}
+   */
   listPages() {
-    return JSON.parse(this.#live()._listPages())
+    const pages = []
+    let from = ''
+    for (;;) {
+      const part = JSON.parse(this.#live()._listPages(from, LIST_PAGES_PER_CALL))
+      for (const p of part) pages.push(p)
+      if (part.length < LIST_PAGES_PER_CALL) return pages
+      // The first key after the last lower bound listed.
+      from = part[part.length - 1].lowerKey + '\u0000'
+    }
   }
 
   /** @returns {{code: number, message: string}} */

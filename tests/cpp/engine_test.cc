@@ -349,6 +349,33 @@ TEST(EngineBatchTest, SkippingMissingPagesAppliesTheRestAndNamesEachPage) {
   EXPECT_OK(e.CheckInvariants());
 }
 
+TEST(EngineInspectTest, ListPagesInPartsIsTheWholeListing) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  OpenFlushedAndEvicted(&disk, &store);
+  Engine& e = store->engine();
+  std::vector<PageInfo> whole = e.ListPages();
+  ASSERT_GT(whole.size(), 10u);
+  std::vector<PageInfo> parts;
+  std::string from;
+  for (;;) {
+    std::vector<PageInfo> part = e.ListPages(from, 3);
+    ASSERT_LE(part.size(), 3u);
+    parts.insert(parts.end(), part.begin(), part.end());
+    if (part.size() < 3) break;
+    from = part.back().lower_key + std::string(1, '\0');
+  }
+  ASSERT_EQ(parts.size(), whole.size());
+  for (size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(parts[i].id, whole[i].id);
+    EXPECT_EQ(parts[i].lower_key, whole[i].lower_key);
+  }
+  // From a key inside a page: the pages whose lower bound is at or after it.
+  std::vector<PageInfo> tail = e.ListPages(whole[4].lower_key + "x", 100);
+  ASSERT_FALSE(tail.empty());
+  EXPECT_EQ(tail.front().id, whole[5].id);
+}
+
 TEST(EnginePagingTest, PagesAheadListsNonResidentPagesInKeyOrder) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;

@@ -172,6 +172,10 @@ class Engine {
   Status SetUserData(std::string_view data);
   const std::string& UserData() const;
   std::vector<PageInfo> ListPages() const;
+  // At most `limit` pages whose lower bound is >= `from`, in key order: a
+  // listing in parts (the next part starts after the last lower bound
+  // returned: that key plus a 0 byte), so that no one answer holds them all.
+  std::vector<PageInfo> ListPages(std::string_view from, size_t limit) const;
   // Checks the structural invariants (see engine_impl.h); OK or Corruption
   // naming the first broken one. O(pages + resident entries).
   Status CheckInvariants() const;
