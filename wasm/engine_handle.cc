@@ -198,7 +198,10 @@ double EngineHandle::EvictAllClean() {
   return static_cast<double>(engine_->EvictAllClean());
 }
 
-bool EngineHandle::OverBudget() const { return engine_->OverBudget(); }
+bool EngineHandle::OverBudget(double incoming) const {
+  return static_cast<double>(engine_->ResidentPages()) + incoming >
+         static_cast<double>(engine_->options().max_memory_pages);
+}
 bool EngineHandle::HasDirtyPages() const { return engine_->HasDirtyPages(); }
 
 val EngineHandle::PagesAhead(double first, double limit,

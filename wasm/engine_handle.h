@@ -78,7 +78,9 @@ class EngineHandle {
   emscripten::val PurgeTombstones(const std::string& request);
   // wire: ids (Engine::PagesWantedForMerges)
   emscripten::val PagesWantedForMerges() const;
-  bool OverBudget() const;
+  // More resident pages than max_memory_pages once `incoming` more are
+  // loaded (0: now).
+  bool OverBudget(double incoming) const;
   bool HasDirtyPages() const;
   // wire: ids (Engine::PagesAhead; a negative or NaN argument reads as 0).
   emscripten::val PagesAhead(double first, double limit, bool descending) const;

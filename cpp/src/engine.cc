@@ -109,6 +109,7 @@ std::vector<PageId> Engine::PagesAhead(PageId first, size_t limit,
 bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
 size_t Engine::PageCount() const { return impl_->PageCount(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }
+size_t Engine::ResidentPages() const { return impl_->ResidentPages(); }
 void Engine::CollectFlush(FlushBatch* out) {
   impl_->CollectFlush(nullptr, out);
 }

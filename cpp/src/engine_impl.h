@@ -73,6 +73,7 @@ class EngineImpl {
   bool HasDirtyPages() const;
   size_t PageCount() const { return dir_.size(); }
   bool OverBudget() const { return lru_.size() > options_.max_memory_pages; }
+  size_t ResidentPages() const { return lru_.size(); }
   Status EvictPage(PageId id);
   size_t EvictAllClean();
 

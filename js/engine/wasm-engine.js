@@ -325,9 +325,12 @@ export class WasmEngine {
     return this.#live()._evictAllClean()
   }
 
-  /** @returns {boolean} more pages resident than the budget */
-  overBudget() {
-    return this.#live()._overBudget()
+  /**
+   * @param {number} [incoming] pages about to be loaded
+   * @returns {boolean} more pages resident than the budget (once `incoming` are loaded)
+   */
+  overBudget(incoming = 0) {
+    return this.#live()._overBudget(incoming)
   }
 
   /** @returns {boolean} */

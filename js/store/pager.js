@@ -148,12 +148,15 @@ export class Pager {
   }
 
   /**
-   * Before a load: over the page budget with dirty pages, they are written
-   * so that the engine may evict them (only clean pages are evicted).
+   * Before a load of `incoming` pages: when they would not fit beside the
+   * resident pages and some of those are dirty, those are written so that
+   * the engine may evict them (only clean pages are evicted), rather than
+   * evicting the pages just loaded before they are used.
+   * @param {number} [incoming]
    * @throws what flush() throws: the load cannot make room
    */
-  async makeRoom() {
-    if (this.#engine.overBudget() && this.#engine.hasDirtyPages()) await this.flush()
+  async makeRoom(incoming = 0) {
+    if (this.#engine.overBudget(incoming) && this.#engine.hasDirtyPages()) await this.flush()
   }
 
   /** After an operation: back within the page budget. A failed flush was

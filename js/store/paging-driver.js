@@ -90,7 +90,7 @@ export class PagingDriver {
       }
       const ids = this.#plan(need, stalled)
       last = { first, done: op.done, alone: ids.length === 1 }
-      await this.#pager.makeRoom()
+      await this.#pager.makeRoom(ids.length)
       await this.#pager.loadMany(ids)
       need = op.step(ids)
     }

@@ -130,8 +130,9 @@ class Engine {
 
   // Dirty pages, or an engine state to store (a new sync mark).
   bool HasDirtyPages() const;
-  size_t PageCount() const;  // O(1)
-  bool OverBudget() const;   // more resident pages than max_memory_pages
+  size_t PageCount() const;      // O(1)
+  bool OverBudget() const;       // more resident pages than max_memory_pages
+  size_t ResidentPages() const;  // O(1)
   void CollectFlush(FlushBatch* out);
   // Flush families with something to store, each named by the id of the
   // page that starts it, fewest dirty bytes first. A family is a key range
