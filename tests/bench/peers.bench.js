@@ -7,7 +7,8 @@
 //   get awaited     N awaited single reads (random order)
 //   getMany x1000   N reads in calls of 1,000
 // and RSS per key after the load (after a GC). Ratios are product / peer.
-// BENCH_KEYS sets N (default 100,000).
+// BENCH_KEYS sets N (default 100,000); BENCH_ONLY (comma-separated words)
+// runs the contenders whose names contain one of them.
 import { execFileSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -171,7 +172,9 @@ async function main() {
   if (process.argv[2] === '--one') return runOne(process.argv[3])
   const self = fileURLToPath(import.meta.url)
   const results = {}
+  const only = process.env.BENCH_ONLY?.split(',')
   for (const name of Object.keys(CONTENDERS)) {
+    if (only && !only.some((w) => name.includes(w))) continue
     try {
       const text = execFileSync(process.execPath, ['--expose-gc', self, '--one', name], { encoding: 'utf8', maxBuffer: 1 << 20 })
       results[name] = JSON.parse(text.trim().split('\n').pop())
