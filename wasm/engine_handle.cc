@@ -144,8 +144,17 @@ val EngineHandle::LoadPage(double id) {
 
 val EngineHandle::CollectFlush() {
   engine_->CollectFlush(&pending_flush_);
+  return EncodedFlush();
+}
+
+val EngineHandle::EncodedFlush() {
   std::string out;
   EncodeFlush(pending_flush_, &out);
+  // CommitFlush needs the ids and change counts only: the bytes go now.
+  for (FlushBatch::PageBytes& p : pending_flush_.pages) {
+    std::string().swap(p.bytes);
+    std::string().swap(p.directory_record);
+  }
   return BytesVal(out);
 }
 
@@ -159,9 +168,7 @@ val EngineHandle::CollectFlushOf(const std::string& families_bytes) {
   std::vector<PageId> families;
   if (!DecodeIds(families_bytes, &families).ok()) families.clear();
   engine_->CollectFlush(families, &pending_flush_);
-  std::string out;
-  EncodeFlush(pending_flush_, &out);
-  return BytesVal(out);
+  return EncodedFlush();
 }
 
 void EngineHandle::CommitFlush() {

@@ -104,6 +104,9 @@ class EngineHandle {
   emscripten::val AnswerKeys(std::string_view keys_bytes, bool looked,
                              Answer answer);
 
+  // wire `flush` of pending_flush_, whose page bytes it then releases.
+  emscripten::val EncodedFlush();
+
   std::unique_ptr<Engine> engine_;
   // The batch of the latest CollectFlush until CommitFlush; empty otherwise.
   FlushBatch pending_flush_;

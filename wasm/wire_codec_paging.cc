@@ -32,6 +32,13 @@ void EncodeRecords(const std::vector<std::string_view>& records,
 }
 
 void EncodeFlush(const FlushBatch& batch, std::string* out) {
+  // Reserved once: a flush of large pages must not double its buffer.
+  size_t size = out->size() + batch.engine_state.size() + 16 +
+                batch.deleted_pages.size() * 10;
+  for (const FlushBatch::PageBytes& p : batch.pages) {
+    size += p.bytes.size() + p.directory_record.size() + 30;
+  }
+  out->reserve(size);
   PutLengthPrefixed(out, batch.engine_state);
   PutVarint64(out, batch.pages.size());
   for (const FlushBatch::PageBytes& p : batch.pages) {

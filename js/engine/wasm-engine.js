@@ -28,9 +28,12 @@ import { RingView } from './ring.js'
 import { decodeSynced, encodeSyncRequest } from './sync-codec.js'
 import { Writer } from './wire.js'
 
-// Ops per wasm call: between calls a large batch can flush, so the pages it
-// dirties stay near the page budget.
+// Ops per wasm call, and their encoded bytes (at least one op per call):
+// between calls a large batch can flush, so the pages it dirties stay near
+// the page budget, and one call's input (copied into wasm memory, which
+// never shrinks) stays small.
 const OPS_PER_CALL = 512
+const BYTES_PER_CALL = 4 << 20
 // Pages per listPages call (~150 bytes of JSON each).
 const LIST_PAGES_PER_CALL = 4096
 
@@ -122,7 +125,8 @@ export class WasmEngine {
   }
 
   /**
-   * Applies ops[from, from + OPS_PER_CALL) in order. An op whose page is not
+   * Applies ops[from...] in order, at most OPS_PER_CALL of them and
+   * BYTES_PER_CALL of their bytes (one at least). An op whose page is not
    * resident is skipped, its result NOT_RESIDENT with the `page` it waits
    * for; every later op on that page is skipped too (no page loads during a
    * call), so applying the skipped ops later, in order, keeps each key's
@@ -136,28 +140,39 @@ export class WasmEngine {
    * @throws {PagingStorageError} INTERNAL when the engine refuses the batch itself
    */
   applyOps(ops, from, wallMs, withVersions) {
-    const end = Math.min(ops.count, from + OPS_PER_CALL)
+    const last = Math.min(ops.count, from + OPS_PER_CALL)
+    let end = Math.min(last, from + 1)
+    while (end < last && ops.offsets[end + 1] - ops.offsets[from] <= BYTES_PER_CALL) end++
     return this.#apply(ops.bytes.subarray(ops.offsets[from], ops.offsets[end]), end - from, wallMs, withVersions)
   }
 
   /**
-   * applyOps() for the ops named, in the order named.
+   * applyOps() for the ops named, in the order named: as many of them, from
+   * the first, as one call takes (OPS_PER_CALL, BYTES_PER_CALL; one at
+   * least).
    * @param {EncodedOps} ops
    * @param {readonly number[]} indices
    * @param {number} wallMs
    * @param {boolean} withVersions
-   * @returns {ReturnType<WasmEngine['applyOps']>} one result per index
+   * @returns {ReturnType<WasmEngine['applyOps']>} one result per op applied,
+   *   for indices[0 .. results.length)
    */
   applyOpsAt(ops, indices, wallMs, withVersions) {
-    let size = 0
-    for (const i of indices) size += ops.offsets[i + 1] - ops.offsets[i]
-    const bytes = new Uint8Array(size)
-    let at = 0
-    for (const i of indices) {
-      bytes.set(ops.bytes.subarray(ops.offsets[i], ops.offsets[i + 1]), at)
-      at += ops.offsets[i + 1] - ops.offsets[i]
+    const size = (i) => ops.offsets[i + 1] - ops.offsets[i]
+    let count = 1
+    let total = size(indices[0])
+    while (count < Math.min(indices.length, OPS_PER_CALL) && total + size(indices[count]) <= BYTES_PER_CALL) {
+      total += size(indices[count])
+      count++
     }
-    return this.#apply(bytes, indices.length, wallMs, withVersions)
+    const bytes = new Uint8Array(total)
+    let at = 0
+    for (let k = 0; k < count; k++) {
+      const i = indices[k]
+      bytes.set(ops.bytes.subarray(ops.offsets[i], ops.offsets[i + 1]), at)
+      at += size(i)
+    }
+    return this.#apply(bytes, count, wallMs, withVersions)
   }
 
   /**

@@ -26,6 +26,8 @@ export class WriteOperation {
   #next = 0
   /** @type {Map<number, number[]>} page id -> indices of ops waiting on it, ascending */
   #waiting = new Map()
+  /** @type {number[]} ops whose pages were loaded, to apply before any other */
+  #ready = []
   /** Ops applied so far. */
   done = 0
   /** Pages in the store after the last call. */
@@ -54,23 +56,25 @@ export class WriteOperation {
    * @returns {Need | null}
    */
   step(loaded) {
-    // First the ops set aside for the pages just loaded: they come before
-    // any later op on those pages.
-    /** @type {number[]} */
-    const ready = []
     for (const id of loaded ?? []) {
       const waiting = this.#waiting.get(id)
       if (waiting === undefined) continue
       this.#waiting.delete(id)
-      for (const i of waiting) ready.push(i)
+      for (const i of waiting) this.#ready.push(i)
     }
-    if (ready.length > 0) this.#settle(ready, this.#engine.applyOpsAt(this.#ops, ready, this.#wallMs, this.#withVersions))
+    // First the ops set aside for the pages just loaded: they come before
+    // any later op on those pages. A large batch stays within the page
+    // budget as it goes: over it between calls, it asks for a flush.
+    while (this.#ready.length > 0) {
+      const r = this.#engine.applyOpsAt(this.#ops, this.#ready, this.#wallMs, this.#withVersions)
+      this.#settle(this.#ready.splice(0, r.results.length), r)
+      if (r.overBudget && (this.#ready.length > 0 || this.#next < this.#ops.count)) return { flush: true }
+    }
     while (this.#next < this.#ops.count) {
       const from = this.#next
       const r = this.#engine.applyOps(this.#ops, from, this.#wallMs, this.#withVersions)
       this.#next = from + r.results.length
       this.#settle(null, r, from)
-      // A large batch stays within the page budget as it goes.
       if (r.overBudget && this.#next < this.#ops.count) return { flush: true }
     }
     return this.#waiting.size === 0 ? null : { pages: [...this.#waiting.keys()] }

@@ -95,6 +95,26 @@ describe('WriteOperation', () => {
     ])
   })
 
+  test('steps: ops of loaded pages go in calls the engine bounds; over budget between them, a flush first', () => {
+    const wait = (page) => ({ code: StatusCode.NOT_RESIDENT, existed: false, applied: false, page })
+    const asked = []
+    const engine = {
+      applyOps: () => ({ overBudget: false, pages: 1, results: [wait(5), wait(5), wait(5)] }),
+      // One op per call, over budget after each.
+      applyOpsAt: (ops, indices) => {
+        asked.push(indices[0])
+        return { overBudget: true, pages: 2, results: ok(1) }
+      }
+    }
+    const op = new WriteOperation(/** @type {any} */ (engine), /** @type {any} */ ({ count: 3 }), 1, false)
+    assert.deepEqual(op.step(null), { pages: [5] })
+    assert.deepEqual(op.step([5]), { flush: true })
+    assert.deepEqual(op.step(null), { flush: true })
+    assert.equal(op.step(null), null, 'the last op: done, no flush asked')
+    assert.deepEqual(asked, [0, 1, 2])
+    assert.equal(op.done, 3)
+  })
+
   test('steps: over budget in the middle of a batch asks for a flush; at the end it does not', () => {
     const answers = [
       { overBudget: true, pages: 50, results: ok(512) },
