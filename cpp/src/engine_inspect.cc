@@ -138,8 +138,9 @@ Status EngineImpl::CheckInvariants() const {
     }
   }
   for (const DeletedPage& d : deleted_pages_) {
-    if (dir_.Find(d.id) != dir_.end())
+    if (dir_.Find(d.id) != dir_.end()) {
       return Broken("deleted page lives", d.id);
+    }
   }
   // LRU: a well-formed list over exactly the resident pages.
   size_t linked = 0;

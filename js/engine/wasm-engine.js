@@ -12,28 +12,22 @@ import {
   decodeClock,
   decodeFlush,
   decodeIds,
-  encodeIds,
   decodeLooked,
   decodePurged,
   decodeResults,
   decodeScanned,
   decodeValues,
+  encodeIds,
   encodeKeys,
-  encodeOp,
   encodePurgeRequest,
   encodeRecords,
   encodeScan
 } from './codec.js'
+import { callAt, callFrom, encodeOps } from './op-batch.js'
 import { RingView } from './ring.js'
 import { decodeSynced, encodeSyncRequest } from './sync-codec.js'
 import { Writer } from './wire.js'
 
-// Ops per wasm call, and their encoded bytes (at least one op per call):
-// between calls a large batch can flush, so the pages it dirties stay near
-// the page budget, and one call's input (copied into wasm memory, which
-// never shrinks) stays small.
-const OPS_PER_CALL = 512
-const BYTES_PER_CALL = 4 << 20
 // Pages per listPages call (~150 bytes of JSON each).
 const LIST_PAGES_PER_CALL = 4096
 
@@ -49,10 +43,7 @@ const LIST_PAGES_PER_CALL = 4096
  * @property {number} virtualNodes ring tokens per member
  */
 
-/**
- * Ops encoded once, applied in slices (applyOps). Opaque outside engine/.
- * @typedef {{ bytes: Uint8Array, offsets: number[], count: number }} EncodedOps
- */
+/** @typedef {import('./op-batch.js').EncodedOps} EncodedOps */
 
 /**
  * @param {{code: number, message: string}} status
@@ -114,42 +105,31 @@ export class WasmEngine {
    * @returns {EncodedOps} valid until the next call
    */
   encodeOps(ops) {
-    const w = this.#opsWriter.reset()
-    const offsets = new Array(ops.length + 1)
-    for (let i = 0; i < ops.length; i++) {
-      offsets[i] = w.pos
-      encodeOp(w, ops[i])
-    }
-    offsets[ops.length] = w.pos
-    return { bytes: w.finish(), offsets, count: ops.length }
+    return encodeOps(this.#opsWriter.reset(), ops)
   }
 
   /**
-   * Applies ops[from...] in order, at most OPS_PER_CALL of them and
-   * BYTES_PER_CALL of their bytes (one at least). An op whose page is not
-   * resident is skipped, its result NOT_RESIDENT with the `page` it waits
-   * for; every later op on that page is skipped too (no page loads during a
-   * call), so applying the skipped ops later, in order, keeps each key's
-   * writes in order.
+   * Applies the ops of one call (op-batch.js) from ops[from] on, in order. An
+   * op whose page is not resident is skipped, its result NOT_RESIDENT with
+   * the `page` it waits for; every later op on that page is skipped too (no
+   * page loads during a call), so applying the skipped ops later, in order,
+   * keeps each key's writes in order.
    * @param {EncodedOps} ops
    * @param {number} from index of the first op to apply
    * @param {number} wallMs the wall clock, for the HLC
    * @param {boolean} withVersions decode each result's version (costs time)
    * @returns {{ overBudget: boolean, pages: number, results: import('./codec.js').WriteResult[] }}
-   *   one result per op from `from` on
+   *   one result per op applied, from `from` on
    * @throws {PagingStorageError} INTERNAL when the engine refuses the batch itself
    */
   applyOps(ops, from, wallMs, withVersions) {
-    const last = Math.min(ops.count, from + OPS_PER_CALL)
-    let end = Math.min(last, from + 1)
-    while (end < last && ops.offsets[end + 1] - ops.offsets[from] <= BYTES_PER_CALL) end++
-    return this.#apply(ops.bytes.subarray(ops.offsets[from], ops.offsets[end]), end - from, wallMs, withVersions)
+    const { bytes, count } = callFrom(ops, from)
+    return this.#apply(bytes, count, wallMs, withVersions)
   }
 
   /**
-   * applyOps() for the ops named, in the order named: as many of them, from
-   * the first, as one call takes (OPS_PER_CALL, BYTES_PER_CALL; one at
-   * least).
+   * applyOps() for the ops named, in the order named: those of one call,
+   * from the first.
    * @param {EncodedOps} ops
    * @param {readonly number[]} indices
    * @param {number} wallMs
@@ -158,20 +138,7 @@ export class WasmEngine {
    *   for indices[0 .. results.length)
    */
   applyOpsAt(ops, indices, wallMs, withVersions) {
-    const size = (i) => ops.offsets[i + 1] - ops.offsets[i]
-    let count = 1
-    let total = size(indices[0])
-    while (count < Math.min(indices.length, OPS_PER_CALL) && total + size(indices[count]) <= BYTES_PER_CALL) {
-      total += size(indices[count])
-      count++
-    }
-    const bytes = new Uint8Array(total)
-    let at = 0
-    for (let k = 0; k < count; k++) {
-      const i = indices[k]
-      bytes.set(ops.bytes.subarray(ops.offsets[i], ops.offsets[i + 1]), at)
-      at += size(i)
-    }
+    const { bytes, count } = callAt(ops, indices)
     return this.#apply(bytes, count, wallMs, withVersions)
   }
 

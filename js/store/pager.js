@@ -121,10 +121,10 @@ export class Pager {
   async #storeByFamily() {
     let left = this.#engine.flushFamilies()
     if (left.length < 2) return false
-    for (;;) {
+    // The first pass starts with halves: the whole batch just failed.
+    for (let whole = false; ; whole = true) {
       const before = left.length
-      const half = Math.ceil(left.length / 2)
-      left = [...(await this.#storeFamilies(left.slice(0, half))), ...(await this.#storeFamilies(left.slice(half)))]
+      left = await this.#storeFamilies(left, whole)
       if (left.length === 0) return true
       if (left.length === before) return false
     }
@@ -132,19 +132,22 @@ export class Pager {
 
   /**
    * @param {number[]} families
+   * @param {boolean} whole try them in one batch before halving
    * @returns {Promise<number[]>} those that did not fit
    */
-  async #storeFamilies(families) {
+  async #storeFamilies(families, whole) {
     if (families.length === 0) return []
-    try {
-      await this.#store(this.#engine.collectFlushOf(families))
-      return []
-    } catch (err) {
-      if (toStorageError(err, 'saving pages').code !== 'QUOTA_EXCEEDED') throw err
-      if (families.length === 1) return families
-      const half = Math.ceil(families.length / 2)
-      return [...(await this.#storeFamilies(families.slice(0, half))), ...(await this.#storeFamilies(families.slice(half)))]
+    if (whole || families.length === 1) {
+      try {
+        await this.#store(this.#engine.collectFlushOf(families))
+        return []
+      } catch (err) {
+        if (toStorageError(err, 'saving pages').code !== 'QUOTA_EXCEEDED') throw err
+        if (families.length === 1) return families
+      }
     }
+    const half = Math.ceil(families.length / 2)
+    return [...(await this.#storeFamilies(families.slice(0, half), true)), ...(await this.#storeFamilies(families.slice(half), true))]
   }
 
   /**

@@ -12,6 +12,7 @@
 // use).
 import { launchChromium } from '../browser/chromium.js'
 import { openHarness, startHarness } from '../browser/harness.js'
+import { READ_SEED, WRITE_SEED, shuffled } from './workload.js'
 
 const SIZES = (process.env.BENCH_BROWSER_KEYS ?? '10000,100000').split(',').map(Number)
 
@@ -26,32 +27,20 @@ async function measure(contender, n) {
   const context = await browser.newContext()
   try {
     const page = await openHarness(context, harness.url)
-    const write = await page.evaluate(run, { contender, n, phase: 'write' })
+    const write = await page.evaluate(run, { contender, n, phase: 'write', order: shuffled(n, WRITE_SEED) })
     await page.reload()
     await page.waitForFunction(() => window.__harnessReady === true)
-    const read = await page.evaluate(run, { contender, n, phase: 'read' })
+    const read = await page.evaluate(run, { contender, n, phase: 'read', order: shuffled(n, READ_SEED) })
     return { writeMs: write.ms, readMs: read.ms, ok: read.ok, extra: read.extra }
   } finally {
     await context.close()
   }
 }
 
-/** In the page: one phase of one contender. */
-async function run({ contender, n, phase }) {
-  const shuffled = (seed) => {
-    const a = Array.from({ length: n }, (_, i) => i)
-    let s = seed
-    for (let i = n - 1; i > 0; i--) {
-      s ^= s << 13
-      s ^= s >>> 17
-      s ^= s << 5
-      const j = (s >>> 0) % (i + 1)
-      ;[a[i], a[j]] = [a[j], a[i]]
-    }
-    return a
-  }
+/** In the page (self-contained: it is sent as source): one phase of one contender; `order` the key order. */
+async function run({ contender, n, phase, order }) {
+  // workload.js userValue, here because the page gets this function as source
   const value = (i) => ({ name: 'user' + i, age: 18 + (i % 60), email: `user${i}@example.com` })
-  const order = shuffled(phase === 'write' ? 0x9e3779b9 : 0x85ebca6b)
   const chunks = []
   for (let c = 0; c < n; c += 1000) chunks.push(order.slice(c, c + 1000))
   const check = (i, v) => (v && v.age === value(i).age && v.email === value(i).email ? 1 : 0)

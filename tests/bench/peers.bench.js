@@ -15,24 +15,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { READ_SEED, WRITE_SEED, shuffled, userValue } from './workload.js'
+
 const N = Number(process.env.BENCH_KEYS ?? 100_000)
 const CHUNK = 1000
 
-/** Fisher–Yates with a fixed seed (xorshift), so every contender gets the same orders. */
-function shuffled(n, seed) {
-  const a = Array.from({ length: n }, (_, i) => i)
-  let s = seed
-  for (let i = n - 1; i > 0; i--) {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    const j = (s >>> 0) % (i + 1)
-    ;[a[i], a[j]] = [a[j], a[i]]
-  }
-  return a
-}
-
-const value = (i) => ({ name: 'user' + i, age: 18 + (i % 60), email: `user${i}@example.com` })
 
 /**
  * Each contender: open() -> { set(k, v), setMany(entries), get(k), getMany(keys), close() }.
@@ -118,10 +105,10 @@ async function lmdb() {
 
 /** One contender, in this process: prints {setAwaited, setMany, getAwaited, getMany, rssPerKey} (ops/s, bytes). */
 async function runOne(name) {
-  const writeOrder = shuffled(N, 0x9e3779b9)
-  const readOrder = shuffled(N, 0x85ebca6b)
+  const writeOrder = shuffled(N, WRITE_SEED)
+  const readOrder = shuffled(N, READ_SEED)
   const keys = Array.from({ length: N }, (_, i) => 'user:' + i)
-  const values = Array.from({ length: N }, (_, i) => value(i))
+  const values = Array.from({ length: N }, (_, i) => userValue(i))
   const rate = (ms) => Math.round((N / ms) * 1000)
   const out = {}
 
