@@ -12,17 +12,11 @@ import { Emitter } from '../core/emitter.js'
 import { normalizeKey } from '../core/keys.js'
 import { logger } from '../core/log.js'
 import { decodeValue, encodeValue } from '../core/values.js'
-import { createBackend } from '../persistence/create-backend.js'
-import { LocalStore } from '../store/local-store.js'
-import { protocolLimits } from '../sync/protocol.js'
-import { ReplicatedStore } from '../sync/replicated-store.js'
-import { PeerPigeonTransport } from '../transport/peerpigeon.js'
+import { assemble } from './assemble.js'
 import { exportData, importData } from './backup.js'
 import { entriesOf, pairOf, writeEach } from './batch-results.js'
-import { ChangeEvents } from './change-events.js'
 import { Lifecycle } from './lifecycle.js'
-import { TombstoneCollector } from './tombstone-gc.js'
-import { normalizeOptions, storeConfig } from './options.js'
+import { normalizeOptions } from './options.js'
 import { rangeQuery } from './range-query.js'
 import { diagnosis, pageList, storageStats } from './stats.js'
 
@@ -36,7 +30,7 @@ export class PagingStorage {
   /** @type {'opening' | 'open' | 'closing' | 'closed' | 'failed'} */
   #state = 'opening'
   #local
-  /** @type {ReplicatedStore | null} with peers */
+  /** @type {import('../sync/replicated-store.js').ReplicatedStore | null} with peers */
   #replicated = null
   /** The store every data call goes to: replicated with peers, else local. */
   #store
@@ -60,41 +54,16 @@ export class PagingStorage {
   constructor(options = {}) {
     const opts = normalizeOptions(options)
     this.#opts = opts
-    if (opts.transport) {
-      this.#transport = opts.transport
-    } else if (opts.pigeon) {
-      this.#transport = new PeerPigeonTransport(opts.pigeon)
-      this.#ownsTransport = true
-    }
-    if (this.#transport) {
-      if (options.peerId !== undefined && options.peerId !== this.#transport.peerId) {
-        throw new PagingStorageError('INVALID_ARGUMENT', "option peerId differs from the transport's peer id")
-      }
-      opts.peerId = this.#transport.peerId
-    }
-    const backend = createBackend(opts.persistence)
+    const parts = assemble(opts, options, this.#lifecycle, (err) => this.#events.emit('error', err))
+    this.#transport = parts.transport
+    this.#ownsTransport = parts.ownsTransport
+    this.#local = parts.local
+    this.#replicated = parts.replicated
+    this.#store = parts.store
+    this.#changes = parts.changes
+    this.#gc = parts.gc
     /** This peer's id, stamped on every write. @type {string} */
     this.peerId = opts.peerId
-    this.#local = new LocalStore(storeConfig(opts), backend, {
-      beforeOpen: () => this.#lifecycle.acquireLock(backend, opts.persistence.persistenceKey)
-    })
-    this.#local.on('error', (err) => this.#events.emit('error', err))
-    this.#changes = new ChangeEvents(this.#local)
-    if (this.#transport) {
-      this.#replicated = new ReplicatedStore(this.#local, this.#transport, {
-        replicationFactor: opts.replicationFactor,
-        readTimeout: opts.readTimeout,
-        tombstoneGracePeriod: opts.tombstoneGracePeriod,
-        limits: protocolLimits(opts),
-        sync: opts.sync
-      })
-    }
-    this.#store = this.#replicated ?? this.#local
-    const store = this.#store
-    this.#gc = new TombstoneCollector(
-      { engineStats: () => this.#local.engineStats(), compact: (horizon) => store.compact(horizon) },
-      { grace: opts.tombstoneGracePeriod }
-    )
     this.#local.onOpen(() => {
       if (this.#state !== 'opening') return // shut down while opening: that wins
       this.#state = 'open'
