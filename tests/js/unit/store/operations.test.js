@@ -174,6 +174,19 @@ describe('WriteOperation, real', () => {
     assert.equal(stack.engine.checkInvariants().code, StatusCode.OK)
   })
 
+  test('regression: a batch that splits no page loads each page once (dirty pages filled the budget, so pages just loaded were evicted before use)', async () => {
+    const stack = realStack({ ...CONFIG, maxMemoryPages: 8 })
+    await fill(stack, 3000, (i) => '"a' + (i % 10) + '"')
+    const pages = stack.engine.stats().pages
+    const order = Array.from({ length: 3000 }, (_, i) => (i * 7919) % 3000)
+    // Values of the same size: no page splits or merges.
+    const ops = order.map((i) => ({ type: /** @type {'put'} */ ('put'), key: key(i), json: '"b' + (i % 10) + '"' }))
+    const loadsBefore = stack.pager.pageLoads
+    await stack.driver.run(new WriteOperation(stack.engine, stack.engine.encodeOps(ops), 2000, false))
+    assert.equal(stack.engine.stats().pages, pages)
+    assert.equal(stack.pager.pageLoads - loadsBefore, pages, 'one load per page')
+  })
+
   test('one key written many times in a batch over missing pages: the last write wins', async () => {
     const stack = realStack({ ...CONFIG, maxMemoryPages: 4 })
     await fill(stack, 500)
