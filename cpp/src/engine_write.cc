@@ -118,10 +118,16 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   r.version = VersionOf(e);
   bool appended = current == nullptr && std::next(it) == dir_.end() &&
                   m.page->size() > 0 && m.page->entries().back().key < e.key;
+  size_t bytes_before = m.page->bytes();
   m.page->Upsert(std::move(e));
   r.applied = true;
   Changed(&m);
-  Rebalance(it, appended);
+  // A page that grew within the split threshold needs no split, and no
+  // merge becomes possible (merges need fewer bytes): invariants 2-4 hold.
+  if (m.page->bytes() < bytes_before ||
+      m.page->bytes() > options_.split_threshold) {
+    Rebalance(it, appended);
+  }
   EnforceBudget(dir_.Locate(rec.key)->second->id);  // spare the key's page
   return r;
 }

@@ -11,9 +11,12 @@
 //     job larger than that (a job is never split).
 //  4. Nothing runs before `ready` resolves; if it rejects, every job queued
 //     rejects with its error. After close(error), new jobs reject with it.
-//  5. runNowIfIdle() is the one way to start work synchronously (a save in a
-//     `pagehide` handler must start its I/O before the handler returns); it
-//     takes the queue like a task.
+//  5. Work starts synchronously in two cases, each taking the queue as a run
+//     or task would: runNowIfIdle() (a save in a `pagehide` handler must
+//     start its I/O before the handler returns), and the first read or write
+//     of a microtask turn that finds the queue idle (the awaited single call:
+//     no queue entry, no extra turn). Later calls of the same turn queue and
+//     coalesce as before, so a burst of unawaited calls is still one run.
 // Not reentrant: a job must not wait for a job queued after it.
 
 // Ops or keys coalesced into one run.
@@ -33,6 +36,8 @@ export class SerialQueue {
   /** @type {Job[]} */
   #jobs = []
   #busy = false
+  /** A read or write ran synchronously in this microtask turn (invariant 5). */
+  #ranThisTurn = false
   /** Jobs taken off #jobs and not settled yet (a run, a task, runNowIfIdle's fn). */
   #running = 0
   #ready
@@ -119,6 +124,9 @@ export class SerialQueue {
    */
   #push(kind, items, fn) {
     if (this.#closedWith) return Promise.reject(this.#closedWith)
+    if (kind !== 'task' && !this.#busy && this.#isReady && !this.#ranThisTurn) {
+      return this.#runNow(/** @type {'write' | 'read'} */ (kind), /** @type {any[]} */ (items))
+    }
     return new Promise((resolve, reject) => {
       this.#jobs.push({ kind, items, fn, resolve, reject })
       if (!this.#busy) {
@@ -126,6 +134,31 @@ export class SerialQueue {
         queueMicrotask(() => this.#drain())
       }
     })
+  }
+
+  /**
+   * A read or write run at once, the queue being idle (invariant 5).
+   * @param {'write' | 'read'} kind
+   * @param {any[]} items
+   * @returns {Promise<any[]>}
+   */
+  #runNow(kind, items) {
+    this.#busy = true
+    this.#running = 1
+    this.#ranThisTurn = true
+    queueMicrotask(() => {
+      this.#ranThisTurn = false
+    })
+    let results
+    try {
+      results = kind === 'write' ? this.#runWrites(items) : this.#runReads(items)
+    } catch (err) {
+      this.#release()
+      return Promise.reject(err)
+    }
+    if (results instanceof Promise) return results.finally(() => this.#release())
+    this.#release()
+    return Promise.resolve(results)
   }
 
   #release() {

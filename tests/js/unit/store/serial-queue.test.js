@@ -121,6 +121,112 @@ describe('SerialQueue order and coalescing', () => {
   })
 })
 
+describe('SerialQueue: the first call of a turn runs at once', () => {
+  /** A ready queue (its ready has been seen). */
+  async function readyRecording(opts) {
+    const r = recording(opts)
+    await settle()
+    return r
+  }
+
+  test('an idle queue runs a write or a read synchronously', async () => {
+    const { q, runs } = await readyRecording()
+    const w = q.write([1])
+    assert.deepEqual(runs, [['write', [1]]])
+    assert.deepEqual(await w, ['w:1'])
+    await settle()
+    const r = q.read(['a'])
+    assert.deepEqual(runs, [['write', [1]], ['read', ['a']]])
+    assert.deepEqual(await r, ['r:a'])
+  })
+
+  test('later calls of the same turn coalesce into one run, after it', async () => {
+    const { q, runs } = await readyRecording()
+    const all = [q.write([1]), q.write([2]), q.write([3]), q.read(['x'])]
+    assert.deepEqual(runs, [['write', [1]]])
+    assert.deepEqual(await Promise.all(all), [['w:1'], ['w:2'], ['w:3'], ['r:x']])
+    assert.deepEqual(runs, [
+      ['write', [1]],
+      ['write', [2, 3]],
+      ['read', ['x']]
+    ])
+  })
+
+  test('awaited calls each run at once, in order', async () => {
+    const { q, runs } = await readyRecording()
+    for (let i = 0; i < 5; i++) assert.deepEqual(await q.write([i]), [`w:${i}`])
+    assert.deepEqual(runs, [0, 1, 2, 3, 4].map((i) => ['write', [i]]))
+  })
+
+  test('a run started at once that awaits holds the queue; jobs queued meanwhile wait for it', async () => {
+    const gate = deferred()
+    const order = []
+    const q = new SerialQueue({
+      ready: Promise.resolve(),
+      runWrites: (items) => {
+        order.push(`start ${items}`)
+        if (items[0] !== 1) return items
+        return gate.promise.then(() => {
+          order.push('end 1')
+          return items
+        })
+      },
+      runReads: (items) => items
+    })
+    await settle()
+    const first = q.write([1])
+    await settle()
+    const second = q.write([2])
+    const task = q.task(() => order.push('task'))
+    await settle()
+    assert.deepEqual(order, ['start 1'])
+    assert.equal(q.length, 3)
+    gate.resolve()
+    assert.deepEqual(await Promise.all([first, second]), [[1], [2]])
+    await task
+    assert.deepEqual(order, ['start 1', 'end 1', 'start 2', 'task'])
+  })
+
+  test('a call made from inside a run started at once is queued, not run inside it', async () => {
+    const runs = []
+    /** @type {Promise<any> | undefined} */
+    let inner
+    const q = new SerialQueue({
+      ready: Promise.resolve(),
+      runWrites: (items) => {
+        runs.push(`start ${items}`)
+        if (items[0] === 1) inner = q.write([2])
+        runs.push(`end ${items}`)
+        return items
+      },
+      runReads: (items) => items
+    })
+    await settle()
+    assert.deepEqual(await q.write([1]), [1])
+    assert.deepEqual(await inner, [2])
+    assert.deepEqual(runs, ['start 1', 'end 1', 'start 2', 'end 2'])
+  })
+
+  test('a run started at once that throws rejects its call only and frees the queue', async () => {
+    const { q } = await readyRecording({
+      writes: (items) => {
+        if (items[0] === 'bad') throw new Error('boom')
+        return items
+      }
+    })
+    await assert.rejects(q.write(['bad']), /boom/)
+    assert.equal(q.length, 0)
+    assert.deepEqual(await q.write(['ok']), ['ok'])
+  })
+
+  test('after close, a call that would run at once rejects with the close error', async () => {
+    const { q, runs } = await readyRecording()
+    q.close(new Error('closed'))
+    await assert.rejects(q.write([1]), /closed/)
+    assert.deepEqual(runs, [])
+  })
+})
+
 describe('SerialQueue RUN_LIMIT', () => {
   const ids = (n, from = 0) => Array.from({ length: n }, (_, i) => from + i)
 
