@@ -5,6 +5,20 @@
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/**
+ * Bytes of n as a LEB128 varint.
+ * @param {number} n a non-negative integer below 2^53
+ * @returns {number}
+ */
+function varintSize(n) {
+  let size = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    size++
+  }
+  return size
+}
+
 /** Appends primitives to a growable byte buffer. */
 export class Writer {
   constructor(capacity = 256) {
@@ -46,7 +60,23 @@ export class Writer {
       this.pos += 1 + written
       return
     }
-    this.bytes(encoder.encode(s))
+    // Encoded in place (no copy of its own) after room for the longest
+    // length prefix it may need; when the actual length takes fewer bytes,
+    // the string moves left to close the gap (varints are minimal).
+    const most = s.length * 3
+    const room = varintSize(most)
+    this.reserve(room + most)
+    const start = this.pos + room
+    const { written } = encoder.encodeInto(s, this.buf.subarray(start))
+    const size = varintSize(written)
+    let n = written
+    for (let i = 0; i < size - 1; i++) {
+      this.buf[this.pos++] = (n % 0x80) | 0x80
+      n = Math.floor(n / 0x80)
+    }
+    this.buf[this.pos++] = n
+    if (this.pos !== start) this.buf.copyWithin(this.pos, start, start + written)
+    this.pos += written
   }
 
   bytes(u8) {
