@@ -149,7 +149,7 @@ export class WasmEngine {
    * @param {boolean} withVersions
    */
   #apply(bytes, count, wallMs, withVersions) {
-    const r = decodeResults(this.#staged(bytes)._applyBatch(wallMs, true), withVersions, this.#config.peerId)
+    const r = decodeResults(this.#reply(this.#staged(bytes)._applyBatch(wallMs, true)), withVersions, this.#config.peerId)
     if (r.code !== StatusCode.OK) {
       throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
     }
@@ -168,7 +168,7 @@ export class WasmEngine {
   getMany(keys) {
     const w = this.#keysWriter.reset()
     encodeKeys(w, keys)
-    return decodeValues(this.#staged(w.finish())._getMany())
+    return decodeValues(this.#reply(this.#staged(w.finish())._getMany()))
   }
 
   /**
@@ -179,7 +179,7 @@ export class WasmEngine {
   lookupMany(keys) {
     const w = this.#keysWriter.reset()
     encodeKeys(w, keys)
-    return decodeLooked(this.#staged(w.finish())._lookupMany(), keys)
+    return decodeLooked(this.#reply(this.#staged(w.finish())._lookupMany()), keys)
   }
 
   /**
@@ -198,7 +198,7 @@ export class WasmEngine {
    *   code NOT_RESIDENT: load missingPage, then scan from `resume`
    */
   scan(position) {
-    return decodeScanned(this.#staged(position)._scan())
+    return decodeScanned(this.#reply(this.#staged(position)._scan()))
   }
 
   /**
@@ -403,6 +403,21 @@ export class WasmEngine {
     // Read HEAPU8 after _stage: a grown memory replaces it.
     this.#module.HEAPU8.set(bytes, at)
     return handle
+  }
+
+  /**
+   * The answer of the call just made that replied in the handle's reply
+   * buffer (wasm/engine_handle.h, "replies"), as a view of wasm memory.
+   * INVARIANT: the view is decoded at once, before any other call into the
+   * module (which may reuse or move the buffer), and never kept: every
+   * decoder of a reply copies what it returns (strings, slices).
+   * @param {number} at the address the call returned
+   * @returns {Uint8Array}
+   */
+  #reply(at) {
+    const heap = this.#module.HEAPU8
+    const n = (heap[at] | (heap[at + 1] << 8) | (heap[at + 2] << 16) | (heap[at + 3] << 24)) >>> 0
+    return heap.subarray(at + 4, at + 4 + n)
   }
 
   #live() {
