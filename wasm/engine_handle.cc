@@ -80,8 +80,9 @@ double EngineHandle::ApplyBatch(double wall_ms, bool skip_missing) {
   BatchResult batch;
   Status s = DecodeOps(staged_, &ops);
   if (s.ok()) {
-    s = engine_->ApplyBatch(ops, 0, ClampToUnsigned(wall_ms, Hlc::kMaxWallMs),
-                            &batch, skip_missing);
+    s = engine_->ApplyBatch(std::move(ops), 0,
+                            ClampToUnsigned(wall_ms, Hlc::kMaxWallMs), &batch,
+                            skip_missing);
   }
   EncodeResults(MakeBatchReply(s, engine_->OverBudget(), engine_->PageCount(),
                                std::move(batch)),

@@ -52,10 +52,13 @@ class EngineImpl {
   Status InitFromManifest(const Manifest& manifest);
 
   // engine_write.cc
-  WriteResult Write(const WriteOp& op, uint64_t wall_ms, PageId* missing);
+  // Write and ApplyBatch move the values of the ops they apply into the
+  // store: those ops keep their keys and versions, their values are left
+  // unspecified.
+  WriteResult Write(WriteOp* op, uint64_t wall_ms, PageId* missing);
   Status PurgeTombstones(uint64_t horizon, std::string_view start, size_t want,
                          PurgeResult* out);
-  Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start, bool skip,
+  Status ApplyBatch(std::vector<WriteOp>* ops, size_t start, bool skip,
                     uint64_t wall_ms, BatchResult* out);
 
   // engine_read.cc

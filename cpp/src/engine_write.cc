@@ -60,8 +60,9 @@ Status EngineImpl::ValidateOp(const WriteOp& op) const {
   return Status::OK();
 }
 
-WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
+WriteResult EngineImpl::Write(WriteOp* op_in, uint64_t wall_ms,
                               PageId* missing) {
+  const WriteOp& op = *op_in;
   WriteResult r;
   r.status = ValidateOp(op);
   if (!r.status.ok()) return r;
@@ -89,7 +90,7 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   Entry e;
   switch (op.type) {
     case WriteOp::Type::kPut:
-      e.value = rec.value;
+      e.value = std::move(op_in->record.value);
       e.hlc = hlc_.Now(wall_ms);
       e.origin = local_origin_;
       break;
@@ -109,7 +110,7 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
         return r;
       }
       e.tombstone = rec.tombstone;
-      if (!e.tombstone) e.value = rec.value;
+      if (!e.tombstone) e.value = std::move(op_in->record.value);
       e.hlc = rec.version.hlc;
       e.origin = origins_.Intern(rec.version.origin);
       break;
@@ -123,17 +124,23 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   r.applied = true;
   Changed(&m);
   // A page that grew within the split threshold needs no split, and no
-  // merge becomes possible (merges need fewer bytes): invariants 2-4 hold.
-  if (m.page->bytes() < bytes_before ||
-      m.page->bytes() > options_.split_threshold) {
-    Rebalance(it, appended);
+  // merge becomes possible (merges need fewer bytes): invariants 2-4 hold,
+  // and the key's page is still `m`.
+  if (m.page->bytes() >= bytes_before &&
+      m.page->bytes() <= options_.split_threshold) {
+    EnforceBudget(m.id);  // spare the key's page
+    return r;
   }
-  EnforceBudget(dir_.Locate(rec.key)->second->id);  // spare the key's page
+  Rebalance(it, appended);
+  // A split may have moved the key to a new page; a merge, `m` away. Only
+  // an engine over its budget needs to know which page to spare.
+  if (OverBudget()) EnforceBudget(dir_.Locate(rec.key)->second->id);
   return r;
 }
 
-Status EngineImpl::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
+Status EngineImpl::ApplyBatch(std::vector<WriteOp>* ops_in, size_t start,
                               bool skip, uint64_t wall_ms, BatchResult* out) {
+  std::vector<WriteOp>& ops = *ops_in;
   out->results.clear();
   out->missing_page = kNoPage;
   out->next = start;
@@ -143,7 +150,7 @@ Status EngineImpl::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
   out->results.reserve(ops.size() - start);
   for (size_t i = start; i < ops.size(); ++i) {
     PageId missing = kNoPage;
-    WriteResult r = Write(ops[i], wall_ms, &missing);
+    WriteResult r = Write(&ops[i], wall_ms, &missing);
     if (r.status.IsNotResident() && skip) {
       r.missing_page = missing;
     } else if (r.status.IsNotResident()) {
