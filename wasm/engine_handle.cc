@@ -49,14 +49,23 @@ val EngineHandle::Open(const std::string& options_json,
   return StatusVal(s);
 }
 
-double EngineHandle::Stage(double size) {
-  size_t n = static_cast<size_t>(ClampToUnsigned(size, uint64_t{1} << 31));
+double EngineHandle::Stage(double room) {
+  size_t n = static_cast<size_t>(ClampToUnsigned(room, uint64_t{1} << 31)) + 4;
   // A buffer grown for one large call is given back once calls are small.
   if (staged_.capacity() > (size_t{1} << 20) && n < staged_.capacity() / 4) {
     std::string().swap(staged_);
   }
-  staged_.resize(n);
+  staged_.assign(n, '\0');
   return static_cast<double>(reinterpret_cast<uintptr_t>(staged_.data()));
+}
+
+std::string_view EngineHandle::Staged() const {
+  if (staged_.size() < 4) return {};
+  uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) {
+    n |= uint32_t{static_cast<unsigned char>(staged_[i])} << (8 * i);
+  }
+  return std::string_view(staged_).substr(4, n);
 }
 
 std::string* EngineHandle::StartReply() {
@@ -78,7 +87,7 @@ double EngineHandle::Reply() {
 double EngineHandle::ApplyBatch(double wall_ms, bool skip_missing) {
   std::vector<WriteOp> ops;
   BatchResult batch;
-  Status s = DecodeOps(staged_, &ops);
+  Status s = DecodeOps(Staged(), &ops);
   if (s.ok()) {
     s = engine_->ApplyBatch(std::move(ops), 0,
                             ClampToUnsigned(wall_ms, Hlc::kMaxWallMs), &batch,
@@ -91,14 +100,14 @@ double EngineHandle::ApplyBatch(double wall_ms, bool skip_missing) {
 }
 
 double EngineHandle::GetMany() {
-  return AnswerKeys(staged_, /*looked=*/false,
+  return AnswerKeys(Staged(), /*looked=*/false,
                     [this](std::string_view key, Record* r, PageId* missing) {
                       return engine_->Get(key, &r->value, missing);
                     });
 }
 
 double EngineHandle::LookupMany() {
-  return AnswerKeys(staged_, /*looked=*/true,
+  return AnswerKeys(Staged(), /*looked=*/true,
                     [this](std::string_view key, Record* r, PageId* missing) {
                       return engine_->Lookup(key, r, missing);
                     });
@@ -142,7 +151,7 @@ double EngineHandle::AnswerKeys(std::string_view keys_bytes, bool looked,
 double EngineHandle::Scan() {
   ScanOptions options;
   ScanReply reply;
-  reply.status = DecodeScan(staged_, &options);
+  reply.status = DecodeScan(Staged(), &options);
   options.max_bytes = kMaxAnswerBytes;
   if (reply.status.ok()) reply.status = engine_->Scan(options, &reply.result);
   // The reply's size is known within a few bytes per record: reserved at
@@ -159,7 +168,7 @@ double EngineHandle::Scan() {
 }
 
 val EngineHandle::SyncScan(const RingHandle& ring) {
-  const std::string& request_bytes = staged_;
+  std::string_view request_bytes = Staged();
   SyncRequest request;
   std::vector<SyncAnswer> answers;
   PageId missing = kNoPage;
@@ -176,7 +185,8 @@ val EngineHandle::SyncScan(const RingHandle& ring) {
 }
 
 val EngineHandle::LoadPage(double id) {
-  return StatusVal(engine_->LoadPage(ClampToUnsigned(id, kMaxPageId), staged_));
+  return StatusVal(
+      engine_->LoadPage(ClampToUnsigned(id, kMaxPageId), Staged()));
 }
 
 val EngineHandle::CollectFlush() {

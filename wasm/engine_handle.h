@@ -38,12 +38,14 @@ class EngineHandle {
                        const std::string& records);
 
   // The staging buffer for the input bytes of the calls below marked
-  // "staged": JS calls Stage(size), writes the bytes at the address it
-  // returns (HEAPU8.set), then makes the call. Embind would otherwise copy a
-  // Uint8Array into a std::string one byte at a time in JavaScript
-  // (Emscripten 3.1.6): a quarter of a paged read's time. The address is
-  // valid until the next Stage.
-  double Stage(double size);
+  // "staged": JS calls Stage(room) for room for up to `room` bytes and keeps
+  // the address it returns; before each staged call it writes there
+  // length:fixed32 (little-endian), then that many bytes (HEAPU8.set), at
+  // most `room`. Embind would otherwise copy a Uint8Array into a std::string
+  // one byte at a time in JavaScript (Emscripten 3.1.6): a quarter of a
+  // paged read's time; and calls that fit the room need no Stage call of
+  // their own. The address is valid until the next Stage.
+  double Stage(double room);
 
   // The calls below marked "replies" answer in the handle's reply buffer
   // and return its address: length:fixed32 (little-endian), then that many
@@ -124,7 +126,11 @@ class EngineHandle {
   std::unique_ptr<Engine> engine_;
   // The batch of the latest CollectFlush until CommitFlush; empty otherwise.
   FlushBatch pending_flush_;
-  std::string staged_;     // Stage's buffer
+  // The input of the staged call being made (a length past the room reads
+  // as the room).
+  std::string_view Staged() const;
+
+  std::string staged_;     // Stage's buffer: length:fixed32, then the input
   std::string reply_;      // the last reply: length:fixed32, then the answer
   size_t last_reply_ = 0;  // bytes of the last reply
 };
