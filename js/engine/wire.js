@@ -52,8 +52,26 @@ export class Writer {
 
   /** A varstring of the string's UTF-8 bytes. */
   string(s) {
+    const n = s.length
+    // Short ASCII strings (most keys): a plain loop beats encodeInto's
+    // fixed cost. A unit past ASCII falls through to encodeInto.
+    if (n <= 16) {
+      this.reserve(1 + n * 3)
+      const buf = this.buf
+      let i = 0
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i)
+        if (c >= 0x80) break
+        buf[this.pos + 1 + i] = c
+      }
+      if (i === n) {
+        buf[this.pos] = n
+        this.pos += 1 + n
+        return
+      }
+    }
     // At most 3 bytes per UTF-16 unit: short strings fit a 1-byte length.
-    if (s.length <= 42) {
+    if (n <= 42) {
       this.reserve(1 + s.length * 3)
       const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos + 1))
       this.buf[this.pos] = written
@@ -63,18 +81,18 @@ export class Writer {
     // Encoded in place (no copy of its own) after room for the longest
     // length prefix it may need; when the actual length takes fewer bytes,
     // the string moves left to close the gap (varints are minimal).
-    const most = s.length * 3
+    const most = n * 3
     const room = varintSize(most)
     this.reserve(room + most)
     const start = this.pos + room
     const { written } = encoder.encodeInto(s, this.buf.subarray(start))
     const size = varintSize(written)
-    let n = written
+    let length = written
     for (let i = 0; i < size - 1; i++) {
-      this.buf[this.pos++] = (n % 0x80) | 0x80
-      n = Math.floor(n / 0x80)
+      this.buf[this.pos++] = (length % 0x80) | 0x80
+      length = Math.floor(length / 0x80)
     }
-    this.buf[this.pos++] = n
+    this.buf[this.pos++] = length
     if (this.pos !== start) this.buf.copyWithin(this.pos, start, start + written)
     this.pos += written
   }
