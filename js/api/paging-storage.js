@@ -170,16 +170,16 @@ export class PagingStorage {
    * @throws {PagingStorageError} INVALID_ARGUMENT when entries is not iterable
    */
   async setMany(entries) {
-    const outcomes = await writeEach(
+    return writeEach(
       entriesOf(entries),
       (entry, i) => {
         const [key, value] = pairOf(entry, i)
         return this.#putOp(key, value, true)
       },
       (entry) => (Array.isArray(entry) ? entry[0] : undefined),
-      (ops) => this.#store.write(ops)
+      (ops) => this.#store.write(ops),
+      (key, error) => (error ? { key, success: false, error } : { key, success: true })
     )
-    return outcomes.map(({ key, error }) => (error ? { key, success: false, error } : { key, success: true }))
   }
 
   // ---- reads ----
