@@ -86,16 +86,23 @@ double EngineHandle::Reply() {
 
 double EngineHandle::ApplyBatch(double wall_ms, bool skip_missing) {
   std::vector<WriteOp> ops;
-  BatchResult batch;
+  BatchReply& reply = batch_reply_;
   Status s = DecodeOps(Staged(), &ops);
   if (s.ok()) {
     s = engine_->ApplyBatch(std::move(ops), 0,
-                            ClampToUnsigned(wall_ms, Hlc::kMaxWallMs), &batch,
-                            skip_missing);
+                            ClampToUnsigned(wall_ms, Hlc::kMaxWallMs),
+                            &reply.batch, skip_missing);
   }
-  EncodeResults(MakeBatchReply(s, engine_->OverBudget(), engine_->PageCount(),
-                               std::move(batch)),
-                engine_->options().peer_id, StartReply());
+  // MakeBatchReply's answer, built in place: the results' strings keep
+  // their storage from call to call.
+  reply.status = s;
+  reply.pages = engine_->PageCount();
+  if (s.ok() || s.IsNotResident()) {
+    reply.over_budget = engine_->OverBudget();
+  } else {
+    reply = MakeBatchReply(s, false, engine_->PageCount(), BatchResult());
+  }
+  EncodeResults(reply, engine_->options().peer_id, StartReply());
   return Reply();
 }
 

@@ -130,7 +130,10 @@ class EngineHandle {
   // as the room).
   std::string_view Staged() const;
 
-  std::string staged_;     // Stage's buffer: length:fixed32, then the input
+  std::string staged_;  // Stage's buffer: length:fixed32, then the input
+  // The last _applyBatch's answer, kept so that its results' strings are
+  // reused by the next.
+  BatchReply batch_reply_;
   std::string reply_;      // the last reply: length:fixed32, then the answer
   size_t last_reply_ = 0;  // bytes of the last reply
 };

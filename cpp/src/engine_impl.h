@@ -56,6 +56,10 @@ class EngineImpl {
   // store: those ops keep their keys and versions, their values are left
   // unspecified.
   WriteResult Write(WriteOp* op, uint64_t wall_ms, PageId* missing);
+  // Write into *out, every field of which it sets (its strings keep their
+  // storage).
+  void WriteInto(WriteOp* op, uint64_t wall_ms, PageId* missing,
+                 WriteResult* out);
   Status PurgeTombstones(uint64_t horizon, std::string_view start, size_t want,
                          PurgeResult* out);
   Status ApplyBatch(std::vector<WriteOp>* ops, size_t start, bool skip,
@@ -115,6 +119,8 @@ class EngineImpl {
   // *entry points into the page: valid until the next change.
   Status FindEntry(std::string_view key, const Entry** entry, PageId* missing);
   Version VersionOf(const Entry& e) const;
+  // *out = VersionOf(e), reusing out->origin's storage.
+  void SetVersion(const Entry& e, Version* out) const;
   void FillRecord(const Entry& e, Record* out) const;
 
   // Structure maintenance after a change to the page at `it`.

@@ -60,16 +60,27 @@ Status EngineImpl::ValidateOp(const WriteOp& op) const {
   return Status::OK();
 }
 
-WriteResult EngineImpl::Write(WriteOp* op_in, uint64_t wall_ms,
-                              PageId* missing) {
-  const WriteOp& op = *op_in;
+WriteResult EngineImpl::Write(WriteOp* op, uint64_t wall_ms, PageId* missing) {
   WriteResult r;
+  WriteInto(op, wall_ms, missing, &r);
+  return r;
+}
+
+void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
+                           WriteResult* out) {
+  const WriteOp& op = *op_in;
+  WriteResult& r = *out;
+  r.existed = false;
+  r.applied = false;
+  r.version.hlc = 0;
+  r.version.origin.clear();
+  r.missing_page = kNoPage;
   r.status = ValidateOp(op);
-  if (!r.status.ok()) return r;
+  if (!r.status.ok()) return;
   const Record& rec = op.record;
   Iterator it;
   r.status = ResidentPageFor(rec.key, &it, missing);
-  if (!r.status.ok()) return r;
+  if (!r.status.ok()) return;
   PageMeta& m = *it->second;
   lru_.Touch(&m);
 
@@ -78,14 +89,14 @@ WriteResult EngineImpl::Write(WriteOp* op_in, uint64_t wall_ms,
   if (op.type == WriteOp::Type::kForget) {
     if (current == nullptr ||
         CompareVersions(VersionOf(*current), rec.version) != 0) {
-      return r;  // gone, or another version since: keep it
+      return;  // gone, or another version since: keep it
     }
     m.page->Erase(rec.key);
     r.applied = true;
     Changed(&m);
     Rebalance(it);
     EnforceBudget(kNoPage);
-    return r;
+    return;
   }
   Entry e;
   switch (op.type) {
@@ -95,19 +106,19 @@ WriteResult EngineImpl::Write(WriteOp* op_in, uint64_t wall_ms,
       e.origin = local_origin_;
       break;
     case WriteOp::Type::kDelete:
-      if (!r.existed) return r;  // nothing live to delete
+      if (!r.existed) return;  // nothing live to delete
       e.tombstone = true;
       e.hlc = hlc_.Now(wall_ms);
       e.origin = local_origin_;
       break;
     case WriteOp::Type::kForget:  // handled above
-      return r;
+      return;
     case WriteOp::Type::kMerge:
       hlc_.Update(rec.version.hlc);
       if (current != nullptr &&
           CompareVersions(VersionOf(*current), rec.version) >= 0) {
-        r.version = VersionOf(*current);  // stale or duplicate: keep ours
-        return r;
+        SetVersion(*current, &r.version);  // stale or duplicate: keep ours
+        return;
       }
       e.tombstone = rec.tombstone;
       if (!e.tombstone) e.value = std::move(op_in->record.value);
@@ -116,7 +127,7 @@ WriteResult EngineImpl::Write(WriteOp* op_in, uint64_t wall_ms,
       break;
   }
   e.key = rec.key;
-  r.version = VersionOf(e);
+  SetVersion(e, &r.version);
   bool appended = current == nullptr && std::next(it) == dir_.end() &&
                   m.page->size() > 0 && m.page->entries().back().key < e.key;
   size_t bytes_before = m.page->bytes();
@@ -129,37 +140,45 @@ WriteResult EngineImpl::Write(WriteOp* op_in, uint64_t wall_ms,
   if (m.page->bytes() >= bytes_before &&
       m.page->bytes() <= options_.split_threshold) {
     EnforceBudget(m.id);  // spare the key's page
-    return r;
+    return;
   }
   Rebalance(it, appended);
   // A split may have moved the key to a new page; a merge, `m` away. Only
   // an engine over its budget needs to know which page to spare.
   if (OverBudget()) EnforceBudget(dir_.Locate(rec.key)->second->id);
-  return r;
+  return;
 }
 
 Status EngineImpl::ApplyBatch(std::vector<WriteOp>* ops_in, size_t start,
                               bool skip, uint64_t wall_ms, BatchResult* out) {
   std::vector<WriteOp>& ops = *ops_in;
-  out->results.clear();
   out->missing_page = kNoPage;
   out->next = start;
   if (start > ops.size()) {
+    out->results.clear();
     return Status::InvalidArgument("batch start past its end");
   }
-  out->results.reserve(ops.size() - start);
+  // The results are written over those already in `out`, whose strings
+  // keep their storage (a caller that reuses one BatchResult allocates no
+  // version origin per write), then cut to the ops processed.
+  size_t n = 0;
   for (size_t i = start; i < ops.size(); ++i) {
+    if (n == out->results.size()) out->results.emplace_back();
+    WriteResult& r = out->results[n];
     PageId missing = kNoPage;
-    WriteResult r = Write(&ops[i], wall_ms, &missing);
+    WriteInto(&ops[i], wall_ms, &missing, &r);
     if (r.status.IsNotResident() && skip) {
       r.missing_page = missing;
     } else if (r.status.IsNotResident()) {
+      Status s = r.status;
+      out->results.resize(n);
       out->missing_page = missing;
       out->next = i;
-      return r.status;
+      return s;
     }
-    out->results.push_back(std::move(r));
+    ++n;
   }
+  out->results.resize(n);
   out->next = ops.size();
   return Status::OK();
 }

@@ -348,6 +348,40 @@ TEST(EngineBatchTest, MovedOpsApplyLikeCopiedOnes) {
   EXPECT_OK(moved->CheckInvariants());
 }
 
+TEST(EngineBatchTest, AReusedBatchResultHoldsOnlyTheLastBatch) {
+  // ApplyBatch writes over the results already in `out` (their strings
+  // keep their storage): nothing of an earlier, longer batch may remain.
+  std::unique_ptr<Engine> e = NewEngine(MergeFriendly());
+  std::vector<WriteOp> first(10);
+  for (int i = 0; i < 10; ++i) {
+    first[i].record.key = Key(i);
+    first[i].record.value = "v";
+  }
+  BatchResult out;
+  ASSERT_OK(e->ApplyBatch(first, 0, 1, &out));
+  ASSERT_EQ(out.results.size(), 10u);
+  std::vector<WriteOp> second(3);
+  second[0].type = WriteOp::Type::kDelete;
+  second[0].record.key = Key(0);
+  second[1].type = WriteOp::Type::kDelete;
+  second[1].record.key = Key(100);  // absent: not applied, no version
+  second[2].record.key = "";        // invalid: an error, no version
+  ASSERT_OK(e->ApplyBatch(second, 0, 2, &out));
+  ASSERT_EQ(out.results.size(), 3u);
+  EXPECT_EQ(out.next, 3u);
+  EXPECT_TRUE(out.results[0].status.ok());
+  EXPECT_TRUE(out.results[0].existed && out.results[0].applied);
+  EXPECT_NE(out.results[0].version.hlc, 0u);
+  EXPECT_EQ(out.results[0].version.origin, MergeFriendly().peer_id);
+  EXPECT_TRUE(out.results[1].status.ok());
+  EXPECT_FALSE(out.results[1].existed || out.results[1].applied);
+  EXPECT_EQ(out.results[1].version.hlc, 0u);
+  EXPECT_EQ(out.results[1].version.origin, "");
+  EXPECT_TRUE(out.results[2].status.IsInvalidArgument());
+  EXPECT_FALSE(out.results[2].existed || out.results[2].applied);
+  EXPECT_EQ(out.results[2].version.origin, "");
+}
+
 TEST(EngineBatchTest, SkippingMissingPagesAppliesTheRestAndNamesEachPage) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;
