@@ -146,7 +146,6 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
   // A split may have moved the key to a new page; a merge, `m` away. Only
   // an engine over its budget needs to know which page to spare.
   if (OverBudget()) EnforceBudget(dir_.Locate(rec.key)->second->id);
-  return;
 }
 
 Status EngineImpl::ApplyBatch(std::vector<WriteOp>* ops_in, size_t start,

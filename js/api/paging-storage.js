@@ -7,11 +7,12 @@
 // Besides the error codes each method lists, every async method rejects
 // with the open error (OPEN_FAILED, or LOCKED) when the store failed to
 // open, and with CLOSED after shutdown().
-import { PagingStorageError, StatusCode, errorFromStatus } from '../core/errors.js'
+import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { normalizeKey } from '../core/keys.js'
 import { logger } from '../core/log.js'
 import { decodeValue, encodeValue } from '../core/values.js'
+import { okOrThrow, presenceOf, valueOf } from './answers.js'
 import { assemble } from './assemble.js'
 import { exportData, importData } from './backup.js'
 import { entriesOf, pairOf, writeEach } from './batch-results.js'
@@ -22,7 +23,6 @@ import { diagnosis, pageList, storageStats } from './stats.js'
 
 const log = logger('storage')
 
-/** @typedef {import('../engine/codec.js').ReadAnswer} ReadAnswer */
 /** @typedef {import('../store/local-store.js').StoreWrite} StoreWrite */
 
 export class PagingStorage {
@@ -213,10 +213,7 @@ export class PagingStorage {
    */
   async has(key) {
     const k = this.#key(key)
-    const a = (await this.#store.read([k]))[0]
-    if (a.code === StatusCode.OK) return true
-    if (a.code === StatusCode.NOT_FOUND) return false
-    throw errorFromStatus(a.code, a.message, k)
+    return presenceOf((await this.#store.read([k]))[0], k)
   }
 
   /**
@@ -415,15 +412,12 @@ export class PagingStorage {
    */
   async #put(key, value, replicate) {
     const op = this.#putOp(key, value, replicate)
-    const result = (await this.#store.write([op]))[0]
-    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, op.key)
+    okOrThrow((await this.#store.write([op]))[0], op.key)
   }
 
   /** @param {StoreWrite} op */
   async #writeOne(op) {
-    const result = (await this.#store.write([op]))[0]
-    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, op.key)
-    return result
+    return okOrThrow((await this.#store.write([op]))[0], op.key)
   }
 }
 
@@ -437,16 +431,4 @@ function checkListener(event, listener) {
     throw new PagingStorageError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(String(event))} (use 'change' or 'error')`)
   }
   if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'the listener must be a function')
-}
-
-/**
- * @param {ReadAnswer} a
- * @param {string} key
- * @returns {import('../core/values.js').JsonValue | undefined} the value; undefined when absent
- * @throws {PagingStorageError} for an error answer
- */
-function valueOf(a, key) {
-  if (a.code === StatusCode.OK) return decodeValue(/** @type {string} */ (a.json))
-  if (a.code === StatusCode.NOT_FOUND) return undefined
-  throw errorFromStatus(a.code, a.message, key)
 }
