@@ -206,7 +206,7 @@ double EngineHandle::EvictAllClean() {
 }
 
 bool EngineHandle::OverBudget(double incoming) const {
-  return static_cast<double>(engine_->ResidentPages()) + incoming >
+  return static_cast<double>(engine_->BudgetPages()) + incoming >
          static_cast<double>(engine_->options().max_memory_pages);
 }
 bool EngineHandle::HasDirtyPages() const { return engine_->HasDirtyPages(); }

@@ -97,6 +97,10 @@ std::vector<PageId> Engine::PagesWantedForMerges() const {
   return impl_->PagesWantedForMerges();
 }
 
+std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit) {
+  return impl_->PagesWantedForCompaction(limit);
+}
+
 PageId Engine::PageFor(std::string_view key) const {
   return impl_->PageFor(key);
 }
@@ -110,6 +114,7 @@ bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
 size_t Engine::PageCount() const { return impl_->PageCount(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }
 size_t Engine::ResidentPages() const { return impl_->ResidentPages(); }
+size_t Engine::BudgetPages() const { return impl_->BudgetPages(); }
 void Engine::CollectFlush(FlushBatch* out) {
   impl_->CollectFlush(nullptr, out);
 }

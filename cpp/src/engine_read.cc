@@ -19,13 +19,8 @@ Status EngineImpl::ResidentPageFor(std::string_view key, Iterator* it,
                                    PageId* missing) {
   *it = dir_.Locate(key);
   const PageMeta& m = *(*it)->second;
-  if (m.corrupt && !m.retry_load) {
-    return Status::Corruption("page " + std::to_string(m.id) +
-                              " failed to load");
-  }
-  if (m.page == nullptr) {
-    if (missing != nullptr) *missing = m.id;
-    return Status::NotResident("page " + std::to_string(m.id));
+  if (m.page == nullptr || m.pending() || (m.corrupt && !m.retry_load)) {
+    return Unreadable(*it, missing);
   }
   return Status::OK();
 }
@@ -43,6 +38,11 @@ std::vector<PageId> EngineImpl::PagesAhead(PageId first, size_t limit,
     if (ids.size() >= limit) break;
     const PageMeta& m = *it->second;
     if (m.page == nullptr && (!m.corrupt || m.retry_load)) ids.push_back(m.id);
+    if (m.page != nullptr && m.pending()) {
+      for (PageId id : m.pending_runs) {
+        if (ids.size() < limit) ids.push_back(id);
+      }
+    }
     if (descending) {
       if (it == dir_.begin()) break;
       --it;
@@ -57,11 +57,18 @@ Status EngineImpl::FindEntry(std::string_view key, const Entry** entry,
                              PageId* missing) {
   Status s = ValidateKey(key);
   if (!s.ok()) return s;
-  Iterator it;
-  s = ResidentPageFor(key, &it, missing);
+  if (const Entry* buffered = memtable_.Find(key)) {
+    *entry = buffered;
+    return Status::OK();
+  }
+  Iterator it = dir_.Locate(key);
+  PageMeta& m = *it->second;
+  if (m.page == nullptr || (m.corrupt && !m.retry_load)) {
+    return Unreadable(it, missing);
+  }
+  lru_.Touch(&m);
+  s = CurrentEntry(m, key, entry, missing);
   if (!s.ok()) return s;
-  lru_.Touch(it->second.get());
-  *entry = it->second->page->Find(key);
   return *entry == nullptr ? Status::NotFound() : Status::OK();
 }
 
@@ -95,7 +102,6 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     return options.limit == 0 || out->records.size() < options.limit;
   };
   auto stop_at = [&](Iterator it) -> Status {
-    const PageMeta& m = *it->second;
     if (options.reverse) {
       auto next = std::next(it);
       if (next != dir_.end() &&
@@ -109,12 +115,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     if (options.limit != 0) {
       out->resume.limit = options.limit - out->records.size();
     }
-    if (m.corrupt && !m.retry_load) {
-      return Status::Corruption("page " + std::to_string(m.id) +
-                                " failed to load");
-    }
-    out->missing_page = m.id;
-    return Status::NotResident("page " + std::to_string(m.id));
+    return Unreadable(it, &out->missing_page);
   };
   size_t bytes = 0;  // of the records emitted, keys and values
   auto emit = [&](const Entry& e) {
@@ -137,7 +138,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
       if (options.has_end && it->first >= options.end) break;
       if (full(it)) return Status::NotResident("answer full");
       PageMeta& m = *it->second;
-      if (m.page == nullptr || m.corrupt) return stop_at(it);
+      if (m.page == nullptr || m.corrupt || m.pending()) return stop_at(it);
       lru_.Touch(&m);
       const auto& entries = m.page->entries();
       for (size_t i = m.page->LowerBound(options.start);
@@ -159,7 +160,9 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     // The page starting exactly at `end` holds nothing below it.
     bool before_end = !options.has_end || it->first < options.end;
     if (before_end && full(it)) return Status::NotResident("answer full");
-    if (before_end && (m.page == nullptr || m.corrupt)) return stop_at(it);
+    if (before_end && (m.page == nullptr || m.corrupt || m.pending())) {
+      return stop_at(it);
+    }
     if (before_end) {
       lru_.Touch(&m);
       const auto& entries = m.page->entries();

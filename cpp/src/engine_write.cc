@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 
 #include "engine_impl.h"
@@ -66,13 +67,30 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   r.status = ValidateOp(op);
   if (!r.status.ok()) return r;
   const Record& rec = op.record;
-  Iterator it;
-  r.status = ResidentPageFor(rec.key, &it, missing);
-  if (!r.status.ok()) return r;
+  Iterator it = dir_.Locate(rec.key);
   PageMeta& m = *it->second;
+  if (m.page == nullptr || (m.corrupt && !m.retry_load)) {
+    r.status = Unreadable(it, missing);
+    if (r.status.IsNotResident() && WritePathOn()) {
+      BufferWrite(op, wall_ms, it, &r);
+    }
+    return r;
+  }
+  // A page still applying runs (WRITE_PATH.md) takes writes: the key's
+  // current version is looked up through the runs (a put needs none: the
+  // local clock's version beats all), and the runs applied later lose to
+  // what is written now. A forget needs the exact stored version: it waits.
+  if (m.pending() && op.type == WriteOp::Type::kForget) {
+    r.status = Unreadable(it, missing);
+    return r;
+  }
   lru_.Touch(&m);
-
-  const Entry* current = m.page->Find(rec.key);
+  const Entry* current = nullptr;
+  r.buffered = m.pending() && op.type == WriteOp::Type::kPut;
+  if (!r.buffered) {
+    r.status = CurrentEntry(m, rec.key, &current, missing);
+    if (!r.status.ok()) return r;
+  }
   r.existed = current != nullptr && !current->tombstone;
   if (op.type == WriteOp::Type::kForget) {
     if (current == nullptr ||
@@ -124,8 +142,12 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   Changed(&m);
   // A page that grew within the split threshold needs no split, and no
   // merge becomes possible (merges need fewer bytes): invariants 2-4 hold.
-  if (m.page->bytes() < bytes_before ||
-      m.page->bytes() > options_.split_threshold) {
+  if (m.pending()) {
+    // Not split or merged until its runs are applied; a page that shrank
+    // waits as a merge candidate (invariant 4).
+    if (m.page->bytes() < bytes_before) ReviewMergesAround(m.id);
+  } else if (m.page->bytes() < bytes_before ||
+             m.page->bytes() > options_.split_threshold) {
     Rebalance(it, appended);
   }
   EnforceBudget(dir_.Locate(rec.key)->second->id);  // spare the key's page
@@ -141,11 +163,26 @@ Status EngineImpl::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
     return Status::InvalidArgument("batch start past its end");
   }
   out->results.reserve(ops.size() - start);
+  // Pages skipped in this call, and what each waits for: every later op on
+  // them is skipped too, even one the write path could buffer, so that a
+  // key's ops apply in order.
+  std::unordered_map<PageId, PageId> skipped;
   for (size_t i = start; i < ops.size(); ++i) {
     PageId missing = kNoPage;
+    if (!skipped.empty()) {
+      auto s = skipped.find(dir_.Locate(ops[i].record.key)->second->id);
+      if (s != skipped.end()) {
+        WriteResult r;
+        r.status = Status::NotResident("page " + std::to_string(s->second));
+        r.missing_page = s->second;
+        out->results.push_back(std::move(r));
+        continue;
+      }
+    }
     WriteResult r = Write(ops[i], wall_ms, &missing);
     if (r.status.IsNotResident() && skip) {
       r.missing_page = missing;
+      skipped.emplace(dir_.Locate(ops[i].record.key)->second->id, missing);
     } else if (r.status.IsNotResident()) {
       out->missing_page = missing;
       out->next = i;
@@ -172,13 +209,16 @@ Status EngineImpl::PurgeTombstones(uint64_t horizon, std::string_view start,
       ++it;
       continue;
     }
-    if (m.page == nullptr) {
+    if (m.page == nullptr || m.pending()) {
       out->resume_start = it->first;
       for (Iterator n = it; n != dir_.end() && out->missing_pages.size() <
                                                    std::max<size_t>(want, 1);
            ++n) {
-        if (n->second->page == nullptr && holds_tombstones(*n->second)) {
-          out->missing_pages.push_back(n->second->id);
+        PageId id = kNoPage;
+        if ((n->second->page == nullptr || n->second->pending()) &&
+            holds_tombstones(*n->second) &&
+            Unreadable(n, &id).IsNotResident()) {
+          out->missing_pages.push_back(id);
         }
       }
       return Status::NotResident("page " + std::to_string(m.id));
@@ -234,6 +274,8 @@ void EngineImpl::SplitOversized(Iterator it, bool appended,
     m.page->MoveTailTo(cut, right.get());
     Changed(&m);
     Iterator rit = dir_.Add(std::move(lower), id);
+    rit->second->applied_seq = m.applied_seq;
+    rit->second->applied_target = m.applied_target;
     MakeResident(rit->second.get(), std::move(right));
     Changed(rit->second.get());
     work.push_back(cur);
@@ -272,7 +314,8 @@ void EngineImpl::TryMerge(PageId id) {
   bool waiting = false;
   for (Iterator n : {left, right}) {
     if (n == dir_.end() || !Fits(*n->second, m)) continue;
-    if (n->second->page == nullptr || m.page == nullptr) {
+    if (n->second->page == nullptr || m.page == nullptr ||
+        n->second->pending() || m.pending()) {
       waiting = true;
       continue;
     }

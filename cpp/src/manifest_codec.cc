@@ -3,11 +3,12 @@
 //   directory_record := magic:fixed32 format:byte lower_key:varstring
 //                       id:varint64 entry_count:varint64 live_count:varint64
 //                       bytes:varint64 digest:fixed64 max_hlc:fixed64
-//                       [run_seq:varint64 applied_seq:varint64]
-//                       checksum:fixed64
+//                       [run_seq:varint64 applied_seq:varint64
+//                        [filter:varstring]] checksum:fixed64
 //                       (the pair is written only when one is not 0, and
 //                       read as 0, 0 when absent: records of stores without
-//                       runs keep their bytes)
+//                       runs keep their bytes; filter is there exactly
+//                       when run_seq > 0)
 //   engine_state     := magic:fixed32 format:byte next_page_id:varint64
 //                       hlc:fixed64 page_count:varint64
 //                       directory_digest:fixed64 [user_data:varstring
@@ -84,6 +85,7 @@ void EncodeDirectoryRecord(const ManifestPage& p, std::string* dst) {
   if (p.run_seq != 0 || p.applied_seq != 0) {
     PutVarint64(dst, p.run_seq);
     PutVarint64(dst, p.applied_seq);
+    if (p.run_seq != 0) PutLengthPrefixed(dst, p.filter);
   }
   Seal(dst, start);
 }
@@ -102,8 +104,10 @@ Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out) {
     return Status::Corruption("directory record: truncated");
   }
   uint64_t run_seq = 0, applied_seq = 0;
+  std::string_view filter;
   if (in.remaining() != 0) {
-    if (!in.GetVarint64(&run_seq) || !in.GetVarint64(&applied_seq)) {
+    if (!in.GetVarint64(&run_seq) || !in.GetVarint64(&applied_seq) ||
+        (run_seq != 0 && !in.GetLengthPrefixed(&filter))) {
       return Status::Corruption("directory record: truncated");
     }
     if (run_seq == 0 && applied_seq == 0) {  // written only when not both 0
@@ -129,6 +133,7 @@ Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out) {
   out->summary.max_hlc = max_hlc;
   out->run_seq = run_seq;
   out->applied_seq = applied_seq;
+  out->filter.assign(filter);
   return Status::OK();
 }
 

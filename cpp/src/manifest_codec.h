@@ -37,6 +37,8 @@ struct ManifestPage {
   uint64_t run_seq = 0;
   // Base pages: the runs with seq <= applied_seq are applied to this page.
   uint64_t applied_seq = 0;
+  // Run pages: the Bloom filter of their keys (key_filter.h).
+  std::string filter;
 };
 
 struct Manifest {

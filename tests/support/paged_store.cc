@@ -38,7 +38,14 @@ Status PagedStore::Open(const Options& options, PageStore* disk,
 Status PagedStore::Load(PageId id) {
   // Over budget with dirty pages: flush first so clean pages can go, as the
   // JS layer does. (Clean pages need no flush: LoadPage evicts them.)
-  if (engine_->OverBudget() && engine_->HasDirtyPages()) Flush();
+  // With the write path, as the JS layer's makeRoom(1): the page loaded
+  // must fit too, or pages still applying runs are evicted before they are
+  // done (and merges or scans over them never settle).
+  size_t incoming = engine_->options().write_buffer_pages != 0 ? 1 : 0;
+  if (engine_->BudgetPages() + incoming > engine_->options().max_memory_pages &&
+      engine_->HasDirtyPages()) {
+    Flush();
+  }
   std::string bytes;
   if (!disk_->Read(id, &bytes)) {
     return Status::Corruption("page " + std::to_string(id) + " not on disk");
@@ -212,6 +219,20 @@ Status PagedStore::CompleteMerges() {
     }
   }
   return Status::Busy("merges did not settle");
+}
+
+Status PagedStore::Compact() {
+  for (;;) {
+    std::vector<PageId> wanted = engine_->PagesWantedForCompaction(2);
+    if (wanted.empty()) break;
+    for (PageId id : wanted) {
+      Status s = Load(id);
+      if (!s.ok()) return s;
+    }
+    AfterOp();
+  }
+  AfterOp();
+  return Status::OK();
 }
 
 }  // namespace testing

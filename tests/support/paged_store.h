@@ -73,6 +73,8 @@ class PagedStore {
       const std::function<void()>& during = [] {});
   // Loads the pages pending merges want, so they complete.
   Status CompleteMerges();
+  // Runs a due compaction pass of the write path to its end.
+  Status Compact();
   // Engine::PurgeTombstones over the whole store, loading pages as it goes;
   // *purged counts the tombstones removed.
   Status Purge(uint64_t horizon, size_t* purged);

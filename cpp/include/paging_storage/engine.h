@@ -119,6 +119,15 @@ class Engine {
   size_t RetryCorruptPages();
   // Non-resident pages that would let pending merges complete.
   std::vector<PageId> PagesWantedForMerges() const;
+  // The write path's compaction (cpp/src/WRITE_PATH.md): once there are
+  // more runs than a page should read through, a pass brings every page up
+  // to the newest run, in key order, so that the next flushes can drop the
+  // runs. Names up to `limit` pages to load next (base pages, or the run
+  // pages a loaded page still applies) and marks dirty the resident pages
+  // the pass needs stored; empty when no pass is due or the pass is over.
+  // The caller loads what it names, flushes when over budget, and asks
+  // again. Amortized O(limit) per call.
+  std::vector<PageId> PagesWantedForCompaction(size_t limit);
   // Pages the caller should fetch next for a non-resident key.
   PageId PageFor(std::string_view key) const;
   // The non-resident pages a scan that stopped at page `first` reads next:
@@ -133,6 +142,9 @@ class Engine {
   size_t PageCount() const;      // O(1)
   bool OverBudget() const;       // more resident pages than max_memory_pages
   size_t ResidentPages() const;  // O(1)
+  // Resident pages plus the pages' worth of bytes the write path's memtable
+  // holds: what the page budget bounds. O(1).
+  size_t BudgetPages() const;
   void CollectFlush(FlushBatch* out);
   // Flush families with something to store, each named by the id of the
   // page that starts it, fewest dirty bytes first. A family is a key range

@@ -63,6 +63,10 @@ struct WriteResult {
   bool applied = false;  // the store changed (false: a stale merge, a delete
                          // of an absent key, or an error)
   Version version;       // the version now stored for the key, when applied
+  // A local write taken without reading its key's stored state (the write
+  // path's memtable, or a page still applying runs): `existed` is unknown
+  // (reported false).
+  bool buffered = false;
   // With status NotResident (Engine::ApplyBatch skipping missing pages):
   // the page the op waits for.
   PageId missing_page = kNoPage;

@@ -1,0 +1,390 @@
+// The write path's memtable and runs (WRITE_PATH.md): buffering local
+// writes whose page is not resident, sealing the memtable into a run at a
+// flush, reading through runs, applying runs to pages, dropping the runs
+// every page has applied.
+#include <algorithm>
+#include <utility>
+
+#include "engine_impl.h"
+#include "key_filter.h"
+#include "page_codec.h"
+
+namespace paging_storage {
+
+void EngineImpl::BufferWrite(const WriteOp& op, uint64_t wall_ms, Iterator it,
+                             WriteResult* r) {
+  const std::string& key = op.record.key;
+  const PageMeta& m = *it->second;
+  if (m.page != nullptr || (m.corrupt && !m.retry_load)) return;
+  const Entry* buffered = memtable_.Find(key);
+  Entry e;
+  e.key = key;
+  e.origin = local_origin_;
+  if (op.type == WriteOp::Type::kPut) {
+    e.value = op.record.value;
+  } else if (op.type == WriteOp::Type::kDelete && buffered != nullptr) {
+    // The memtable holds the key's newest state: the boolean stays exact.
+    r->status = Status::OK();
+    if (buffered->tombstone) return;
+    r->existed = true;
+    e.tombstone = true;
+  } else {
+    return;  // needs the page: NotResident stands
+  }
+  e.hlc = hlc_.Now(wall_ms);
+  r->status = Status::OK();
+  r->applied = true;
+  r->buffered = op.type == WriteOp::Type::kPut;
+  r->version = VersionOf(e);
+  memtable_.Put(std::move(e));
+  EnforceBudget(kNoPage);
+}
+
+bool EngineImpl::MergeEntry(Page* page, Entry e) {
+  hlc_.Update(e.hlc);
+  const Entry* current = page->Find(e.key);
+  if (current != nullptr &&
+      CompareVersions(VersionOf(*current), VersionOf(e)) >= 0) {
+    return false;
+  }
+  page->Upsert(std::move(e));
+  return true;
+}
+
+Status EngineImpl::CurrentEntry(const PageMeta& m, std::string_view key,
+                                const Entry** out, PageId* missing) {
+  const Entry* best = m.page->Find(key);
+  for (PageId id : m.pending_runs) {
+    RunPage& rp = *run_pages_.at(id);
+    if (!rp.Holds(key) || !KeyFilterMayMatch(rp.filter, key)) continue;
+    PageMeta& run = *rp.meta;
+    if (run.page == nullptr) {
+      if (run.corrupt && !run.retry_load) {
+        return Status::Corruption("page " + std::to_string(id) +
+                                  " failed to load");
+      }
+      if (missing != nullptr) *missing = id;
+      return Status::NotResident("page " + std::to_string(id));
+    }
+    lru_.Touch(&run);
+    const Entry* e = run.page->Find(key);
+    if (e != nullptr &&
+        (best == nullptr ||
+         CompareVersions(VersionOf(*e), VersionOf(*best)) > 0)) {
+      best = e;
+    }
+  }
+  *out = best;
+  return Status::OK();
+}
+
+void EngineImpl::AfterBaseLoad(Iterator it) {
+  PageMeta& m = *it->second;
+  auto next = std::next(it);
+  std::vector<Entry> taken;
+  memtable_.Take(it->first, next == dir_.end() ? nullptr : &next->first,
+                 &taken);
+  bool changed = false;
+  for (Entry& e : taken) changed |= MergeEntry(m.page.get(), std::move(e));
+  m.applied_target = NewestRunSeq();
+  m.pending_runs.clear();
+  for (PageId id : RunPagesFor(it, m.applied_seq)) {
+    const PageMeta& run = *run_pages_.at(id)->meta;
+    if (run.page == nullptr) {
+      m.pending_runs.push_back(id);
+      continue;
+    }
+    // Resident already: applied now.
+    auto from = std::lower_bound(
+        run.page->entries().begin(), run.page->entries().end(), it->first,
+        [](const Entry& e, const std::string& k) { return e.key < k; });
+    for (auto e = from; e != run.page->entries().end(); ++e) {
+      if (next != dir_.end() && !(e->key < next->first)) break;
+      changed |= MergeEntry(m.page.get(), *e);
+    }
+  }
+  if (!m.pending()) m.applied_seq = std::max(m.applied_seq, m.applied_target);
+  if (changed) Changed(&m);
+  if (changed && m.pending()) ReviewMergesAround(m.id);  // invariant 4
+}
+
+std::vector<PageId> EngineImpl::RunPagesFor(Iterator it, uint64_t after) const {
+  std::vector<PageId> ids;
+  const std::string& lo = it->first;
+  auto next = std::next(it);
+  const std::string* hi = next == dir_.end() ? nullptr : &next->first;
+  for (auto r = runs_.upper_bound(after); r != runs_.end(); ++r) {
+    const std::vector<RunPage>& pages = r->second.pages;
+    // The run page whose range holds `lo`, then those up to `hi`.
+    auto p = std::upper_bound(
+        pages.begin(), pages.end(), lo,
+        [](const std::string& k, const RunPage& rp) { return k < rp.lower; });
+    if (p != pages.begin()) --p;
+    for (; p != pages.end() && (hi == nullptr || p->lower < *hi); ++p) {
+      if (p->has_upper && !(lo < p->upper)) continue;  // ends before lo
+      ids.push_back(p->meta->id);
+    }
+  }
+  return ids;
+}
+
+Status EngineImpl::Unreadable(Iterator it, PageId* missing) const {
+  const PageMeta* m = it->second.get();
+  if (m->page != nullptr && m->pending()) {
+    m = run_pages_.at(m->pending_runs.front())->meta.get();
+  }
+  if (m->corrupt && !m->retry_load) {
+    return Status::Corruption("page " + std::to_string(m->id) +
+                              " failed to load");
+  }
+  if (missing != nullptr) *missing = m->id;
+  return Status::NotResident("page " + std::to_string(m->id));
+}
+
+Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
+  RunPage& rp = *run_pages_.at(id);
+  PageMeta& meta = *rp.meta;
+  if (meta.page != nullptr) return Status::OK();
+  std::unique_ptr<Page> page;
+  Status s = DecodePage(bytes, &origins_, &page);
+  if (s.ok() && page->id() != id) {
+    s = Status::Corruption("page bytes belong to page " +
+                           std::to_string(page->id()));
+  }
+  if (s.ok()) {
+    PageSummary got = SummaryOf(*page);
+    if (got.entry_count != meta.summary.entry_count ||
+        got.live_count != meta.summary.live_count ||
+        got.bytes != meta.summary.bytes || got.digest != meta.summary.digest ||
+        got.max_hlc != meta.summary.max_hlc) {
+      s = Status::Corruption("run page " + std::to_string(id) +
+                             " does not match the manifest");
+    }
+  }
+  if (s.ok()) {
+    for (const Entry& e : page->entries()) {
+      if (!rp.Holds(e.key)) {
+        s = Status::Corruption("run page " + std::to_string(id) +
+                               " holds a key outside its range");
+        break;
+      }
+    }
+  }
+  meta.retry_load = false;
+  meta.corrupt = !s.ok();
+  if (!s.ok()) {
+    corrupt_.insert(id);
+    return s;
+  }
+  corrupt_.erase(id);
+  for (const Entry& e : page->entries()) hlc_.Update(e.hlc);
+  MakeResident(&meta, std::move(page));
+
+  // Applies it to every resident page pending on it.
+  const std::vector<Entry>& entries = meta.page->entries();
+  std::vector<PageId> touched;
+  for (Iterator it = dir_.Locate(rp.lower); it != dir_.end(); ++it) {
+    if (rp.has_upper && !(it->first < rp.upper)) break;
+    PageMeta& m = *it->second;
+    if (m.page == nullptr) continue;
+    auto pos = std::find(m.pending_runs.begin(), m.pending_runs.end(), id);
+    if (pos == m.pending_runs.end()) continue;
+    m.pending_runs.erase(pos);
+    auto next = std::next(it);
+    auto first = std::lower_bound(
+        entries.begin(), entries.end(), it->first,
+        [](const Entry& e, const std::string& k) { return e.key < k; });
+    bool changed = false;
+    for (auto e = first; e != entries.end(); ++e) {
+      if (next != dir_.end() && !(e->key < next->first)) break;
+      changed |= MergeEntry(m.page.get(), *e);
+    }
+    if (changed) Changed(&m);
+    if (!m.pending() || changed) touched.push_back(m.id);
+  }
+  // After the walk: finishing or reviewing merges changes the directory.
+  for (PageId done : touched) {
+    Iterator it = dir_.Find(done);
+    if (it == dir_.end() || it->second->page == nullptr) continue;
+    if (it->second->pending()) {
+      ReviewMergesAround(done);  // it shrank, maybe: invariant 4
+    } else {
+      FinishPending(it);
+    }
+  }
+  // Applied to every page waiting for it: when the budget is short, it is
+  // the one to go, not a page it was loaded for.
+  if (BudgetPages() > options_.max_memory_pages) Evict(&meta);
+  EnforceBudget(kNoPage);
+  return Status::OK();
+}
+
+void EngineImpl::FinishPending(Iterator it) {
+  PageMeta& m = *it->second;
+  m.applied_seq = std::max(m.applied_seq, m.applied_target);
+  PageId id = m.id;
+  if (m.page->bytes() > options_.split_threshold && m.page->size() > 1) {
+    if (!m.dirty) Changed(&m);
+    Rebalance(it);
+  }
+  ReviewMergesAround(id);
+}
+
+std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit) {
+  std::vector<PageId> wanted;
+  if (compact_target_ == 0) {
+    if (runs_.size() <= kMaxRuns) return wanted;
+    compact_target_ = NewestRunSeq();
+    compact_from_.clear();
+  }
+  Iterator it = dir_.Locate(compact_from_);
+  bool handled = true;  // every page before `it` is
+  for (; it != dir_.end() && wanted.size() < limit; ++it) {
+    PageMeta& m = *it->second;
+    bool done = m.stored_applied_seq >= compact_target_ ||
+                (m.dirty && m.applied_seq >= compact_target_);
+    if (!done && m.page != nullptr && !m.pending() && !m.corrupt) {
+      // Applied in memory: stored with the next flush.
+      m.dirty = true;
+      m.change_seq = next_change_seq_++;
+      done = true;
+    }
+    if (!done && m.corrupt && !m.retry_load) done = true;  // cannot: skip
+    if (handled && done) {
+      compact_from_ = it->first;
+      continue;
+    }
+    handled = false;
+    if (done) continue;
+    if (m.page == nullptr) {
+      wanted.push_back(m.id);
+    } else {
+      for (PageId id : m.pending_runs) {
+        if (wanted.size() < limit) wanted.push_back(id);
+      }
+    }
+  }
+  if (wanted.empty()) compact_target_ = 0;  // the pass is over
+  return wanted;
+}
+
+void EngineImpl::IndexRun(uint64_t seq, std::vector<RunPage> pages) {
+  Run& run = runs_[seq];
+  run.pages = std::move(pages);
+  for (size_t i = 0; i < run.pages.size(); ++i) {
+    RunPage& rp = run.pages[i];
+    rp.seq = seq;
+    rp.has_upper = i + 1 < run.pages.size();
+    if (rp.has_upper) rp.upper = run.pages[i + 1].lower;
+    rp.meta->lower_key = &rp.lower;
+    rp.meta->persisted = true;
+    run_pages_[rp.meta->id] = &rp;
+  }
+}
+
+void EngineImpl::SealMemtable(FlushBatch* out) {
+  sealing_ = Sealing{};
+  if (memtable_.empty()) return;
+  sealing_.seq = next_run_seq_;
+  std::unique_ptr<Page> page;
+  auto emit = [&] {
+    RunPage rp;
+    rp.lower = page->entries().front().key;
+    rp.meta = std::make_unique<PageMeta>();
+    rp.meta->id = page->id();
+    rp.meta->summary = SummaryOf(*page);
+    std::vector<std::string_view> keys;
+    keys.reserve(page->size());
+    for (const Entry& e : page->entries()) keys.push_back(e.key);
+    rp.filter = BuildKeyFilter(keys);
+    FlushBatch::PageBytes p;
+    p.id = page->id();
+    EncodePage(*page, origins_, &p.bytes);
+    ManifestPage record{rp.lower, p.id, rp.meta->summary};
+    record.run_seq = sealing_.seq;
+    record.filter = rp.filter;
+    EncodeDirectoryRecord(record, &p.directory_record);
+    out->pages.push_back(std::move(p));
+    sealing_.pages.push_back(std::move(rp));
+    page.reset();
+  };
+  for (const auto& [key, e] : memtable_.entries()) {
+    if (page != nullptr &&
+        page->bytes() + e.Bytes() > options_.split_threshold) {
+      emit();
+    }
+    if (page == nullptr) {
+      page = std::make_unique<Page>(next_page_id_++, &origins_);
+    }
+    page->Append(e);
+    sealing_.taken.push_back({key, {e.hlc, e.origin}});
+  }
+  emit();
+}
+
+void EngineImpl::DropAppliedRuns(const std::vector<PageId>* families,
+                                 FlushBatch* out) {
+  drop_upto_ = 0;
+  // A family flush stores some dirty pages only: the stored records of the
+  // others decide, so it drops nothing.
+  if (runs_.empty() || families != nullptr) return;
+  // The least applied_seq a base page's record holds once this batch is
+  // stored (every dirty page is in a whole flush).
+  uint64_t least = UINT64_MAX;
+  for (auto it = dir_.begin(); it != dir_.end(); ++it) {
+    const PageMeta& m = *it->second;
+    least = std::min(least, m.dirty ? m.applied_seq : m.stored_applied_seq);
+  }
+  for (auto& [seq, run] : runs_) {
+    if (seq > least) break;
+    drop_upto_ = seq;
+    for (const RunPage& rp : run.pages) {
+      out->deleted_pages.push_back(rp.meta->id);
+    }
+  }
+}
+
+DirectoryShape EngineImpl::RunShape() const {
+  DirectoryShape shape;
+  auto add = [&](const RunPage& rp) {
+    ++shape.page_count;
+    shape.digest ^= DirectoryEntryDigest(rp.lower, rp.meta->id);
+  };
+  for (const auto& [seq, run] : runs_) {
+    if (seq <= drop_upto_) continue;
+    for (const RunPage& rp : run.pages) add(rp);
+  }
+  for (const RunPage& rp : sealing_.pages) add(rp);
+  return shape;
+}
+
+void EngineImpl::CommitRuns() {
+  while (drop_upto_ != 0 && !runs_.empty() &&
+         runs_.begin()->first <= drop_upto_) {
+    for (RunPage& rp : runs_.begin()->second.pages) {
+      if (rp.meta->page != nullptr) Evict(rp.meta.get());
+      run_pages_.erase(rp.meta->id);
+      corrupt_.erase(rp.meta->id);
+    }
+    runs_.erase(runs_.begin());
+  }
+  drop_upto_ = 0;
+  if (sealing_.seq == 0) return;
+  uint64_t seq = sealing_.seq;
+  IndexRun(seq, std::move(sealing_.pages));
+  next_run_seq_ = seq + 1;
+  for (const auto& [key, version] : sealing_.taken) {
+    memtable_.RemoveIfUnchanged(key, version.first, version.second);
+  }
+  // Resident base pages have no entry in the new run: invariant 8 held when
+  // it was taken, and a page loaded since took its entries from the
+  // memtable.
+  for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
+    if (run_pages_.count(m->id) > 0) continue;
+    m->applied_target = seq;
+    if (!m->pending()) m->applied_seq = seq;
+  }
+  sealing_ = Sealing{};
+}
+
+}  // namespace paging_storage
