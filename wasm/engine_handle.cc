@@ -197,6 +197,16 @@ val EngineHandle::PagesWantedForMerges() const {
   return BytesVal(out);
 }
 
+val EngineHandle::PagesWantedForCompaction(double limit) {
+  std::string out;
+  EncodeIds(engine_->PagesWantedForCompaction(
+                limit >= 1 ? static_cast<size_t>(limit) : 0),
+            &out);
+  return BytesVal(out);
+}
+
+bool EngineHandle::CompactionDue() const { return engine_->CompactionDue(); }
+
 double EngineHandle::RetryCorruptPages() {
   return static_cast<double>(engine_->RetryCorruptPages());
 }

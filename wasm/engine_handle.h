@@ -78,6 +78,11 @@ class EngineHandle {
   emscripten::val PurgeTombstones(const std::string& request);
   // wire: ids (Engine::PagesWantedForMerges)
   emscripten::val PagesWantedForMerges() const;
+  // wire: ids (Engine::PagesWantedForCompaction; a negative or NaN limit
+  // reads as 0).
+  emscripten::val PagesWantedForCompaction(double limit);
+  // Engine::CompactionDue.
+  bool CompactionDue() const;
   // More resident pages than max_memory_pages once `incoming` more are
   // loaded (0: now).
   bool OverBudget(double incoming) const;

@@ -101,6 +101,8 @@ std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit) {
   return impl_->PagesWantedForCompaction(limit);
 }
 
+bool Engine::CompactionDue() const { return impl_->CompactionDue(); }
+
 PageId Engine::PageFor(std::string_view key) const {
   return impl_->PageFor(key);
 }

@@ -128,7 +128,7 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
   out->engine_state.clear();
   EncodeEngineState(next_page_id_, hlc_.last(), shape, user_data_,
                     &out->engine_state,
-                    sealing_.seq != 0 ? sealing_.seq + 1 : next_run_seq_);
+                    std::max(next_run_seq_, sealing_.seq + 1));
   flushed_user_data_ = user_data_;
 }
 

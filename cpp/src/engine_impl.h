@@ -31,6 +31,7 @@
 #ifndef PAGING_STORAGE_ENGINE_IMPL_H_
 #define PAGING_STORAGE_ENGINE_IMPL_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -81,9 +82,15 @@ class EngineImpl {
   size_t RetryCorruptPages();
   std::vector<PageId> PagesWantedForMerges() const;
   std::vector<PageId> PagesWantedForCompaction(size_t limit);
-  // Runs beyond which a compaction pass is due: a page that loads reads
-  // (through its filter) up to one page per run.
-  static constexpr size_t kMaxRuns = 8;
+  bool CompactionDue() const {
+    return compact_target_ != 0 || runs_.size() > MaxRuns();
+  }
+  // Runs beyond which a compaction pass is due: a page that loads applies
+  // up to one page per run, which a pass over pages in key order keeps
+  // resident: a quarter of the budget, from 2 to 8.
+  size_t MaxRuns() const {
+    return std::min<size_t>(8, std::max<size_t>(2, options_.max_memory_pages / 4));
+  }
   bool HasDirtyPages() const;
   size_t PageCount() const { return dir_.size(); }
   bool OverBudget() const {
@@ -239,10 +246,20 @@ class EngineImpl {
   std::map<uint64_t, Run> runs_;  // by seq
   std::unordered_map<PageId, RunPage*> run_pages_;
   uint64_t next_run_seq_ = 1;
+  // The open run (0: none): the run the last flush sealed while the
+  // memtable stayed small, whose entries the memtable still holds. The next
+  // flush replaces it with a run of the whole memtable (a new seq; the old
+  // pages deleted in the same batch), so that small flushes do not multiply
+  // runs.
+  // Pages never pend on it (the memtable answers for it). In memory only: a
+  // reopened store sees a run like any other.
+  uint64_t open_run_seq_ = 0;
   // The run the batch being collected seals (seq 0: none), the versions it
   // took from the memtable, and the runs it drops (seq <= drop_upto_).
   struct Sealing {
     uint64_t seq = 0;
+    bool close = false;  // the memtable is full: the run is closed
+    uint64_t replaces = 0;  // the open run it rewrites (0: none)
     std::vector<RunPage> pages;  // meta: id and summary only
     std::vector<std::pair<std::string, std::pair<uint64_t, uint32_t>>> taken;
   };

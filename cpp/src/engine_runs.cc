@@ -114,6 +114,7 @@ std::vector<PageId> EngineImpl::RunPagesFor(Iterator it, uint64_t after) const {
   auto next = std::next(it);
   const std::string* hi = next == dir_.end() ? nullptr : &next->first;
   for (auto r = runs_.upper_bound(after); r != runs_.end(); ++r) {
+    if (r->first == open_run_seq_) continue;  // the memtable holds it
     const std::vector<RunPage>& pages = r->second.pages;
     // The run page whose range holds `lo`, then those up to `hi`.
     auto p = std::upper_bound(
@@ -233,7 +234,7 @@ void EngineImpl::FinishPending(Iterator it) {
 std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit) {
   std::vector<PageId> wanted;
   if (compact_target_ == 0) {
-    if (runs_.size() <= kMaxRuns) return wanted;
+    if (runs_.size() <= MaxRuns()) return wanted;
     compact_target_ = NewestRunSeq();
     compact_from_.clear();
   }
@@ -284,8 +285,22 @@ void EngineImpl::IndexRun(uint64_t seq, std::vector<RunPage> pages) {
 
 void EngineImpl::SealMemtable(FlushBatch* out) {
   sealing_ = Sealing{};
-  if (memtable_.empty()) return;
+  if (memtable_.empty()) {
+    open_run_seq_ = 0;  // base pages took its entries: it is a run as any
+    return;
+  }
+  // A new seq even when the open run is rewritten: pages that applied the
+  // open run's seq (resident when it was sealed) have not seen the entries
+  // added since.
   sealing_.seq = next_run_seq_;
+  sealing_.replaces = open_run_seq_;
+  sealing_.close = memtable_.bytes() * 2 >=
+                   options_.write_buffer_pages * options_.page_size;
+  if (open_run_seq_ != 0) {
+    for (const RunPage& rp : runs_.at(open_run_seq_).pages) {
+      out->deleted_pages.push_back(rp.meta->id);
+    }
+  }
   std::unique_ptr<Page> page;
   auto emit = [&] {
     RunPage rp;
@@ -336,7 +351,7 @@ void EngineImpl::DropAppliedRuns(const std::vector<PageId>* families,
     least = std::min(least, m.dirty ? m.applied_seq : m.stored_applied_seq);
   }
   for (auto& [seq, run] : runs_) {
-    if (seq > least) break;
+    if (seq > least || seq == open_run_seq_) break;
     drop_upto_ = seq;
     for (const RunPage& rp : run.pages) {
       out->deleted_pages.push_back(rp.meta->id);
@@ -351,7 +366,7 @@ DirectoryShape EngineImpl::RunShape() const {
     shape.digest ^= DirectoryEntryDigest(rp.lower, rp.meta->id);
   };
   for (const auto& [seq, run] : runs_) {
-    if (seq <= drop_upto_) continue;
+    if (seq <= drop_upto_ || seq == sealing_.replaces) continue;  // gone
     for (const RunPage& rp : run.pages) add(rp);
   }
   for (const RunPage& rp : sealing_.pages) add(rp);
@@ -371,10 +386,24 @@ void EngineImpl::CommitRuns() {
   drop_upto_ = 0;
   if (sealing_.seq == 0) return;
   uint64_t seq = sealing_.seq;
+  auto replaced = runs_.find(sealing_.replaces);
+  if (sealing_.replaces != 0 && replaced != runs_.end()) {  // the open run
+    for (RunPage& rp : replaced->second.pages) {
+      if (rp.meta->page != nullptr) Evict(rp.meta.get());
+      run_pages_.erase(rp.meta->id);
+      corrupt_.erase(rp.meta->id);
+    }
+    runs_.erase(replaced);
+  }
   IndexRun(seq, std::move(sealing_.pages));
-  next_run_seq_ = seq + 1;
-  for (const auto& [key, version] : sealing_.taken) {
-    memtable_.RemoveIfUnchanged(key, version.first, version.second);
+  next_run_seq_ = std::max(next_run_seq_, seq + 1);
+  if (sealing_.close) {
+    open_run_seq_ = 0;
+    for (const auto& [key, version] : sealing_.taken) {
+      memtable_.RemoveIfUnchanged(key, version.first, version.second);
+    }
+  } else {
+    open_run_seq_ = seq;
   }
   // Resident base pages have no entry in the new run: invariant 8 held when
   // it was taken, and a page loaded since took its entries from the

@@ -23,9 +23,9 @@ Status Options::Normalize() {
   if (max_memory_pages == 0) {
     return Status::InvalidArgument("max_memory_pages must be at least 1");
   }
-  if (write_buffer_pages != 0 && write_buffer_pages >= max_memory_pages) {
+  if (write_buffer_pages != 0 && write_buffer_pages * 2 > max_memory_pages) {
     return Status::InvalidArgument(
-        "write_buffer_pages must be below max_memory_pages");
+        "write_buffer_pages must be at most half of max_memory_pages");
   }
   if (max_key_bytes == 0 || max_value_bytes == 0) {
     return Status::InvalidArgument("key and value limits must be positive");

@@ -38,6 +38,8 @@ const LIST_PAGES_PER_CALL = 4096
  * @property {number} splitThreshold bytes
  * @property {number} mergeThreshold bytes
  * @property {number} maxMemoryPages the page budget
+ * @property {number} [writeBufferPages] of the budget, for the write path's
+ *   buffer (Options::write_buffer_pages; 0 or absent: off)
  * @property {number} maxKeyBytes
  * @property {number} maxValueBytes
  * @property {number} virtualNodes ring tokens per member
@@ -81,6 +83,7 @@ export class WasmEngine {
       splitThreshold: config.splitThreshold,
       mergeThreshold: config.mergeThreshold,
       maxMemoryPages: config.maxMemoryPages,
+      writeBufferPages: config.writeBufferPages ?? 0,
       maxKeyBytes: config.maxKeyBytes,
       maxValueBytes: config.maxValueBytes
     })
@@ -291,6 +294,22 @@ export class WasmEngine {
    */
   pagesWantedForMerges() {
     return decodeIds(this.#live()._pagesWantedForMerges())
+  }
+
+  /**
+   * The pages a due compaction pass of the write path loads next, at most
+   * `limit` (Engine::PagesWantedForCompaction); empty when none is due or
+   * the pass is over. Marks dirty the resident pages the pass stores.
+   * @param {number} limit
+   * @returns {number[]}
+   */
+  pagesWantedForCompaction(limit) {
+    return decodeIds(this.#live()._pagesWantedForCompaction(limit))
+  }
+
+  /** @returns {boolean} a compaction pass is due or under way */
+  compactionDue() {
+    return this.#live()._compactionDue()
   }
 
   /**

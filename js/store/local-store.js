@@ -7,7 +7,7 @@ import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { logger } from '../core/log.js'
 import { appliedWrites } from './applied-writes.js'
-import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
+import { CompactionOperation, MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
 import { openStore } from './open-store.js'
 import { Room } from './room.js'
 import { SerialQueue } from './serial-queue.js'
@@ -30,7 +30,10 @@ const MAX_HLC = 'ffffffffffffffff'
 
 /**
  * One write that changed the store, as 'applied' announces it.
- * @typedef {{ record: import('../core/record.js').StoredRecord, replicate: boolean, existed: boolean }} AppliedWrite
+ * buffered: a put the engine took without reading its key (existed unknown,
+ * reported false; engine/codec.js WriteResult).
+ * @typedef {{ record: import('../core/record.js').StoredRecord, replicate: boolean, existed: boolean,
+ *             buffered?: boolean }} AppliedWrite
  */
 
 /**
@@ -39,6 +42,10 @@ const MAX_HLC = 'ffffffffffffffff'
  * store without peers: see js/api/tombstone-gc.js).
  * @typedef {import('../engine/wasm-engine.js').EngineConfig & { maxDiskPages: number, purgeWhenFull?: boolean }} StoreConfig
  */
+
+// Compaction steps per queued task (each loads up to a quarter of the page
+// budget).
+const COMPACTION_STEPS_PER_TASK = 8
 
 export class LocalStore {
   #config
@@ -56,6 +63,7 @@ export class LocalStore {
   #events = new Emitter()
   #queue
   #flushQueued = false
+  #compactionQueued = false
   #openFailed = false
   // Some page failed to load: each operation lets such pages be read again.
   #corrupt = false
@@ -103,12 +111,17 @@ export class LocalStore {
   /** @param {() => Promise<void>} beforeOpen */
   async #load(beforeOpen) {
     await beforeOpen()
-    const opened = await openStore(this.#config, this.#backend, (err) => {
-      // A page that failed to load is asked for again by the next
-      // operation (#run): the backend may heal.
-      if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
-      this.reportError(err)
-    })
+    const opened = await openStore(
+      this.#config,
+      this.#backend,
+      (err) => {
+        // A page that failed to load is asked for again by the next
+        // operation (#run): the backend may heal.
+        if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
+        this.reportError(err)
+      },
+      () => this.#compactSoon()
+    )
     this.#pager = opened.pager
     this.#driver = opened.driver
     this.#admission = opened.admission
@@ -236,6 +249,31 @@ export class LocalStore {
     const purged = horizon === null ? 0 : await this.#run(new PurgeOperation(engine, horizon, chunk))
     await this.#run(new MergeOperation(engine))
     return purged
+  }
+
+  /**
+   * Queues the steps of a due compaction pass of the write path (flushes
+   * seal runs; past a few, a pass applies them to every page so that the
+   * next flush drops them), a few steps per task so that the app's
+   * operations run in between; once the pass is over, a save drops the
+   * runs. Failures are reported as 'error' events.
+   */
+  #compactSoon() {
+    if (this.#compactionQueued || !this.isOpen || !this.#live().compactionDue()) return
+    this.#compactionQueued = true
+    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
+    this.#queue
+      .task(() => {
+        this.#compactionQueued = false
+        return this.isOpen ? this.#run(new CompactionOperation(this.#live(), chunk, COMPACTION_STEPS_PER_TASK)) : false
+      })
+      .then(
+        (over) => (over ? this.saveSoon() : this.#compactSoon()),
+        (err) => {
+          this.#compactionQueued = false
+          if (/** @type {any} */ (err)?.code !== 'CLOSED') this.reportError(err)
+        }
+      )
   }
 
   /** @returns {Promise<void>} once every dirty page is stored */

@@ -330,3 +330,40 @@ export class MergeOperation {
     return { pages: wanted }
   }
 }
+
+/**
+ * Steps of the write path's compaction pass (Engine::PagesWantedForCompaction):
+ * loads the pages the pass names next, at most `steps` times, so that a long
+ * pass runs in several queued tasks with the app's operations in between.
+ * result: true once the pass is over (the next flush drops the runs).
+ */
+export class CompactionOperation {
+  #engine
+  #limit
+  #steps
+  done = 0
+  result = false
+
+  /**
+   * @param {import('../engine/wasm-engine.js').WasmEngine} engine
+   * @param {number} limit pages per step
+   * @param {number} steps steps at most
+   */
+  constructor(engine, limit, steps) {
+    this.#engine = engine
+    this.#limit = limit
+    this.#steps = steps
+  }
+
+  /** @returns {Need | null} */
+  step() {
+    if (this.done >= this.#steps) return null
+    const wanted = this.#engine.pagesWantedForCompaction(this.#limit)
+    if (wanted.length === 0) {
+      this.result = true
+      return null
+    }
+    this.done++
+    return { pages: wanted }
+  }
+}

@@ -87,7 +87,7 @@ TEST(JsonCodecTest, ConstantsAreTheCppOnes) {
             nlohmann::json({{"put", 0}, {"delete", 1}, {"merge", 2}}));
   EXPECT_EQ(
       j["resultFlags"],
-      nlohmann::json({{"existed", 1}, {"applied", 2}, {"hasVersion", 4}}));
+      nlohmann::json({{"existed", 1}, {"applied", 2}, {"hasVersion", 4}, {"buffered", 8}}));
   EXPECT_EQ(j["scanFlags"],
             nlohmann::json({{"hasEnd", 1}, {"reverse", 2}, {"tombstones", 4}}));
   EXPECT_EQ(j["recordFlags"], nlohmann::json({{"tombstone", 1}}));

@@ -28,7 +28,7 @@ for (const [seed, budget] of [[1, 2], [2, 8], [3, 16]]) {
       new PagingStorage({
         peerId: 'model',
         pageSize: 512,
-        persistence: { maxMemoryPages: budget, maxDiskPages: 1e6, autoSaveInterval: 0, backend }
+        persistence: { maxMemoryPages: budget, maxDiskPages: 1e6, autoSaveInterval: 0, backend, writeBufferPages: Math.min(budget - 1, Number(process.env.MODEL_WRITE_BUFFER ?? 0)) }
       })
     let store = open()
     const model = new Map()

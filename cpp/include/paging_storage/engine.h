@@ -128,6 +128,8 @@ class Engine {
   // The caller loads what it names, flushes when over budget, and asks
   // again. Amortized O(limit) per call.
   std::vector<PageId> PagesWantedForCompaction(size_t limit);
+  // A compaction pass is due or under way. O(1).
+  bool CompactionDue() const;
   // Pages the caller should fetch next for a non-resident key.
   PageId PageFor(std::string_view key) const;
   // The non-resident pages a scan that stopped at page `first` reads next:

@@ -34,7 +34,8 @@ struct Options {
   // and applied to pages as they load. The memtable holds at most this many
   // pages' worth of bytes before the engine reports itself over budget (the
   // caller then flushes). 0 turns the write path off: every write needs its
-  // page resident. REQUIRES: below max_memory_pages when not 0.
+  // page resident. REQUIRES: at most half of max_memory_pages (the other
+  // half keeps the pages a compaction pass applies runs with).
   size_t write_buffer_pages = 0;
 
   // Input limits; larger keys or values are rejected with InvalidArgument.
