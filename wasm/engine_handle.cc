@@ -1,6 +1,7 @@
 #include "engine_handle.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -48,81 +49,133 @@ val EngineHandle::Open(const std::string& options_json,
   return StatusVal(s);
 }
 
-double EngineHandle::Stage(double size) {
-  size_t n = static_cast<size_t>(ClampToUnsigned(size, uint64_t{1} << 31));
+double EngineHandle::Stage(double room) {
+  size_t n = static_cast<size_t>(ClampToUnsigned(room, uint64_t{1} << 31)) + 4;
   // A buffer grown for one large call is given back once calls are small.
   if (staged_.capacity() > (size_t{1} << 20) && n < staged_.capacity() / 4) {
     std::string().swap(staged_);
   }
-  staged_.resize(n);
+  staged_.assign(n, '\0');
   return static_cast<double>(reinterpret_cast<uintptr_t>(staged_.data()));
 }
 
-val EngineHandle::ApplyBatch(double wall_ms, bool skip_missing) {
-  std::vector<WriteOp> ops;
-  BatchResult batch;
-  Status s = DecodeOps(staged_, &ops);
-  if (s.ok()) {
-    s = engine_->ApplyBatch(ops, 0, ClampToUnsigned(wall_ms, Hlc::kMaxWallMs),
-                            &batch, skip_missing);
+std::string_view EngineHandle::Staged() const {
+  if (staged_.size() < 4) return {};
+  uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) {
+    n |= uint32_t{static_cast<unsigned char>(staged_[i])} << (8 * i);
   }
-  std::string out;
-  EncodeResults(MakeBatchReply(s, engine_->OverBudget(), engine_->PageCount(),
-                               std::move(batch)),
-                engine_->options().peer_id, &out);
-  return BytesVal(out);
+  return std::string_view(staged_).substr(4, n);
 }
 
-val EngineHandle::GetMany() {
-  return AnswerKeys(staged_, /*looked=*/false,
+std::string* EngineHandle::StartReply() {
+  if (reply_.capacity() > (size_t{1} << 20) &&
+      last_reply_ < reply_.capacity() / 4) {
+    std::string().swap(reply_);
+  }
+  reply_.assign(4, '\0');
+  return &reply_;
+}
+
+double EngineHandle::Reply() {
+  last_reply_ = reply_.size();
+  uint32_t n = static_cast<uint32_t>(reply_.size() - 4);
+  for (int i = 0; i < 4; ++i) reply_[i] = static_cast<char>(n >> (8 * i));
+  return static_cast<double>(reinterpret_cast<uintptr_t>(reply_.data()));
+}
+
+double EngineHandle::ApplyBatch(double wall_ms, bool skip_missing) {
+  std::vector<WriteOp> ops;
+  BatchReply& reply = batch_reply_;
+  Status s = DecodeOps(Staged(), &ops);
+  if (s.ok()) {
+    s = engine_->ApplyBatch(std::move(ops), 0,
+                            ClampToUnsigned(wall_ms, Hlc::kMaxWallMs),
+                            &reply.batch, skip_missing);
+  }
+  // MakeBatchReply's answer, built in place: the results' strings keep
+  // their storage from call to call.
+  reply.status = s;
+  reply.pages = engine_->PageCount();
+  if (s.ok() || s.IsNotResident()) {
+    reply.over_budget = engine_->OverBudget();
+  } else {
+    reply = MakeBatchReply(s, false, engine_->PageCount(), BatchResult());
+  }
+  EncodeResults(reply, engine_->options().peer_id, StartReply());
+  return Reply();
+}
+
+double EngineHandle::GetMany() {
+  return AnswerKeys(Staged(), /*looked=*/false,
                     [this](std::string_view key, Record* r, PageId* missing) {
                       return engine_->Get(key, &r->value, missing);
                     });
 }
 
-val EngineHandle::LookupMany() {
-  return AnswerKeys(staged_, /*looked=*/true,
+double EngineHandle::LookupMany() {
+  return AnswerKeys(Staged(), /*looked=*/true,
                     [this](std::string_view key, Record* r, PageId* missing) {
                       return engine_->Lookup(key, r, missing);
                     });
 }
 
 template <typename Answer>
-val EngineHandle::AnswerKeys(std::string_view keys_bytes, bool looked,
-                             Answer answer) {
+double EngineHandle::AnswerKeys(std::string_view keys_bytes, bool looked,
+                                Answer answer) {
   std::vector<std::string_view> keys;
   // A malformed `keys` is answered as count 0 (wire_format.h).
   if (!DecodeKeys(keys_bytes, &keys).ok()) keys.clear();
-  std::string out;
+  std::string& out = *StartReply();
   KeyAnswerWriter w(keys.size(), looked, &out);
   Record record;  // reused: one answer at a time
   static const Status kAskAgain = Status::NotResident("answer full");
+  bool full = false;
+  size_t answered = 0;  // OK answers in the reply
   for (std::string_view key : keys) {
-    if (out.size() > kMaxAnswerBytes) {
+    if (full) {
       w.Add(kAskAgain, kNoPage, record);
       continue;
     }
     PageId missing = kNoPage;
     Status s = answer(key, &record, &missing);
+    // The reply stays within the bound unless one value alone is larger: a
+    // value that would take it past the bound is asked again.
+    if (s.ok() && answered > 0 &&
+        out.size() + record.value.size() > kMaxAnswerBytes) {
+      full = true;
+      w.Add(kAskAgain, kNoPage, record);
+      continue;
+    }
+    if (s.ok()) ++answered;
     w.Add(s, missing, record);
+    full = out.size() >= kMaxAnswerBytes;
   }
   w.Finish(engine_->OverBudget());
-  return BytesVal(out);
+  return Reply();
 }
 
-val EngineHandle::Scan() {
+double EngineHandle::Scan() {
   ScanOptions options;
   ScanReply reply;
-  reply.status = DecodeScan(staged_, &options);
+  reply.status = DecodeScan(Staged(), &options);
   options.max_bytes = kMaxAnswerBytes;
   if (reply.status.ok()) reply.status = engine_->Scan(options, &reply.result);
-  std::string out;
-  EncodeScanned(reply, &out);
-  return BytesVal(out);
+  // The reply's size is known within a few bytes per record: reserved at
+  // once, a reply of 9 MB takes 9 MB, not a doubling to 16 MB.
+  size_t size = 64 + reply.result.resume.start.size() +
+                reply.result.resume.end.size() + reply.status.message().size();
+  for (const Record& r : reply.result.records) {
+    size += 32 + r.key.size() + r.version.origin.size() + r.value.size();
+  }
+  std::string* out = StartReply();
+  out->reserve(out->size() + size);
+  EncodeScanned(reply, out);
+  return Reply();
 }
 
 val EngineHandle::SyncScan(const RingHandle& ring) {
-  const std::string& request_bytes = staged_;
+  std::string_view request_bytes = Staged();
   SyncRequest request;
   std::vector<SyncAnswer> answers;
   PageId missing = kNoPage;
@@ -139,7 +192,8 @@ val EngineHandle::SyncScan(const RingHandle& ring) {
 }
 
 val EngineHandle::LoadPage(double id) {
-  return StatusVal(engine_->LoadPage(ClampToUnsigned(id, kMaxPageId), staged_));
+  return StatusVal(
+      engine_->LoadPage(ClampToUnsigned(id, kMaxPageId), Staged()));
 }
 
 val EngineHandle::CollectFlush() {

@@ -7,8 +7,9 @@
 // Ownership: JS creates a handle with `new`, and the single JS class that
 // holds it calls delete() on shutdown. A RingHandle passed to SyncScan is
 // only borrowed for the call.
-// Bytes come in as a std::string (embind copies the Uint8Array) and go out
-// as a fresh Uint8Array copy, never a view into wasm memory.
+// Bytes come in as a std::string (embind copies the Uint8Array) or through
+// the staging buffer, and go out as a fresh Uint8Array copy, or, for the
+// calls marked "replies", in the reply buffer (see Reply).
 //
 // REQUIRES: Create or Open succeeded before any other call.
 // Not thread-safe; JS is single-threaded.
@@ -37,22 +38,31 @@ class EngineHandle {
                        const std::string& records);
 
   // The staging buffer for the input bytes of the calls below marked
-  // "staged": JS calls Stage(size), writes the bytes at the address it
-  // returns (HEAPU8.set), then makes the call. Embind would otherwise copy a
-  // Uint8Array into a std::string one byte at a time in JavaScript
-  // (Emscripten 3.1.6): a quarter of a paged read's time. The address is
-  // valid until the next Stage.
-  double Stage(double size);
+  // "staged": JS calls Stage(room) for room for up to `room` bytes and keeps
+  // the address it returns; before each staged call it writes there
+  // length:fixed32 (little-endian), then that many bytes (HEAPU8.set), at
+  // most `room`. Embind would otherwise copy a Uint8Array into a std::string
+  // one byte at a time in JavaScript (Emscripten 3.1.6): a quarter of a
+  // paged read's time; and calls that fit the room need no Stage call of
+  // their own. The address is valid until the next Stage.
+  double Stage(double room);
 
-  // staged wire: ops -> results. wall_ms: the caller's clock (clamped to
-  // [0, Hlc::kMaxWallMs]). skip_missing: Engine::ApplyBatch's.
-  emscripten::val ApplyBatch(double wall_ms, bool skip_missing);
-  // staged wire: keys -> values (a malformed `keys` answers count 0)
-  emscripten::val GetMany();
-  // staged wire: keys -> looked (stored records, tombstones included)
-  emscripten::val LookupMany();
-  // staged wire: scan -> scanned
-  emscripten::val Scan();
+  // The calls below marked "replies" answer in the handle's reply buffer
+  // and return its address: length:fixed32 (little-endian), then that many
+  // bytes of the answer. JS reads them before its next call into the module
+  // (any call may reuse or move the buffer, and a grown memory replaces the
+  // heap views). Embind would otherwise copy each answer out through a
+  // typed_memory_view and a JS `slice` call: a tenth of an awaited get.
+
+  // staged wire: ops -> results, replies. wall_ms: the caller's clock
+  // (clamped to [0, Hlc::kMaxWallMs]). skip_missing: Engine::ApplyBatch's.
+  double ApplyBatch(double wall_ms, bool skip_missing);
+  // staged wire: keys -> values, replies (a malformed `keys` answers count 0)
+  double GetMany();
+  // staged wire: keys -> looked (stored records, tombstones included), replies
+  double LookupMany();
+  // staged wire: scan -> scanned, replies
+  double Scan();
   // staged wire: sync -> synced, over `ring` (member indices refer to it).
   emscripten::val SyncScan(const RingHandle& ring);
 
@@ -106,8 +116,14 @@ class EngineHandle {
   // Decodes wire `keys`, asks answer(key, &record, &missing) -> Status for
   // each and writes `values` (looked: `looked`) as it goes.
   template <typename Answer>
-  emscripten::val AnswerKeys(std::string_view keys_bytes, bool looked,
-                             Answer answer);
+  double AnswerKeys(std::string_view keys_bytes, bool looked, Answer answer);
+
+  // Empties the reply buffer and writes its length placeholder; the answer
+  // is appended after it. A buffer grown for one large answer is given back
+  // once answers are small.
+  std::string* StartReply();
+  // Fills in the length and returns the buffer's address (see "replies").
+  double Reply();
 
   // wire `flush` of pending_flush_, whose page bytes it then releases.
   emscripten::val EncodedFlush();
@@ -115,7 +131,16 @@ class EngineHandle {
   std::unique_ptr<Engine> engine_;
   // The batch of the latest CollectFlush until CommitFlush; empty otherwise.
   FlushBatch pending_flush_;
-  std::string staged_;  // Stage's buffer
+  // The input of the staged call being made (a length past the room reads
+  // as the room).
+  std::string_view Staged() const;
+
+  std::string staged_;  // Stage's buffer: length:fixed32, then the input
+  // The last _applyBatch's answer, kept so that its results' strings are
+  // reused by the next.
+  BatchReply batch_reply_;
+  std::string reply_;      // the last reply: length:fixed32, then the answer
+  size_t last_reply_ = 0;  // bytes of the last reply
 };
 
 }  // namespace paging_storage

@@ -44,7 +44,7 @@ WriteResult Engine::Put(std::string_view key, std::string_view value,
   op.type = WriteOp::Type::kPut;
   op.record.key.assign(key);
   op.record.value.assign(value);
-  return impl_->Write(op, wall_ms, missing_page);
+  return impl_->Write(&op, wall_ms, missing_page);
 }
 
 WriteResult Engine::Delete(std::string_view key, uint64_t wall_ms,
@@ -52,7 +52,7 @@ WriteResult Engine::Delete(std::string_view key, uint64_t wall_ms,
   WriteOp op;
   op.type = WriteOp::Type::kDelete;
   op.record.key.assign(key);
-  return impl_->Write(op, wall_ms, missing_page);
+  return impl_->Write(&op, wall_ms, missing_page);
 }
 
 WriteResult Engine::MergeRemote(const Record& record, uint64_t wall_ms,
@@ -60,13 +60,20 @@ WriteResult Engine::MergeRemote(const Record& record, uint64_t wall_ms,
   WriteOp op;
   op.type = WriteOp::Type::kMerge;
   op.record = record;
-  return impl_->Write(op, wall_ms, missing_page);
+  return impl_->Write(&op, wall_ms, missing_page);
 }
 
 Status Engine::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
                           uint64_t wall_ms, BatchResult* out,
                           bool skip_missing) {
-  return impl_->ApplyBatch(ops, start, skip_missing, wall_ms, out);
+  std::vector<WriteOp> copy = ops;
+  return impl_->ApplyBatch(&copy, start, skip_missing, wall_ms, out);
+}
+
+Status Engine::ApplyBatch(std::vector<WriteOp>&& ops, size_t start,
+                          uint64_t wall_ms, BatchResult* out,
+                          bool skip_missing) {
+  return impl_->ApplyBatch(&ops, start, skip_missing, wall_ms, out);
 }
 
 Status Engine::PurgeTombstones(uint64_t horizon, std::string_view start,

@@ -63,10 +63,17 @@ class EngineImpl {
   Status InitFromManifest(const Manifest& manifest);
 
   // engine_write.cc
-  WriteResult Write(const WriteOp& op, uint64_t wall_ms, PageId* missing);
+  // Write and ApplyBatch move the values of the ops they apply into the
+  // store: those ops keep their keys and versions, their values are left
+  // unspecified.
+  WriteResult Write(WriteOp* op, uint64_t wall_ms, PageId* missing);
+  // Write into *out, every field of which it sets (its strings keep their
+  // storage).
+  void WriteInto(WriteOp* op, uint64_t wall_ms, PageId* missing,
+                 WriteResult* out);
   Status PurgeTombstones(uint64_t horizon, std::string_view start, size_t want,
                          PurgeResult* out);
-  Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start, bool skip,
+  Status ApplyBatch(std::vector<WriteOp>* ops, size_t start, bool skip,
                     uint64_t wall_ms, BatchResult* out);
 
   // engine_read.cc
@@ -139,6 +146,8 @@ class EngineImpl {
   // *entry points into the page: valid until the next change.
   Status FindEntry(std::string_view key, const Entry** entry, PageId* missing);
   Version VersionOf(const Entry& e) const;
+  // *out = VersionOf(e), reusing out->origin's storage.
+  void SetVersion(const Entry& e, Version* out) const;
   void FillRecord(const Entry& e, Record* out) const;
 
   // Structure maintenance after a change to the page at `it`.

@@ -8,6 +8,11 @@ Version EngineImpl::VersionOf(const Entry& e) const {
   return Version{e.hlc, origins_.Name(e.origin)};
 }
 
+void EngineImpl::SetVersion(const Entry& e, Version* out) const {
+  out->hlc = e.hlc;
+  out->origin.assign(origins_.Name(e.origin));
+}
+
 void EngineImpl::FillRecord(const Entry& e, Record* out) const {
   out->key = e.key;
   out->value = e.value;

@@ -61,11 +61,24 @@ Status EngineImpl::ValidateOp(const WriteOp& op) const {
   return Status::OK();
 }
 
-WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
-                              PageId* missing) {
+WriteResult EngineImpl::Write(WriteOp* op, uint64_t wall_ms, PageId* missing) {
   WriteResult r;
+  WriteInto(op, wall_ms, missing, &r);
+  return r;
+}
+
+void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
+                           WriteResult* out) {
+  const WriteOp& op = *op_in;
+  WriteResult& r = *out;
+  r.existed = false;
+  r.applied = false;
+  r.buffered = false;
+  r.version.hlc = 0;
+  r.version.origin.clear();
+  r.missing_page = kNoPage;
   r.status = ValidateOp(op);
-  if (!r.status.ok()) return r;
+  if (!r.status.ok()) return;
   const Record& rec = op.record;
   Iterator it = dir_.Locate(rec.key);
   PageMeta& m = *it->second;
@@ -74,7 +87,7 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
     if (r.status.IsNotResident() && WritePathOn()) {
       BufferWrite(op, wall_ms, it, &r);
     }
-    return r;
+    return;
   }
   // A page still applying runs (WRITE_PATH.md) takes writes: the key's
   // current version is looked up through the runs (a put needs none: the
@@ -82,58 +95,58 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   // what is written now. A forget needs the exact stored version: it waits.
   if (m.pending() && op.type == WriteOp::Type::kForget) {
     r.status = Unreadable(it, missing);
-    return r;
+    return;
   }
   lru_.Touch(&m);
   const Entry* current = nullptr;
   r.buffered = m.pending() && op.type == WriteOp::Type::kPut;
   if (!r.buffered) {
     r.status = CurrentEntry(m, rec.key, &current, missing);
-    if (!r.status.ok()) return r;
+    if (!r.status.ok()) return;
   }
   r.existed = current != nullptr && !current->tombstone;
   if (op.type == WriteOp::Type::kForget) {
     if (current == nullptr ||
         CompareVersions(VersionOf(*current), rec.version) != 0) {
-      return r;  // gone, or another version since: keep it
+      return;  // gone, or another version since: keep it
     }
     m.page->Erase(rec.key);
     r.applied = true;
     Changed(&m);
     Rebalance(it);
     EnforceBudget(kNoPage);
-    return r;
+    return;
   }
   Entry e;
   switch (op.type) {
     case WriteOp::Type::kPut:
-      e.value = rec.value;
+      e.value = std::move(op_in->record.value);
       e.hlc = hlc_.Now(wall_ms);
       e.origin = local_origin_;
       break;
     case WriteOp::Type::kDelete:
-      if (!r.existed) return r;  // nothing live to delete
+      if (!r.existed) return;  // nothing live to delete
       e.tombstone = true;
       e.hlc = hlc_.Now(wall_ms);
       e.origin = local_origin_;
       break;
     case WriteOp::Type::kForget:  // handled above
-      return r;
+      return;
     case WriteOp::Type::kMerge:
       hlc_.Update(rec.version.hlc);
       if (current != nullptr &&
           CompareVersions(VersionOf(*current), rec.version) >= 0) {
-        r.version = VersionOf(*current);  // stale or duplicate: keep ours
-        return r;
+        SetVersion(*current, &r.version);  // stale or duplicate: keep ours
+        return;
       }
       e.tombstone = rec.tombstone;
-      if (!e.tombstone) e.value = rec.value;
+      if (!e.tombstone) e.value = std::move(op_in->record.value);
       e.hlc = rec.version.hlc;
       e.origin = origins_.Intern(rec.version.origin);
       break;
   }
   e.key = rec.key;
-  r.version = VersionOf(e);
+  SetVersion(e, &r.version);
   bool appended = current == nullptr && std::next(it) == dir_.end() &&
                   m.page->size() > 0 && m.page->entries().back().key < e.key;
   size_t bytes_before = m.page->bytes();
@@ -141,55 +154,72 @@ WriteResult EngineImpl::Write(const WriteOp& op, uint64_t wall_ms,
   r.applied = true;
   Changed(&m);
   // A page that grew within the split threshold needs no split, and no
-  // merge becomes possible (merges need fewer bytes): invariants 2-4 hold.
+  // merge becomes possible (merges need fewer bytes): invariants 2-4 hold,
+  // and the key's page is still `m`.
   if (m.pending()) {
     // Not split or merged until its runs are applied; a page that shrank
     // waits as a merge candidate (invariant 4).
     if (m.page->bytes() < bytes_before) ReviewMergesAround(m.id);
-  } else if (m.page->bytes() < bytes_before ||
-             m.page->bytes() > options_.split_threshold) {
-    Rebalance(it, appended);
+    EnforceBudget(m.id);
+    return;
   }
-  EnforceBudget(dir_.Locate(rec.key)->second->id);  // spare the key's page
-  return r;
+  if (m.page->bytes() >= bytes_before &&
+      m.page->bytes() <= options_.split_threshold) {
+    EnforceBudget(m.id);  // spare the key's page
+    return;
+  }
+  Rebalance(it, appended);
+  // A split may have moved the key to a new page; a merge, `m` away. Only
+  // an engine over its budget needs to know which page to spare.
+  if (OverBudget()) EnforceBudget(dir_.Locate(rec.key)->second->id);
+  return;
 }
 
-Status EngineImpl::ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
+Status EngineImpl::ApplyBatch(std::vector<WriteOp>* ops_in, size_t start,
                               bool skip, uint64_t wall_ms, BatchResult* out) {
-  out->results.clear();
+  std::vector<WriteOp>& ops = *ops_in;
   out->missing_page = kNoPage;
   out->next = start;
   if (start > ops.size()) {
+    out->results.clear();
     return Status::InvalidArgument("batch start past its end");
   }
-  out->results.reserve(ops.size() - start);
+  // The results are written over those already in `out`, whose strings
+  // keep their storage (a caller that reuses one BatchResult allocates no
+  // version origin per write), then cut to the ops processed.
+  size_t n = 0;
   // Pages skipped in this call, and what each waits for: every later op on
   // them is skipped too, even one the write path could buffer, so that a
   // key's ops apply in order.
   std::unordered_map<PageId, PageId> skipped;
   for (size_t i = start; i < ops.size(); ++i) {
+    if (n == out->results.size()) out->results.emplace_back();
+    WriteResult& r = out->results[n];
     PageId missing = kNoPage;
     if (!skipped.empty()) {
       auto s = skipped.find(dir_.Locate(ops[i].record.key)->second->id);
       if (s != skipped.end()) {
-        WriteResult r;
+        r = WriteResult{};
         r.status = Status::NotResident("page " + std::to_string(s->second));
         r.missing_page = s->second;
-        out->results.push_back(std::move(r));
+        ++n;
         continue;
       }
     }
-    WriteResult r = Write(ops[i], wall_ms, &missing);
+    WriteInto(&ops[i], wall_ms, &missing, &r);
     if (r.status.IsNotResident() && skip) {
       r.missing_page = missing;
       skipped.emplace(dir_.Locate(ops[i].record.key)->second->id, missing);
     } else if (r.status.IsNotResident()) {
+      Status s = r.status;
+      out->results.resize(n);
       out->missing_page = missing;
       out->next = i;
-      return r.status;
+      return s;
     }
-    out->results.push_back(std::move(r));
+    ++n;
   }
+  out->results.resize(n);
   out->next = ops.size();
   return Status::OK();
 }

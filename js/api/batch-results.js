@@ -12,37 +12,68 @@ import { PagingStorageError, StatusCode, errorFromStatus } from '../core/errors.
 
 /**
  * @template T
+ * @template [R=ItemOutcome]
  * @param {readonly T[]} items
  * @param {(item: T, i: number) => import('../store/local-store.js').StoreWrite} toOp
  *   throws a PagingStorageError for a bad item
  * @param {(item: T) => unknown} keyOf the item's key, for reporting a bad item
  * @param {(ops: import('../store/local-store.js').StoreWrite[]) =>
  *   Promise<import('../engine/codec.js').WriteResult[]>} write
- * @returns {Promise<ItemOutcome[]>} one per item, in order
+ * @param {(key: string, error: PagingStorageError | undefined,
+ *   result: import('../engine/codec.js').WriteResult | undefined, i: number) => R} [outcome]
+ *   what to answer for item i (default: an ItemOutcome), called once per
+ *   item, in order, once the store answered: callers build their answers
+ *   without an ItemOutcome in between
+ * @returns {Promise<R[]>} one per item, in order
  */
-export async function writeEach(items, toOp, keyOf, write) {
-  /** @type {ItemOutcome[]} */
-  const out = new Array(items.length)
+export async function writeEach(items, toOp, keyOf, write, outcome = /** @type {any} */ (itemOutcome)) {
+  const n = items.length
+  /** @type {string[]} */
+  const keys = new Array(n)
+  /** @type {Array<PagingStorageError | undefined>} */
+  const errors = new Array(n)
   const ops = []
   const slots = []
+  // forEach: the holes of a sparse array are skipped, and stay holes.
   items.forEach((item, i) => {
     try {
       const op = toOp(item, i)
       ops.push(op)
       slots.push(i)
-      out[i] = { key: op.key }
+      keys[i] = op.key
     } catch (err) {
       const key = keyOf(item)
-      out[i] = { key: typeof key === 'string' ? key : String(key), error: /** @type {PagingStorageError} */ (err) }
+      keys[i] = typeof key === 'string' ? key : String(key)
+      errors[i] = /** @type {PagingStorageError} */ (err)
     }
   })
   const results = ops.length > 0 ? await write(ops) : []
-  results.forEach((r, j) => {
-    const slot = out[slots[j]]
-    slot.result = r
-    if (r.code !== StatusCode.OK) slot.error = errorFromStatus(r.code, r.message, slot.key)
-  })
+  /** @type {R[]} */
+  const out = new Array(n)
+  for (let i = 0, j = 0; i < n; i++) {
+    if (j < slots.length && slots[j] === i) {
+      const r = results[j++]
+      const error = r.code !== StatusCode.OK ? errorFromStatus(r.code, r.message, keys[i]) : undefined
+      out[i] = outcome(keys[i], error, r, i)
+    } else if (keys[i] !== undefined) {
+      out[i] = outcome(keys[i], errors[i], undefined, i)
+    }
+  }
   return out
+}
+
+/**
+ * @param {string} key
+ * @param {PagingStorageError | undefined} error
+ * @param {import('../engine/codec.js').WriteResult | undefined} result
+ * @returns {ItemOutcome}
+ */
+function itemOutcome(key, error, result) {
+  /** @type {ItemOutcome} */
+  const o = { key }
+  if (result !== undefined) o.result = result
+  if (error !== undefined) o.error = error
+  return o
 }
 
 /**

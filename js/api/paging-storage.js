@@ -130,10 +130,11 @@ export class PagingStorage {
    * key's replicas (resolves after the local write: see replicated()).
    * @param {string | number} key
    * @param {unknown} value
+   * @returns {Promise<void>}
    * @throws {PagingStorageError} INVALID_KEY, INVALID_VALUE, QUOTA_EXCEEDED, CLOSED, OPEN_FAILED
    */
-  async set(key, value) {
-    await this.#writeOne(this.#putOp(key, value, true))
+  set(key, value) {
+    return this.#put(key, value, true)
   }
 
   /**
@@ -141,9 +142,10 @@ export class PagingStorage {
    * value to the key's other replicas when this peer is one of them).
    * @param {string | number} key
    * @param {unknown} value
+   * @returns {Promise<void>}
    */
-  async setLocal(key, value) {
-    await this.#writeOne(this.#putOp(key, value, false))
+  setLocal(key, value) {
+    return this.#put(key, value, false)
   }
 
   /**
@@ -168,16 +170,16 @@ export class PagingStorage {
    * @throws {PagingStorageError} INVALID_ARGUMENT when entries is not iterable
    */
   async setMany(entries) {
-    const outcomes = await writeEach(
+    return writeEach(
       entriesOf(entries),
       (entry, i) => {
         const [key, value] = pairOf(entry, i)
         return this.#putOp(key, value, true)
       },
       (entry) => (Array.isArray(entry) ? entry[0] : undefined),
-      (ops) => this.#store.write(ops)
+      (ops) => this.#store.write(ops),
+      (key, error) => (error ? { key, success: false, error } : { key, success: true })
     )
-    return outcomes.map(({ key, error }) => (error ? { key, success: false, error } : { key, success: true }))
   }
 
   // ---- reads ----
@@ -401,6 +403,20 @@ export class PagingStorage {
   #putOp(key, value, replicate) {
     const k = this.#key(key)
     return { type: 'put', key: k, json: encodeValue(value, this.#opts.maxValueBytes, k), replicate }
+  }
+
+  /**
+   * set and setLocal, in one async function: the awaited single write is
+   * the hot path, and each async layer costs a promise and a turn.
+   * @param {unknown} key
+   * @param {unknown} value
+   * @param {boolean} replicate
+   * @returns {Promise<void>}
+   */
+  async #put(key, value, replicate) {
+    const op = this.#putOp(key, value, replicate)
+    const result = (await this.#store.write([op]))[0]
+    if (result.code !== StatusCode.OK) throw errorFromStatus(result.code, result.message, op.key)
   }
 
   /** @param {StoreWrite} op */

@@ -30,6 +30,8 @@ import { Writer } from './wire.js'
 
 // Pages per listPages call (~150 bytes of JSON each).
 const LIST_PAGES_PER_CALL = 4096
+// The least room asked of the staging buffer: most calls' input fits it.
+const STAGE_ROOM = 4096
 
 /**
  * @typedef {object} EngineConfig
@@ -65,6 +67,10 @@ export class WasmEngine {
   // store's serial queue runs one write run at a time.
   #opsWriter = new Writer(4096)
   #keysWriter = new Writer(1024)
+  // The staging buffer (wasm/engine_handle.h, Stage): its address and the
+  // bytes it has room for (-1: none yet). Valid until the next _stage.
+  #stageAt = 0
+  #stageRoom = -1
 
   /**
    * @param {any} module the Emscripten module (engine/load-module.js)
@@ -152,7 +158,7 @@ export class WasmEngine {
    * @param {boolean} withVersions
    */
   #apply(bytes, count, wallMs, withVersions) {
-    const r = decodeResults(this.#staged(bytes)._applyBatch(wallMs, true), withVersions, this.#config.peerId)
+    const r = decodeResults(this.#reply(this.#staged(bytes)._applyBatch(wallMs, true)), withVersions, this.#config.peerId)
     if (r.code !== StatusCode.OK) {
       throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
     }
@@ -171,7 +177,7 @@ export class WasmEngine {
   getMany(keys) {
     const w = this.#keysWriter.reset()
     encodeKeys(w, keys)
-    return decodeValues(this.#staged(w.finish())._getMany())
+    return decodeValues(this.#reply(this.#staged(w.finish())._getMany()))
   }
 
   /**
@@ -182,7 +188,7 @@ export class WasmEngine {
   lookupMany(keys) {
     const w = this.#keysWriter.reset()
     encodeKeys(w, keys)
-    return decodeLooked(this.#staged(w.finish())._lookupMany(), keys)
+    return decodeLooked(this.#reply(this.#staged(w.finish())._lookupMany()), keys)
   }
 
   /**
@@ -201,7 +207,7 @@ export class WasmEngine {
    *   code NOT_RESIDENT: load missingPage, then scan from `resume`
    */
   scan(position) {
-    return decodeScanned(this.#staged(position)._scan())
+    return decodeScanned(this.#reply(this.#staged(position)._scan()))
   }
 
   /**
@@ -412,16 +418,46 @@ export class WasmEngine {
 
   /**
    * Copies a call's input bytes into the handle's staging buffer (see
-   * wasm/engine_handle.h, Stage) and returns the handle for the call.
+   * wasm/engine_handle.h, Stage), after their length, and returns the handle
+   * for the call. The buffer is asked for again only when the bytes do not
+   * fit it, or when it grew past 1 MiB for a large call and calls are small
+   * again (the handle then gives the memory back).
    * @param {Uint8Array} bytes
    * @returns {any} the embind EngineHandle
    */
   #staged(bytes) {
     const handle = this.#live()
-    const at = handle._stage(bytes.length)
+    const n = bytes.length
+    if (n > this.#stageRoom || (this.#stageRoom > 1 << 20 && n < this.#stageRoom / 4)) {
+      // Room to spare, so that calls a little larger than this one fit too.
+      const room = Math.max(STAGE_ROOM, n + (n >>> 1))
+      this.#stageAt = handle._stage(room)
+      this.#stageRoom = room
+    }
     // Read HEAPU8 after _stage: a grown memory replaces it.
-    this.#module.HEAPU8.set(bytes, at)
+    const heap = this.#module.HEAPU8
+    const at = this.#stageAt
+    heap[at] = n & 0xff
+    heap[at + 1] = (n >>> 8) & 0xff
+    heap[at + 2] = (n >>> 16) & 0xff
+    heap[at + 3] = n >>> 24
+    heap.set(bytes, at + 4)
     return handle
+  }
+
+  /**
+   * The answer of the call just made that replied in the handle's reply
+   * buffer (wasm/engine_handle.h, "replies"), as a view of wasm memory.
+   * INVARIANT: the view is decoded at once, before any other call into the
+   * module (which may reuse or move the buffer), and never kept: every
+   * decoder of a reply copies what it returns (strings, slices).
+   * @param {number} at the address the call returned
+   * @returns {Uint8Array}
+   */
+  #reply(at) {
+    const heap = this.#module.HEAPU8
+    const n = (heap[at] | (heap[at + 1] << 8) | (heap[at + 2] << 16) | (heap[at + 3] << 24)) >>> 0
+    return heap.subarray(at + 4, at + 4 + n)
   }
 
   #live() {

@@ -5,6 +5,20 @@
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/**
+ * Bytes of n as a LEB128 varint.
+ * @param {number} n a non-negative integer below 2^53
+ * @returns {number}
+ */
+function varintSize(n) {
+  let size = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    size++
+  }
+  return size
+}
+
 /** Appends primitives to a growable byte buffer. */
 export class Writer {
   constructor(capacity = 256) {
@@ -38,15 +52,49 @@ export class Writer {
 
   /** A varstring of the string's UTF-8 bytes. */
   string(s) {
+    const n = s.length
+    // Short ASCII strings (most keys): a plain loop beats encodeInto's
+    // fixed cost. A unit past ASCII falls through to encodeInto.
+    if (n <= 16) {
+      this.reserve(1 + n * 3)
+      const buf = this.buf
+      let i = 0
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i)
+        if (c >= 0x80) break
+        buf[this.pos + 1 + i] = c
+      }
+      if (i === n) {
+        buf[this.pos] = n
+        this.pos += 1 + n
+        return
+      }
+    }
     // At most 3 bytes per UTF-16 unit: short strings fit a 1-byte length.
-    if (s.length <= 42) {
+    if (n <= 42) {
       this.reserve(1 + s.length * 3)
       const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos + 1))
       this.buf[this.pos] = written
       this.pos += 1 + written
       return
     }
-    this.bytes(encoder.encode(s))
+    // Encoded in place (no copy of its own) after room for the longest
+    // length prefix it may need; when the actual length takes fewer bytes,
+    // the string moves left to close the gap (varints are minimal).
+    const most = n * 3
+    const room = varintSize(most)
+    this.reserve(room + most)
+    const start = this.pos + room
+    const { written } = encoder.encodeInto(s, this.buf.subarray(start))
+    const size = varintSize(written)
+    let length = written
+    for (let i = 0; i < size - 1; i++) {
+      this.buf[this.pos++] = (length % 0x80) | 0x80
+      length = Math.floor(length / 0x80)
+    }
+    this.buf[this.pos++] = length
+    if (this.pos !== start) this.buf.copyWithin(this.pos, start, start + written)
+    this.pos += written
   }
 
   bytes(u8) {

@@ -21,6 +21,9 @@
 
 // Ops or keys coalesced into one run.
 const RUN_LIMIT = 8192
+// Settled: a reaction on it runs at the end of the current microtask turn
+// (as queueMicrotask would, without Node's async-hooks resource per call).
+const SETTLED = Promise.resolve()
 
 /**
  * @template T, R
@@ -38,6 +41,9 @@ export class SerialQueue {
   #busy = false
   /** A read or write ran synchronously in this microtask turn (invariant 5). */
   #ranThisTurn = false
+  #endTurn = () => {
+    this.#ranThisTurn = false
+  }
   /** Jobs taken off #jobs and not settled yet (a run, a task, runNowIfIdle's fn). */
   #running = 0
   #ready
@@ -146,9 +152,7 @@ export class SerialQueue {
     this.#busy = true
     this.#running = 1
     this.#ranThisTurn = true
-    queueMicrotask(() => {
-      this.#ranThisTurn = false
-    })
+    SETTLED.then(this.#endTurn)
     let results
     try {
       results = kind === 'write' ? this.#runWrites(items) : this.#runReads(items)

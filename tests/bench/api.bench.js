@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { PagingStorage } from 'paging-storage'
 
 import createModule from '../../dist/wasm/paging_storage.mjs'
+import { decodeValues } from '../../js/engine/codec.js'
 import { Writer } from '../../js/engine/wire.js'
 
 const N = 100_000
@@ -66,8 +67,19 @@ async function wasmRates() {
     const handle = new module.EngineHandle()
     handle._create(JSON.stringify({ peerId: 'bench', maxMemoryPages: 1e6 }))
     const now = Date.now()
-    // Input bytes go through the handle's staging buffer, as in js/engine.
-    const stage = (b) => module.HEAPU8.set(b, handle._stage(b.length))
+    // Input bytes go through the handle's staging buffer, as in js/engine:
+    // length:fixed32, then the bytes (wasm/engine_handle.h, Stage).
+    const stage = (b) => {
+      const at = handle._stage(b.length)
+      const heap = module.HEAPU8
+      new DataView(heap.buffer).setUint32(at, b.length, true)
+      heap.set(b, at + 4)
+    }
+    // A reply (length:fixed32, then the bytes), copied out.
+    const reply = (at) => {
+      const heap = module.HEAPU8
+      return heap.slice(at + 4, at + 4 + new DataView(heap.buffer).getUint32(at, true))
+    }
     const setMs = await time(() => {
       for (const b of setBatches) {
         stage(b)
@@ -80,6 +92,12 @@ async function wasmRates() {
         handle._getMany()
       }
     })
+    // The calls did the work: every key of the last batch reads back.
+    stage(getBatches[getBatches.length - 1])
+    const { answers } = decodeValues(reply(handle._getMany()))
+    if (answers.length !== Math.min(1000, N) || answers.some((a) => a.code !== 0)) {
+      throw new Error('raw wasm calls: the keys written do not read back')
+    }
     best.set = Math.max(best.set, rate(N, setMs))
     best.get = Math.max(best.get, rate(N, getMs))
     handle.delete()

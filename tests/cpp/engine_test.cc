@@ -311,6 +311,77 @@ TEST(EngineBatchTest, StopsAtFirstMissingPageAndResumes) {
   EXPECT_OK(e.CheckInvariants());
 }
 
+TEST(EngineBatchTest, MovedOpsApplyLikeCopiedOnes) {
+  // ApplyBatch(std::vector<WriteOp>&&) moves the values into the store
+  // (the wasm handle's path); the result and the store are those of the
+  // copying overload, splits and merges included.
+  std::unique_ptr<Engine> copied = NewEngine(MergeFriendly());
+  std::unique_ptr<Engine> moved = NewEngine(MergeFriendly());
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 300; ++i) {
+    WriteOp op;
+    op.type = i % 7 == 6 ? WriteOp::Type::kDelete : WriteOp::Type::kPut;
+    op.record.key = Key((i * 37) % 101);
+    if (op.type == WriteOp::Type::kPut) {
+      op.record.value =
+          std::string(20 + i % 40, static_cast<char>('a' + i % 26));
+    }
+    ops.push_back(op);
+  }
+  BatchResult a, b;
+  ASSERT_OK(copied->ApplyBatch(ops, 0, 1, &a));
+  ASSERT_OK(moved->ApplyBatch(std::vector<WriteOp>(ops), 0, 1, &b));
+  ASSERT_EQ(a.results.size(), b.results.size());
+  for (size_t i = 0; i < a.results.size(); ++i) {
+    EXPECT_EQ(a.results[i].existed, b.results[i].existed) << i;
+    EXPECT_EQ(a.results[i].applied, b.results[i].applied) << i;
+  }
+  for (int k = 0; k < 101; ++k) {
+    std::string va, vb;
+    PageId missing = kNoPage;
+    Status sa = copied->Get(Key(k), &va, &missing);
+    Status sb = moved->Get(Key(k), &vb, &missing);
+    EXPECT_EQ(sa.code(), sb.code()) << k;
+    EXPECT_EQ(va, vb) << k;
+  }
+  EXPECT_GT(moved->PageCount(), 1u);
+  EXPECT_OK(moved->CheckInvariants());
+}
+
+TEST(EngineBatchTest, AReusedBatchResultHoldsOnlyTheLastBatch) {
+  // ApplyBatch writes over the results already in `out` (their strings
+  // keep their storage): nothing of an earlier, longer batch may remain.
+  std::unique_ptr<Engine> e = NewEngine(MergeFriendly());
+  std::vector<WriteOp> first(10);
+  for (int i = 0; i < 10; ++i) {
+    first[i].record.key = Key(i);
+    first[i].record.value = "v";
+  }
+  BatchResult out;
+  ASSERT_OK(e->ApplyBatch(first, 0, 1, &out));
+  ASSERT_EQ(out.results.size(), 10u);
+  std::vector<WriteOp> second(3);
+  second[0].type = WriteOp::Type::kDelete;
+  second[0].record.key = Key(0);
+  second[1].type = WriteOp::Type::kDelete;
+  second[1].record.key = Key(100);  // absent: not applied, no version
+  second[2].record.key = "";        // invalid: an error, no version
+  ASSERT_OK(e->ApplyBatch(second, 0, 2, &out));
+  ASSERT_EQ(out.results.size(), 3u);
+  EXPECT_EQ(out.next, 3u);
+  EXPECT_TRUE(out.results[0].status.ok());
+  EXPECT_TRUE(out.results[0].existed && out.results[0].applied);
+  EXPECT_NE(out.results[0].version.hlc, 0u);
+  EXPECT_EQ(out.results[0].version.origin, MergeFriendly().peer_id);
+  EXPECT_TRUE(out.results[1].status.ok());
+  EXPECT_FALSE(out.results[1].existed || out.results[1].applied);
+  EXPECT_EQ(out.results[1].version.hlc, 0u);
+  EXPECT_EQ(out.results[1].version.origin, "");
+  EXPECT_TRUE(out.results[2].status.IsInvalidArgument());
+  EXPECT_FALSE(out.results[2].existed || out.results[2].applied);
+  EXPECT_EQ(out.results[2].version.origin, "");
+}
+
 TEST(EngineBatchTest, SkippingMissingPagesAppliesTheRestAndNamesEachPage) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;

@@ -79,6 +79,10 @@ class Engine {
   Status ApplyBatch(const std::vector<WriteOp>& ops, size_t start,
                     uint64_t wall_ms, BatchResult* out,
                     bool skip_missing = false);
+  // The same, moving the values of the ops it applies into the store
+  // instead of copying them (what is left in `ops` is unspecified).
+  Status ApplyBatch(std::vector<WriteOp>&& ops, size_t start, uint64_t wall_ms,
+                    BatchResult* out, bool skip_missing = false);
 
   // Tombstone garbage collection: removes the tombstones older than
   // `horizon` (hlc < horizon) from the pages in key order from `start`.

@@ -41,6 +41,25 @@ describe('writeEach', () => {
     assert.equal(out[2].result?.code, StatusCode.INVALID_ARGUMENT)
   })
 
+  test('outcome builds each answer from key, error, result and index, in item order', async () => {
+    const write = async (ops) => ops.map(() => ({ code: 0, existed: false, applied: true }))
+    const seen = []
+    const out = await writeEach([{ key: 'a', value: 1 }, { key: 7 }, { key: 'c', value: 3 }], toOp, keyOf, write, (key, error, result, i) => {
+      seen.push(i)
+      return `${i}:${key}:${error ? error.code : 'ok'}:${result ? result.code : '-'}`
+    })
+    assert.deepEqual(seen, [0, 1, 2])
+    assert.deepEqual(out, ['0:a:ok:0', '1:7:INVALID_KEY:-', '2:c:ok:0'])
+  })
+
+  test('the holes of a sparse array stay holes (never items)', async () => {
+    const items = [{ key: 'a', value: 1 }, , { key: 'c', value: 3 }] // eslint-disable-line no-sparse-arrays
+    const out = await writeEach(items, toOp, keyOf, async (ops) => ops.map(() => ({ code: 0, existed: false, applied: true })))
+    assert.equal(out.length, 3)
+    assert.equal(1 in out, false)
+    assert.equal(out[2].key, 'c')
+  })
+
   test('no good items: the store is not called', async () => {
     let called = false
     const out = await writeEach(

@@ -83,6 +83,15 @@ describe('string', () => {
     assert.deepEqual(roundTrip('€'.repeat(43)).slice(0, 2), [0x81, 0x01])
   })
 
+  test('long strings in place: a length prefix shorter than the room left for it closes the gap', () => {
+    // Room for 3 bytes per unit; the actual length may take fewer bytes.
+    for (const s of ['x'.repeat(43), 'x'.repeat(5462), '€'.repeat(5462), 'é'.repeat(8192), 'a😀'.repeat(3000), 'x'.repeat(20000)]) {
+      const utf8 = [...Buffer.from(s, 'utf8')]
+      assert.deepEqual(roundTrip(s), [...leb128(utf8.length), ...utf8], `${s.length} units of ${JSON.stringify(s.slice(0, 2))}`)
+      assert.deepEqual(roundTrip(s, 1), [...leb128(utf8.length), ...utf8], 'tiny writer')
+    }
+  })
+
   test('surrogate pairs in the short path', () => {
     const s = '😀'.repeat(21) // 42 units, 84 bytes
     assert.equal(roundTrip(s)[0], 84)
