@@ -39,6 +39,7 @@ EMSCRIPTEN_BINDINGS(paging_storage) {
       .function("_pagesWantedForCompaction",
                 &EngineHandle::PagesWantedForCompaction)
       .function("_compactionDue", &EngineHandle::CompactionDue)
+      .function("_writeStall", &EngineHandle::WriteStall)
       .function("_overBudget", &EngineHandle::OverBudget)
       .function("_hasDirtyPages", &EngineHandle::HasDirtyPages)
       .function("_pagesAhead", &EngineHandle::PagesAhead)

@@ -260,6 +260,7 @@ val EngineHandle::PagesWantedForCompaction(double limit) {
 }
 
 bool EngineHandle::CompactionDue() const { return engine_->CompactionDue(); }
+bool EngineHandle::WriteStall() const { return engine_->WriteStall(); }
 
 double EngineHandle::RetryCorruptPages() {
   return static_cast<double>(engine_->RetryCorruptPages());

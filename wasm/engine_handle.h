@@ -91,8 +91,9 @@ class EngineHandle {
   // wire: ids (Engine::PagesWantedForCompaction; a negative or NaN limit
   // reads as 0).
   emscripten::val PagesWantedForCompaction(double limit);
-  // Engine::CompactionDue.
+  // Engine::CompactionDue, Engine::WriteStall.
   bool CompactionDue() const;
+  bool WriteStall() const;
   // More resident pages than max_memory_pages once `incoming` more are
   // loaded (0: now).
   bool OverBudget(double incoming) const;

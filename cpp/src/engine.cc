@@ -109,6 +109,7 @@ std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit) {
 }
 
 bool Engine::CompactionDue() const { return impl_->CompactionDue(); }
+bool Engine::WriteStall() const { return impl_->WriteStall(); }
 
 PageId Engine::PageFor(std::string_view key) const {
   return impl_->PageFor(key);

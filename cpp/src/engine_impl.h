@@ -89,6 +89,10 @@ class EngineImpl {
   size_t RetryCorruptPages();
   std::vector<PageId> PagesWantedForMerges() const;
   std::vector<PageId> PagesWantedForCompaction(size_t limit);
+  // Twice the runs a pass is due at: writes wait for compaction (as
+  // LevelDB's level-0 stop trigger), or runs would pile up faster than
+  // passes drop them.
+  bool WriteStall() const { return runs_.size() > 2 * MaxRuns(); }
   bool CompactionDue() const {
     return compact_target_ != 0 || runs_.size() > MaxRuns();
   }
@@ -96,7 +100,8 @@ class EngineImpl {
   // up to one page per run, which a pass over pages in key order keeps
   // resident: a quarter of the budget, from 2 to 8.
   size_t MaxRuns() const {
-    return std::min<size_t>(8, std::max<size_t>(2, options_.max_memory_pages / 4));
+    return std::min<size_t>(8,
+                            std::max<size_t>(2, options_.max_memory_pages / 4));
   }
   bool HasDirtyPages() const;
   size_t PageCount() const { return dir_.size(); }
@@ -267,8 +272,8 @@ class EngineImpl {
   // took from the memtable, and the runs it drops (seq <= drop_upto_).
   struct Sealing {
     uint64_t seq = 0;
-    bool close = false;  // the memtable is full: the run is closed
-    uint64_t replaces = 0;  // the open run it rewrites (0: none)
+    bool close = false;          // the memtable is full: the run is closed
+    uint64_t replaces = 0;       // the open run it rewrites (0: none)
     std::vector<RunPage> pages;  // meta: id and summary only
     std::vector<std::pair<std::string, std::pair<uint64_t, uint32_t>>> taken;
   };

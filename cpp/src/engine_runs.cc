@@ -294,8 +294,8 @@ void EngineImpl::SealMemtable(FlushBatch* out) {
   // added since.
   sealing_.seq = next_run_seq_;
   sealing_.replaces = open_run_seq_;
-  sealing_.close = memtable_.bytes() * 2 >=
-                   options_.write_buffer_pages * options_.page_size;
+  sealing_.close =
+      memtable_.bytes() * 2 >= options_.write_buffer_pages * options_.page_size;
   if (open_run_seq_ != 0) {
     for (const RunPage& rp : runs_.at(open_run_seq_).pages) {
       out->deleted_pages.push_back(rp.meta->id);

@@ -318,6 +318,12 @@ export class WasmEngine {
     return this.#live()._compactionDue()
   }
 
+  /** @returns {boolean} writes should wait for a whole compaction pass
+   *  (Engine::WriteStall) */
+  writeStall() {
+    return this.#live()._writeStall()
+  }
+
   /**
    * Lets the pages that failed to load be read again (Engine::RetryCorruptPages):
    * their next access answers NOT_RESIDENT once more.

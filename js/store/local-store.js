@@ -276,6 +276,22 @@ export class LocalStore {
       )
   }
 
+  /**
+   * The write path's backpressure: compaction passes run to their end and
+   * saved (which drops the runs) until writes need not wait. Inside a
+   * queued run or task.
+   */
+  async #compactNow() {
+    const engine = this.#live()
+    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
+    while (engine.writeStall()) {
+      while (!(await this.#run(new CompactionOperation(engine, chunk, Infinity)))) {
+        // a pass in steps, each loading what the last one named
+      }
+      await /** @type {Pager} */ (this.#pager).flush()
+    }
+  }
+
   /** @returns {Promise<void>} once every dirty page is stored */
   async flush() {
     await this.#queue.task(() => this.#pager?.flush())
@@ -418,6 +434,7 @@ export class LocalStore {
    */
   #runWrites(ops, retried = false) {
     const engine = this.#live()
+    if (engine.writeStall()) return this.#compactNow().then(() => this.#runWrites(ops, retried))
     const admission = /** @type {Admission} */ (this.#admission)
     const { admitted, refused } = admission.admit(ops)
     const room = /** @type {Room} */ (this.#room)

@@ -134,6 +134,9 @@ class Engine {
   std::vector<PageId> PagesWantedForCompaction(size_t limit);
   // A compaction pass is due or under way. O(1).
   bool CompactionDue() const;
+  // So many runs that the caller should run a compaction pass to its end
+  // (and flush) before more writes: backpressure for the write path. O(1).
+  bool WriteStall() const;
   // Pages the caller should fetch next for a non-resident key.
   PageId PageFor(std::string_view key) const;
   // The non-resident pages a scan that stopped at page `first` reads next:
