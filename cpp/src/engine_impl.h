@@ -188,6 +188,10 @@ class EngineImpl {
   // oldest run first.
   std::vector<PageId> RunPagesFor(Iterator it, uint64_t after) const;
   Status LoadRunPage(PageId id, std::string_view bytes);
+  // Decodes stored page bytes, checked against the page's id and the
+  // summary its directory record gave: Corruption otherwise.
+  Status DecodeStored(PageId id, std::string_view bytes,
+                      const PageSummary& want, std::unique_ptr<Page>* out);
   // A pending page at `it` whose last run page was applied.
   void FinishPending(Iterator it);
   // What a read or write of a page at `it` that is not readable waits for:

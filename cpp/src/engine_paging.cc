@@ -76,6 +76,26 @@ void EngineImpl::EnforceBudget(PageId keep) {
   }
 }
 
+Status EngineImpl::DecodeStored(PageId id, std::string_view bytes,
+                                const PageSummary& want,
+                                std::unique_ptr<Page>* out) {
+  Status s = DecodePage(bytes, &origins_, out);
+  if (!s.ok()) return s;
+  const Page& page = **out;
+  if (page.id() != id) {
+    return Status::Corruption("page bytes belong to page " +
+                              std::to_string(page.id()));
+  }
+  PageSummary got = SummaryOf(page);
+  if (got.entry_count != want.entry_count ||
+      got.live_count != want.live_count || got.bytes != want.bytes ||
+      got.digest != want.digest || got.max_hlc != want.max_hlc) {
+    return Status::Corruption("page " + std::to_string(id) +
+                              " does not match the manifest");
+  }
+  return Status::OK();
+}
+
 Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
   if (run_pages_.count(id) > 0) return LoadRunPage(id, bytes);
   Iterator it = dir_.Find(id);
@@ -86,21 +106,7 @@ Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
   if (m.page != nullptr) return Status::OK();  // ours may be newer
 
   std::unique_ptr<Page> page;
-  Status s = DecodePage(bytes, &origins_, &page);
-  if (s.ok() && page->id() != id) {
-    s = Status::Corruption("page bytes belong to page " +
-                           std::to_string(page->id()));
-  }
-  if (s.ok()) {
-    PageSummary got = SummaryOf(*page);
-    if (got.entry_count != m.summary.entry_count ||
-        got.live_count != m.summary.live_count ||
-        got.bytes != m.summary.bytes || got.digest != m.summary.digest ||
-        got.max_hlc != m.summary.max_hlc) {
-      s = Status::Corruption("page " + std::to_string(id) +
-                             " does not match the manifest");
-    }
-  }
+  Status s = DecodeStored(id, bytes, m.summary, &page);
   if (s.ok()) {
     auto next = std::next(it);
     for (const Entry& e : page->entries()) {

@@ -147,21 +147,7 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
   PageMeta& meta = *rp.meta;
   if (meta.page != nullptr) return Status::OK();
   std::unique_ptr<Page> page;
-  Status s = DecodePage(bytes, &origins_, &page);
-  if (s.ok() && page->id() != id) {
-    s = Status::Corruption("page bytes belong to page " +
-                           std::to_string(page->id()));
-  }
-  if (s.ok()) {
-    PageSummary got = SummaryOf(*page);
-    if (got.entry_count != meta.summary.entry_count ||
-        got.live_count != meta.summary.live_count ||
-        got.bytes != meta.summary.bytes || got.digest != meta.summary.digest ||
-        got.max_hlc != meta.summary.max_hlc) {
-      s = Status::Corruption("run page " + std::to_string(id) +
-                             " does not match the manifest");
-    }
-  }
+  Status s = DecodeStored(id, bytes, meta.summary, &page);
   if (s.ok()) {
     for (const Entry& e : page->entries()) {
       if (!rp.Holds(e.key)) {
