@@ -100,8 +100,8 @@ class EngineImpl {
   // up to one page per run, which a pass over pages in key order keeps
   // resident: a quarter of the budget, from 2 to 8.
   size_t MaxRuns() const {
-    return std::min<size_t>(8,
-                            std::max<size_t>(2, options_.max_memory_pages / 4));
+    return std::min<size_t>(32,
+                            std::max<size_t>(2, options_.max_memory_pages / 2));
   }
   bool HasDirtyPages() const;
   size_t PageCount() const { return dir_.size(); }
@@ -194,6 +194,9 @@ class EngineImpl {
                       const PageSummary& want, std::unique_ptr<Page>* out);
   // A pending page at `it` whose last run page was applied.
   void FinishPending(Iterator it);
+  // Drops from a pending page's list the run pages that do not reach its
+  // range (after a split cut it); one left with none has applied every run.
+  void TrimPending(Iterator it);
   // What a read or write of a page at `it` that is not readable waits for:
   // its id, or its first pending run page; Corruption when that failed.
   Status Unreadable(Iterator it, PageId* missing) const;

@@ -105,7 +105,13 @@ void EngineImpl::AfterBaseLoad(Iterator it) {
   }
   if (!m.pending()) m.applied_seq = std::max(m.applied_seq, m.applied_target);
   if (changed) Changed(&m);
-  if (changed && m.pending()) ReviewMergesAround(m.id);  // invariant 4
+  if (changed && m.pending()) {
+    if (m.page->bytes() > options_.split_threshold) {
+      Rebalance(it);  // see WriteInto: pending pages split, never merge
+    } else {
+      ReviewMergesAround(m.id);  // invariant 4
+    }
+  }
 }
 
 std::vector<PageId> EngineImpl::RunPagesFor(Iterator it, uint64_t after) const {
@@ -186,6 +192,17 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
       if (next != dir_.end() && !(e->key < next->first)) break;
       changed |= MergeEntry(m.page.get(), *e);
     }
+    // Pending run pages are in run order: every run below the first still
+    // pending is applied. Stored, that progress survives an eviction (a
+    // budget too small to keep the page resident through all its runs
+    // would otherwise never finish it).
+    uint64_t applied = m.pending()
+                           ? run_pages_.at(m.pending_runs.front())->seq - 1
+                           : m.applied_target;
+    if (applied > m.applied_seq) {
+      m.applied_seq = applied;
+      if (applied > m.stored_applied_seq) changed = true;
+    }
     if (changed) Changed(&m);
     if (!m.pending() || changed) touched.push_back(m.id);
   }
@@ -193,10 +210,12 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
   for (PageId done : touched) {
     Iterator it = dir_.Find(done);
     if (it == dir_.end() || it->second->page == nullptr) continue;
-    if (it->second->pending()) {
-      ReviewMergesAround(done);  // it shrank, maybe: invariant 4
-    } else {
+    if (!it->second->pending()) {
       FinishPending(it);
+    } else if (it->second->page->bytes() > options_.split_threshold) {
+      Rebalance(it);  // split: it grew (see WriteInto)
+    } else {
+      ReviewMergesAround(done);  // it shrank, maybe: invariant 4
     }
   }
   // Applied to every page waiting for it: when the budget is short, it is
@@ -204,6 +223,24 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
   if (BudgetPages() > options_.max_memory_pages) Evict(&meta);
   EnforceBudget(kNoPage);
   return Status::OK();
+}
+
+void EngineImpl::TrimPending(Iterator it) {
+  PageMeta& m = *it->second;
+  if (!m.pending()) return;
+  auto next = std::next(it);
+  auto reaches = [&](PageId id) {
+    const RunPage& rp = *run_pages_.at(id);
+    bool below_end = next == dir_.end() || rp.lower < next->first;
+    bool above_start = !rp.has_upper || it->first < rp.upper;
+    return below_end && above_start;
+  };
+  m.pending_runs.erase(
+      std::remove_if(m.pending_runs.begin(), m.pending_runs.end(),
+                     [&](PageId id) { return !reaches(id); }),
+      m.pending_runs.end());
+  // Nothing left that reaches it: it has applied every run.
+  if (!m.pending()) m.applied_seq = std::max(m.applied_seq, m.applied_target);
 }
 
 void EngineImpl::FinishPending(Iterator it) {

@@ -157,10 +157,15 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
   // merge becomes possible (merges need fewer bytes): invariants 2-4 hold,
   // and the key's page is still `m`.
   if (m.pending()) {
-    // Not split or merged until its runs are applied; a page that shrank
-    // waits as a merge candidate (invariant 4).
-    if (m.page->bytes() < bytes_before) ReviewMergesAround(m.id);
-    EnforceBudget(m.id);
+    // Not merged until its runs are applied (a page that shrank waits as a
+    // merge candidate, invariant 4), but split: a page pending for long
+    // would otherwise grow without bound.
+    if (m.page->bytes() > options_.split_threshold) {
+      Rebalance(it, appended);
+    } else if (m.page->bytes() < bytes_before) {
+      ReviewMergesAround(m.id);
+    }
+    if (OverBudget()) EnforceBudget(dir_.Locate(rec.key)->second->id);
     return;
   }
   if (m.page->bytes() >= bytes_before &&
@@ -306,6 +311,10 @@ void EngineImpl::SplitOversized(Iterator it, bool appended,
     Iterator rit = dir_.Add(std::move(lower), id);
     rit->second->applied_seq = m.applied_seq;
     rit->second->applied_target = m.applied_target;
+    // A pending page's pieces are pending on the run pages that reach them.
+    rit->second->pending_runs = m.pending_runs;
+    TrimPending(rit);
+    TrimPending(cur);
     MakeResident(rit->second.get(), std::move(right));
     Changed(rit->second.get());
     work.push_back(cur);

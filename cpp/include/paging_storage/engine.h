@@ -113,7 +113,9 @@ class Engine {
   // Hands back the bytes of a page named by NotResident (or any page of the
   // directory). Corruption if the bytes fail validation or do not match the
   // directory's summary; the page is then marked corrupt and reads of its
-  // keys return Corruption. A page already resident is left as it is.
+  // keys return Corruption. A page already resident is left as it is; a
+  // page gone since it was named (merged away, a dropped run of the write
+  // path) is OK, nothing to do; an id never issued is InvalidArgument.
   Status LoadPage(PageId id, std::string_view bytes);
   // Lets every page that failed to load be read again: its next access
   // answers NotResident (naming it) instead of Corruption, so the caller
