@@ -123,7 +123,10 @@ async function launch() {
   }
 }
 
-const OPTIONS = { persistence: { persistenceKey: 'crash', maxMemoryPages: 8, maxDiskPages: 1e6, autoSaveInterval: 0 } }
+// CRASH_WRITE_BUFFER: pages of the write path's buffer (cpp/src/WRITE_PATH.md; 0: off).
+const OPTIONS = {
+  persistence: { persistenceKey: 'crash', maxMemoryPages: 8, maxDiskPages: 1e6, autoSaveInterval: 0, writeBufferPages: Number(process.env.CRASH_WRITE_BUFFER ?? 0) }
+}
 
 /** Starts the writer for `trial` in a page; acknowledged counts go to `acked`. */
 async function startWriter(context, trial, acked) {
