@@ -196,8 +196,10 @@ val EngineHandle::LoadPage(double id) {
       engine_->LoadPage(ClampToUnsigned(id, kMaxPageId), Staged()));
 }
 
-val EngineHandle::CollectFlush() {
-  engine_->CollectFlush(&pending_flush_);
+val EngineHandle::CollectFlush(bool make_room) {
+  engine_->CollectFlush(&pending_flush_, make_room
+                                             ? Engine::FlushPurpose::kMakeRoom
+                                             : Engine::FlushPurpose::kDurable);
   return EncodedFlush();
 }
 
@@ -251,10 +253,10 @@ val EngineHandle::PagesWantedForMerges() const {
   return BytesVal(out);
 }
 
-val EngineHandle::PagesWantedForCompaction(double limit) {
+val EngineHandle::PagesWantedForCompaction(double limit, bool every_run) {
   std::string out;
   EncodeIds(engine_->PagesWantedForCompaction(
-                limit >= 1 ? static_cast<size_t>(limit) : 0),
+                limit >= 1 ? static_cast<size_t>(limit) : 0, every_run),
             &out);
   return BytesVal(out);
 }
@@ -274,7 +276,10 @@ bool EngineHandle::OverBudget(double incoming) const {
   return static_cast<double>(engine_->BudgetPages()) + incoming >
          static_cast<double>(engine_->options().max_memory_pages);
 }
-bool EngineHandle::HasDirtyPages() const { return engine_->HasDirtyPages(); }
+bool EngineHandle::HasDirtyPages(bool make_room) const {
+  return engine_->HasDirtyPages(make_room ? Engine::FlushPurpose::kMakeRoom
+                                          : Engine::FlushPurpose::kDurable);
+}
 
 val EngineHandle::PagesAhead(double first, double limit,
                              bool descending) const {

@@ -71,7 +71,8 @@ class EngineHandle {
   emscripten::val LoadPage(double id);
   // wire: flush. The batch is kept until CommitFlush; a second CollectFlush
   // before it replaces the kept batch.
-  emscripten::val CollectFlush();
+  // make_room: Engine::FlushPurpose::kMakeRoom, else kDurable.
+  emscripten::val CollectFlush(bool make_room);
   // wire: ids (Engine::FlushFamilies: the families to store, fewest dirty
   // bytes first).
   emscripten::val FlushFamilies() const;
@@ -90,14 +91,14 @@ class EngineHandle {
   emscripten::val PagesWantedForMerges() const;
   // wire: ids (Engine::PagesWantedForCompaction; a negative or NaN limit
   // reads as 0).
-  emscripten::val PagesWantedForCompaction(double limit);
+  emscripten::val PagesWantedForCompaction(double limit, bool every_run);
   // Engine::CompactionDue, Engine::WriteStall.
   bool CompactionDue() const;
   bool WriteStall() const;
   // More resident pages than max_memory_pages once `incoming` more are
   // loaded (0: now).
   bool OverBudget(double incoming) const;
-  bool HasDirtyPages() const;
+  bool HasDirtyPages(bool make_room) const;
   // wire: ids (Engine::PagesAhead; a negative or NaN argument reads as 0).
   emscripten::val PagesAhead(double first, double limit, bool descending) const;
   // wire: clock (Engine::Clock).

@@ -104,8 +104,9 @@ std::vector<PageId> Engine::PagesWantedForMerges() const {
   return impl_->PagesWantedForMerges();
 }
 
-std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit) {
-  return impl_->PagesWantedForCompaction(limit);
+std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit,
+                                                     bool every_run) {
+  return impl_->PagesWantedForCompaction(limit, every_run);
 }
 
 bool Engine::CompactionDue() const { return impl_->CompactionDue(); }
@@ -120,13 +121,15 @@ std::vector<PageId> Engine::PagesAhead(PageId first, size_t limit,
   return impl_->PagesAhead(first, limit, descending);
 }
 
-bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
+bool Engine::HasDirtyPages(FlushPurpose purpose) const {
+  return impl_->HasDirtyPages(purpose == FlushPurpose::kMakeRoom);
+}
 size_t Engine::PageCount() const { return impl_->PageCount(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }
 size_t Engine::ResidentPages() const { return impl_->ResidentPages(); }
 size_t Engine::BudgetPages() const { return impl_->BudgetPages(); }
-void Engine::CollectFlush(FlushBatch* out) {
-  impl_->CollectFlush(nullptr, out);
+void Engine::CollectFlush(FlushBatch* out, FlushPurpose purpose) {
+  impl_->CollectFlush(nullptr, out, purpose == FlushPurpose::kMakeRoom);
 }
 std::vector<PageId> Engine::FlushFamilies() const {
   return impl_->FlushFamilies();

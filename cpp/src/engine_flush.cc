@@ -56,7 +56,7 @@ std::vector<PageId> EngineImpl::FlushFamilies() const {
 }
 
 void EngineImpl::CollectFlush(const std::vector<PageId>* families,
-                              FlushBatch* out) {
+                              FlushBatch* out, bool make_room) {
   out->pages.clear();
   out->deleted_pages.clear();
   collected_applied_.clear();
@@ -84,7 +84,7 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
     p.id = m->id;
     p.change_seq = m->change_seq;
     EncodePage(*m->page, origins_, &p.bytes);
-    ManifestPage record{*m->lower_key, m->id, m->summary};
+    ManifestPage record{*m->lower_key, m->id, m->summary, 0, 0, {}};
     record.applied_seq = m->applied_seq;
     EncodeDirectoryRecord(record, &p.directory_record);
     collected_applied_[m->id] = m->applied_seq;
@@ -93,7 +93,7 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
   // The write path: a whole flush seals the memtable into a run and drops
   // the runs every page will have applied once the batch is stored.
   if (families == nullptr) {
-    SealMemtable(out);
+    if (!make_room || MemtableFull()) SealMemtable(out);
     DropAppliedRuns(families, out);
   }
   // What the store will hold once the batch is written: the current pages
@@ -122,13 +122,14 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
       shape.digest ^= DirectoryEntryDigest(d.lower_key, d.id);
     }
   }
+  collected_counts_ = RunCounts(families == nullptr);
   DirectoryShape runs = RunShape();
   shape.page_count += runs.page_count;
   shape.digest ^= runs.digest;
   out->engine_state.clear();
-  EncodeEngineState(next_page_id_, hlc_.last(), shape, user_data_,
-                    &out->engine_state,
-                    std::max(next_run_seq_, sealing_.seq + 1));
+  EncodeEngineState(
+      next_page_id_, hlc_.last(), shape, user_data_, &out->engine_state,
+      std::max(next_run_seq_, sealing_.seq + 1), collected_counts_);
   flushed_user_data_ = user_data_;
 }
 

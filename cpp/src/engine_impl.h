@@ -88,7 +88,8 @@ class EngineImpl {
   Status LoadPage(PageId id, std::string_view bytes);
   size_t RetryCorruptPages();
   std::vector<PageId> PagesWantedForMerges() const;
-  std::vector<PageId> PagesWantedForCompaction(size_t limit);
+  std::vector<PageId> PagesWantedForCompaction(size_t limit,
+                                               bool every_run = false);
   // Twice the runs a pass is due at: writes wait for compaction (as
   // LevelDB's level-0 stop trigger), or runs would pile up faster than
   // passes drop them.
@@ -100,11 +101,21 @@ class EngineImpl {
   // up to one page per run, which a pass over pages in key order keeps
   // resident: a quarter of the budget, from 2 to 8.
   size_t MaxRuns() const {
-    return std::min<size_t>(32,
-                            std::max<size_t>(2, options_.max_memory_pages / 2));
+    // A pass keeps one page of each run resident beside a full memtable
+    // and the base pages it loads (a quarter of the budget): more runs
+    // than that evict run pages the pass loads again.
+    size_t room = options_.max_memory_pages - options_.write_buffer_pages -
+                  options_.max_memory_pages / 4;
+    return std::min<size_t>(32, std::max<size_t>(2, room));
   }
-  bool HasDirtyPages() const;
-  size_t PageCount() const { return dir_.size(); }
+  bool HasDirtyPages(bool make_room = false) const;
+  // A make-room flush seals the memtable only when it is over its share of
+  // the budget: runs as large as the buffer allows, so fewer runs and fewer
+  // compaction passes.
+  bool MemtableFull() const {
+    return MemtablePages() > options_.write_buffer_pages;
+  }
+  size_t PageCount() const { return dir_.size() + run_pages_.size(); }
   bool OverBudget() const {
     return BudgetPages() > options_.max_memory_pages ||
            (options_.write_buffer_pages != 0 &&
@@ -118,7 +129,8 @@ class EngineImpl {
 
   // engine_flush.cc
   std::vector<PageId> FlushFamilies() const;
-  void CollectFlush(const std::vector<PageId>* families, FlushBatch* out);
+  void CollectFlush(const std::vector<PageId>* families, FlushBatch* out,
+                    bool make_room = false);
   void CommitFlush(const FlushBatch& batch);
 
   // engine_inspect.cc
@@ -255,7 +267,20 @@ class EngineImpl {
   };
   struct Run {
     std::vector<RunPage> pages;  // by lower key; never changed once made
+    // Live entries (puts) of the run not yet applied by the base page whose
+    // range holds them: counted in Stats().live_keys as keys, so a buffered
+    // put of a new key is counted before a page takes it. Starts at the
+    // run's live count (at a reopen too: a pass under way then overcounts
+    // what its pages applied before, until the run is dropped).
+    uint64_t unapplied_puts = 0;
+    // unapplied_puts as the last whole flush stored it (a family flush
+    // stores some pages only: it writes these).
+    uint64_t stored_unapplied_puts = 0;
   };
+  // The runs' counts the batch being collected stores (engine state).
+  std::vector<RunCount> RunCounts(bool whole) const;
+  // A base page applied `puts` live entries of the run `seq`.
+  void NoteApplied(uint64_t seq, uint64_t puts);
   // Fills in upper bounds, seq and the index of a run made of `pages`.
   void IndexRun(uint64_t seq, std::vector<RunPage> pages);
   // The newest version of `key` in the resident page `m` or the run pages it
@@ -267,29 +292,31 @@ class EngineImpl {
   std::map<uint64_t, Run> runs_;  // by seq
   std::unordered_map<PageId, RunPage*> run_pages_;
   uint64_t next_run_seq_ = 1;
-  // The open run (0: none): the run the last flush sealed while the
-  // memtable stayed small, whose entries the memtable still holds. The next
-  // flush replaces it with a run of the whole memtable (a new seq; the old
-  // pages deleted in the same batch), so that small flushes do not multiply
-  // runs.
-  // Pages never pend on it (the memtable answers for it). In memory only: a
-  // reopened store sees a run like any other.
-  uint64_t open_run_seq_ = 0;
   // The run the batch being collected seals (seq 0: none), the versions it
   // took from the memtable, and the runs it drops (seq <= drop_upto_).
   struct Sealing {
     uint64_t seq = 0;
-    bool close = false;          // the memtable is full: the run is closed
-    uint64_t replaces = 0;       // the open run it rewrites (0: none)
     std::vector<RunPage> pages;  // meta: id and summary only
-    std::vector<std::pair<std::string, std::pair<uint64_t, uint32_t>>> taken;
+    struct Taken {
+      uint64_t hlc;
+      uint32_t origin;
+      bool tombstone;
+    };
+    std::vector<std::pair<std::string, Taken>> taken;
   };
   Sealing sealing_;
+  // The runs' counts in the batch being collected (stored at commit).
+  std::vector<RunCount> collected_counts_;
   uint64_t drop_upto_ = 0;
   // The compaction pass under way: every base page is to store an
   // applied_seq >= compact_target_ (0: no pass); pages before compact_from_
   // do.
   uint64_t compact_target_ = 0;
+  // The pass drains the memtable too (a pass over every run, before a
+  // durable flush): pages holding memtable entries are loaded.
+  bool compact_memtable_ = false;
+  // The pass applies runs (else it only drains the memtable).
+  bool compact_runs_ = false;
   std::string compact_from_;
   // Base pages of the batch being collected: the applied_seq their records
   // carry.

@@ -15,7 +15,7 @@ Status Broken(const std::string& what, PageId id) {
 
 EngineStats EngineImpl::Stats() const {
   EngineStats s;
-  s.pages = dir_.size();
+  s.pages = PageCount();
   for (const auto& [lower, meta] : dir_) {
     const PageMeta& m = *meta;
     s.live_keys += m.summary.live_count;
@@ -28,6 +28,12 @@ EngineStats EngineImpl::Stats() const {
     if (m.dirty) ++s.dirty_pages;
     if (m.corrupt) ++s.corrupt_pages;
   }
+  // The write path: buffered puts count as keys until a page takes them
+  // (an overwrite of a key on a page not in memory counts twice until then;
+  // exact once everything is applied, as after a compacting flush).
+  for (const auto& [key, e] : memtable_.entries())
+    s.live_keys += e.tombstone ? 0 : 1;
+  for (const auto& [seq, run] : runs_) s.live_keys += run.unapplied_puts;
   s.max_memory_pages = options_.max_memory_pages;
   s.memory_pressure = static_cast<double>(BudgetPages()) /
                       static_cast<double>(options_.max_memory_pages);

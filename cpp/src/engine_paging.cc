@@ -51,6 +51,13 @@ Status EngineImpl::InitFromManifest(const Manifest& manifest) {
       pages.clear();
     }
   }
+  for (const RunCount& stored : manifest.runs) {
+    auto run = runs_.find(stored.seq);
+    if (run == runs_.end()) continue;
+    run->second.unapplied_puts =
+        std::min(run->second.unapplied_puts, stored.unapplied_puts);
+    run->second.stored_unapplied_puts = run->second.unapplied_puts;
+  }
   // Merges that were waiting when the manifest was written wait again.
   for (const ManifestPage& p : manifest.pages) TryMerge(p.id);
   return Status::OK();
@@ -192,8 +199,10 @@ std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
   return wanted;
 }
 
-bool EngineImpl::HasDirtyPages() const {
-  if (user_data_dirty_ || !memtable_.empty()) return true;
+bool EngineImpl::HasDirtyPages(bool make_room) const {
+  if (make_room ? MemtableFull() : user_data_dirty_ || !memtable_.empty()) {
+    return true;
+  }
   for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
     if (m->dirty) return true;
   }

@@ -98,10 +98,16 @@ void EngineImpl::AfterBaseLoad(Iterator it) {
     auto from = std::lower_bound(
         run.page->entries().begin(), run.page->entries().end(), it->first,
         [](const Entry& e, const std::string& k) { return e.key < k; });
+    uint64_t puts = 0;
     for (auto e = from; e != run.page->entries().end(); ++e) {
       if (next != dir_.end() && !(e->key < next->first)) break;
       changed |= MergeEntry(m.page.get(), *e);
+      puts += e->tombstone ? 0 : 1;
     }
+    // Counted as applied: stored as such (else a reload applies, and
+    // counts, them again).
+    changed |= puts > 0;
+    NoteApplied(run_pages_.at(id)->seq, puts);
   }
   if (!m.pending()) m.applied_seq = std::max(m.applied_seq, m.applied_target);
   if (changed) Changed(&m);
@@ -120,7 +126,6 @@ std::vector<PageId> EngineImpl::RunPagesFor(Iterator it, uint64_t after) const {
   auto next = std::next(it);
   const std::string* hi = next == dir_.end() ? nullptr : &next->first;
   for (auto r = runs_.upper_bound(after); r != runs_.end(); ++r) {
-    if (r->first == open_run_seq_) continue;  // the memtable holds it
     const std::vector<RunPage>& pages = r->second.pages;
     // The run page whose range holds `lo`, then those up to `hi`.
     auto p = std::upper_bound(
@@ -188,10 +193,14 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
         entries.begin(), entries.end(), it->first,
         [](const Entry& e, const std::string& k) { return e.key < k; });
     bool changed = false;
+    uint64_t puts = 0;
     for (auto e = first; e != entries.end(); ++e) {
       if (next != dir_.end() && !(e->key < next->first)) break;
       changed |= MergeEntry(m.page.get(), *e);
+      puts += e->tombstone ? 0 : 1;
     }
+    changed |= puts > 0;  // counted as applied: stored as such
+    NoteApplied(rp.seq, puts);
     // Pending run pages are in run order: every run below the first still
     // pending is applied. Stored, that progress survives an eviction (a
     // budget too small to keep the page resident through all its runs
@@ -254,19 +263,32 @@ void EngineImpl::FinishPending(Iterator it) {
   ReviewMergesAround(id);
 }
 
-std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit) {
+std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit,
+                                                         bool every_run) {
   std::vector<PageId> wanted;
   if (compact_target_ == 0) {
-    if (runs_.size() <= MaxRuns()) return wanted;
-    compact_target_ = NewestRunSeq();
+    uint64_t newest = NewestRunSeq();
+    if (every_run ? newest == 0 && memtable_.empty()
+                  : runs_.size() <= MaxRuns()) {
+      return wanted;
+    }
+    compact_runs_ = newest != 0;
+    // Nonzero while a pass is under way, even one that only drains.
+    compact_target_ = std::max<uint64_t>(1, newest);
+    compact_memtable_ = every_run;
     compact_from_.clear();
   }
   Iterator it = dir_.Locate(compact_from_);
   bool handled = true;  // every page before `it` is
   for (; it != dir_.end() && wanted.size() < limit; ++it) {
     PageMeta& m = *it->second;
-    bool done = m.stored_applied_seq >= compact_target_ ||
+    bool done = !compact_runs_ || m.stored_applied_seq >= compact_target_ ||
                 (m.dirty && m.applied_seq >= compact_target_);
+    if (done && compact_memtable_ && m.page == nullptr) {
+      auto next = std::next(it);
+      done = !memtable_.HoldsRange(it->first,
+                                   next == dir_.end() ? nullptr : &next->first);
+    }
     if (!done && m.page != nullptr && !m.pending() && !m.corrupt) {
       // Applied in memory: stored with the next flush.
       m.dirty = true;
@@ -292,11 +314,37 @@ std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit) {
   return wanted;
 }
 
+std::vector<RunCount> EngineImpl::RunCounts(bool whole) const {
+  std::vector<RunCount> counts;
+  for (const auto& [seq, run] : runs_) {
+    if (seq <= drop_upto_) continue;  // dropped by this batch
+    counts.push_back(
+        {seq, whole ? run.unapplied_puts : run.stored_unapplied_puts});
+  }
+  if (sealing_.seq != 0) {
+    RunCount sealed{sealing_.seq, 0};
+    for (const RunPage& rp : sealing_.pages) {
+      sealed.unapplied_puts += rp.meta->summary.live_count;
+    }
+    counts.push_back(sealed);
+  }
+  return counts;
+}
+
+void EngineImpl::NoteApplied(uint64_t seq, uint64_t puts) {
+  auto run = runs_.find(seq);
+  if (run == runs_.end()) return;
+  run->second.unapplied_puts -= std::min(run->second.unapplied_puts, puts);
+}
+
 void EngineImpl::IndexRun(uint64_t seq, std::vector<RunPage> pages) {
   Run& run = runs_[seq];
   run.pages = std::move(pages);
+  run.unapplied_puts = 0;
   for (size_t i = 0; i < run.pages.size(); ++i) {
     RunPage& rp = run.pages[i];
+    run.unapplied_puts += rp.meta->summary.live_count;
+    run.stored_unapplied_puts = run.unapplied_puts;
     rp.seq = seq;
     rp.has_upper = i + 1 < run.pages.size();
     if (rp.has_upper) rp.upper = run.pages[i + 1].lower;
@@ -308,22 +356,8 @@ void EngineImpl::IndexRun(uint64_t seq, std::vector<RunPage> pages) {
 
 void EngineImpl::SealMemtable(FlushBatch* out) {
   sealing_ = Sealing{};
-  if (memtable_.empty()) {
-    open_run_seq_ = 0;  // base pages took its entries: it is a run as any
-    return;
-  }
-  // A new seq even when the open run is rewritten: pages that applied the
-  // open run's seq (resident when it was sealed) have not seen the entries
-  // added since.
+  if (memtable_.empty()) return;
   sealing_.seq = next_run_seq_;
-  sealing_.replaces = open_run_seq_;
-  sealing_.close =
-      memtable_.bytes() * 2 >= options_.write_buffer_pages * options_.page_size;
-  if (open_run_seq_ != 0) {
-    for (const RunPage& rp : runs_.at(open_run_seq_).pages) {
-      out->deleted_pages.push_back(rp.meta->id);
-    }
-  }
   std::unique_ptr<Page> page;
   auto emit = [&] {
     RunPage rp;
@@ -338,7 +372,7 @@ void EngineImpl::SealMemtable(FlushBatch* out) {
     FlushBatch::PageBytes p;
     p.id = page->id();
     EncodePage(*page, origins_, &p.bytes);
-    ManifestPage record{rp.lower, p.id, rp.meta->summary};
+    ManifestPage record{rp.lower, p.id, rp.meta->summary, 0, 0, {}};
     record.run_seq = sealing_.seq;
     record.filter = rp.filter;
     EncodeDirectoryRecord(record, &p.directory_record);
@@ -355,7 +389,7 @@ void EngineImpl::SealMemtable(FlushBatch* out) {
       page = std::make_unique<Page>(next_page_id_++, &origins_);
     }
     page->Append(e);
-    sealing_.taken.push_back({key, {e.hlc, e.origin}});
+    sealing_.taken.push_back({key, {e.hlc, e.origin, e.tombstone}});
   }
   emit();
 }
@@ -374,7 +408,7 @@ void EngineImpl::DropAppliedRuns(const std::vector<PageId>* families,
     least = std::min(least, m.dirty ? m.applied_seq : m.stored_applied_seq);
   }
   for (auto& [seq, run] : runs_) {
-    if (seq > least || seq == open_run_seq_) break;
+    if (seq > least) break;
     drop_upto_ = seq;
     for (const RunPage& rp : run.pages) {
       out->deleted_pages.push_back(rp.meta->id);
@@ -389,7 +423,7 @@ DirectoryShape EngineImpl::RunShape() const {
     shape.digest ^= DirectoryEntryDigest(rp.lower, rp.meta->id);
   };
   for (const auto& [seq, run] : runs_) {
-    if (seq <= drop_upto_ || seq == sealing_.replaces) continue;  // gone
+    if (seq <= drop_upto_) continue;  // gone
     for (const RunPage& rp : run.pages) add(rp);
   }
   for (const RunPage& rp : sealing_.pages) add(rp);
@@ -407,27 +441,33 @@ void EngineImpl::CommitRuns() {
     runs_.erase(runs_.begin());
   }
   drop_upto_ = 0;
+  if (sealing_.seq != 0) {
+    IndexRun(sealing_.seq, std::move(sealing_.pages));
+    next_run_seq_ = std::max(next_run_seq_, sealing_.seq + 1);
+  }
+  // What the batch stored is what a reopen starts from.
+  for (const RunCount& stored : collected_counts_) {
+    auto run = runs_.find(stored.seq);
+    if (run != runs_.end()) {
+      run->second.stored_unapplied_puts = stored.unapplied_puts;
+    }
+  }
+  collected_counts_.clear();
   if (sealing_.seq == 0) return;
   uint64_t seq = sealing_.seq;
-  auto replaced = runs_.find(sealing_.replaces);
-  if (sealing_.replaces != 0 && replaced != runs_.end()) {  // the open run
-    for (RunPage& rp : replaced->second.pages) {
-      if (rp.meta->page != nullptr) Evict(rp.meta.get());
-      run_pages_.erase(rp.meta->id);
-      corrupt_.erase(rp.meta->id);
+  // The run holds what the memtable held at the collect; entries rewritten
+  // since stay. A page loaded since took its entries from the memtable:
+  // those are applied already.
+  uint64_t applied_puts = 0;
+  for (const auto& [key, version] : sealing_.taken) {
+    const Entry* now = memtable_.Find(key);
+    if (now == nullptr) {
+      applied_puts += version.tombstone ? 0 : 1;
+    } else {
+      memtable_.RemoveIfUnchanged(key, version.hlc, version.origin);
     }
-    runs_.erase(replaced);
   }
-  IndexRun(seq, std::move(sealing_.pages));
-  next_run_seq_ = std::max(next_run_seq_, seq + 1);
-  if (sealing_.close) {
-    open_run_seq_ = 0;
-    for (const auto& [key, version] : sealing_.taken) {
-      memtable_.RemoveIfUnchanged(key, version.first, version.second);
-    }
-  } else {
-    open_run_seq_ = seq;
-  }
+  NoteApplied(seq, applied_puts);
   // Resident base pages have no entry in the new run: invariant 8 held when
   // it was taken, and a page loaded since took its entries from the
   // memtable.

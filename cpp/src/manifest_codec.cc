@@ -12,10 +12,14 @@
 //   engine_state     := magic:fixed32 format:byte next_page_id:varint64
 //                       hlc:fixed64 page_count:varint64
 //                       directory_digest:fixed64 [user_data:varstring
-//                       [next_run_seq:varint64]] checksum:fixed64
+//                       [next_run_seq:varint64 [run_count:varint64
+//                       (seq:varint64 unapplied_puts:varint64){run_count}]]]
+//                       checksum:fixed64
 //                       (user_data is absent from states written before it
 //                       existed, and read as ""; next_run_seq is written
-//                       only when above 1, and read as 1 when absent)
+//                       only when above 1, and read as 1 when absent; the
+//                       runs' counts only when a run exists, seqs rising
+//                       and below next_run_seq)
 //   magic            := 0x52445350 ("PSDR") | 0x54535350 ("PSST")
 //   format           := 1
 //   checksum         := XXH64, seed 0, of every byte before it
@@ -141,9 +145,33 @@ uint64_t DirectoryEntryDigest(std::string_view lower_key, PageId id) {
   return Hash64(lower_key, id * 0x9E3779B97F4A7C15ull);
 }
 
+namespace {
+
+// Seqs rising and below next_run_seq; at most as many as the input could
+// hold (two bytes each), so a hostile count allocates nothing.
+bool GetRunCounts(Reader* in, uint64_t next_run_seq,
+                  std::vector<RunCount>* out) {
+  uint64_t n = 0;
+  if (!in->GetVarint64(&n) || n == 0 || n > in->remaining() / 2) return false;
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    RunCount r;
+    if (!in->GetVarint64(&r.seq) || !in->GetVarint64(&r.unapplied_puts) ||
+        r.seq <= last || r.seq >= next_run_seq) {
+      return false;
+    }
+    last = r.seq;
+    out->push_back(r);
+  }
+  return true;
+}
+
+}  // namespace
+
 void EncodeEngineState(PageId next_page_id, uint64_t hlc,
                        const DirectoryShape& shape, std::string_view user_data,
-                       std::string* dst, uint64_t next_run_seq) {
+                       std::string* dst, uint64_t next_run_seq,
+                       const std::vector<RunCount>& runs) {
   size_t start = dst->size();
   PutFixed32(dst, kEngineStateMagic);
   dst->push_back(static_cast<char>(kManifestFormatVersion));
@@ -153,6 +181,13 @@ void EncodeEngineState(PageId next_page_id, uint64_t hlc,
   PutFixed64(dst, shape.digest);
   PutLengthPrefixed(dst, user_data);
   if (next_run_seq > 1) PutVarint64(dst, next_run_seq);
+  if (next_run_seq > 1 && !runs.empty()) {
+    PutVarint64(dst, runs.size());
+    for (const RunCount& r : runs) {
+      PutVarint64(dst, r.seq);
+      PutVarint64(dst, r.unapplied_puts);
+    }
+  }
   Seal(dst, start);
 }
 
@@ -170,6 +205,7 @@ Status DecodeManifest(std::string_view state,
       (in.remaining() > 0 && !in.GetLengthPrefixed(&user_data)) ||
       (in.remaining() > 0 &&
        (!in.GetVarint64(&m.next_run_seq) || m.next_run_seq <= 1)) ||
+      (in.remaining() > 0 && !GetRunCounts(&in, m.next_run_seq, &m.runs)) ||
       in.remaining() != 0 || m.next_page_id < 2 ||
       m.next_page_id > kMaxPageId) {
     return Status::Corruption("engine state: malformed");

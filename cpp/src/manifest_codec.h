@@ -41,6 +41,12 @@ struct ManifestPage {
   std::string filter;
 };
 
+// A run's live entries not yet applied by their base pages (Stats).
+struct RunCount {
+  uint64_t seq = 0;
+  uint64_t unapplied_puts = 0;
+};
+
 struct Manifest {
   PageId next_page_id = 1;
   uint64_t hlc = 0;
@@ -48,7 +54,8 @@ struct Manifest {
   std::vector<ManifestPage> pages;  // base pages, in key order
   // Pages of runs, by run_seq then lower key.
   std::vector<ManifestPage> run_pages;
-  uint64_t next_run_seq = 1;  // above every run_seq
+  uint64_t next_run_seq = 1;   // above every run_seq
+  std::vector<RunCount> runs;  // by seq; may be empty (then: live counts)
 };
 
 // What the engine state record says of the directory, so that a lost or
@@ -66,7 +73,8 @@ Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out);
 // that a store without runs keeps the format older readers know.
 void EncodeEngineState(PageId next_page_id, uint64_t hlc,
                        const DirectoryShape& shape, std::string_view user_data,
-                       std::string* dst, uint64_t next_run_seq = 1);
+                       std::string* dst, uint64_t next_run_seq = 1,
+                       const std::vector<RunCount>& runs = {});
 
 // Assembles a manifest from the state record and every page's directory
 // record (in any order). Corruption for any record that fails to decode, and

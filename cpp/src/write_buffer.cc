@@ -34,6 +34,12 @@ void WriteBuffer::Take(std::string_view lower, const std::string* upper,
   entries_.erase(first, last);
 }
 
+bool WriteBuffer::HoldsRange(std::string_view lower,
+                             const std::string* upper) const {
+  auto first = entries_.lower_bound(lower);
+  return first != entries_.end() && (upper == nullptr || first->first < *upper);
+}
+
 bool WriteBuffer::RemoveIfUnchanged(std::string_view key, uint64_t hlc,
                                     uint32_t origin) {
   auto it = entries_.find(key);

@@ -39,6 +39,9 @@ class WriteBuffer {
   // Removes the entry of `key` if it is still the one of version
   // (hlc, origin): a later write since is kept. Returns whether it did.
   bool RemoveIfUnchanged(std::string_view key, uint64_t hlc, uint32_t origin);
+  // Whether an entry lies in lower <= key < upper (no upper bound when
+  // upper is null). O(log n).
+  bool HoldsRange(std::string_view lower, const std::string* upper) const;
 
   const Map& entries() const { return entries_; }
   size_t size() const { return entries_.size(); }

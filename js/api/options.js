@@ -36,8 +36,10 @@ const DEFAULTS = Object.freeze({
     durability: 'strict',
     // Pages of maxMemoryPages the write path's buffer may take (writes
     // whose page is not in memory wait in it; cpp/src/WRITE_PATH.md);
-    // 0: off (every write waits for its page).
-    writeBufferPages: 0,
+    // 0: off (every write waits for its page). Default: half the budget,
+    // off below a budget of 8 pages (a buffer of under 4 pages holds too
+    // few writes to save page loads).
+    writeBufferPages: undefined,
     backend: undefined
   })
 })
@@ -133,7 +135,8 @@ export function normalizeOptions(options = {}) {
       backend: p.backend
     }
   }
-  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages, 0, Math.floor(o.persistence.maxMemoryPages / 2))
+  const half = Math.floor(o.persistence.maxMemoryPages / 2)
+  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? (half >= 4 ? half : 0), 0, half)
   if (o.persistence.durability !== 'strict' && o.persistence.durability !== 'relaxed') {
     throw new PagingStorageError('INVALID_ARGUMENT', "option persistence.durability must be 'strict' or 'relaxed'")
   }

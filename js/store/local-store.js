@@ -288,13 +288,34 @@ export class LocalStore {
       while (!(await this.#run(new CompactionOperation(engine, chunk, Infinity)))) {
         // a pass in steps, each loading what the last one named
       }
-      await /** @type {Pager} */ (this.#pager).flush()
+      // Stores the pages the pass applied runs to, which drops those runs.
+      await /** @type {Pager} */ (this.#pager).flush({ makeRoom: true })
     }
   }
 
-  /** @returns {Promise<void>} once every dirty page is stored */
+  /**
+   * Stores everything acknowledged. With the write path, a compaction pass
+   * over every closed run comes first: a flush leaves the pages up to date,
+   * so reads after it (or after a reopen) load one page per key, not a page
+   * and the run pages that hold it.
+   * @returns {Promise<void>} once every dirty page is stored
+   */
   async flush() {
-    await this.#queue.task(() => this.#pager?.flush())
+    await this.#queue.task(() => this.#flushAll())
+  }
+
+  /** flush() inside a queued task. */
+  async #flushAll() {
+    if (!this.#pager) return
+    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
+    // Until a pass finds nothing to do: make-room flushes during a pass may
+    // seal a full memtable into a run it did not cover.
+    for (;;) {
+      const pass = new CompactionOperation(this.#live(), chunk, Infinity, true)
+      await this.#run(pass)
+      if (pass.done === 0) break
+    }
+    await this.#pager.flush()
   }
 
   /** @returns {Promise<number>} clean pages dropped from memory */
@@ -337,7 +358,7 @@ export class LocalStore {
     }
     const closing = this.#queue.task(async () => {
       try {
-        await this.#pager?.flush()
+        if (this.#engine && !this.#engine.closed) await this.#flushAll()
       } finally {
         this.#engine?.close()
         await this.#backend.close()

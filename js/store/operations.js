@@ -341,6 +341,7 @@ export class CompactionOperation {
   #engine
   #limit
   #steps
+  #everyRun
   done = 0
   result = false
 
@@ -348,17 +349,19 @@ export class CompactionOperation {
    * @param {import('../engine/wasm-engine.js').WasmEngine} engine
    * @param {number} limit pages per step
    * @param {number} steps steps at most
+   * @param {boolean} [everyRun] a pass over every closed run, due or not
    */
-  constructor(engine, limit, steps) {
+  constructor(engine, limit, steps, everyRun = false) {
     this.#engine = engine
     this.#limit = limit
     this.#steps = steps
+    this.#everyRun = everyRun
   }
 
   /** @returns {Need | null} */
   step() {
     if (this.done >= this.#steps) return null
-    const wanted = this.#engine.pagesWantedForCompaction(this.#limit)
+    const wanted = this.#engine.pagesWantedForCompaction(this.#limit, this.#everyRun)
     if (wanted.length === 0) {
       this.result = true
       return null

@@ -74,14 +74,17 @@ export class Pager {
    * first: pages that shrank (deleted values) give their old bytes back
    * before pages that grew need room. If the backend throws, what it did
    * not store stays dirty for the next try.
+   * @param {{ makeRoom?: boolean }} [how] makeRoom: only to get back within
+   *   the page budget (the write buffer may stay in memory); else a durable
+   *   flush of everything acknowledged
    * @returns {Promise<boolean>} whether there was anything to write
    * @throws {import('../core/errors.js').PagingStorageError} what the backend
    *   threw, as QUOTA_EXCEEDED or IO_ERROR (with `cause`), after reporting it
    */
-  async flush() {
-    if (!this.#engine.hasDirtyPages()) return false
+  async flush({ makeRoom = false } = {}) {
+    if (!this.#engine.hasDirtyPages(makeRoom)) return false
     try {
-      await this.#store(this.#engine.collectFlush())
+      await this.#store(this.#engine.collectFlush(makeRoom))
     } catch (err) {
       /** @type {import('../core/errors.js').PagingStorageError | null} */
       let mapped = toStorageError(err, 'saving pages')
@@ -159,7 +162,7 @@ export class Pager {
    * @throws what flush() throws: the load cannot make room
    */
   async makeRoom(incoming = 0) {
-    if (this.#engine.overBudget(incoming) && this.#engine.hasDirtyPages()) await this.flush()
+    if (this.#engine.overBudget(incoming) && this.#engine.hasDirtyPages(true)) await this.flush({ makeRoom: true })
   }
 
   /** After an operation: back within the page budget. A failed flush was
@@ -168,7 +171,7 @@ export class Pager {
   async afterOp() {
     if (!this.#engine.overBudget()) return
     try {
-      await this.flush()
+      await this.flush({ makeRoom: true })
     } catch {
       // reported
     }

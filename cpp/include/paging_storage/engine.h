@@ -133,7 +133,8 @@ class Engine {
   // the pass needs stored; empty when no pass is due or the pass is over.
   // The caller loads what it names, flushes when over budget, and asks
   // again. Amortized O(limit) per call.
-  std::vector<PageId> PagesWantedForCompaction(size_t limit);
+  std::vector<PageId> PagesWantedForCompaction(size_t limit,
+                                               bool every_run = false);
   // A compaction pass is due or under way. O(1).
   bool CompactionDue() const;
   // So many runs that the caller should run a compaction pass to its end
@@ -148,15 +149,24 @@ class Engine {
   std::vector<PageId> PagesAhead(PageId first, size_t limit,
                                  bool descending) const;
 
-  // Dirty pages, or an engine state to store (a new sync mark).
-  bool HasDirtyPages() const;
-  size_t PageCount() const;      // O(1)
+  // Why a flush is taken. kDurable (flush(), saves, shutdown): everything
+  // acknowledged goes to the backend, the write path's memtable included.
+  // kMakeRoom (a flush to get back within the page budget): the dirty pages
+  // go, the memtable only once it holds at least half the write buffer (a
+  // run worth sealing: a small memtable sealed at every pressure flush would
+  // be rewritten as the open run again and again).
+  enum class FlushPurpose { kDurable, kMakeRoom };
+  // Something a flush of `purpose` would store: dirty pages, an engine state
+  // (a new sync mark; kDurable only) or a memtable to seal.
+  bool HasDirtyPages(FlushPurpose purpose = FlushPurpose::kDurable) const;
+  size_t PageCount() const;      // O(1); Stats().pages
   bool OverBudget() const;       // more resident pages than max_memory_pages
   size_t ResidentPages() const;  // O(1)
   // Resident pages plus the pages' worth of bytes the write path's memtable
   // holds: what the page budget bounds. O(1).
   size_t BudgetPages() const;
-  void CollectFlush(FlushBatch* out);
+  void CollectFlush(FlushBatch* out,
+                    FlushPurpose purpose = FlushPurpose::kDurable);
   // Flush families with something to store, each named by the id of the
   // page that starts it, fewest dirty bytes first. A family is a key range
   // between two consecutive persisted lower bounds: one stored page, the

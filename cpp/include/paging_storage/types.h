@@ -136,7 +136,13 @@ struct PageInfo {
 };
 
 struct EngineStats {
+  // Pages in the store: the directory's, and the run pages of the write
+  // path (what the disk budget counts).
   size_t pages = 0;
+  // Live keys. Writes in the write path's memtable or runs count as keys
+  // until their page takes them: a buffered overwrite of a key whose page
+  // is not in memory counts twice until then (never fewer than the live
+  // keys; exact when nothing is buffered, as after a compacting flush).
   size_t live_keys = 0;
   size_t tombstones = 0;
   size_t bytes = 0;  // accounted bytes of all pages

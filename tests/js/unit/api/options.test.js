@@ -52,7 +52,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
           persistenceKey: 'paging_storage',
           autoSaveInterval: 30000,
           durability: 'strict',
-          writeBufferPages: 0,
+          writeBufferPages: 25,
           backend: undefined
         }
       }
@@ -226,6 +226,12 @@ describe('storeConfig', () => {
       engine.close()
     }
   })
+})
+
+test('persistence.writeBufferPages: by default half the page budget, off below a budget of 8 pages', () => {
+  const buffer = (maxMemoryPages) => normalizeOptions({ persistence: { maxMemoryPages } }).persistence.writeBufferPages
+  assert.deepEqual([buffer(1), buffer(7), buffer(8), buffer(50), buffer(51)], [0, 0, 4, 25, 25])
+  assert.equal(normalizeOptions({ persistence: { writeBufferPages: 0 } }).persistence.writeBufferPages, 0, 'off when asked')
 })
 
 test('persistence.writeBufferPages: a whole number up to half of maxMemoryPages', () => {
