@@ -196,10 +196,8 @@ val EngineHandle::LoadPage(double id) {
       engine_->LoadPage(ClampToUnsigned(id, kMaxPageId), Staged()));
 }
 
-val EngineHandle::CollectFlush(bool make_room) {
-  engine_->CollectFlush(&pending_flush_, make_room
-                                             ? Engine::FlushPurpose::kMakeRoom
-                                             : Engine::FlushPurpose::kDurable);
+val EngineHandle::CollectFlush() {
+  engine_->CollectFlush(&pending_flush_);
   return EncodedFlush();
 }
 
@@ -253,10 +251,10 @@ val EngineHandle::PagesWantedForMerges() const {
   return BytesVal(out);
 }
 
-val EngineHandle::PagesWantedForCompaction(double limit, bool every_run) {
+val EngineHandle::PagesWantedForCompaction(double limit) {
   std::string out;
   EncodeIds(engine_->PagesWantedForCompaction(
-                limit >= 1 ? static_cast<size_t>(limit) : 0, every_run),
+                limit >= 1 ? static_cast<size_t>(limit) : 0),
             &out);
   return BytesVal(out);
 }

@@ -71,8 +71,7 @@ class EngineHandle {
   emscripten::val LoadPage(double id);
   // wire: flush. The batch is kept until CommitFlush; a second CollectFlush
   // before it replaces the kept batch.
-  // make_room: Engine::FlushPurpose::kMakeRoom, else kDurable.
-  emscripten::val CollectFlush(bool make_room);
+  emscripten::val CollectFlush();
   // wire: ids (Engine::FlushFamilies: the families to store, fewest dirty
   // bytes first).
   emscripten::val FlushFamilies() const;
@@ -91,7 +90,7 @@ class EngineHandle {
   emscripten::val PagesWantedForMerges() const;
   // wire: ids (Engine::PagesWantedForCompaction; a negative or NaN limit
   // reads as 0).
-  emscripten::val PagesWantedForCompaction(double limit, bool every_run);
+  emscripten::val PagesWantedForCompaction(double limit);
   // Engine::CompactionDue, Engine::WriteStall.
   bool CompactionDue() const;
   bool WriteStall() const;

@@ -104,9 +104,8 @@ std::vector<PageId> Engine::PagesWantedForMerges() const {
   return impl_->PagesWantedForMerges();
 }
 
-std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit,
-                                                     bool every_run) {
-  return impl_->PagesWantedForCompaction(limit, every_run);
+std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit) {
+  return impl_->PagesWantedForCompaction(limit);
 }
 
 bool Engine::CompactionDue() const { return impl_->CompactionDue(); }
@@ -128,8 +127,8 @@ size_t Engine::PageCount() const { return impl_->PageCount(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }
 size_t Engine::ResidentPages() const { return impl_->ResidentPages(); }
 size_t Engine::BudgetPages() const { return impl_->BudgetPages(); }
-void Engine::CollectFlush(FlushBatch* out, FlushPurpose purpose) {
-  impl_->CollectFlush(nullptr, out, purpose == FlushPurpose::kMakeRoom);
+void Engine::CollectFlush(FlushBatch* out) {
+  impl_->CollectFlush(nullptr, out);
 }
 std::vector<PageId> Engine::FlushFamilies() const {
   return impl_->FlushFamilies();

@@ -56,12 +56,11 @@ std::vector<PageId> EngineImpl::FlushFamilies() const {
 }
 
 void EngineImpl::CollectFlush(const std::vector<PageId>* families,
-                              FlushBatch* out, bool make_room) {
+                              FlushBatch* out) {
   out->pages.clear();
   out->deleted_pages.clear();
   collected_applied_.clear();
   sealing_ = Sealing{};
-  drop_upto_ = 0;
   std::unordered_map<PageId, PageId> family;
   std::unordered_set<PageId> chosen;
   if (families != nullptr) {
@@ -93,7 +92,7 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
   // The write path: a whole flush seals the memtable into a run and drops
   // the runs every page will have applied once the batch is stored.
   if (families == nullptr) {
-    if (!make_room || MemtableFull()) SealMemtable(out);
+    SealMemtable(out);
     DropAppliedRuns(families, out);
   }
   // What the store will hold once the batch is written: the current pages

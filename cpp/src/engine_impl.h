@@ -88,15 +88,16 @@ class EngineImpl {
   Status LoadPage(PageId id, std::string_view bytes);
   size_t RetryCorruptPages();
   std::vector<PageId> PagesWantedForMerges() const;
-  std::vector<PageId> PagesWantedForCompaction(size_t limit,
-                                               bool every_run = false);
+  std::vector<PageId> PagesWantedForCompaction(size_t limit);
   // Twice the runs a pass is due at: writes wait for compaction (as
   // LevelDB's level-0 stop trigger), or runs would pile up faster than
   // passes drop them.
-  bool WriteStall() const { return runs_.size() > 2 * MaxRuns(); }
+  bool WriteStall() const { return ClosedRuns() > 2 * MaxRuns(); }
   bool CompactionDue() const {
-    return compact_target_ != 0 || runs_.size() > MaxRuns();
+    return compact_target_ != 0 || ClosedRuns() > MaxRuns();
   }
+  // Runs that are not log runs.
+  size_t ClosedRuns() const { return runs_.size() - log_runs_; }
   // Runs beyond which a compaction pass is due: a page that loads applies
   // up to one page per run, which a pass over pages in key order keeps
   // resident: a quarter of the budget, from 2 to 8.
@@ -109,9 +110,9 @@ class EngineImpl {
     return std::min<size_t>(32, std::max<size_t>(2, room));
   }
   bool HasDirtyPages(bool make_room = false) const;
-  // A make-room flush seals the memtable only when it is over its share of
-  // the budget: runs as large as the buffer allows, so fewer runs and fewer
-  // compaction passes.
+  // A make-room flush is due for the memtable (else for dirty pages only)
+  // when it is over its share of the budget: it is then sealed whole into
+  // a run, so runs are as large as the buffer allows.
   bool MemtableFull() const {
     return MemtablePages() > options_.write_buffer_pages;
   }
@@ -129,8 +130,7 @@ class EngineImpl {
 
   // engine_flush.cc
   std::vector<PageId> FlushFamilies() const;
-  void CollectFlush(const std::vector<PageId>* families, FlushBatch* out,
-                    bool make_room = false);
+  void CollectFlush(const std::vector<PageId>* families, FlushBatch* out);
   void CommitFlush(const FlushBatch& batch);
 
   // engine_inspect.cc
@@ -184,6 +184,12 @@ class EngineImpl {
   size_t MemtablePages() const { return memtable_.Pages(options_.page_size); }
   uint64_t NewestRunSeq() const {
     return runs_.empty() ? 0 : runs_.rbegin()->first;
+  }
+  uint64_t NewestClosedRunSeq() const {
+    for (auto r = runs_.rbegin(); r != runs_.rend(); ++r) {
+      if (!r->second.log) return r->first;
+    }
+    return 0;
   }
   // A local put or delete whose page at `it` is not readable (not resident,
   // or pending): buffered when it can be (see WRITE_PATH.md), else r->status
@@ -276,7 +282,19 @@ class EngineImpl {
     // unapplied_puts as the last whole flush stored it (a family flush
     // stores some pages only: it writes these).
     uint64_t stored_unapplied_puts = 0;
+    // A log run: the memtable's write-ahead log. Every flush stores the
+    // memtable entries no log run holds yet (the unlogged ones) as one, so
+    // that a flush stores every acknowledged write without sealing a
+    // memtable that is not full. While this engine lives, the memtable
+    // answers for its entries: pages never pend on it, passes skip it, and
+    // it goes when the memtable is sealed whole or empty. In memory only: a
+    // reopened store sees a run as any other (the memtable being gone).
+    bool log = false;
   };
+  size_t log_runs_ = 0;
+  size_t log_run_pages_ = 0;
+  // Adds every log run to the batch's deleted pages and sealing_.dropping.
+  void DropLogRuns(FlushBatch* out);
   // The runs' counts the batch being collected stores (engine state).
   std::vector<RunCount> RunCounts(bool whole) const;
   // A base page applied `puts` live entries of the run `seq`.
@@ -288,14 +306,23 @@ class EngineImpl {
   // be resident: NotResident naming it otherwise). nullptr: none.
   Status CurrentEntry(const PageMeta& m, std::string_view key,
                       const Entry** out, PageId* missing);
+  // For a key whose page m is not resident: its newest version when a run
+  // that m has not applied holds one newer than all of m (OK, *out set),
+  // NotResident naming the run page to load to know, or NotFound: the page
+  // itself is needed.
+  Status FindInRuns(const PageMeta& m, std::string_view key, const Entry** out,
+                    PageId* missing);
   WriteBuffer memtable_;
   std::map<uint64_t, Run> runs_;  // by seq
   std::unordered_map<PageId, RunPage*> run_pages_;
   uint64_t next_run_seq_ = 1;
-  // The run the batch being collected seals (seq 0: none), the versions it
-  // took from the memtable, and the runs it drops (seq <= drop_upto_).
+  // The run the batch being collected seals (seq 0: none), whether it is a
+  // log run, the versions it took from the memtable, and the runs the batch
+  // drops.
   struct Sealing {
     uint64_t seq = 0;
+    bool log = false;
+    std::vector<uint64_t> dropping;
     std::vector<RunPage> pages;  // meta: id and summary only
     struct Taken {
       uint64_t hlc;
@@ -307,16 +334,10 @@ class EngineImpl {
   Sealing sealing_;
   // The runs' counts in the batch being collected (stored at commit).
   std::vector<RunCount> collected_counts_;
-  uint64_t drop_upto_ = 0;
   // The compaction pass under way: every base page is to store an
   // applied_seq >= compact_target_ (0: no pass); pages before compact_from_
   // do.
   uint64_t compact_target_ = 0;
-  // The pass drains the memtable too (a pass over every run, before a
-  // durable flush): pages holding memtable entries are loaded.
-  bool compact_memtable_ = false;
-  // The pass applies runs (else it only drains the memtable).
-  bool compact_runs_ = false;
   std::string compact_from_;
   // Base pages of the batch being collected: the applied_seq their records
   // carry.

@@ -31,9 +31,14 @@ EngineStats EngineImpl::Stats() const {
   // The write path: buffered puts count as keys until a page takes them
   // (an overwrite of a key on a page not in memory counts twice until then;
   // exact once everything is applied, as after a compacting flush).
-  for (const auto& [key, e] : memtable_.entries())
+  for (const auto& [key, e] : memtable_.entries()) {
     s.live_keys += e.tombstone ? 0 : 1;
-  for (const auto& [seq, run] : runs_) s.live_keys += run.unapplied_puts;
+  }
+  s.buffered_writes = memtable_.size();
+  s.run_pages = run_pages_.size();
+  for (const auto& [seq, run] : runs_) {
+    if (!run.log) s.live_keys += run.unapplied_puts;  // else the memtable's
+  }
   s.max_memory_pages = options_.max_memory_pages;
   s.memory_pressure = static_cast<double>(BudgetPages()) /
                       static_cast<double>(options_.max_memory_pages);

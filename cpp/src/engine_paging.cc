@@ -200,7 +200,8 @@ std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
 }
 
 bool EngineImpl::HasDirtyPages(bool make_room) const {
-  if (make_room ? MemtableFull() : user_data_dirty_ || !memtable_.empty()) {
+  if (make_room ? MemtableFull()
+                : user_data_dirty_ || !memtable_.unlogged().empty()) {
     return true;
   }
   for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {

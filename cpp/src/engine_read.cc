@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "engine_impl.h"
+#include "key_filter.h"
 
 namespace paging_storage {
 
@@ -68,6 +69,10 @@ Status EngineImpl::FindEntry(std::string_view key, const Entry** entry,
   }
   Iterator it = dir_.Locate(key);
   PageMeta& m = *it->second;
+  if (m.page == nullptr && !m.corrupt) {
+    s = FindInRuns(m, key, entry, missing);
+    if (!s.IsNotFound()) return s;
+  }
   if (m.page == nullptr || (m.corrupt && !m.retry_load)) {
     return Unreadable(it, missing);
   }
@@ -75,6 +80,43 @@ Status EngineImpl::FindEntry(std::string_view key, const Entry** entry,
   s = CurrentEntry(m, key, entry, missing);
   if (!s.ok()) return s;
   return *entry == nullptr ? Status::NotFound() : Status::OK();
+}
+
+Status EngineImpl::FindInRuns(const PageMeta& m, std::string_view key,
+                              const Entry** entry, PageId* missing) {
+  // Newest run first: runs hold local writes only, sealed in clock order,
+  // so the newest run holding `key` holds its newest local version; it is
+  // the key's newest version when newer than every entry of m's page (the
+  // page's stored max_hlc: m is not resident, so not changed since). Only
+  // the first run whose filter matches is read: a call that needed several
+  // run pages in turn could see each evicted by the next under a small
+  // budget, and never finish; past it, the page (pending on the runs, which
+  // records progress) decides.
+  for (auto r = runs_.rbegin(); r != runs_.rend() && r->first > m.applied_seq;
+       ++r) {
+    if (r->second.log) continue;  // the memtable answers for it
+    const std::vector<RunPage>& pages = r->second.pages;
+    auto p = std::upper_bound(
+        pages.begin(), pages.end(), key,
+        [](std::string_view k, const RunPage& rp) { return k < rp.lower; });
+    if (p == pages.begin()) continue;
+    --p;
+    if (!p->Holds(key) || !KeyFilterMayMatch(p->filter, key)) continue;
+    PageMeta& run = *p->meta;
+    if (run.corrupt && !run.retry_load) break;  // the base page decides
+    if (run.page == nullptr) {
+      if (missing != nullptr) *missing = run.id;
+      return Status::NotResident("page " + std::to_string(run.id));
+    }
+    lru_.Touch(&run);
+    const Entry* e = run.page->Find(key);
+    // The page may hold a newer one, or (no entry: a false positive) an
+    // older run may hold it.
+    if (e == nullptr || e->hlc <= m.summary.max_hlc) break;
+    *entry = e;
+    return Status::OK();
+  }
+  return Status::NotFound();
 }
 
 Status EngineImpl::Lookup(std::string_view key, Record* out, PageId* missing) {

@@ -126,6 +126,7 @@ std::vector<PageId> EngineImpl::RunPagesFor(Iterator it, uint64_t after) const {
   auto next = std::next(it);
   const std::string* hi = next == dir_.end() ? nullptr : &next->first;
   for (auto r = runs_.upper_bound(after); r != runs_.end(); ++r) {
+    if (r->second.log) continue;  // the memtable holds it
     const std::vector<RunPage>& pages = r->second.pages;
     // The run page whose range holds `lo`, then those up to `hi`.
     auto p = std::upper_bound(
@@ -227,10 +228,19 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
       ReviewMergesAround(done);  // it shrank, maybe: invariant 4
     }
   }
-  // Applied to every page waiting for it: when the budget is short, it is
-  // the one to go, not a page it was loaded for.
-  if (BudgetPages() > options_.max_memory_pages) Evict(&meta);
-  EnforceBudget(kNoPage);
+  // The pages it was applied to are newer in the LRU than it: when the
+  // budget is short it goes before them (they were loaded for the operation
+  // that loaded it), but after older pages; and it stays even when every
+  // other page is dirty (applying it made them so), as a base page just
+  // loaded does: a read of a key whose page is not resident needs it
+  // (FindInRuns). The caller flushes after the operation.
+  for (PageId done : touched) {
+    Iterator it = dir_.Find(done);
+    if (it != dir_.end() && it->second->page != nullptr) {
+      lru_.Touch(it->second.get());
+    }
+  }
+  EnforceBudget(id);
   return Status::OK();
 }
 
@@ -263,32 +273,19 @@ void EngineImpl::FinishPending(Iterator it) {
   ReviewMergesAround(id);
 }
 
-std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit,
-                                                         bool every_run) {
+std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit) {
   std::vector<PageId> wanted;
   if (compact_target_ == 0) {
-    uint64_t newest = NewestRunSeq();
-    if (every_run ? newest == 0 && memtable_.empty()
-                  : runs_.size() <= MaxRuns()) {
-      return wanted;
-    }
-    compact_runs_ = newest != 0;
-    // Nonzero while a pass is under way, even one that only drains.
-    compact_target_ = std::max<uint64_t>(1, newest);
-    compact_memtable_ = every_run;
+    if (ClosedRuns() <= MaxRuns()) return wanted;
+    compact_target_ = NewestClosedRunSeq();
     compact_from_.clear();
   }
   Iterator it = dir_.Locate(compact_from_);
   bool handled = true;  // every page before `it` is
   for (; it != dir_.end() && wanted.size() < limit; ++it) {
     PageMeta& m = *it->second;
-    bool done = !compact_runs_ || m.stored_applied_seq >= compact_target_ ||
+    bool done = m.stored_applied_seq >= compact_target_ ||
                 (m.dirty && m.applied_seq >= compact_target_);
-    if (done && compact_memtable_ && m.page == nullptr) {
-      auto next = std::next(it);
-      done = !memtable_.HoldsRange(it->first,
-                                   next == dir_.end() ? nullptr : &next->first);
-    }
     if (!done && m.page != nullptr && !m.pending() && !m.corrupt) {
       // Applied in memory: stored with the next flush.
       m.dirty = true;
@@ -316,8 +313,11 @@ std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit,
 
 std::vector<RunCount> EngineImpl::RunCounts(bool whole) const {
   std::vector<RunCount> counts;
+  const std::vector<uint64_t>& dropping = sealing_.dropping;
   for (const auto& [seq, run] : runs_) {
-    if (seq <= drop_upto_) continue;  // dropped by this batch
+    if (std::find(dropping.begin(), dropping.end(), seq) != dropping.end()) {
+      continue;  // dropped by this batch
+    }
     counts.push_back(
         {seq, whole ? run.unapplied_puts : run.stored_unapplied_puts});
   }
@@ -354,10 +354,30 @@ void EngineImpl::IndexRun(uint64_t seq, std::vector<RunPage> pages) {
   }
 }
 
+void EngineImpl::DropLogRuns(FlushBatch* out) {
+  for (const auto& [seq, run] : runs_) {
+    if (!run.log) continue;
+    sealing_.dropping.push_back(seq);
+    for (const RunPage& rp : run.pages) {
+      out->deleted_pages.push_back(rp.meta->id);
+    }
+  }
+}
+
 void EngineImpl::SealMemtable(FlushBatch* out) {
   sealing_ = Sealing{};
-  if (memtable_.empty()) return;
+  // Sealed whole when over its share of the budget, or when its log has
+  // grown as large (rewritten keys are logged again).
+  bool whole =
+      !memtable_.empty() &&
+      (MemtableFull() || log_run_pages_ >= options_.write_buffer_pages);
+  // A whole run holds everything the log runs do; with the memtable empty,
+  // the pages that took their entries are stored (dirty pages all go in a
+  // whole flush) or were already.
+  if (whole || memtable_.empty()) DropLogRuns(out);
+  if (memtable_.empty() || (!whole && memtable_.unlogged().empty())) return;
   sealing_.seq = next_run_seq_;
+  sealing_.log = !whole;
   std::unique_ptr<Page> page;
   auto emit = [&] {
     RunPage rp;
@@ -380,7 +400,7 @@ void EngineImpl::SealMemtable(FlushBatch* out) {
     sealing_.pages.push_back(std::move(rp));
     page.reset();
   };
-  for (const auto& [key, e] : memtable_.entries()) {
+  auto append = [&](const std::string& key, const Entry& e) {
     if (page != nullptr &&
         page->bytes() + e.Bytes() > options_.split_threshold) {
       emit();
@@ -390,13 +410,19 @@ void EngineImpl::SealMemtable(FlushBatch* out) {
     }
     page->Append(e);
     sealing_.taken.push_back({key, {e.hlc, e.origin, e.tombstone}});
+  };
+  if (sealing_.log) {
+    for (const std::string& key : memtable_.unlogged()) {
+      append(key, *memtable_.Find(key));
+    }
+  } else {
+    for (const auto& [key, e] : memtable_.entries()) append(key, e);
   }
   emit();
 }
 
 void EngineImpl::DropAppliedRuns(const std::vector<PageId>* families,
                                  FlushBatch* out) {
-  drop_upto_ = 0;
   // A family flush stores some dirty pages only: the stored records of the
   // others decide, so it drops nothing.
   if (runs_.empty() || families != nullptr) return;
@@ -409,7 +435,8 @@ void EngineImpl::DropAppliedRuns(const std::vector<PageId>* families,
   }
   for (auto& [seq, run] : runs_) {
     if (seq > least) break;
-    drop_upto_ = seq;
+    if (run.log) continue;  // goes with the memtable (SealMemtable)
+    sealing_.dropping.push_back(seq);
     for (const RunPage& rp : run.pages) {
       out->deleted_pages.push_back(rp.meta->id);
     }
@@ -422,8 +449,11 @@ DirectoryShape EngineImpl::RunShape() const {
     ++shape.page_count;
     shape.digest ^= DirectoryEntryDigest(rp.lower, rp.meta->id);
   };
+  const std::vector<uint64_t>& dropping = sealing_.dropping;
   for (const auto& [seq, run] : runs_) {
-    if (seq <= drop_upto_) continue;  // gone
+    if (std::find(dropping.begin(), dropping.end(), seq) != dropping.end()) {
+      continue;  // gone
+    }
     for (const RunPage& rp : run.pages) add(rp);
   }
   for (const RunPage& rp : sealing_.pages) add(rp);
@@ -431,19 +461,29 @@ DirectoryShape EngineImpl::RunShape() const {
 }
 
 void EngineImpl::CommitRuns() {
-  while (drop_upto_ != 0 && !runs_.empty() &&
-         runs_.begin()->first <= drop_upto_) {
-    for (RunPage& rp : runs_.begin()->second.pages) {
+  for (uint64_t dropped : sealing_.dropping) {
+    auto run = runs_.find(dropped);
+    if (run == runs_.end()) continue;
+    for (RunPage& rp : run->second.pages) {
       if (rp.meta->page != nullptr) Evict(rp.meta.get());
       run_pages_.erase(rp.meta->id);
       corrupt_.erase(rp.meta->id);
     }
-    runs_.erase(runs_.begin());
+    if (run->second.log) {
+      --log_runs_;
+      log_run_pages_ -= run->second.pages.size();
+    }
+    runs_.erase(run);
   }
-  drop_upto_ = 0;
   if (sealing_.seq != 0) {
     IndexRun(sealing_.seq, std::move(sealing_.pages));
     next_run_seq_ = std::max(next_run_seq_, sealing_.seq + 1);
+    Run& sealed = runs_.at(sealing_.seq);
+    sealed.log = sealing_.log;
+    if (sealed.log) {
+      ++log_runs_;
+      log_run_pages_ += sealed.pages.size();
+    }
   }
   // What the batch stored is what a reopen starts from.
   for (const RunCount& stored : collected_counts_) {
@@ -453,21 +493,31 @@ void EngineImpl::CommitRuns() {
     }
   }
   collected_counts_.clear();
-  if (sealing_.seq == 0) return;
-  uint64_t seq = sealing_.seq;
-  // The run holds what the memtable held at the collect; entries rewritten
-  // since stay. A page loaded since took its entries from the memtable:
-  // those are applied already.
-  uint64_t applied_puts = 0;
-  for (const auto& [key, version] : sealing_.taken) {
-    const Entry* now = memtable_.Find(key);
-    if (now == nullptr) {
-      applied_puts += version.tombstone ? 0 : 1;
-    } else {
-      memtable_.RemoveIfUnchanged(key, version.hlc, version.origin);
-    }
+  if (sealing_.seq == 0) {
+    sealing_ = Sealing{};
+    return;
   }
-  NoteApplied(seq, applied_puts);
+  uint64_t seq = sealing_.seq;
+  if (sealing_.log) {
+    // Logged: entries rewritten since stay unlogged.
+    for (const auto& [key, version] : sealing_.taken) {
+      memtable_.MarkLogged(key, version.hlc, version.origin);
+    }
+  } else {
+    // The run holds what the memtable held at the collect; entries
+    // rewritten since stay. A page loaded since took its entries from the
+    // memtable: those are applied already.
+    uint64_t applied_puts = 0;
+    for (const auto& [key, version] : sealing_.taken) {
+      const Entry* now = memtable_.Find(key);
+      if (now == nullptr) {
+        applied_puts += version.tombstone ? 0 : 1;
+      } else {
+        memtable_.RemoveIfUnchanged(key, version.hlc, version.origin);
+      }
+    }
+    NoteApplied(seq, applied_puts);
+  }
   // Resident base pages have no entry in the new run: invariant 8 held when
   // it was taken, and a page loaded since took its entries from the
   // memtable.

@@ -10,6 +10,7 @@ const Entry* WriteBuffer::Find(std::string_view key) const {
 }
 
 void WriteBuffer::Put(Entry entry) {
+  unlogged_.insert(entry.key);
   auto it = entries_.find(std::string_view(entry.key));
   if (it != entries_.end()) {
     bytes_ -= it->second.Bytes();
@@ -32,12 +33,10 @@ void WriteBuffer::Take(std::string_view lower, const std::string* upper,
     out->push_back(std::move(it->second));
   }
   entries_.erase(first, last);
-}
-
-bool WriteBuffer::HoldsRange(std::string_view lower,
-                             const std::string* upper) const {
-  auto first = entries_.lower_bound(lower);
-  return first != entries_.end() && (upper == nullptr || first->first < *upper);
+  unlogged_.erase(unlogged_.lower_bound(lower),
+                  upper == nullptr
+                      ? unlogged_.end()
+                      : unlogged_.lower_bound(std::string_view(*upper)));
 }
 
 bool WriteBuffer::RemoveIfUnchanged(std::string_view key, uint64_t hlc,
@@ -49,7 +48,20 @@ bool WriteBuffer::RemoveIfUnchanged(std::string_view key, uint64_t hlc,
   }
   bytes_ -= it->second.Bytes();
   entries_.erase(it);
+  auto u = unlogged_.find(key);
+  if (u != unlogged_.end()) unlogged_.erase(u);
   return true;
+}
+
+void WriteBuffer::MarkLogged(std::string_view key, uint64_t hlc,
+                             uint32_t origin) {
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.hlc != hlc ||
+      it->second.origin != origin) {
+    return;
+  }
+  auto u = unlogged_.find(key);
+  if (u != unlogged_.end()) unlogged_.erase(u);
 }
 
 }  // namespace paging_storage

@@ -6,7 +6,9 @@
 // Invariants:
 //   1. bytes() == sum of Entry::Bytes() over the entries;
 //   2. at most one entry per key: a later write replaces the earlier one
-//      (local writes carry the clock's newest hlc, so the later one wins).
+//      (local writes carry the clock's newest hlc, so the later one wins);
+//   3. unlogged() names buffered keys only: those whose entry is not yet in
+//      a stored log run (the memtable's write-ahead log, WRITE_PATH.md).
 // Not thread-safe; callers serialize.
 #ifndef PAGING_STORAGE_WRITE_BUFFER_H_
 #define PAGING_STORAGE_WRITE_BUFFER_H_
@@ -14,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +33,7 @@ class WriteBuffer {
   // The buffered entry for `key` (a tombstone too), or nullptr. Valid until
   // the next change.
   const Entry* Find(std::string_view key) const;
-  // Buffers `entry`, replacing the entry of the same key.
+  // Buffers `entry`, replacing the entry of the same key; unlogged.
   void Put(Entry entry);
   // Removes the entries with lower <= key < upper (no upper bound when
   // `upper` is null) and appends them to *out in key order.
@@ -39,9 +42,11 @@ class WriteBuffer {
   // Removes the entry of `key` if it is still the one of version
   // (hlc, origin): a later write since is kept. Returns whether it did.
   bool RemoveIfUnchanged(std::string_view key, uint64_t hlc, uint32_t origin);
-  // Whether an entry lies in lower <= key < upper (no upper bound when
-  // upper is null). O(log n).
-  bool HoldsRange(std::string_view lower, const std::string* upper) const;
+  // The entry of `key`, if still the one of version (hlc, origin), is in a
+  // stored log run: no longer unlogged.
+  void MarkLogged(std::string_view key, uint64_t hlc, uint32_t origin);
+  // Keys whose entries no stored log run holds, in key order.
+  const std::set<std::string, KeyLess>& unlogged() const { return unlogged_; }
 
   const Map& entries() const { return entries_; }
   size_t size() const { return entries_.size(); }
@@ -56,6 +61,7 @@ class WriteBuffer {
 
  private:
   Map entries_;
+  std::set<std::string, KeyLess> unlogged_;
   size_t bytes_ = 0;
 };
 

@@ -135,8 +135,9 @@ export function normalizeOptions(options = {}) {
       backend: p.backend
     }
   }
-  const half = Math.floor(o.persistence.maxMemoryPages / 2)
-  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? (half >= 4 ? half : 0), 0, half)
+  // At most half the budget, leaving 2 pages (Options::write_buffer_pages).
+  const half = Math.min(Math.floor(o.persistence.maxMemoryPages / 2), o.persistence.maxMemoryPages - 2)
+  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? (half >= 4 ? half : 0), 0, Math.max(0, half))
   if (o.persistence.durability !== 'strict' && o.persistence.durability !== 'relaxed') {
     throw new PagingStorageError('INVALID_ARGUMENT', "option persistence.durability must be 'strict' or 'relaxed'")
   }

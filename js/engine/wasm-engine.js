@@ -249,14 +249,11 @@ export class WasmEngine {
   /**
    * Every dirty page, the pages merged away and the engine state; kept by
    * the engine until commitFlush(). REQUIRES: no other flush in flight.
-   * @param {boolean} [makeRoom] a flush that only makes room in the page
-   *   budget: the write buffer stays unless it is worth sealing into a run
-   *   (Engine::FlushPurpose::kMakeRoom); else everything acknowledged goes
    * @returns {{ state: Uint8Array, pages: Array<{id: number, bytes: Uint8Array, record: Uint8Array}>,
    *             deleted: number[] }}
    */
-  collectFlush(makeRoom = false) {
-    return decodeFlush(this.#live()._collectFlush(makeRoom))
+  collectFlush() {
+    return decodeFlush(this.#live()._collectFlush())
   }
 
   /**
@@ -310,12 +307,10 @@ export class WasmEngine {
    * `limit` (Engine::PagesWantedForCompaction); empty when none is due or
    * the pass is over. Marks dirty the resident pages the pass stores.
    * @param {number} limit
-   * @param {boolean} [everyRun] start a pass whenever a closed run exists,
-   *   not only past the run limit
    * @returns {number[]}
    */
-  pagesWantedForCompaction(limit, everyRun = false) {
-    return decodeIds(this.#live()._pagesWantedForCompaction(limit, everyRun))
+  pagesWantedForCompaction(limit) {
+    return decodeIds(this.#live()._pagesWantedForCompaction(limit))
   }
 
   /** @returns {boolean} a compaction pass is due or under way */
@@ -354,7 +349,7 @@ export class WasmEngine {
   /**
    * Whether a flush would store something (Engine::HasDirtyPages).
    * @param {boolean} [makeRoom] for a flush that only makes room in the page
-   *   budget: dirty pages, or a write buffer worth sealing into a run
+   *   budget: dirty pages, or a full write buffer (Engine::FlushPurpose)
    * @returns {boolean}
    */
   hasDirtyPages(makeRoom = false) {

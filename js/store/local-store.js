@@ -293,29 +293,9 @@ export class LocalStore {
     }
   }
 
-  /**
-   * Stores everything acknowledged. With the write path, a compaction pass
-   * over every closed run comes first: a flush leaves the pages up to date,
-   * so reads after it (or after a reopen) load one page per key, not a page
-   * and the run pages that hold it.
-   * @returns {Promise<void>} once every dirty page is stored
-   */
+  /** @returns {Promise<void>} once everything acknowledged is stored */
   async flush() {
-    await this.#queue.task(() => this.#flushAll())
-  }
-
-  /** flush() inside a queued task. */
-  async #flushAll() {
-    if (!this.#pager) return
-    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
-    // Until a pass finds nothing to do: make-room flushes during a pass may
-    // seal a full memtable into a run it did not cover.
-    for (;;) {
-      const pass = new CompactionOperation(this.#live(), chunk, Infinity, true)
-      await this.#run(pass)
-      if (pass.done === 0) break
-    }
-    await this.#pager.flush()
+    await this.#queue.task(() => this.#pager?.flush())
   }
 
   /** @returns {Promise<number>} clean pages dropped from memory */
@@ -358,7 +338,7 @@ export class LocalStore {
     }
     const closing = this.#queue.task(async () => {
       try {
-        if (this.#engine && !this.#engine.closed) await this.#flushAll()
+        await this.#pager?.flush()
       } finally {
         this.#engine?.close()
         await this.#backend.close()

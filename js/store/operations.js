@@ -341,7 +341,6 @@ export class CompactionOperation {
   #engine
   #limit
   #steps
-  #everyRun
   done = 0
   result = false
 
@@ -349,19 +348,17 @@ export class CompactionOperation {
    * @param {import('../engine/wasm-engine.js').WasmEngine} engine
    * @param {number} limit pages per step
    * @param {number} steps steps at most
-   * @param {boolean} [everyRun] a pass over every closed run, due or not
    */
-  constructor(engine, limit, steps, everyRun = false) {
+  constructor(engine, limit, steps) {
     this.#engine = engine
     this.#limit = limit
     this.#steps = steps
-    this.#everyRun = everyRun
   }
 
   /** @returns {Need | null} */
   step() {
     if (this.done >= this.#steps) return null
-    const wanted = this.#engine.pagesWantedForCompaction(this.#limit, this.#everyRun)
+    const wanted = this.#engine.pagesWantedForCompaction(this.#limit)
     if (wanted.length === 0) {
       this.result = true
       return null

@@ -74,9 +74,10 @@ export class Pager {
    * first: pages that shrank (deleted values) give their old bytes back
    * before pages that grew need room. If the backend throws, what it did
    * not store stays dirty for the next try.
-   * @param {{ makeRoom?: boolean }} [how] makeRoom: only to get back within
-   *   the page budget (the write buffer may stay in memory); else a durable
-   *   flush of everything acknowledged
+   * @param {{ makeRoom?: boolean }} [how] makeRoom: to get back within the
+   *   page budget: nothing is written unless that frees memory (dirty pages,
+   *   a full write buffer); what is written is everything acknowledged all
+   *   the same
    * @returns {Promise<boolean>} whether there was anything to write
    * @throws {import('../core/errors.js').PagingStorageError} what the backend
    *   threw, as QUOTA_EXCEEDED or IO_ERROR (with `cause`), after reporting it
@@ -84,7 +85,7 @@ export class Pager {
   async flush({ makeRoom = false } = {}) {
     if (!this.#engine.hasDirtyPages(makeRoom)) return false
     try {
-      await this.#store(this.#engine.collectFlush(makeRoom))
+      await this.#store(this.#engine.collectFlush())
     } catch (err) {
       /** @type {import('../core/errors.js').PagingStorageError | null} */
       let mapped = toStorageError(err, 'saving pages')

@@ -123,9 +123,17 @@ async function launch() {
   }
 }
 
-// CRASH_WRITE_BUFFER: pages of the write path's buffer (cpp/src/WRITE_PATH.md; 0: off).
+// The write path's buffer is on by default (4 of these 8 pages);
+// CRASH_WRITE_BUFFER sets it (cpp/src/WRITE_PATH.md; 0: off).
+const buffer = process.env.CRASH_WRITE_BUFFER
 const OPTIONS = {
-  persistence: { persistenceKey: 'crash', maxMemoryPages: 8, maxDiskPages: 1e6, autoSaveInterval: 0, writeBufferPages: Number(process.env.CRASH_WRITE_BUFFER ?? 0) }
+  persistence: {
+    persistenceKey: 'crash',
+    maxMemoryPages: 8,
+    maxDiskPages: 1e6,
+    autoSaveInterval: 0,
+    ...(buffer === undefined ? {} : { writeBufferPages: Number(buffer) })
+  }
 }
 
 /** Starts the writer for `trial` in a page; acknowledged counts go to `acked`. */

@@ -195,6 +195,27 @@ TEST(ManifestCodecTest, RunPagesAndAppliedSeqsRoundTrip) {
   EXPECT_TRUE(decode(2, &m).IsCorruption());
 }
 
+TEST(ManifestCodecTest, RunCountsRoundTripAndBadOnesAreCorruption) {
+  ManifestPage base{"", 3, {2, 1, 200, 99}};
+  std::string record;
+  EncodeDirectoryRecord(base, &record);
+  uint64_t digest = DirectoryEntryDigest("", 3);
+  auto decode = [&](const std::vector<RunCount>& runs, Manifest* m) {
+    std::string state;
+    EncodeEngineState(10, 1, DirectoryShape{1, digest}, "", &state, 5, runs);
+    return DecodeManifest(state, {record}, m);
+  };
+  Manifest m;
+  ASSERT_TRUE(decode({{1, 7}, {4, 0}}, &m).ok());
+  ASSERT_EQ(m.runs.size(), 2u);
+  EXPECT_EQ(m.runs[0].seq, 1u);
+  EXPECT_EQ(m.runs[0].unapplied_puts, 7u);
+  EXPECT_EQ(m.runs[1].seq, 4u);
+  ASSERT_TRUE(decode({}, &m).ok());
+  EXPECT_TRUE(decode({{4, 1}, {2, 1}}, &m).IsCorruption());  // not rising
+  EXPECT_TRUE(decode({{5, 1}}, &m).IsCorruption());          // never sealed
+}
+
 TEST(ManifestCodecTest, RecordsWithoutRunsKeepTheirFormat1Bytes) {
   // A base page that applied no run encodes as before runs existed, so
   // stores written earlier and later read alike.

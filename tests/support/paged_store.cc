@@ -43,8 +43,8 @@ Status PagedStore::Load(PageId id) {
   // done (and merges or scans over them never settle).
   size_t incoming = engine_->options().write_buffer_pages != 0 ? 1 : 0;
   if (engine_->BudgetPages() + incoming > engine_->options().max_memory_pages &&
-      engine_->HasDirtyPages()) {
-    Flush();
+      engine_->HasDirtyPages(Engine::FlushPurpose::kMakeRoom)) {
+    MakeRoomFlush();
   }
   // A page the disk lacks is handed over empty, as the JS pager does: the
   // engine answers Corruption for a page it has, OK for one that is gone
@@ -56,14 +56,23 @@ Status PagedStore::Load(PageId id) {
 }
 
 void PagedStore::AfterOp() {
-  if (engine_->OverBudget()) {
-    Flush();
+  if (engine_->OverBudget() &&
+      engine_->HasDirtyPages(Engine::FlushPurpose::kMakeRoom)) {
+    MakeRoomFlush();
     ++after_op_flushes;
   }
 }
 
+void PagedStore::MakeRoomFlush() {
+  FlushBatch batch;
+  engine_->CollectFlush(&batch);
+  Store(batch);
+}
+
 template <typename Op>
 auto PagedStore::Drive(Op op) -> decltype(op(nullptr)) {
+  PageId last_missing = kNoPage;
+  int repeats = 0;
   for (;;) {
     PageId missing = kNoPage;
     auto result = op(&missing);
@@ -78,7 +87,14 @@ auto PagedStore::Drive(Op op) -> decltype(op(nullptr)) {
       AfterOp();
       return result;
     }
-    Status loaded = Load(missing);
+    // As the JS driver: the same page named again and again means the
+    // engine evicts what it was loaded for; fail rather than loop.
+    repeats = missing == last_missing ? repeats + 1 : 0;
+    last_missing = missing;
+    Status loaded = repeats > 8
+                        ? Status::Corruption("page " + std::to_string(missing) +
+                                             " would not stay resident")
+                        : Load(missing);
     if (!loaded.ok()) {
       if constexpr (std::is_same_v<decltype(result), Status>) {
         return loaded;
@@ -223,9 +239,14 @@ Status PagedStore::CompleteMerges() {
 }
 
 Status PagedStore::Compact() {
+  std::vector<PageId> last;
+  int repeats = 0;
   for (;;) {
     std::vector<PageId> wanted = engine_->PagesWantedForCompaction(2);
     if (wanted.empty()) break;
+    repeats = wanted == last ? repeats + 1 : 0;
+    if (repeats > 8) return Status::Busy("compaction makes no progress");
+    last = wanted;
     for (PageId id : wanted) {
       Status s = Load(id);
       if (!s.ok()) return s;

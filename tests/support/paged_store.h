@@ -61,7 +61,11 @@ class PagedStore {
   Status Scan(const ScanOptions& options, std::vector<Record>* records);
 
   // Writes every dirty page and the manifest, then commits.
+  // A durable flush (Engine::FlushPurpose::kDurable).
   void Flush();
+  // A flush to get back within the budget, as the JS pager's makeRoom and
+  // afterOp: taken only when HasDirtyPages(FlushPurpose::kMakeRoom).
+  void MakeRoomFlush();
   // The same, with `during` run between CollectFlush and CommitFlush, as
   // writes land while the JS layer's asynchronous flush is in flight.
   // REQUIRES: `during` calls the engine directly, never this store.

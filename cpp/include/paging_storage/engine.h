@@ -133,8 +133,7 @@ class Engine {
   // the pass needs stored; empty when no pass is due or the pass is over.
   // The caller loads what it names, flushes when over budget, and asks
   // again. Amortized O(limit) per call.
-  std::vector<PageId> PagesWantedForCompaction(size_t limit,
-                                               bool every_run = false);
+  std::vector<PageId> PagesWantedForCompaction(size_t limit);
   // A compaction pass is due or under way. O(1).
   bool CompactionDue() const;
   // So many runs that the caller should run a compaction pass to its end
@@ -149,15 +148,13 @@ class Engine {
   std::vector<PageId> PagesAhead(PageId first, size_t limit,
                                  bool descending) const;
 
-  // Why a flush is taken. kDurable (flush(), saves, shutdown): everything
-  // acknowledged goes to the backend, the write path's memtable included.
-  // kMakeRoom (a flush to get back within the page budget): the dirty pages
-  // go, the memtable only once it holds at least half the write buffer (a
-  // run worth sealing: a small memtable sealed at every pressure flush would
-  // be rewritten as the open run again and again).
+  // Why a flush would be taken. kDurable (flush(), saves, shutdown): to
+  // store everything acknowledged. kMakeRoom: to get back within the page
+  // budget, which only storing dirty pages or sealing a full memtable does.
   enum class FlushPurpose { kDurable, kMakeRoom };
-  // Something a flush of `purpose` would store: dirty pages, an engine state
-  // (a new sync mark; kDurable only) or a memtable to seal.
+  // Something a flush of `purpose` would store: dirty pages, a full
+  // memtable, and for kDurable an engine state (a new sync mark) or
+  // memtable entries no log run holds.
   bool HasDirtyPages(FlushPurpose purpose = FlushPurpose::kDurable) const;
   size_t PageCount() const;      // O(1); Stats().pages
   bool OverBudget() const;       // more resident pages than max_memory_pages
@@ -165,8 +162,12 @@ class Engine {
   // Resident pages plus the pages' worth of bytes the write path's memtable
   // holds: what the page budget bounds. O(1).
   size_t BudgetPages() const;
-  void CollectFlush(FlushBatch* out,
-                    FlushPurpose purpose = FlushPurpose::kDurable);
+  // Every dirty page, the pages merged away, the engine state, and the
+  // write path's memtable: sealed whole into a run when it is over its
+  // share of the budget (or its log is as large), else its entries no log
+  // run holds yet as a new log run (WRITE_PATH.md). So every flush stores
+  // everything acknowledged before it.
+  void CollectFlush(FlushBatch* out);
   // Flush families with something to store, each named by the id of the
   // page that starts it, fewest dirty bytes first. A family is a key range
   // between two consecutive persisted lower bounds: one stored page, the

@@ -35,7 +35,8 @@ struct Options {
   // pages' worth of bytes before the engine reports itself over budget (the
   // caller then flushes). 0 turns the write path off: every write needs its
   // page resident. REQUIRES: at most half of max_memory_pages (the other
-  // half keeps the pages a compaction pass applies runs with).
+  // half keeps the pages a compaction pass applies runs with) and at most
+  // max_memory_pages - 2 (a read keeps a page and a run page beside it).
   size_t write_buffer_pages = 0;
 
   // Input limits; larger keys or values are rejected with InvalidArgument.

@@ -150,6 +150,10 @@ struct EngineStats {
   size_t resident_bytes = 0;  // accounted bytes of resident pages
   size_t dirty_pages = 0;
   size_t corrupt_pages = 0;
+  // The write path: writes in the memtable, and run pages in the store
+  // (counted in `pages`) not yet applied to pages and dropped.
+  size_t buffered_writes = 0;
+  size_t run_pages = 0;
   size_t max_memory_pages = 0;
   double memory_pressure = 0;  // resident_pages / max_memory_pages
   uint64_t hlc = 0;
