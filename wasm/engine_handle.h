@@ -90,7 +90,7 @@ class EngineHandle {
   emscripten::val PagesWantedForMerges() const;
   // wire: ids (Engine::PagesWantedForCompaction; a negative or NaN limit
   // reads as 0).
-  emscripten::val PagesWantedForCompaction(double limit);
+  emscripten::val PagesWantedForCompaction(double limit, bool before_flush);
   // Engine::CompactionDue, Engine::WriteStall.
   bool CompactionDue() const;
   bool WriteStall() const;

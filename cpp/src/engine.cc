@@ -104,8 +104,9 @@ std::vector<PageId> Engine::PagesWantedForMerges() const {
   return impl_->PagesWantedForMerges();
 }
 
-std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit) {
-  return impl_->PagesWantedForCompaction(limit);
+std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit,
+                                                     bool before_flush) {
+  return impl_->PagesWantedForCompaction(limit, before_flush);
 }
 
 bool Engine::CompactionDue() const { return impl_->CompactionDue(); }

@@ -36,10 +36,9 @@ const DEFAULTS = Object.freeze({
     durability: 'strict',
     // Pages of maxMemoryPages the write path's buffer may take (writes
     // whose page is not in memory wait in it; cpp/src/WRITE_PATH.md);
-    // 0: off (every write waits for its page). Default: half the budget,
-    // off below a budget of 8 pages (a buffer of under 4 pages holds too
-    // few writes to save page loads).
-    writeBufferPages: undefined,
+    // 0: off (every write waits for its page). Off by default until its
+    // reads and small flushes are as fast as without it (WRITE_PATH.md).
+    writeBufferPages: 0,
     backend: undefined
   })
 })
@@ -137,7 +136,7 @@ export function normalizeOptions(options = {}) {
   }
   // At most half the budget, leaving 2 pages (Options::write_buffer_pages).
   const half = Math.min(Math.floor(o.persistence.maxMemoryPages / 2), o.persistence.maxMemoryPages - 2)
-  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? (half >= 4 ? half : 0), 0, Math.max(0, half))
+  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? 0, 0, Math.max(0, half))
   if (o.persistence.durability !== 'strict' && o.persistence.durability !== 'relaxed') {
     throw new PagingStorageError('INVALID_ARGUMENT', "option persistence.durability must be 'strict' or 'relaxed'")
   }

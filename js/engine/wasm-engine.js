@@ -307,10 +307,12 @@ export class WasmEngine {
    * `limit` (Engine::PagesWantedForCompaction); empty when none is due or
    * the pass is over. Marks dirty the resident pages the pass stores.
    * @param {number} limit
+   * @param {boolean} [beforeFlush] for flush(): also due when the runs hold
+   *   a sixteenth of the pages
    * @returns {number[]}
    */
-  pagesWantedForCompaction(limit) {
-    return decodeIds(this.#live()._pagesWantedForCompaction(limit))
+  pagesWantedForCompaction(limit, beforeFlush = false) {
+    return decodeIds(this.#live()._pagesWantedForCompaction(limit, beforeFlush))
   }
 
   /** @returns {boolean} a compaction pass is due or under way */

@@ -293,9 +293,19 @@ export class LocalStore {
     }
   }
 
-  /** @returns {Promise<void>} once everything acknowledged is stored */
+  /**
+   * Stores everything acknowledged. With the write path, when the runs hold
+   * a large share of the data (a bulk load), a compaction pass first applies
+   * them, so reads after the flush (or a reopen) load one page per key.
+   * @returns {Promise<void>} once everything acknowledged is stored
+   */
   async flush() {
-    await this.#queue.task(() => this.#pager?.flush())
+    await this.#queue.task(async () => {
+      if (!this.#pager) return
+      const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
+      await this.#run(new CompactionOperation(this.#live(), chunk, Infinity, true))
+      await this.#pager.flush()
+    })
   }
 
   /** @returns {Promise<number>} clean pages dropped from memory */

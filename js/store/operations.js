@@ -341,6 +341,7 @@ export class CompactionOperation {
   #engine
   #limit
   #steps
+  #beforeFlush
   done = 0
   result = false
 
@@ -348,17 +349,19 @@ export class CompactionOperation {
    * @param {import('../engine/wasm-engine.js').WasmEngine} engine
    * @param {number} limit pages per step
    * @param {number} steps steps at most
+   * @param {boolean} [beforeFlush] Engine::PagesWantedForCompaction's
    */
-  constructor(engine, limit, steps) {
+  constructor(engine, limit, steps, beforeFlush = false) {
     this.#engine = engine
     this.#limit = limit
     this.#steps = steps
+    this.#beforeFlush = beforeFlush
   }
 
   /** @returns {Need | null} */
   step() {
     if (this.done >= this.#steps) return null
-    const wanted = this.#engine.pagesWantedForCompaction(this.#limit)
+    const wanted = this.#engine.pagesWantedForCompaction(this.#limit, this.#beforeFlush)
     if (wanted.length === 0) {
       this.result = true
       return null

@@ -123,8 +123,8 @@ async function launch() {
   }
 }
 
-// The write path's buffer is on by default (4 of these 8 pages);
-// CRASH_WRITE_BUFFER sets it (cpp/src/WRITE_PATH.md; 0: off).
+// CRASH_WRITE_BUFFER: pages of the write path's buffer (cpp/src/WRITE_PATH.md;
+// off by default).
 const buffer = process.env.CRASH_WRITE_BUFFER
 const OPTIONS = {
   persistence: {

@@ -133,7 +133,11 @@ class Engine {
   // the pass needs stored; empty when no pass is due or the pass is over.
   // The caller loads what it names, flushes when over budget, and asks
   // again. Amortized O(limit) per call.
-  std::vector<PageId> PagesWantedForCompaction(size_t limit);
+  // before_flush: for an explicit flush, a pass is also due when the closed
+  // runs hold a sixteenth of the store's pages or more (reads after it then
+  // load one page per key).
+  std::vector<PageId> PagesWantedForCompaction(size_t limit,
+                                               bool before_flush = false);
   // A compaction pass is due or under way. O(1).
   bool CompactionDue() const;
   // So many runs that the caller should run a compaction pass to its end

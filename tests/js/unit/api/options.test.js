@@ -52,7 +52,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
           persistenceKey: 'paging_storage',
           autoSaveInterval: 30000,
           durability: 'strict',
-          writeBufferPages: 25,
+          writeBufferPages: 0,
           backend: undefined
         }
       }
@@ -228,10 +228,21 @@ describe('storeConfig', () => {
   })
 })
 
-test('persistence.writeBufferPages: by default half the page budget, off below a budget of 8 pages', () => {
-  const buffer = (maxMemoryPages) => normalizeOptions({ persistence: { maxMemoryPages } }).persistence.writeBufferPages
-  assert.deepEqual([buffer(1), buffer(7), buffer(8), buffer(50), buffer(51)], [0, 0, 4, 25, 25])
-  assert.equal(normalizeOptions({ persistence: { writeBufferPages: 0 } }).persistence.writeBufferPages, 0, 'off when asked')
+test('persistence.writeBufferPages: off by default; at most half the budget and the budget less 2 pages', () => {
+  assert.equal(normalizeOptions({}).persistence.writeBufferPages, 0)
+  const most = (maxMemoryPages) => {
+    let n = 0
+    while (n < 100) {
+      try {
+        normalizeOptions({ persistence: { maxMemoryPages, writeBufferPages: n + 1 } })
+      } catch {
+        break
+      }
+      n++
+    }
+    return n
+  }
+  assert.deepEqual([most(2), most(3), most(4), most(8), most(50)], [0, 1, 2, 4, 25])
 })
 
 test('persistence.writeBufferPages: a whole number up to half of maxMemoryPages', () => {
