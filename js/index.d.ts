@@ -197,6 +197,10 @@ export interface StorageStats {
     memoryPressure: number
     dirtyPages: number
     corruptPages: number
+    /** writes waiting in the write buffer for their page (persistence.writeBufferPages) */
+    bufferedWrites: number
+    /** pages of sorted runs of buffered writes, not yet merged into the pages (counted in totalPages) */
+    runPages: number
     pageLoads: number
     flushes: number
     lastSave: number | null

@@ -36,6 +36,10 @@ EMSCRIPTEN_BINDINGS(paging_storage) {
       .function("_retryCorruptPages", &EngineHandle::RetryCorruptPages)
       .function("_purgeTombstones", &EngineHandle::PurgeTombstones)
       .function("_pagesWantedForMerges", &EngineHandle::PagesWantedForMerges)
+      .function("_pagesWantedForCompaction",
+                &EngineHandle::PagesWantedForCompaction)
+      .function("_compactionDue", &EngineHandle::CompactionDue)
+      .function("_writeStall", &EngineHandle::WriteStall)
       .function("_overBudget", &EngineHandle::OverBudget)
       .function("_hasDirtyPages", &EngineHandle::HasDirtyPages)
       .function("_pagesAhead", &EngineHandle::PagesAhead)

@@ -251,6 +251,17 @@ val EngineHandle::PagesWantedForMerges() const {
   return BytesVal(out);
 }
 
+val EngineHandle::PagesWantedForCompaction(double limit, bool before_flush) {
+  std::string out;
+  EncodeIds(engine_->PagesWantedForCompaction(
+                limit >= 1 ? static_cast<size_t>(limit) : 0, before_flush),
+            &out);
+  return BytesVal(out);
+}
+
+bool EngineHandle::CompactionDue() const { return engine_->CompactionDue(); }
+bool EngineHandle::WriteStall() const { return engine_->WriteStall(); }
+
 double EngineHandle::RetryCorruptPages() {
   return static_cast<double>(engine_->RetryCorruptPages());
 }
@@ -260,10 +271,13 @@ double EngineHandle::EvictAllClean() {
 }
 
 bool EngineHandle::OverBudget(double incoming) const {
-  return static_cast<double>(engine_->ResidentPages()) + incoming >
+  return static_cast<double>(engine_->BudgetPages()) + incoming >
          static_cast<double>(engine_->options().max_memory_pages);
 }
-bool EngineHandle::HasDirtyPages() const { return engine_->HasDirtyPages(); }
+bool EngineHandle::HasDirtyPages(bool make_room) const {
+  return engine_->HasDirtyPages(make_room ? Engine::FlushPurpose::kMakeRoom
+                                          : Engine::FlushPurpose::kDurable);
+}
 
 val EngineHandle::PagesAhead(double first, double limit,
                              bool descending) const {

@@ -88,10 +88,16 @@ class EngineHandle {
   emscripten::val PurgeTombstones(const std::string& request);
   // wire: ids (Engine::PagesWantedForMerges)
   emscripten::val PagesWantedForMerges() const;
+  // wire: ids (Engine::PagesWantedForCompaction; a negative or NaN limit
+  // reads as 0).
+  emscripten::val PagesWantedForCompaction(double limit, bool before_flush);
+  // Engine::CompactionDue, Engine::WriteStall.
+  bool CompactionDue() const;
+  bool WriteStall() const;
   // More resident pages than max_memory_pages once `incoming` more are
   // loaded (0: now).
   bool OverBudget(double incoming) const;
-  bool HasDirtyPages() const;
+  bool HasDirtyPages(bool make_room) const;
   // wire: ids (Engine::PagesAhead; a negative or NaN argument reads as 0).
   emscripten::val PagesAhead(double first, double limit, bool descending) const;
   // wire: clock (Engine::Clock).

@@ -36,6 +36,7 @@ Status ParseOptions(std::string_view json, Options* out) {
       !size_field("splitThreshold", &out->split_threshold) ||
       !size_field("mergeThreshold", &out->merge_threshold) ||
       !size_field("maxMemoryPages", &out->max_memory_pages) ||
+      !size_field("writeBufferPages", &out->write_buffer_pages) ||
       !size_field("maxKeyBytes", &out->max_key_bytes) ||
       !size_field("maxValueBytes", &out->max_value_bytes)) {
     return Status::InvalidArgument("options: sizes must be whole numbers");
@@ -76,7 +77,8 @@ std::string ConstantsJson() {
                             {"merge", num(wire::kMerge)}};
   nlohmann::json result_flags = {{"existed", num(wire::kExisted)},
                                  {"applied", num(wire::kApplied)},
-                                 {"hasVersion", num(wire::kHasVersion)}};
+                                 {"hasVersion", num(wire::kHasVersion)},
+                                 {"buffered", num(wire::kBuffered)}};
   nlohmann::json scan_flags = {{"hasEnd", num(wire::kHasEnd)},
                                {"reverse", num(wire::kReverse)},
                                {"tombstones", num(wire::kTombstones)}};

@@ -113,7 +113,14 @@ namespace paging_storage {
 namespace wire {
 
 enum OpType : uint8_t { kPut = 0, kDelete = 1, kMerge = 2, kForget = 3 };
-enum ResultFlags : uint8_t { kExisted = 1, kApplied = 2, kHasVersion = 4 };
+// kBuffered: WriteResult::buffered (the write path took a put without
+// reading its key: kExisted is unknown, reported clear).
+enum ResultFlags : uint8_t {
+  kExisted = 1,
+  kApplied = 2,
+  kHasVersion = 4,
+  kBuffered = 8
+};
 enum ScanFlags : uint8_t { kHasEnd = 1, kReverse = 2, kTombstones = 4 };
 // The flags of a `scanned` record.
 enum RecordFlags : uint8_t { kRecordTombstone = 1 };

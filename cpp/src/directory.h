@@ -48,6 +48,18 @@ struct PageMeta {
   // instead of failing: RetryCorruptPages sets it, LoadPage clears it.
   bool retry_load = false;
   uint64_t change_seq = 0;  // bumped on every change to the page
+  // The write path's runs (WRITE_PATH.md): those with seq <= applied_seq are
+  // applied to this page; stored_applied_seq is the value its stored
+  // directory record holds (0 for a page never stored).
+  uint64_t applied_seq = 0;
+  uint64_t stored_applied_seq = 0;
+  // While resident: the run pages still to apply before the page may be
+  // read, in load order, and the applied_seq it has once they are. A page
+  // with pending runs is "pending": resident, but not readable, not
+  // mergeable and not split.
+  std::vector<PageId> pending_runs;
+  uint64_t applied_target = 0;
+  bool pending() const { return !pending_runs.empty(); }
   // LRU links, valid while resident (see lru_list.h).
   PageMeta* lru_prev = nullptr;
   PageMeta* lru_next = nullptr;

@@ -104,6 +104,14 @@ std::vector<PageId> Engine::PagesWantedForMerges() const {
   return impl_->PagesWantedForMerges();
 }
 
+std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit,
+                                                     bool before_flush) {
+  return impl_->PagesWantedForCompaction(limit, before_flush);
+}
+
+bool Engine::CompactionDue() const { return impl_->CompactionDue(); }
+bool Engine::WriteStall() const { return impl_->WriteStall(); }
+
 PageId Engine::PageFor(std::string_view key) const {
   return impl_->PageFor(key);
 }
@@ -113,10 +121,13 @@ std::vector<PageId> Engine::PagesAhead(PageId first, size_t limit,
   return impl_->PagesAhead(first, limit, descending);
 }
 
-bool Engine::HasDirtyPages() const { return impl_->HasDirtyPages(); }
+bool Engine::HasDirtyPages(FlushPurpose purpose) const {
+  return impl_->HasDirtyPages(purpose == FlushPurpose::kMakeRoom);
+}
 size_t Engine::PageCount() const { return impl_->PageCount(); }
 bool Engine::OverBudget() const { return impl_->OverBudget(); }
 size_t Engine::ResidentPages() const { return impl_->ResidentPages(); }
+size_t Engine::BudgetPages() const { return impl_->BudgetPages(); }
 void Engine::CollectFlush(FlushBatch* out) {
   impl_->CollectFlush(nullptr, out);
 }

@@ -59,6 +59,8 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
                               FlushBatch* out) {
   out->pages.clear();
   out->deleted_pages.clear();
+  collected_applied_.clear();
+  sealing_ = Sealing{};
   std::unordered_map<PageId, PageId> family;
   std::unordered_set<PageId> chosen;
   if (families != nullptr) {
@@ -81,9 +83,17 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
     p.id = m->id;
     p.change_seq = m->change_seq;
     EncodePage(*m->page, origins_, &p.bytes);
-    EncodeDirectoryRecord(ManifestPage{*m->lower_key, m->id, m->summary},
-                          &p.directory_record);
+    ManifestPage record{*m->lower_key, m->id, m->summary, 0, 0, {}};
+    record.applied_seq = m->applied_seq;
+    EncodeDirectoryRecord(record, &p.directory_record);
+    collected_applied_[m->id] = m->applied_seq;
     out->pages.push_back(std::move(p));
+  }
+  // The write path: a whole flush seals the memtable into a run and drops
+  // the runs every page will have applied once the batch is stored.
+  if (families == nullptr) {
+    SealMemtable(out);
+    DropAppliedRuns(families, out);
   }
   // What the store will hold once the batch is written: the current pages
   // of the chosen families, and the stored pages of the others.
@@ -111,9 +121,14 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
       shape.digest ^= DirectoryEntryDigest(d.lower_key, d.id);
     }
   }
+  collected_counts_ = RunCounts(families == nullptr);
+  DirectoryShape runs = RunShape();
+  shape.page_count += runs.page_count;
+  shape.digest ^= runs.digest;
   out->engine_state.clear();
-  EncodeEngineState(next_page_id_, hlc_.last(), shape, user_data_,
-                    &out->engine_state);
+  EncodeEngineState(
+      next_page_id_, hlc_.last(), shape, user_data_, &out->engine_state,
+      std::max(next_run_seq_, sealing_.seq + 1), collected_counts_);
   flushed_user_data_ = user_data_;
 }
 
@@ -129,6 +144,10 @@ void EngineImpl::CommitFlush(const FlushBatch& batch) {
       continue;
     }
     it->second->persisted = true;
+    auto applied = collected_applied_.find(p.id);
+    if (applied != collected_applied_.end()) {
+      it->second->stored_applied_seq = applied->second;
+    }
     // A page changed since CollectFlush stays dirty: the bytes just stored
     // are already stale.
     if (it->second->change_seq == p.change_seq) it->second->dirty = false;
@@ -140,6 +159,7 @@ void EngineImpl::CommitFlush(const FlushBatch& batch) {
                      [&](const DeletedPage& d) { return deleted.count(d.id); }),
       deleted_pages_.end());
   if (flushed_user_data_ == user_data_) user_data_dirty_ = false;
+  CommitRuns();
   EnforceBudget(kNoPage);
 }
 

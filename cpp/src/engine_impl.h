@@ -4,6 +4,7 @@
 //   engine_read.cc        point reads and range scans
 //   engine_paging.cc      load, eviction, open/create
 //   engine_flush.cc       flushes, whole or by flush family
+//   engine_runs.cc        the write path's memtable and runs (WRITE_PATH.md)
 //   engine_inspect.cc     stats, page listing, invariant checks
 //
 // Structural invariants, beyond those of Page, Directory and LruList:
@@ -20,16 +21,25 @@
 //   6. After any public call returns, resident pages <= max_memory_pages, or
 //      at most one resident page is clean (the rest await a flush).
 //   7. hlc_.last() >= every stored entry's hlc.
+//   8. (write path) Every memtable key lies in a page that is not resident.
+//   9. (write path) A resident page that is not pending has applied every
+//      run: applied_seq >= the newest run's seq. Every pending run page id
+//      names a page of a run.
+// Invariant 6 counts the memtable's pages (BudgetPages) with the resident.
 //
 // Not thread-safe; callers serialize.
 #ifndef PAGING_STORAGE_ENGINE_IMPL_H_
 #define PAGING_STORAGE_ENGINE_IMPL_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "directory.h"
@@ -39,6 +49,7 @@
 #include "paging_storage/hlc.h"
 #include "paging_storage/options.h"
 #include "paging_storage/types.h"
+#include "write_buffer.h"
 
 namespace paging_storage {
 
@@ -77,9 +88,42 @@ class EngineImpl {
   Status LoadPage(PageId id, std::string_view bytes);
   size_t RetryCorruptPages();
   std::vector<PageId> PagesWantedForMerges() const;
-  bool HasDirtyPages() const;
-  size_t PageCount() const { return dir_.size(); }
-  bool OverBudget() const { return lru_.size() > options_.max_memory_pages; }
+  std::vector<PageId> PagesWantedForCompaction(size_t limit, bool before_flush);
+  // Twice the runs a pass is due at: writes wait for compaction (as
+  // LevelDB's level-0 stop trigger), or runs would pile up faster than
+  // passes drop them.
+  bool WriteStall() const { return ClosedRuns() > 2 * MaxRuns(); }
+  bool CompactionDue() const {
+    return compact_target_ != 0 || ClosedRuns() > MaxRuns();
+  }
+  // Runs that are not log runs.
+  size_t ClosedRuns() const { return runs_.size() - log_runs_; }
+  // Runs beyond which a compaction pass is due: a page that loads applies
+  // up to one page per run, which a pass over pages in key order keeps
+  // resident: a quarter of the budget, from 2 to 8.
+  size_t MaxRuns() const {
+    // A pass keeps one page of each run resident beside a full memtable
+    // and the base pages it loads (a quarter of the budget): more runs
+    // than that evict run pages the pass loads again.
+    size_t room = options_.max_memory_pages - options_.write_buffer_pages -
+                  options_.max_memory_pages / 4;
+    return std::min<size_t>(32, std::max<size_t>(2, room));
+  }
+  bool HasDirtyPages(bool make_room = false) const;
+  // A make-room flush is due for the memtable (else for dirty pages only)
+  // when it is over its share of the budget: it is then sealed whole into
+  // a run, so runs are as large as the buffer allows.
+  bool MemtableFull() const {
+    return MemtablePages() > options_.write_buffer_pages;
+  }
+  size_t PageCount() const { return dir_.size() + run_pages_.size(); }
+  bool OverBudget() const {
+    return BudgetPages() > options_.max_memory_pages ||
+           (options_.write_buffer_pages != 0 &&
+            MemtablePages() > options_.write_buffer_pages);
+  }
+  // Resident pages plus the memtable's share of the budget.
+  size_t BudgetPages() const { return lru_.size() + MemtablePages(); }
   size_t ResidentPages() const { return lru_.size(); }
   Status EvictPage(PageId id);
   size_t EvictAllClean();
@@ -135,6 +179,54 @@ class EngineImpl {
   bool Fits(const PageMeta& a, const PageMeta& b) const;
   void MergeRightIntoLeft(Iterator left, Iterator right);
 
+  // engine_runs.cc: the write path.
+  bool WritePathOn() const { return options_.write_buffer_pages != 0; }
+  size_t MemtablePages() const { return memtable_.Pages(options_.page_size); }
+  uint64_t NewestRunSeq() const {
+    return runs_.empty() ? 0 : runs_.rbegin()->first;
+  }
+  uint64_t NewestClosedRunSeq() const {
+    for (auto r = runs_.rbegin(); r != runs_.rend(); ++r) {
+      if (!r->second.log) return r->first;
+    }
+    return 0;
+  }
+  // A local put or delete whose page at `it` is not readable (not resident,
+  // or pending): buffered when it can be (see WRITE_PATH.md), else r->status
+  // is left NotResident. REQUIRES: op validated; r->status NotResident.
+  void BufferWrite(const WriteOp& op, uint64_t wall_ms, Iterator it,
+                   WriteResult* r);
+  // Keeps `e` in `page` if its version is greater than the stored one (last
+  // writer wins: idempotent and commutative). Returns whether it changed.
+  bool MergeEntry(Page* page, Entry e);
+  // After a base page at `it` became resident: applies its memtable entries,
+  // names the run pages it must apply (pending), or completes it.
+  void AfterBaseLoad(Iterator it);
+  // The pages of runs newer than `after` whose range meets the page at `it`,
+  // oldest run first.
+  std::vector<PageId> RunPagesFor(Iterator it, uint64_t after) const;
+  Status LoadRunPage(PageId id, std::string_view bytes);
+  // Decodes stored page bytes, checked against the page's id and the
+  // summary its directory record gave: Corruption otherwise.
+  Status DecodeStored(PageId id, std::string_view bytes,
+                      const PageSummary& want, std::unique_ptr<Page>* out);
+  // A pending page at `it` whose last run page was applied.
+  void FinishPending(Iterator it);
+  // Drops from a pending page's list the run pages that do not reach its
+  // range (after a split cut it); one left with none has applied every run.
+  void TrimPending(Iterator it);
+  // What a read or write of a page at `it` that is not readable waits for:
+  // its id, or its first pending run page; Corruption when that failed.
+  Status Unreadable(Iterator it, PageId* missing) const;
+  // Flush: seals the memtable into a run (whole flushes), and the run pages
+  // a batch deletes; their directory shape.
+  void SealMemtable(FlushBatch* out);
+  void DropAppliedRuns(const std::vector<PageId>* families, FlushBatch* out);
+  void CommitRuns();
+  // XOR of DirectoryEntryDigest over the run pages the store holds once the
+  // batch being collected is written, and how many there are.
+  DirectoryShape RunShape() const;
+
   // Residency.
   void MakeResident(PageMeta* m, std::unique_ptr<Page> page);
   void Evict(PageMeta* m);
@@ -163,6 +255,93 @@ class EngineImpl {
   };
   // Pages merged away since a committed flush deleted them, oldest first.
   std::vector<DeletedPage> deleted_pages_;
+  // The write path (WRITE_PATH.md).
+  // A page of a run: it holds keys in [lower, upper) (no upper bound for a
+  // run's last page). `meta` carries its id, summary, residency (run pages
+  // are read-only: resident pages are clean, in the LRU like base pages) and
+  // load failures; meta->lower_key points at `lower`.
+  struct RunPage {
+    std::string lower;  // its first key
+    std::string upper;  // the next page's lower key, when has_upper
+    bool has_upper = false;
+    uint64_t seq = 0;
+    std::string filter;  // key_filter.h
+    std::unique_ptr<PageMeta> meta;
+    bool Holds(std::string_view key) const {
+      return !(key < lower) && (!has_upper || key < upper);
+    }
+  };
+  struct Run {
+    std::vector<RunPage> pages;  // by lower key; never changed once made
+    // Live entries (puts) of the run not yet applied by the base page whose
+    // range holds them: counted in Stats().live_keys as keys, so a buffered
+    // put of a new key is counted before a page takes it. Starts at the
+    // run's live count (at a reopen too: a pass under way then overcounts
+    // what its pages applied before, until the run is dropped).
+    uint64_t unapplied_puts = 0;
+    // unapplied_puts as the last whole flush stored it (a family flush
+    // stores some pages only: it writes these).
+    uint64_t stored_unapplied_puts = 0;
+    // A log run: the memtable's write-ahead log. Every flush stores the
+    // memtable entries no log run holds yet (the unlogged ones) as one, so
+    // that a flush stores every acknowledged write without sealing a
+    // memtable that is not full. While this engine lives, the memtable
+    // answers for its entries: pages never pend on it, passes skip it, and
+    // it goes when the memtable is sealed whole or empty. In memory only: a
+    // reopened store sees a run as any other (the memtable being gone).
+    bool log = false;
+  };
+  size_t log_runs_ = 0;
+  size_t log_run_pages_ = 0;
+  // Adds every log run to the batch's deleted pages and sealing_.dropping.
+  void DropLogRuns(FlushBatch* out);
+  // The runs' counts the batch being collected stores (engine state).
+  std::vector<RunCount> RunCounts(bool whole) const;
+  // A base page applied `puts` live entries of the run `seq`.
+  void NoteApplied(uint64_t seq, uint64_t puts);
+  // Fills in upper bounds, seq and the index of a run made of `pages`.
+  void IndexRun(uint64_t seq, std::vector<RunPage> pages);
+  // The newest version of `key` in the resident page `m` or the run pages it
+  // has still to apply (filter first; a run page that may hold the key must
+  // be resident: NotResident naming it otherwise). nullptr: none.
+  Status CurrentEntry(const PageMeta& m, std::string_view key,
+                      const Entry** out, PageId* missing);
+  // For a key whose page m is not resident: its newest version when a run
+  // that m has not applied holds one newer than all of m (OK, *out set),
+  // NotResident naming the run page to load to know, or NotFound: the page
+  // itself is needed.
+  Status FindInRuns(const PageMeta& m, std::string_view key, const Entry** out,
+                    PageId* missing);
+  WriteBuffer memtable_;
+  std::map<uint64_t, Run> runs_;  // by seq
+  std::unordered_map<PageId, RunPage*> run_pages_;
+  uint64_t next_run_seq_ = 1;
+  // The run the batch being collected seals (seq 0: none), whether it is a
+  // log run, the versions it took from the memtable, and the runs the batch
+  // drops.
+  struct Sealing {
+    uint64_t seq = 0;
+    bool log = false;
+    std::vector<uint64_t> dropping;
+    std::vector<RunPage> pages;  // meta: id and summary only
+    struct Taken {
+      uint64_t hlc;
+      uint32_t origin;
+      bool tombstone;
+    };
+    std::vector<std::pair<std::string, Taken>> taken;
+  };
+  Sealing sealing_;
+  // The runs' counts in the batch being collected (stored at commit).
+  std::vector<RunCount> collected_counts_;
+  // The compaction pass under way: every base page is to store an
+  // applied_seq >= compact_target_ (0: no pass); pages before compact_from_
+  // do.
+  uint64_t compact_target_ = 0;
+  std::string compact_from_;
+  // Base pages of the batch being collected: the applied_seq their records
+  // carry.
+  std::unordered_map<PageId, uint64_t> collected_applied_;
   // SetUserData's; dirty until a flush that carried it is committed.
   std::string user_data_;
   std::string flushed_user_data_;

@@ -15,7 +15,7 @@ Status Broken(const std::string& what, PageId id) {
 
 EngineStats EngineImpl::Stats() const {
   EngineStats s;
-  s.pages = dir_.size();
+  s.pages = PageCount();
   for (const auto& [lower, meta] : dir_) {
     const PageMeta& m = *meta;
     s.live_keys += m.summary.live_count;
@@ -28,8 +28,19 @@ EngineStats EngineImpl::Stats() const {
     if (m.dirty) ++s.dirty_pages;
     if (m.corrupt) ++s.corrupt_pages;
   }
+  // The write path: buffered puts count as keys until a page takes them
+  // (an overwrite of a key on a page not in memory counts twice until then;
+  // exact once everything is applied, as after a compacting flush).
+  for (const auto& [key, e] : memtable_.entries()) {
+    s.live_keys += e.tombstone ? 0 : 1;
+  }
+  s.buffered_writes = memtable_.size();
+  s.run_pages = run_pages_.size();
+  for (const auto& [seq, run] : runs_) {
+    if (!run.log) s.live_keys += run.unapplied_puts;  // else the memtable's
+  }
   s.max_memory_pages = options_.max_memory_pages;
-  s.memory_pressure = static_cast<double>(s.resident_pages) /
+  s.memory_pressure = static_cast<double>(BudgetPages()) /
                       static_cast<double>(options_.max_memory_pages);
   s.hlc = hlc_.last();
   return s;
@@ -111,8 +122,21 @@ Status EngineImpl::CheckInvariants() const {
           return Broken("key at or past the next page's bound", m.id);
         }
       }
-      if (page.bytes() > options_.split_threshold && page.size() > 1) {
+      if (page.bytes() > options_.split_threshold && page.size() > 1 &&
+          !m.pending()) {
         return Broken("over split threshold", m.id);
+      }
+      if (!m.pending() && m.applied_seq < NewestRunSeq()) {
+        return Broken("resident page has not applied every run", m.id);
+      }
+      for (PageId id : m.pending_runs) {
+        auto run = run_pages_.find(id);
+        if (run == run_pages_.end()) {
+          return Broken("pending on a page of no run", m.id);
+        }
+        if (run->second->meta->page != nullptr) {
+          return Broken("pending on a resident run page", m.id);
+        }
       }
       for (const Entry& e : page.entries()) {
         if (e.hlc > hlc_.last())
@@ -121,6 +145,8 @@ Status EngineImpl::CheckInvariants() const {
       }
     } else if (m.lru_prev != nullptr || m.lru_next != nullptr) {
       return Broken("not resident but in the LRU", m.id);
+    } else if (m.pending()) {
+      return Broken("not resident but pending", m.id);
     }
     bool small = dir_.size() > 1 && !m.corrupt &&
                  m.summary.bytes < options_.merge_threshold;
@@ -142,6 +168,33 @@ Status EngineImpl::CheckInvariants() const {
       return Broken("deleted page lives", d.id);
     }
   }
+  for (const auto& [key, e] : memtable_.entries()) {
+    const PageMeta& m = *dir_.Locate(key)->second;
+    if (m.page != nullptr)
+      return Broken("memtable key over a resident page", m.id);
+    if (e.hlc > hlc_.last()) return Broken("memtable hlc ahead of clock", m.id);
+  }
+  for (const auto& [seq, run] : runs_) {
+    if (seq >= next_run_seq_ || run.pages.empty()) {
+      return Status::Corruption("invariant: run " + std::to_string(seq));
+    }
+    for (size_t i = 0; i < run.pages.size(); ++i) {
+      const RunPage& rp = run.pages[i];
+      PageId id = rp.meta->id;
+      if (i > 0 && !(run.pages[i - 1].lower < rp.lower)) {
+        return Broken("run pages out of order", id);
+      }
+      auto r = run_pages_.find(id);
+      if (r == run_pages_.end() || r->second != &rp || rp.seq != seq) {
+        return Broken("run page index", id);
+      }
+      if (rp.meta->dirty) return Broken("dirty run page", id);
+      if (rp.meta->page != nullptr) {
+        ++resident;
+        ++clean_resident;
+      }
+    }
+  }
   // LRU: a well-formed list over exactly the resident pages.
   size_t linked = 0;
   std::unordered_set<const PageMeta*> seen;
@@ -158,7 +211,8 @@ Status EngineImpl::CheckInvariants() const {
   if (linked != resident || lru_.size() != resident) {
     return Status::Corruption("invariant: LRU size differs from residency");
   }
-  if (resident > options_.max_memory_pages && clean_resident > 1) {
+  if (resident + MemtablePages() > options_.max_memory_pages &&
+      clean_resident > 1) {
     return Status::Corruption(
         "invariant: over the page budget while clean pages could go");
   }

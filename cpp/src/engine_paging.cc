@@ -26,10 +26,37 @@ Status EngineImpl::InitFromManifest(const Manifest& manifest) {
   next_page_id_ = manifest.next_page_id;
   hlc_.Update(manifest.hlc);
   user_data_ = manifest.user_data;
+  next_run_seq_ = manifest.next_run_seq;
   for (const ManifestPage& p : manifest.pages) {
     Iterator it = dir_.Add(p.lower_key, p.id);
     it->second->summary = p.summary;
     it->second->persisted = true;
+    it->second->applied_seq = p.applied_seq;
+    it->second->stored_applied_seq = p.applied_seq;
+  }
+  // run_pages come by run, then lower key.
+  std::vector<RunPage> pages;
+  for (size_t i = 0; i < manifest.run_pages.size(); ++i) {
+    const ManifestPage& p = manifest.run_pages[i];
+    RunPage rp;
+    rp.lower = p.lower_key;
+    rp.filter = p.filter;
+    rp.meta = std::make_unique<PageMeta>();
+    rp.meta->id = p.id;
+    rp.meta->summary = p.summary;
+    pages.push_back(std::move(rp));
+    if (i + 1 == manifest.run_pages.size() ||
+        manifest.run_pages[i + 1].run_seq != p.run_seq) {
+      IndexRun(p.run_seq, std::move(pages));
+      pages.clear();
+    }
+  }
+  for (const RunCount& stored : manifest.runs) {
+    auto run = runs_.find(stored.seq);
+    if (run == runs_.end()) continue;
+    run->second.unapplied_puts =
+        std::min(run->second.unapplied_puts, stored.unapplied_puts);
+    run->second.stored_unapplied_puts = run->second.unapplied_puts;
   }
   // Merges that were waiting when the manifest was written wait again.
   for (const ManifestPage& p : manifest.pages) TryMerge(p.id);
@@ -44,41 +71,52 @@ void EngineImpl::MakeResident(PageMeta* m, std::unique_ptr<Page> page) {
 void EngineImpl::Evict(PageMeta* m) {
   lru_.Remove(m);
   m->page.reset();
+  m->pending_runs.clear();  // applied again at its next load
 }
 
 void EngineImpl::EnforceBudget(PageId keep) {
   PageMeta* m = lru_.Oldest();
-  while (m != nullptr && lru_.size() > options_.max_memory_pages) {
+  while (m != nullptr && BudgetPages() > options_.max_memory_pages) {
     PageMeta* newer = lru_.Newer(m);
     if (!m->dirty && m->id != keep) Evict(m);
     m = newer;
   }
 }
 
+Status EngineImpl::DecodeStored(PageId id, std::string_view bytes,
+                                const PageSummary& want,
+                                std::unique_ptr<Page>* out) {
+  Status s = DecodePage(bytes, &origins_, out);
+  if (!s.ok()) return s;
+  const Page& page = **out;
+  if (page.id() != id) {
+    return Status::Corruption("page bytes belong to page " +
+                              std::to_string(page.id()));
+  }
+  PageSummary got = SummaryOf(page);
+  if (got.entry_count != want.entry_count ||
+      got.live_count != want.live_count || got.bytes != want.bytes ||
+      got.digest != want.digest || got.max_hlc != want.max_hlc) {
+    return Status::Corruption("page " + std::to_string(id) +
+                              " does not match the manifest");
+  }
+  return Status::OK();
+}
+
 Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
+  if (run_pages_.count(id) > 0) return LoadRunPage(id, bytes);
   Iterator it = dir_.Find(id);
   if (it == dir_.end()) {
+    // Named, then gone before its bytes came (merged away, a dropped run):
+    // nothing to load. An id never issued is the caller's mistake.
+    if (id != kNoPage && id < next_page_id_) return Status::OK();
     return Status::InvalidArgument("no page " + std::to_string(id));
   }
   PageMeta& m = *it->second;
   if (m.page != nullptr) return Status::OK();  // ours may be newer
 
   std::unique_ptr<Page> page;
-  Status s = DecodePage(bytes, &origins_, &page);
-  if (s.ok() && page->id() != id) {
-    s = Status::Corruption("page bytes belong to page " +
-                           std::to_string(page->id()));
-  }
-  if (s.ok()) {
-    PageSummary got = SummaryOf(*page);
-    if (got.entry_count != m.summary.entry_count ||
-        got.live_count != m.summary.live_count ||
-        got.bytes != m.summary.bytes || got.digest != m.summary.digest ||
-        got.max_hlc != m.summary.max_hlc) {
-      s = Status::Corruption("page " + std::to_string(id) +
-                             " does not match the manifest");
-    }
-  }
+  Status s = DecodeStored(id, bytes, m.summary, &page);
   if (s.ok()) {
     auto next = std::next(it);
     for (const Entry& e : page->entries()) {
@@ -101,6 +139,11 @@ Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
   m.corrupt = false;
   corrupt_.erase(id);
   MakeResident(&m, std::move(page));
+  AfterBaseLoad(it);
+  if (m.pending()) {
+    EnforceBudget(id);
+    return Status::OK();
+  }
   // A page written under a larger split threshold is cut down now.
   if (m.page->bytes() > options_.split_threshold && m.page->size() > 1) {
     m.dirty = true;
@@ -117,6 +160,8 @@ size_t EngineImpl::RetryCorruptPages() {
   for (PageId id : corrupt_) {
     auto it = dir_.Find(id);
     if (it != dir_.end()) it->second->retry_load = true;
+    auto run = run_pages_.find(id);
+    if (run != run_pages_.end()) run->second->meta->retry_load = true;
   }
   return corrupt_.size();
 }
@@ -131,6 +176,9 @@ std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
     if (m.page == nullptr && listed.insert(m.id).second) {
       wanted.push_back(m.id);
     }
+    for (PageId run_page : m.pending_runs) {
+      if (listed.insert(run_page).second) wanted.push_back(run_page);
+    }
   };
   for (PageId id : merge_candidates_) {
     auto it = dir_.Find(id);
@@ -143,12 +191,19 @@ std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
         Fits(*std::next(it)->second, *it->second)) {
       want(*std::next(it)->second);
     }
+    // With runs, a loaded page may have runs to apply before it merges:
+    // one merge at a time, so that the pages loaded for the next ones do
+    // not evict its halves first.
+    if (!runs_.empty() && !wanted.empty()) break;
   }
   return wanted;
 }
 
-bool EngineImpl::HasDirtyPages() const {
-  if (user_data_dirty_) return true;
+bool EngineImpl::HasDirtyPages(bool make_room) const {
+  if (make_room ? MemtableFull()
+                : user_data_dirty_ || !memtable_.unlogged().empty()) {
+    return true;
+  }
   for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
     if (m->dirty) return true;
   }
@@ -156,6 +211,11 @@ bool EngineImpl::HasDirtyPages() const {
 }
 
 Status EngineImpl::EvictPage(PageId id) {
+  auto run = run_pages_.find(id);
+  if (run != run_pages_.end()) {
+    if (run->second->meta->page != nullptr) Evict(run->second->meta.get());
+    return Status::OK();
+  }
   Iterator it = dir_.Find(id);
   if (it == dir_.end()) {
     return Status::InvalidArgument("no page " + std::to_string(id));

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "engine_impl.h"
+#include "key_filter.h"
 
 namespace paging_storage {
 
@@ -24,13 +25,8 @@ Status EngineImpl::ResidentPageFor(std::string_view key, Iterator* it,
                                    PageId* missing) {
   *it = dir_.Locate(key);
   const PageMeta& m = *(*it)->second;
-  if (m.corrupt && !m.retry_load) {
-    return Status::Corruption("page " + std::to_string(m.id) +
-                              " failed to load");
-  }
-  if (m.page == nullptr) {
-    if (missing != nullptr) *missing = m.id;
-    return Status::NotResident("page " + std::to_string(m.id));
+  if (m.page == nullptr || m.pending() || (m.corrupt && !m.retry_load)) {
+    return Unreadable(*it, missing);
   }
   return Status::OK();
 }
@@ -48,6 +44,11 @@ std::vector<PageId> EngineImpl::PagesAhead(PageId first, size_t limit,
     if (ids.size() >= limit) break;
     const PageMeta& m = *it->second;
     if (m.page == nullptr && (!m.corrupt || m.retry_load)) ids.push_back(m.id);
+    if (m.page != nullptr && m.pending()) {
+      for (PageId id : m.pending_runs) {
+        if (ids.size() < limit) ids.push_back(id);
+      }
+    }
     if (descending) {
       if (it == dir_.begin()) break;
       --it;
@@ -62,12 +63,60 @@ Status EngineImpl::FindEntry(std::string_view key, const Entry** entry,
                              PageId* missing) {
   Status s = ValidateKey(key);
   if (!s.ok()) return s;
-  Iterator it;
-  s = ResidentPageFor(key, &it, missing);
+  if (const Entry* buffered = memtable_.Find(key)) {
+    *entry = buffered;
+    return Status::OK();
+  }
+  Iterator it = dir_.Locate(key);
+  PageMeta& m = *it->second;
+  if (m.page == nullptr && !m.corrupt) {
+    s = FindInRuns(m, key, entry, missing);
+    if (!s.IsNotFound()) return s;
+  }
+  if (m.page == nullptr || (m.corrupt && !m.retry_load)) {
+    return Unreadable(it, missing);
+  }
+  lru_.Touch(&m);
+  s = CurrentEntry(m, key, entry, missing);
   if (!s.ok()) return s;
-  lru_.Touch(it->second.get());
-  *entry = it->second->page->Find(key);
   return *entry == nullptr ? Status::NotFound() : Status::OK();
+}
+
+Status EngineImpl::FindInRuns(const PageMeta& m, std::string_view key,
+                              const Entry** entry, PageId* missing) {
+  // Newest run first: runs hold local writes only, sealed in clock order,
+  // so the newest run holding `key` holds its newest local version; it is
+  // the key's newest version when newer than every entry of m's page (the
+  // page's stored max_hlc: m is not resident, so not changed since). Only
+  // the first run whose filter matches is read: a call that needed several
+  // run pages in turn could see each evicted by the next under a small
+  // budget, and never finish; past it, the page (pending on the runs, which
+  // records progress) decides.
+  for (auto r = runs_.rbegin(); r != runs_.rend() && r->first > m.applied_seq;
+       ++r) {
+    if (r->second.log) continue;  // the memtable answers for it
+    const std::vector<RunPage>& pages = r->second.pages;
+    auto p = std::upper_bound(
+        pages.begin(), pages.end(), key,
+        [](std::string_view k, const RunPage& rp) { return k < rp.lower; });
+    if (p == pages.begin()) continue;
+    --p;
+    if (!p->Holds(key) || !KeyFilterMayMatch(p->filter, key)) continue;
+    PageMeta& run = *p->meta;
+    if (run.corrupt && !run.retry_load) break;  // the base page decides
+    if (run.page == nullptr) {
+      if (missing != nullptr) *missing = run.id;
+      return Status::NotResident("page " + std::to_string(run.id));
+    }
+    lru_.Touch(&run);
+    const Entry* e = run.page->Find(key);
+    // The page may hold a newer one, or (no entry: a false positive) an
+    // older run may hold it.
+    if (e == nullptr || e->hlc <= m.summary.max_hlc) break;
+    *entry = e;
+    return Status::OK();
+  }
+  return Status::NotFound();
 }
 
 Status EngineImpl::Lookup(std::string_view key, Record* out, PageId* missing) {
@@ -100,7 +149,6 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     return options.limit == 0 || out->records.size() < options.limit;
   };
   auto stop_at = [&](Iterator it) -> Status {
-    const PageMeta& m = *it->second;
     if (options.reverse) {
       auto next = std::next(it);
       if (next != dir_.end() &&
@@ -114,12 +162,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     if (options.limit != 0) {
       out->resume.limit = options.limit - out->records.size();
     }
-    if (m.corrupt && !m.retry_load) {
-      return Status::Corruption("page " + std::to_string(m.id) +
-                                " failed to load");
-    }
-    out->missing_page = m.id;
-    return Status::NotResident("page " + std::to_string(m.id));
+    return Unreadable(it, &out->missing_page);
   };
   size_t bytes = 0;  // of the records emitted, keys and values
   auto emit = [&](const Entry& e) {
@@ -142,7 +185,7 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
       if (options.has_end && it->first >= options.end) break;
       if (full(it)) return Status::NotResident("answer full");
       PageMeta& m = *it->second;
-      if (m.page == nullptr || m.corrupt) return stop_at(it);
+      if (m.page == nullptr || m.corrupt || m.pending()) return stop_at(it);
       lru_.Touch(&m);
       const auto& entries = m.page->entries();
       for (size_t i = m.page->LowerBound(options.start);
@@ -164,7 +207,9 @@ Status EngineImpl::Scan(const ScanOptions& options, ScanResult* out) {
     // The page starting exactly at `end` holds nothing below it.
     bool before_end = !options.has_end || it->first < options.end;
     if (before_end && full(it)) return Status::NotResident("answer full");
-    if (before_end && (m.page == nullptr || m.corrupt)) return stop_at(it);
+    if (before_end && (m.page == nullptr || m.corrupt || m.pending())) {
+      return stop_at(it);
+    }
     if (before_end) {
       lru_.Touch(&m);
       const auto& entries = m.page->entries();

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 
 #include "engine_impl.h"
@@ -72,19 +73,37 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
   WriteResult& r = *out;
   r.existed = false;
   r.applied = false;
+  r.buffered = false;
   r.version.hlc = 0;
   r.version.origin.clear();
   r.missing_page = kNoPage;
   r.status = ValidateOp(op);
   if (!r.status.ok()) return;
   const Record& rec = op.record;
-  Iterator it;
-  r.status = ResidentPageFor(rec.key, &it, missing);
-  if (!r.status.ok()) return;
+  Iterator it = dir_.Locate(rec.key);
   PageMeta& m = *it->second;
+  if (m.page == nullptr || (m.corrupt && !m.retry_load)) {
+    r.status = Unreadable(it, missing);
+    if (r.status.IsNotResident() && WritePathOn()) {
+      BufferWrite(op, wall_ms, it, &r);
+    }
+    return;
+  }
+  // A page still applying runs (WRITE_PATH.md) takes writes: the key's
+  // current version is looked up through the runs (a put needs none: the
+  // local clock's version beats all), and the runs applied later lose to
+  // what is written now. A forget needs the exact stored version: it waits.
+  if (m.pending() && op.type == WriteOp::Type::kForget) {
+    r.status = Unreadable(it, missing);
+    return;
+  }
   lru_.Touch(&m);
-
-  const Entry* current = m.page->Find(rec.key);
+  const Entry* current = nullptr;
+  r.buffered = m.pending() && op.type == WriteOp::Type::kPut;
+  if (!r.buffered) {
+    r.status = CurrentEntry(m, rec.key, &current, missing);
+    if (!r.status.ok()) return;
+  }
   r.existed = current != nullptr && !current->tombstone;
   if (op.type == WriteOp::Type::kForget) {
     if (current == nullptr ||
@@ -137,6 +156,18 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
   // A page that grew within the split threshold needs no split, and no
   // merge becomes possible (merges need fewer bytes): invariants 2-4 hold,
   // and the key's page is still `m`.
+  if (m.pending()) {
+    // Not merged until its runs are applied (a page that shrank waits as a
+    // merge candidate, invariant 4), but split: a page pending for long
+    // would otherwise grow without bound.
+    if (m.page->bytes() > options_.split_threshold) {
+      Rebalance(it, appended);
+    } else if (m.page->bytes() < bytes_before) {
+      ReviewMergesAround(m.id);
+    }
+    if (OverBudget()) EnforceBudget(dir_.Locate(rec.key)->second->id);
+    return;
+  }
   if (m.page->bytes() >= bytes_before &&
       m.page->bytes() <= options_.split_threshold) {
     EnforceBudget(m.id);  // spare the key's page
@@ -161,13 +192,28 @@ Status EngineImpl::ApplyBatch(std::vector<WriteOp>* ops_in, size_t start,
   // keep their storage (a caller that reuses one BatchResult allocates no
   // version origin per write), then cut to the ops processed.
   size_t n = 0;
+  // Pages skipped in this call, and what each waits for: every later op on
+  // them is skipped too, even one the write path could buffer, so that a
+  // key's ops apply in order.
+  std::unordered_map<PageId, PageId> skipped;
   for (size_t i = start; i < ops.size(); ++i) {
     if (n == out->results.size()) out->results.emplace_back();
     WriteResult& r = out->results[n];
     PageId missing = kNoPage;
+    if (!skipped.empty()) {
+      auto s = skipped.find(dir_.Locate(ops[i].record.key)->second->id);
+      if (s != skipped.end()) {
+        r = WriteResult{};
+        r.status = Status::NotResident("page " + std::to_string(s->second));
+        r.missing_page = s->second;
+        ++n;
+        continue;
+      }
+    }
     WriteInto(&ops[i], wall_ms, &missing, &r);
     if (r.status.IsNotResident() && skip) {
       r.missing_page = missing;
+      skipped.emplace(dir_.Locate(ops[i].record.key)->second->id, missing);
     } else if (r.status.IsNotResident()) {
       Status s = r.status;
       out->results.resize(n);
@@ -197,13 +243,16 @@ Status EngineImpl::PurgeTombstones(uint64_t horizon, std::string_view start,
       ++it;
       continue;
     }
-    if (m.page == nullptr) {
+    if (m.page == nullptr || m.pending()) {
       out->resume_start = it->first;
       for (Iterator n = it; n != dir_.end() && out->missing_pages.size() <
                                                    std::max<size_t>(want, 1);
            ++n) {
-        if (n->second->page == nullptr && holds_tombstones(*n->second)) {
-          out->missing_pages.push_back(n->second->id);
+        PageId id = kNoPage;
+        if ((n->second->page == nullptr || n->second->pending()) &&
+            holds_tombstones(*n->second) &&
+            Unreadable(n, &id).IsNotResident()) {
+          out->missing_pages.push_back(id);
         }
       }
       return Status::NotResident("page " + std::to_string(m.id));
@@ -259,6 +308,12 @@ void EngineImpl::SplitOversized(Iterator it, bool appended,
     m.page->MoveTailTo(cut, right.get());
     Changed(&m);
     Iterator rit = dir_.Add(std::move(lower), id);
+    rit->second->applied_seq = m.applied_seq;
+    rit->second->applied_target = m.applied_target;
+    // A pending page's pieces are pending on the run pages that reach them.
+    rit->second->pending_runs = m.pending_runs;
+    TrimPending(rit);
+    TrimPending(cur);
     MakeResident(rit->second.get(), std::move(right));
     Changed(rit->second.get());
     work.push_back(cur);
@@ -297,7 +352,8 @@ void EngineImpl::TryMerge(PageId id) {
   bool waiting = false;
   for (Iterator n : {left, right}) {
     if (n == dir_.end() || !Fits(*n->second, m)) continue;
-    if (n->second->page == nullptr || m.page == nullptr) {
+    if (n->second->page == nullptr || m.page == nullptr ||
+        n->second->pending() || m.pending()) {
       waiting = true;
       continue;
     }

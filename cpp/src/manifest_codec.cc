@@ -3,13 +3,23 @@
 //   directory_record := magic:fixed32 format:byte lower_key:varstring
 //                       id:varint64 entry_count:varint64 live_count:varint64
 //                       bytes:varint64 digest:fixed64 max_hlc:fixed64
-//                       checksum:fixed64
+//                       [run_seq:varint64 applied_seq:varint64
+//                        [filter:varstring]] checksum:fixed64
+//                       (the pair is written only when one is not 0, and
+//                       read as 0, 0 when absent: records of stores without
+//                       runs keep their bytes; filter is there exactly
+//                       when run_seq > 0)
 //   engine_state     := magic:fixed32 format:byte next_page_id:varint64
 //                       hlc:fixed64 page_count:varint64
-//                       directory_digest:fixed64 [user_data:varstring]
+//                       directory_digest:fixed64 [user_data:varstring
+//                       [next_run_seq:varint64 [run_count:varint64
+//                       (seq:varint64 unapplied_puts:varint64){run_count}]]]
 //                       checksum:fixed64
 //                       (user_data is absent from states written before it
-//                       existed, and read as "")
+//                       existed, and read as ""; next_run_seq is written
+//                       only when above 1, and read as 1 when absent; the
+//                       runs' counts only when a run exists, seqs rising
+//                       and below next_run_seq)
 //   magic            := 0x52445350 ("PSDR") | 0x54535350 ("PSST")
 //   format           := 1
 //   checksum         := XXH64, seed 0, of every byte before it
@@ -76,6 +86,11 @@ void EncodeDirectoryRecord(const ManifestPage& p, std::string* dst) {
   PutVarint64(dst, p.summary.bytes);
   PutFixed64(dst, p.summary.digest);
   PutFixed64(dst, p.summary.max_hlc);
+  if (p.run_seq != 0 || p.applied_seq != 0) {
+    PutVarint64(dst, p.run_seq);
+    PutVarint64(dst, p.applied_seq);
+    if (p.run_seq != 0) PutLengthPrefixed(dst, p.filter);
+  }
   Seal(dst, start);
 }
 
@@ -91,6 +106,17 @@ Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out) {
       !in.GetVarint64(&page_bytes) || !in.GetFixed64(&digest) ||
       !in.GetFixed64(&max_hlc)) {
     return Status::Corruption("directory record: truncated");
+  }
+  uint64_t run_seq = 0, applied_seq = 0;
+  std::string_view filter;
+  if (in.remaining() != 0) {
+    if (!in.GetVarint64(&run_seq) || !in.GetVarint64(&applied_seq) ||
+        (run_seq != 0 && !in.GetLengthPrefixed(&filter))) {
+      return Status::Corruption("directory record: truncated");
+    }
+    if (run_seq == 0 && applied_seq == 0) {  // written only when not both 0
+      return Status::Corruption("directory record: non-canonical run fields");
+    }
   }
   if (in.remaining() != 0) {
     return Status::Corruption("directory record: trailing bytes");
@@ -109,6 +135,9 @@ Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out) {
   out->summary.bytes = page_bytes;
   out->summary.digest = digest;
   out->summary.max_hlc = max_hlc;
+  out->run_seq = run_seq;
+  out->applied_seq = applied_seq;
+  out->filter.assign(filter);
   return Status::OK();
 }
 
@@ -116,9 +145,33 @@ uint64_t DirectoryEntryDigest(std::string_view lower_key, PageId id) {
   return Hash64(lower_key, id * 0x9E3779B97F4A7C15ull);
 }
 
+namespace {
+
+// Seqs rising and below next_run_seq; at most as many as the input could
+// hold (two bytes each), so a hostile count allocates nothing.
+bool GetRunCounts(Reader* in, uint64_t next_run_seq,
+                  std::vector<RunCount>* out) {
+  uint64_t n = 0;
+  if (!in->GetVarint64(&n) || n == 0 || n > in->remaining() / 2) return false;
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    RunCount r;
+    if (!in->GetVarint64(&r.seq) || !in->GetVarint64(&r.unapplied_puts) ||
+        r.seq <= last || r.seq >= next_run_seq) {
+      return false;
+    }
+    last = r.seq;
+    out->push_back(r);
+  }
+  return true;
+}
+
+}  // namespace
+
 void EncodeEngineState(PageId next_page_id, uint64_t hlc,
                        const DirectoryShape& shape, std::string_view user_data,
-                       std::string* dst) {
+                       std::string* dst, uint64_t next_run_seq,
+                       const std::vector<RunCount>& runs) {
   size_t start = dst->size();
   PutFixed32(dst, kEngineStateMagic);
   dst->push_back(static_cast<char>(kManifestFormatVersion));
@@ -127,6 +180,14 @@ void EncodeEngineState(PageId next_page_id, uint64_t hlc,
   PutVarint64(dst, shape.page_count);
   PutFixed64(dst, shape.digest);
   PutLengthPrefixed(dst, user_data);
+  if (next_run_seq > 1) PutVarint64(dst, next_run_seq);
+  if (next_run_seq > 1 && !runs.empty()) {
+    PutVarint64(dst, runs.size());
+    for (const RunCount& r : runs) {
+      PutVarint64(dst, r.seq);
+      PutVarint64(dst, r.unapplied_puts);
+    }
+  }
   Seal(dst, start);
 }
 
@@ -142,6 +203,9 @@ Status DecodeManifest(std::string_view state,
   if (!in.GetVarint64(&m.next_page_id) || !in.GetFixed64(&m.hlc) ||
       !in.GetVarint64(&shape.page_count) || !in.GetFixed64(&shape.digest) ||
       (in.remaining() > 0 && !in.GetLengthPrefixed(&user_data)) ||
+      (in.remaining() > 0 &&
+       (!in.GetVarint64(&m.next_run_seq) || m.next_run_seq <= 1)) ||
+      (in.remaining() > 0 && !GetRunCounts(&in, m.next_run_seq, &m.runs)) ||
       in.remaining() != 0 || m.next_page_id < 2 ||
       m.next_page_id > kMaxPageId) {
     return Status::Corruption("engine state: malformed");
@@ -152,27 +216,44 @@ Status DecodeManifest(std::string_view state,
                               " directory records for " +
                               std::to_string(shape.page_count) + " pages");
   }
-  if (records.empty()) return Status::Corruption("manifest: no pages");
-  m.pages.resize(records.size());
   std::unordered_set<PageId> ids;
   uint64_t digest = 0;
-  for (size_t i = 0; i < records.size(); ++i) {
-    s = DecodeDirectoryRecord(records[i], &m.pages[i]);
+  for (std::string_view record : records) {
+    ManifestPage p;
+    s = DecodeDirectoryRecord(record, &p);
     if (!s.ok()) return s;
-    if (m.pages[i].id >= m.next_page_id || !ids.insert(m.pages[i].id).second) {
+    if (p.id >= m.next_page_id || !ids.insert(p.id).second) {
       return Status::Corruption("manifest: duplicate or unissued page id " +
-                                std::to_string(m.pages[i].id));
+                                std::to_string(p.id));
     }
-    digest ^= DirectoryEntryDigest(m.pages[i].lower_key, m.pages[i].id);
+    if (p.run_seq >= m.next_run_seq || p.applied_seq >= m.next_run_seq ||
+        (p.run_seq != 0 && p.applied_seq != 0)) {
+      return Status::Corruption("manifest: page " + std::to_string(p.id) +
+                                " names a run that was never sealed");
+    }
+    digest ^= DirectoryEntryDigest(p.lower_key, p.id);
+    (p.run_seq == 0 ? m.pages : m.run_pages).push_back(std::move(p));
   }
   if (digest != shape.digest) {
     return Status::Corruption(
         "manifest: directory records do not match the engine state");
   }
+  if (m.pages.empty()) return Status::Corruption("manifest: no pages");
   std::sort(m.pages.begin(), m.pages.end(),
             [](const ManifestPage& a, const ManifestPage& b) {
               return a.lower_key < b.lower_key;
             });
+  std::sort(m.run_pages.begin(), m.run_pages.end(),
+            [](const ManifestPage& a, const ManifestPage& b) {
+              return a.run_seq != b.run_seq ? a.run_seq < b.run_seq
+                                            : a.lower_key < b.lower_key;
+            });
+  for (size_t i = 1; i < m.run_pages.size(); ++i) {
+    if (m.run_pages[i - 1].run_seq == m.run_pages[i].run_seq &&
+        m.run_pages[i - 1].lower_key == m.run_pages[i].lower_key) {
+      return Status::Corruption("manifest: two run pages share a lower bound");
+    }
+  }
   if (!m.pages.front().lower_key.empty()) {
     return Status::Corruption("manifest: no page covers the first keys");
   }

@@ -32,13 +32,30 @@ struct ManifestPage {
   std::string lower_key;
   PageId id = kNoPage;
   PageSummary summary;
+  // 0 for a base page; for a page of a run of the write path
+  // (WRITE_PATH.md), the run's sequence number (runs are numbered from 1).
+  uint64_t run_seq = 0;
+  // Base pages: the runs with seq <= applied_seq are applied to this page.
+  uint64_t applied_seq = 0;
+  // Run pages: the Bloom filter of their keys (key_filter.h).
+  std::string filter;
+};
+
+// A run's live entries not yet applied by their base pages (Stats).
+struct RunCount {
+  uint64_t seq = 0;
+  uint64_t unapplied_puts = 0;
 };
 
 struct Manifest {
   PageId next_page_id = 1;
   uint64_t hlc = 0;
   std::string user_data;            // Engine::SetUserData's (opaque here)
-  std::vector<ManifestPage> pages;  // in key order
+  std::vector<ManifestPage> pages;  // base pages, in key order
+  // Pages of runs, by run_seq then lower key.
+  std::vector<ManifestPage> run_pages;
+  uint64_t next_run_seq = 1;   // above every run_seq
+  std::vector<RunCount> runs;  // by seq; may be empty (then: live counts)
 };
 
 // What the engine state record says of the directory, so that a lost or
@@ -52,15 +69,20 @@ uint64_t DirectoryEntryDigest(std::string_view lower_key, PageId id);
 void EncodeDirectoryRecord(const ManifestPage& page, std::string* dst);
 Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out);
 
+// next_run_seq: written only when above 1 (no run was ever sealed), so
+// that a store without runs keeps the format older readers know.
 void EncodeEngineState(PageId next_page_id, uint64_t hlc,
                        const DirectoryShape& shape, std::string_view user_data,
-                       std::string* dst);
+                       std::string* dst, uint64_t next_run_seq = 1,
+                       const std::vector<RunCount>& runs = {});
 
 // Assembles a manifest from the state record and every page's directory
 // record (in any order). Corruption for any record that fails to decode, and
 // for a set that is not the directory the state record describes (count and
 // digest), or not a directory at all: first lower key not "", duplicate
-// lower keys or ids, ids not below next_page_id, no pages.
+// lower keys or ids, ids not below next_page_id, no pages. Run pages (run_seq
+// > 0) count in the shape; within a run, lower keys are distinct; run_seq
+// is below next_run_seq, applied_seq not above it.
 Status DecodeManifest(std::string_view state,
                       const std::vector<std::string_view>& records,
                       Manifest* out);

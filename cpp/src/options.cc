@@ -23,6 +23,14 @@ Status Options::Normalize() {
   if (max_memory_pages == 0) {
     return Status::InvalidArgument("max_memory_pages must be at least 1");
   }
+  // Beside a full buffer, a read or a compaction pass keeps a page and a
+  // run page resident.
+  if (write_buffer_pages != 0 && (write_buffer_pages * 2 > max_memory_pages ||
+                                  write_buffer_pages + 2 > max_memory_pages)) {
+    return Status::InvalidArgument(
+        "write_buffer_pages must be at most half of max_memory_pages, and "
+        "leave 2 pages");
+  }
   if (max_key_bytes == 0 || max_value_bytes == 0) {
     return Status::InvalidArgument("key and value limits must be positive");
   }

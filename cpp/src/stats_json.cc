@@ -30,6 +30,8 @@ std::string Engine::StatsJson() const {
                       {"residentBytes", s.resident_bytes},
                       {"dirtyPages", s.dirty_pages},
                       {"corruptPages", s.corrupt_pages},
+                      {"bufferedWrites", s.buffered_writes},
+                      {"runPages", s.run_pages},
                       {"maxMemoryPages", s.max_memory_pages},
                       {"memoryPressure", s.memory_pressure},
                       {"hlc", HlcToHex(s.hlc)}};

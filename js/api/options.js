@@ -34,6 +34,11 @@ const DEFAULTS = Object.freeze({
     // IndexedDB commits: 'strict' (on disk when flush() resolves) or
     // 'relaxed' (the browser's default: in the OS, faster).
     durability: 'strict',
+    // Pages of maxMemoryPages the write path's buffer may take (writes
+    // whose page is not in memory wait in it; cpp/src/WRITE_PATH.md);
+    // 0: off (every write waits for its page). Off by default until its
+    // reads and small flushes are as fast as without it (WRITE_PATH.md).
+    writeBufferPages: 0,
     backend: undefined
   })
 })
@@ -125,9 +130,13 @@ export function normalizeOptions(options = {}) {
       persistenceKey: p.persistenceKey,
       autoSaveInterval: whole('persistence.autoSaveInterval', p.autoSaveInterval, 0, 2 ** 31 - 1),
       durability: p.durability,
+      writeBufferPages: 0,
       backend: p.backend
     }
   }
+  // At most half the budget, leaving 2 pages (Options::write_buffer_pages).
+  const half = Math.min(Math.floor(o.persistence.maxMemoryPages / 2), o.persistence.maxMemoryPages - 2)
+  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? 0, 0, Math.max(0, half))
   if (o.persistence.durability !== 'strict' && o.persistence.durability !== 'relaxed') {
     throw new PagingStorageError('INVALID_ARGUMENT', "option persistence.durability must be 'strict' or 'relaxed'")
   }
@@ -160,6 +169,7 @@ export function storeConfig(o) {
     splitThreshold: o.splitThreshold,
     mergeThreshold: o.mergeThreshold,
     maxMemoryPages: o.persistence.maxMemoryPages,
+    writeBufferPages: o.persistence.writeBufferPages,
     maxKeyBytes: o.maxKeyBytes,
     maxValueBytes: o.maxValueBytes,
     virtualNodes: o.virtualNodes,

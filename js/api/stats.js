@@ -35,6 +35,8 @@ export function storageStats({ state, peerId, opts, local, replicated }) {
       memoryPressure: e?.memoryPressure ?? 0,
       dirtyPages: e?.dirtyPages ?? 0,
       corruptPages: e?.corruptPages ?? 0,
+      bufferedWrites: e?.bufferedWrites ?? 0,
+      runPages: e?.runPages ?? 0,
       pageLoads: c.pageLoads,
       flushes: c.flushes,
       lastSave: c.lastSave,

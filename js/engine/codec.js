@@ -15,6 +15,7 @@ const OP_FORGET = 3
 const EXISTED = 1
 const APPLIED = 2
 const HAS_VERSION = 4
+const BUFFERED = 8
 /** wire `scan` flags. */
 const HAS_END = 1
 const REVERSE = 2
@@ -36,8 +37,10 @@ const encoder = new TextEncoder()
  * What one write did (wire `result`). hlc/origin: the version now stored,
  * when asked for and applied; origin is the local peer id for local writes.
  * page: with code NOT_RESIDENT, the page the skipped write waits for.
- * @typedef {{ code: number, existed: boolean, applied: boolean, hlc?: string,
- *             origin?: string, message?: string, page?: number }} WriteResult
+ * buffered: a put the engine's write path took without reading its key
+ * (cpp/src/WRITE_PATH.md): `existed` is unknown, reported false.
+ * @typedef {{ code: number, existed: boolean, applied: boolean, buffered?: boolean,
+ *             hlc?: string, origin?: string, message?: string, page?: number }} WriteResult
  */
 
 /**
@@ -94,6 +97,7 @@ export function decodeResults(bytes, withVersions, localPeer) {
     const flags = r.byte()
     res.existed = (flags & EXISTED) !== 0
     res.applied = (flags & APPLIED) !== 0
+    if (flags & BUFFERED) res.buffered = true
     if (flags & HAS_VERSION) {
       if (withVersions) {
         res.hlc = r.fixed64Hex()

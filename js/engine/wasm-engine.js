@@ -39,6 +39,8 @@ const LIST_PAGES_PER_CALL = 4096
  * @property {number} splitThreshold bytes
  * @property {number} mergeThreshold bytes
  * @property {number} maxMemoryPages the page budget
+ * @property {number} [writeBufferPages] of the budget, for the write path's
+ *   buffer (Options::write_buffer_pages; 0 or absent: off)
  * @property {number} maxKeyBytes
  * @property {number} maxValueBytes
  * @property {number} virtualNodes ring tokens per member
@@ -85,6 +87,7 @@ export class WasmEngine {
       splitThreshold: config.splitThreshold,
       mergeThreshold: config.mergeThreshold,
       maxMemoryPages: config.maxMemoryPages,
+      writeBufferPages: config.writeBufferPages ?? 0,
       maxKeyBytes: config.maxKeyBytes,
       maxValueBytes: config.maxValueBytes
     })
@@ -298,6 +301,30 @@ export class WasmEngine {
   }
 
   /**
+   * The pages a due compaction pass of the write path loads next, at most
+   * `limit` (Engine::PagesWantedForCompaction); empty when none is due or
+   * the pass is over. Marks dirty the resident pages the pass stores.
+   * @param {number} limit
+   * @param {boolean} [beforeFlush] for flush(): also due when the runs hold
+   *   a sixteenth of the pages
+   * @returns {number[]}
+   */
+  pagesWantedForCompaction(limit, beforeFlush = false) {
+    return decodeIds(this.#live()._pagesWantedForCompaction(limit, beforeFlush))
+  }
+
+  /** @returns {boolean} a compaction pass is due or under way */
+  compactionDue() {
+    return this.#live()._compactionDue()
+  }
+
+  /** @returns {boolean} writes should wait for a whole compaction pass
+   *  (Engine::WriteStall) */
+  writeStall() {
+    return this.#live()._writeStall()
+  }
+
+  /**
    * Lets the pages that failed to load be read again (Engine::RetryCorruptPages):
    * their next access answers NOT_RESIDENT once more.
    * @returns {number} how many pages are corrupt
@@ -319,9 +346,14 @@ export class WasmEngine {
     return this.#live()._overBudget(incoming)
   }
 
-  /** @returns {boolean} */
-  hasDirtyPages() {
-    return this.#live()._hasDirtyPages()
+  /**
+   * Whether a flush would store something (Engine::HasDirtyPages).
+   * @param {boolean} [makeRoom] for a flush that only makes room in the page
+   *   budget: dirty pages, or a full write buffer (Engine::FlushPurpose)
+   * @returns {boolean}
+   */
+  hasDirtyPages(makeRoom = false) {
+    return this.#live()._hasDirtyPages(makeRoom)
   }
 
   // ---- introspection ----

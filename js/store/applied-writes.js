@@ -31,7 +31,7 @@ export function appliedWrites(ops, results) {
       json: deleted ? null : /** @type {string} */ (/** @type {any} */ (op).json)
     }
     if (!deleted && op.value !== undefined) record.value = op.value
-    applied.push({ record, replicate: op.replicate, existed: r.existed })
+    applied.push(r.buffered ? { record, replicate: op.replicate, existed: false, buffered: true } : { record, replicate: op.replicate, existed: r.existed })
   }
   return applied
 }

@@ -7,7 +7,7 @@ import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { logger } from '../core/log.js'
 import { appliedWrites } from './applied-writes.js'
-import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
+import { CompactionOperation, MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
 import { openStore } from './open-store.js'
 import { Room } from './room.js'
 import { SerialQueue } from './serial-queue.js'
@@ -30,7 +30,10 @@ const MAX_HLC = 'ffffffffffffffff'
 
 /**
  * One write that changed the store, as 'applied' announces it.
- * @typedef {{ record: import('../core/record.js').StoredRecord, replicate: boolean, existed: boolean }} AppliedWrite
+ * buffered: a put the engine took without reading its key (existed unknown,
+ * reported false; engine/codec.js WriteResult).
+ * @typedef {{ record: import('../core/record.js').StoredRecord, replicate: boolean, existed: boolean,
+ *             buffered?: boolean }} AppliedWrite
  */
 
 /**
@@ -39,6 +42,10 @@ const MAX_HLC = 'ffffffffffffffff'
  * store without peers: see js/api/tombstone-gc.js).
  * @typedef {import('../engine/wasm-engine.js').EngineConfig & { maxDiskPages: number, purgeWhenFull?: boolean }} StoreConfig
  */
+
+// Compaction steps per queued task (each loads up to a quarter of the page
+// budget).
+const COMPACTION_STEPS_PER_TASK = 8
 
 export class LocalStore {
   #config
@@ -56,6 +63,7 @@ export class LocalStore {
   #events = new Emitter()
   #queue
   #flushQueued = false
+  #compactionQueued = false
   #openFailed = false
   // Some page failed to load: each operation lets such pages be read again.
   #corrupt = false
@@ -103,12 +111,17 @@ export class LocalStore {
   /** @param {() => Promise<void>} beforeOpen */
   async #load(beforeOpen) {
     await beforeOpen()
-    const opened = await openStore(this.#config, this.#backend, (err) => {
-      // A page that failed to load is asked for again by the next
-      // operation (#run): the backend may heal.
-      if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
-      this.reportError(err)
-    })
+    const opened = await openStore(
+      this.#config,
+      this.#backend,
+      (err) => {
+        // A page that failed to load is asked for again by the next
+        // operation (#run): the backend may heal.
+        if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
+        this.reportError(err)
+      },
+      () => this.#compactSoon()
+    )
     this.#pager = opened.pager
     this.#driver = opened.driver
     this.#admission = opened.admission
@@ -238,9 +251,61 @@ export class LocalStore {
     return purged
   }
 
-  /** @returns {Promise<void>} once every dirty page is stored */
+  /**
+   * Queues the steps of a due compaction pass of the write path (flushes
+   * seal runs; past a few, a pass applies them to every page so that the
+   * next flush drops them), a few steps per task so that the app's
+   * operations run in between; once the pass is over, a save drops the
+   * runs. Failures are reported as 'error' events.
+   */
+  #compactSoon() {
+    if (this.#compactionQueued || !this.isOpen || !this.#live().compactionDue()) return
+    this.#compactionQueued = true
+    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
+    this.#queue
+      .task(() => {
+        this.#compactionQueued = false
+        return this.isOpen ? this.#run(new CompactionOperation(this.#live(), chunk, COMPACTION_STEPS_PER_TASK)) : false
+      })
+      .then(
+        (over) => (over ? this.saveSoon() : this.#compactSoon()),
+        (err) => {
+          this.#compactionQueued = false
+          if (/** @type {any} */ (err)?.code !== 'CLOSED') this.reportError(err)
+        }
+      )
+  }
+
+  /**
+   * The write path's backpressure: compaction passes run to their end and
+   * saved (which drops the runs) until writes need not wait. Inside a
+   * queued run or task.
+   */
+  async #compactNow() {
+    const engine = this.#live()
+    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
+    while (engine.writeStall()) {
+      while (!(await this.#run(new CompactionOperation(engine, chunk, Infinity)))) {
+        // a pass in steps, each loading what the last one named
+      }
+      // Stores the pages the pass applied runs to, which drops those runs.
+      await /** @type {Pager} */ (this.#pager).flush({ makeRoom: true })
+    }
+  }
+
+  /**
+   * Stores everything acknowledged. With the write path, when the runs hold
+   * a large share of the data (a bulk load), a compaction pass first applies
+   * them, so reads after the flush (or a reopen) load one page per key.
+   * @returns {Promise<void>} once everything acknowledged is stored
+   */
   async flush() {
-    await this.#queue.task(() => this.#pager?.flush())
+    await this.#queue.task(async () => {
+      if (!this.#pager) return
+      const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
+      await this.#run(new CompactionOperation(this.#live(), chunk, Infinity, true))
+      await this.#pager.flush()
+    })
   }
 
   /** @returns {Promise<number>} clean pages dropped from memory */
@@ -380,6 +445,7 @@ export class LocalStore {
    */
   #runWrites(ops, retried = false) {
     const engine = this.#live()
+    if (engine.writeStall()) return this.#compactNow().then(() => this.#runWrites(ops, retried))
     const admission = /** @type {Admission} */ (this.#admission)
     const { admitted, refused } = admission.admit(ops)
     const room = /** @type {Room} */ (this.#room)

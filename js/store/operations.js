@@ -330,3 +330,43 @@ export class MergeOperation {
     return { pages: wanted }
   }
 }
+
+/**
+ * Steps of the write path's compaction pass (Engine::PagesWantedForCompaction):
+ * loads the pages the pass names next, at most `steps` times, so that a long
+ * pass runs in several queued tasks with the app's operations in between.
+ * result: true once the pass is over (the next flush drops the runs).
+ */
+export class CompactionOperation {
+  #engine
+  #limit
+  #steps
+  #beforeFlush
+  done = 0
+  result = false
+
+  /**
+   * @param {import('../engine/wasm-engine.js').WasmEngine} engine
+   * @param {number} limit pages per step
+   * @param {number} steps steps at most
+   * @param {boolean} [beforeFlush] Engine::PagesWantedForCompaction's
+   */
+  constructor(engine, limit, steps, beforeFlush = false) {
+    this.#engine = engine
+    this.#limit = limit
+    this.#steps = steps
+    this.#beforeFlush = beforeFlush
+  }
+
+  /** @returns {Need | null} */
+  step() {
+    if (this.done >= this.#steps) return null
+    const wanted = this.#engine.pagesWantedForCompaction(this.#limit, this.#beforeFlush)
+    if (wanted.length === 0) {
+      this.result = true
+      return null
+    }
+    this.done++
+    return { pages: wanted }
+  }
+}

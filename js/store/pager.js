@@ -74,12 +74,16 @@ export class Pager {
    * first: pages that shrank (deleted values) give their old bytes back
    * before pages that grew need room. If the backend throws, what it did
    * not store stays dirty for the next try.
+   * @param {{ makeRoom?: boolean }} [how] makeRoom: to get back within the
+   *   page budget: nothing is written unless that frees memory (dirty pages,
+   *   a full write buffer); what is written is everything acknowledged all
+   *   the same
    * @returns {Promise<boolean>} whether there was anything to write
    * @throws {import('../core/errors.js').PagingStorageError} what the backend
    *   threw, as QUOTA_EXCEEDED or IO_ERROR (with `cause`), after reporting it
    */
-  async flush() {
-    if (!this.#engine.hasDirtyPages()) return false
+  async flush({ makeRoom = false } = {}) {
+    if (!this.#engine.hasDirtyPages(makeRoom)) return false
     try {
       await this.#store(this.#engine.collectFlush())
     } catch (err) {
@@ -159,7 +163,7 @@ export class Pager {
    * @throws what flush() throws: the load cannot make room
    */
   async makeRoom(incoming = 0) {
-    if (this.#engine.overBudget(incoming) && this.#engine.hasDirtyPages()) await this.flush()
+    if (this.#engine.overBudget(incoming) && this.#engine.hasDirtyPages(true)) await this.flush({ makeRoom: true })
   }
 
   /** After an operation: back within the page budget. A failed flush was
@@ -168,7 +172,7 @@ export class Pager {
   async afterOp() {
     if (!this.#engine.overBudget()) return
     try {
-      await this.flush()
+      await this.flush({ makeRoom: true })
     } catch {
       // reported
     }

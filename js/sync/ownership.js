@@ -3,7 +3,9 @@
 // rebalance (which visits every key anyway, after each ring change) and
 // kept current between rebalances from the writes that apply; reading the
 // counts never does I/O. Until the first rebalance of a ring, counts made
-// under the previous ring may be off by the keys that moved.
+// under the previous ring may be off by the keys that moved, and puts the
+// engine buffered without reading their key (new key or overwrite: unknown)
+// are left out.
 
 export class Ownership {
   #selfId
@@ -43,11 +45,12 @@ export class Ownership {
   /**
    * Writes that applied: a key that became live counts, one that was deleted
    * stops counting.
-   * @param {ReadonlyArray<{record: {deleted: boolean}, existed: boolean}>} applied
+   * @param {ReadonlyArray<{record: {deleted: boolean}, existed: boolean, buffered?: boolean}>} applied
    * @param {readonly string[][]} replicas per write, its key's replicas under the current ring
    */
   onApplied(applied, replicas) {
-    applied.forEach(({ record, existed }, i) => {
+    applied.forEach(({ record, existed, buffered }, i) => {
+      if (buffered) return
       const change = record.deleted ? (existed ? -1 : 0) : existed ? 0 : 1
       if (change === 0) return
       const role = this.#role(replicas[i])

@@ -123,7 +123,18 @@ async function launch() {
   }
 }
 
-const OPTIONS = { persistence: { persistenceKey: 'crash', maxMemoryPages: 8, maxDiskPages: 1e6, autoSaveInterval: 0 } }
+// CRASH_WRITE_BUFFER: pages of the write path's buffer (cpp/src/WRITE_PATH.md;
+// off by default).
+const buffer = process.env.CRASH_WRITE_BUFFER
+const OPTIONS = {
+  persistence: {
+    persistenceKey: 'crash',
+    maxMemoryPages: 8,
+    maxDiskPages: 1e6,
+    autoSaveInterval: 0,
+    ...(buffer === undefined ? {} : { writeBufferPages: Number(buffer) })
+  }
+}
 
 /** Starts the writer for `trial` in a page; acknowledged counts go to `acked`. */
 async function startWriter(context, trial, acked) {

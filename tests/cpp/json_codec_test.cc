@@ -85,9 +85,10 @@ TEST(JsonCodecTest, ConstantsAreTheCppOnes) {
   EXPECT_EQ(j["hlcLogicalBits"], Hlc::kLogicalBits);
   EXPECT_EQ(j["opType"],
             nlohmann::json({{"put", 0}, {"delete", 1}, {"merge", 2}}));
-  EXPECT_EQ(
-      j["resultFlags"],
-      nlohmann::json({{"existed", 1}, {"applied", 2}, {"hasVersion", 4}}));
+  EXPECT_EQ(j["resultFlags"], nlohmann::json({{"existed", 1},
+                                              {"applied", 2},
+                                              {"hasVersion", 4},
+                                              {"buffered", 8}}));
   EXPECT_EQ(j["scanFlags"],
             nlohmann::json({{"hasEnd", 1}, {"reverse", 2}, {"tombstones", 4}}));
   EXPECT_EQ(j["recordFlags"], nlohmann::json({{"tombstone", 1}}));

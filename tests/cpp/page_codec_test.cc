@@ -158,6 +158,81 @@ TEST(ManifestCodecTest, StatesWithoutUserDataReadAsEmpty) {
   EXPECT_EQ(m.hlc, 55u);
 }
 
+TEST(ManifestCodecTest, RunPagesAndAppliedSeqsRoundTrip) {
+  ManifestPage base{"", 3, {2, 1, 200, 99}};
+  base.applied_seq = 2;
+  ManifestPage run_a{"", 5, {1, 1, 100, 7}};
+  run_a.run_seq = 2;
+  ManifestPage run_b{"k", 6, {1, 1, 100, 8}};
+  run_b.run_seq = 2;
+  ManifestPage older{"", 4, {1, 1, 100, 6}};
+  older.run_seq = 1;
+  std::vector<std::string> records(4);
+  const ManifestPage* all[] = {&run_b, &base, &older, &run_a};
+  uint64_t digest = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    EncodeDirectoryRecord(*all[i], &records[i]);
+    digest ^= DirectoryEntryDigest(all[i]->lower_key, all[i]->id);
+  }
+  auto decode = [&](uint64_t next_run_seq, Manifest* m) {
+    std::string state;
+    EncodeEngineState(10, 1, DirectoryShape{4, digest}, "", &state,
+                      next_run_seq);
+    std::vector<std::string_view> views(records.begin(), records.end());
+    return DecodeManifest(state, views, m);
+  };
+  Manifest m;
+  ASSERT_TRUE(decode(3, &m).ok());
+  EXPECT_EQ(m.next_run_seq, 3u);
+  ASSERT_EQ(m.pages.size(), 1u);
+  EXPECT_EQ(m.pages[0].applied_seq, 2u);
+  ASSERT_EQ(m.run_pages.size(), 3u);  // by run, then lower key
+  EXPECT_EQ(m.run_pages[0].id, 4u);
+  EXPECT_EQ(m.run_pages[1].id, 5u);
+  EXPECT_EQ(m.run_pages[2].id, 6u);
+  EXPECT_EQ(m.run_pages[2].run_seq, 2u);
+  // A run (or an applied seq) the state never sealed is corruption.
+  EXPECT_TRUE(decode(2, &m).IsCorruption());
+}
+
+TEST(ManifestCodecTest, RunCountsRoundTripAndBadOnesAreCorruption) {
+  ManifestPage base{"", 3, {2, 1, 200, 99}};
+  std::string record;
+  EncodeDirectoryRecord(base, &record);
+  uint64_t digest = DirectoryEntryDigest("", 3);
+  auto decode = [&](const std::vector<RunCount>& runs, Manifest* m) {
+    std::string state;
+    EncodeEngineState(10, 1, DirectoryShape{1, digest}, "", &state, 5, runs);
+    return DecodeManifest(state, {record}, m);
+  };
+  Manifest m;
+  ASSERT_TRUE(decode({{1, 7}, {4, 0}}, &m).ok());
+  ASSERT_EQ(m.runs.size(), 2u);
+  EXPECT_EQ(m.runs[0].seq, 1u);
+  EXPECT_EQ(m.runs[0].unapplied_puts, 7u);
+  EXPECT_EQ(m.runs[1].seq, 4u);
+  ASSERT_TRUE(decode({}, &m).ok());
+  EXPECT_TRUE(decode({{4, 1}, {2, 1}}, &m).IsCorruption());  // not rising
+  EXPECT_TRUE(decode({{5, 1}}, &m).IsCorruption());          // never sealed
+}
+
+TEST(ManifestCodecTest, RecordsWithoutRunsKeepTheirFormat1Bytes) {
+  // A base page that applied no run encodes as before runs existed, so
+  // stores written earlier and later read alike.
+  std::string plain, with_runs;
+  ManifestPage p{"a", 7, {1, 1, 100, 5}};
+  EncodeDirectoryRecord(p, &plain);
+  p.applied_seq = 1;
+  EncodeDirectoryRecord(p, &with_runs);
+  EXPECT_EQ(with_runs.size(), plain.size() + 2);
+  ManifestPage back;
+  ASSERT_TRUE(DecodeDirectoryRecord(plain, &back).ok());
+  EXPECT_EQ(back.run_seq, 0u);
+  EXPECT_EQ(back.applied_seq, 0u);
+  ASSERT_TRUE(DecodeDirectoryRecord(with_runs, &back).ok());
+  EXPECT_EQ(back.applied_seq, 1u);
+}
+
 TEST(ManifestCodecTest, AssemblesAndValidatesDirectoryRecords) {
   ManifestPage first{"", 3, {2, 1, 200, 99}};
   ManifestPage second{"m", 9, {1, 1, 100, 7}};

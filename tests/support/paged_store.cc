@@ -38,24 +38,41 @@ Status PagedStore::Open(const Options& options, PageStore* disk,
 Status PagedStore::Load(PageId id) {
   // Over budget with dirty pages: flush first so clean pages can go, as the
   // JS layer does. (Clean pages need no flush: LoadPage evicts them.)
-  if (engine_->OverBudget() && engine_->HasDirtyPages()) Flush();
-  std::string bytes;
-  if (!disk_->Read(id, &bytes)) {
-    return Status::Corruption("page " + std::to_string(id) + " not on disk");
+  // With the write path, as the JS layer's makeRoom(1): the page loaded
+  // must fit too, or pages still applying runs are evicted before they are
+  // done (and merges or scans over them never settle).
+  size_t incoming = engine_->options().write_buffer_pages != 0 ? 1 : 0;
+  if (engine_->BudgetPages() + incoming > engine_->options().max_memory_pages &&
+      engine_->HasDirtyPages(Engine::FlushPurpose::kMakeRoom)) {
+    MakeRoomFlush();
   }
+  // A page the disk lacks is handed over empty, as the JS pager does: the
+  // engine answers Corruption for a page it has, OK for one that is gone
+  // since it was named (the flush above may have dropped a run).
+  std::string bytes;
+  disk_->Read(id, &bytes);
   ++pages_loaded;
   return engine_->LoadPage(id, bytes);
 }
 
 void PagedStore::AfterOp() {
-  if (engine_->OverBudget()) {
-    Flush();
+  if (engine_->OverBudget() &&
+      engine_->HasDirtyPages(Engine::FlushPurpose::kMakeRoom)) {
+    MakeRoomFlush();
     ++after_op_flushes;
   }
 }
 
+void PagedStore::MakeRoomFlush() {
+  FlushBatch batch;
+  engine_->CollectFlush(&batch);
+  Store(batch);
+}
+
 template <typename Op>
 auto PagedStore::Drive(Op op) -> decltype(op(nullptr)) {
+  PageId last_missing = kNoPage;
+  int repeats = 0;
   for (;;) {
     PageId missing = kNoPage;
     auto result = op(&missing);
@@ -70,7 +87,14 @@ auto PagedStore::Drive(Op op) -> decltype(op(nullptr)) {
       AfterOp();
       return result;
     }
-    Status loaded = Load(missing);
+    // As the JS driver: the same page named again and again means the
+    // engine evicts what it was loaded for; fail rather than loop.
+    repeats = missing == last_missing ? repeats + 1 : 0;
+    last_missing = missing;
+    Status loaded = repeats > 8
+                        ? Status::Corruption("page " + std::to_string(missing) +
+                                             " would not stay resident")
+                        : Load(missing);
     if (!loaded.ok()) {
       if constexpr (std::is_same_v<decltype(result), Status>) {
         return loaded;
@@ -212,6 +236,25 @@ Status PagedStore::CompleteMerges() {
     }
   }
   return Status::Busy("merges did not settle");
+}
+
+Status PagedStore::Compact() {
+  std::vector<PageId> last;
+  int repeats = 0;
+  for (;;) {
+    std::vector<PageId> wanted = engine_->PagesWantedForCompaction(2);
+    if (wanted.empty()) break;
+    repeats = wanted == last ? repeats + 1 : 0;
+    if (repeats > 8) return Status::Busy("compaction makes no progress");
+    last = wanted;
+    for (PageId id : wanted) {
+      Status s = Load(id);
+      if (!s.ok()) return s;
+    }
+    AfterOp();
+  }
+  AfterOp();
+  return Status::OK();
 }
 
 }  // namespace testing

@@ -61,7 +61,11 @@ class PagedStore {
   Status Scan(const ScanOptions& options, std::vector<Record>* records);
 
   // Writes every dirty page and the manifest, then commits.
+  // A durable flush (Engine::FlushPurpose::kDurable).
   void Flush();
+  // A flush to get back within the budget, as the JS pager's makeRoom and
+  // afterOp: taken only when HasDirtyPages(FlushPurpose::kMakeRoom).
+  void MakeRoomFlush();
   // The same, with `during` run between CollectFlush and CommitFlush, as
   // writes land while the JS layer's asynchronous flush is in flight.
   // REQUIRES: `during` calls the engine directly, never this store.
@@ -73,6 +77,8 @@ class PagedStore {
       const std::function<void()>& during = [] {});
   // Loads the pages pending merges want, so they complete.
   Status CompleteMerges();
+  // Runs a due compaction pass of the write path to its end.
+  Status Compact();
   // Engine::PurgeTombstones over the whole store, loading pages as it goes;
   // *purged counts the tombstones removed.
   Status Purge(uint64_t horizon, size_t* purged);

@@ -113,7 +113,9 @@ class Engine {
   // Hands back the bytes of a page named by NotResident (or any page of the
   // directory). Corruption if the bytes fail validation or do not match the
   // directory's summary; the page is then marked corrupt and reads of its
-  // keys return Corruption. A page already resident is left as it is.
+  // keys return Corruption. A page already resident is left as it is; a
+  // page gone since it was named (merged away, a dropped run of the write
+  // path) is OK, nothing to do; an id never issued is InvalidArgument.
   Status LoadPage(PageId id, std::string_view bytes);
   // Lets every page that failed to load be read again: its next access
   // answers NotResident (naming it) instead of Corruption, so the caller
@@ -123,6 +125,24 @@ class Engine {
   size_t RetryCorruptPages();
   // Non-resident pages that would let pending merges complete.
   std::vector<PageId> PagesWantedForMerges() const;
+  // The write path's compaction (cpp/src/WRITE_PATH.md): once there are
+  // more runs than a page should read through, a pass brings every page up
+  // to the newest run, in key order, so that the next flushes can drop the
+  // runs. Names up to `limit` pages to load next (base pages, or the run
+  // pages a loaded page still applies) and marks dirty the resident pages
+  // the pass needs stored; empty when no pass is due or the pass is over.
+  // The caller loads what it names, flushes when over budget, and asks
+  // again. Amortized O(limit) per call.
+  // before_flush: for an explicit flush, a pass is also due when the closed
+  // runs hold a sixteenth of the store's pages or more (reads after it then
+  // load one page per key).
+  std::vector<PageId> PagesWantedForCompaction(size_t limit,
+                                               bool before_flush = false);
+  // A compaction pass is due or under way. O(1).
+  bool CompactionDue() const;
+  // So many runs that the caller should run a compaction pass to its end
+  // (and flush) before more writes: backpressure for the write path. O(1).
+  bool WriteStall() const;
   // Pages the caller should fetch next for a non-resident key.
   PageId PageFor(std::string_view key) const;
   // The non-resident pages a scan that stopped at page `first` reads next:
@@ -132,11 +152,25 @@ class Engine {
   std::vector<PageId> PagesAhead(PageId first, size_t limit,
                                  bool descending) const;
 
-  // Dirty pages, or an engine state to store (a new sync mark).
-  bool HasDirtyPages() const;
-  size_t PageCount() const;      // O(1)
+  // Why a flush would be taken. kDurable (flush(), saves, shutdown): to
+  // store everything acknowledged. kMakeRoom: to get back within the page
+  // budget, which only storing dirty pages or sealing a full memtable does.
+  enum class FlushPurpose { kDurable, kMakeRoom };
+  // Something a flush of `purpose` would store: dirty pages, a full
+  // memtable, and for kDurable an engine state (a new sync mark) or
+  // memtable entries no log run holds.
+  bool HasDirtyPages(FlushPurpose purpose = FlushPurpose::kDurable) const;
+  size_t PageCount() const;      // O(1); Stats().pages
   bool OverBudget() const;       // more resident pages than max_memory_pages
   size_t ResidentPages() const;  // O(1)
+  // Resident pages plus the pages' worth of bytes the write path's memtable
+  // holds: what the page budget bounds. O(1).
+  size_t BudgetPages() const;
+  // Every dirty page, the pages merged away, the engine state, and the
+  // write path's memtable: sealed whole into a run when it is over its
+  // share of the budget (or its log is as large), else its entries no log
+  // run holds yet as a new log run (WRITE_PATH.md). So every flush stores
+  // everything acknowledged before it.
   void CollectFlush(FlushBatch* out);
   // Flush families with something to store, each named by the id of the
   // page that starts it, fewest dirty bytes first. A family is a key range

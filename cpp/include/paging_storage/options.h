@@ -28,6 +28,17 @@ struct Options {
   // so the bound can be passed until the caller flushes dirty pages.
   size_t max_memory_pages = 50;
 
+  // The log-structured write path (cpp/src/WRITE_PATH.md): local writes
+  // whose page is not resident are buffered (a memtable counted in the page
+  // budget) instead of waiting for their page, sealed into runs by flushes
+  // and applied to pages as they load. The memtable holds at most this many
+  // pages' worth of bytes before the engine reports itself over budget (the
+  // caller then flushes). 0 turns the write path off: every write needs its
+  // page resident. REQUIRES: at most half of max_memory_pages (the other
+  // half keeps the pages a compaction pass applies runs with) and at most
+  // max_memory_pages - 2 (a read keeps a page and a run page beside it).
+  size_t write_buffer_pages = 0;
+
   // Input limits; larger keys or values are rejected with InvalidArgument.
   size_t max_key_bytes = 1024;
   size_t max_value_bytes = 1 << 20;

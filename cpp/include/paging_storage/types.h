@@ -63,6 +63,10 @@ struct WriteResult {
   bool applied = false;  // the store changed (false: a stale merge, a delete
                          // of an absent key, or an error)
   Version version;       // the version now stored for the key, when applied
+  // A local write taken without reading its key's stored state (the write
+  // path's memtable, or a page still applying runs): `existed` is unknown
+  // (reported false).
+  bool buffered = false;
   // With status NotResident (Engine::ApplyBatch skipping missing pages):
   // the page the op waits for.
   PageId missing_page = kNoPage;
@@ -132,7 +136,13 @@ struct PageInfo {
 };
 
 struct EngineStats {
+  // Pages in the store: the directory's, and the run pages of the write
+  // path (what the disk budget counts).
   size_t pages = 0;
+  // Live keys. Writes in the write path's memtable or runs count as keys
+  // until their page takes them: a buffered overwrite of a key whose page
+  // is not in memory counts twice until then (never fewer than the live
+  // keys; exact when nothing is buffered, as after a compacting flush).
   size_t live_keys = 0;
   size_t tombstones = 0;
   size_t bytes = 0;  // accounted bytes of all pages
@@ -140,6 +150,10 @@ struct EngineStats {
   size_t resident_bytes = 0;  // accounted bytes of resident pages
   size_t dirty_pages = 0;
   size_t corrupt_pages = 0;
+  // The write path: writes in the memtable, and run pages in the store
+  // (counted in `pages`) not yet applied to pages and dropped.
+  size_t buffered_writes = 0;
+  size_t run_pages = 0;
   size_t max_memory_pages = 0;
   double memory_pressure = 0;  // resident_pages / max_memory_pages
   uint64_t hlc = 0;

@@ -52,6 +52,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
           persistenceKey: 'paging_storage',
           autoSaveInterval: 30000,
           durability: 'strict',
+          writeBufferPages: 0,
           backend: undefined
         }
       }
@@ -208,6 +209,7 @@ describe('storeConfig', () => {
       splitThreshold: 409,
       mergeThreshold: 102,
       maxMemoryPages: 3,
+      writeBufferPages: 0,
       maxKeyBytes: 1024,
       maxValueBytes: 1048576,
       virtualNodes: 7,
@@ -224,4 +226,28 @@ describe('storeConfig', () => {
       engine.close()
     }
   })
+})
+
+test('persistence.writeBufferPages: off by default; at most half the budget and the budget less 2 pages', () => {
+  assert.equal(normalizeOptions({}).persistence.writeBufferPages, 0)
+  const most = (maxMemoryPages) => {
+    let n = 0
+    while (n < 100) {
+      try {
+        normalizeOptions({ persistence: { maxMemoryPages, writeBufferPages: n + 1 } })
+      } catch {
+        break
+      }
+      n++
+    }
+    return n
+  }
+  assert.deepEqual([most(2), most(3), most(4), most(8), most(50)], [0, 1, 2, 4, 25])
+})
+
+test('persistence.writeBufferPages: a whole number up to half of maxMemoryPages', () => {
+  assert.equal(normalizeOptions({ persistence: { maxMemoryPages: 50, writeBufferPages: 25 } }).persistence.writeBufferPages, 25)
+  for (const bad of [26, -1, 1.5, '4']) {
+    assert.throws(() => normalizeOptions({ persistence: { maxMemoryPages: 50, writeBufferPages: bad } }), { code: 'INVALID_ARGUMENT' })
+  }
 })

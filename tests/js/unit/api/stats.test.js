@@ -17,6 +17,8 @@ const ENGINE = {
   residentPages: 2,
   dirtyPages: 1,
   corruptPages: 0,
+  bufferedWrites: 9,
+  runPages: 6,
   memoryPressure: 1,
   hlc: '0000000000010000'
 }
@@ -53,6 +55,8 @@ describe('storageStats', () => {
         memoryPressure: 1,
         dirtyPages: 1,
         corruptPages: 0,
+        bufferedWrites: 9,
+        runPages: 6,
         pageLoads: 17,
         flushes: 5,
         lastSave: 1234,

@@ -109,7 +109,11 @@ describe('engine/codec wire constants against the module', () => {
       const r = decodeResults(bytes, true, 'me').results[0]
       assert.equal(r.existed, existed)
       assert.equal(r.applied, applied)
+      assert.equal(r.buffered, undefined)
     }
+    const buffered = decodeResults(Uint8Array.of(0, 0, 1, 0, 0, 1, 0, f.applied | f.buffered), true, 'me').results[0]
+    assert.equal(buffered.buffered, true)
+    assert.equal(buffered.applied, true)
     // hasVersion: 8 bytes of hlc and an origin follow.
     const w = new Writer()
     for (const b of [0, 0, 1, 0, 0, 1, 0, f.applied | f.hasVersion]) w.byte(b)

@@ -38,3 +38,10 @@ test('a forget that dropped a live copy is a delete (never replicated); one that
     { record: { key: 'live', hlc: H, origin: 'P', deleted: true, json: null }, replicate: false, existed: true }
   ])
 })
+
+test('a buffered put is announced as buffered: whether it replaced a live value is unknown', () => {
+  const ops = [{ type: 'put', key: 'a', json: '1', replicate: true }]
+  assert.deepEqual(appliedWrites(/** @type {any} */ (ops), /** @type {any} */ ([ok({ buffered: true })])), [
+    { record: { key: 'a', hlc: H, origin: 'me', deleted: false, json: '1' }, replicate: true, existed: false, buffered: true }
+  ])
+})

@@ -42,3 +42,9 @@ test('recount: live keys by role, tombstones left out', () => {
   assert.equal(o.owned, 2)
   assert.equal(o.replica, 1)
 })
+
+test('onApplied: a buffered put (existed unknown) changes nothing until the next recount', () => {
+  const o = new Ownership('A', 5)
+  o.onApplied([{ ...live(false), buffered: true }], [['A']])
+  assert.equal(o.owned, 5)
+})

@@ -1,0 +1,536 @@
+// The write path's memtable and runs (WRITE_PATH.md): buffering local
+// writes whose page is not resident, sealing the memtable into a run at a
+// flush, reading through runs, applying runs to pages, dropping the runs
+// every page has applied.
+#include <algorithm>
+#include <utility>
+
+#include "engine_impl.h"
+#include "key_filter.h"
+#include "page_codec.h"
+
+namespace paging_storage {
+
+void EngineImpl::BufferWrite(const WriteOp& op, uint64_t wall_ms, Iterator it,
+                             WriteResult* r) {
+  const std::string& key = op.record.key;
+  const PageMeta& m = *it->second;
+  if (m.page != nullptr || (m.corrupt && !m.retry_load)) return;
+  const Entry* buffered = memtable_.Find(key);
+  Entry e;
+  e.key = key;
+  e.origin = local_origin_;
+  if (op.type == WriteOp::Type::kPut) {
+    e.value = op.record.value;
+  } else if (op.type == WriteOp::Type::kDelete && buffered != nullptr) {
+    // The memtable holds the key's newest state: the boolean stays exact.
+    r->status = Status::OK();
+    if (buffered->tombstone) return;
+    r->existed = true;
+    e.tombstone = true;
+  } else {
+    return;  // needs the page: NotResident stands
+  }
+  e.hlc = hlc_.Now(wall_ms);
+  r->status = Status::OK();
+  r->applied = true;
+  r->buffered = op.type == WriteOp::Type::kPut;
+  r->version = VersionOf(e);
+  memtable_.Put(std::move(e));
+  EnforceBudget(kNoPage);
+}
+
+bool EngineImpl::MergeEntry(Page* page, Entry e) {
+  hlc_.Update(e.hlc);
+  const Entry* current = page->Find(e.key);
+  if (current != nullptr &&
+      CompareVersions(VersionOf(*current), VersionOf(e)) >= 0) {
+    return false;
+  }
+  page->Upsert(std::move(e));
+  return true;
+}
+
+Status EngineImpl::CurrentEntry(const PageMeta& m, std::string_view key,
+                                const Entry** out, PageId* missing) {
+  const Entry* best = m.page->Find(key);
+  for (PageId id : m.pending_runs) {
+    RunPage& rp = *run_pages_.at(id);
+    if (!rp.Holds(key) || !KeyFilterMayMatch(rp.filter, key)) continue;
+    PageMeta& run = *rp.meta;
+    if (run.page == nullptr) {
+      if (run.corrupt && !run.retry_load) {
+        return Status::Corruption("page " + std::to_string(id) +
+                                  " failed to load");
+      }
+      if (missing != nullptr) *missing = id;
+      return Status::NotResident("page " + std::to_string(id));
+    }
+    lru_.Touch(&run);
+    const Entry* e = run.page->Find(key);
+    if (e != nullptr &&
+        (best == nullptr ||
+         CompareVersions(VersionOf(*e), VersionOf(*best)) > 0)) {
+      best = e;
+    }
+  }
+  *out = best;
+  return Status::OK();
+}
+
+void EngineImpl::AfterBaseLoad(Iterator it) {
+  PageMeta& m = *it->second;
+  auto next = std::next(it);
+  std::vector<Entry> taken;
+  memtable_.Take(it->first, next == dir_.end() ? nullptr : &next->first,
+                 &taken);
+  bool changed = false;
+  for (Entry& e : taken) changed |= MergeEntry(m.page.get(), std::move(e));
+  m.applied_target = NewestRunSeq();
+  m.pending_runs.clear();
+  for (PageId id : RunPagesFor(it, m.applied_seq)) {
+    const PageMeta& run = *run_pages_.at(id)->meta;
+    if (run.page == nullptr) {
+      m.pending_runs.push_back(id);
+      continue;
+    }
+    // Resident already: applied now.
+    auto from = std::lower_bound(
+        run.page->entries().begin(), run.page->entries().end(), it->first,
+        [](const Entry& e, const std::string& k) { return e.key < k; });
+    uint64_t puts = 0;
+    for (auto e = from; e != run.page->entries().end(); ++e) {
+      if (next != dir_.end() && !(e->key < next->first)) break;
+      changed |= MergeEntry(m.page.get(), *e);
+      puts += e->tombstone ? 0 : 1;
+    }
+    // Counted as applied: stored as such (else a reload applies, and
+    // counts, them again).
+    changed |= puts > 0;
+    NoteApplied(run_pages_.at(id)->seq, puts);
+  }
+  if (!m.pending()) m.applied_seq = std::max(m.applied_seq, m.applied_target);
+  if (changed) Changed(&m);
+  if (changed && m.pending()) {
+    if (m.page->bytes() > options_.split_threshold) {
+      Rebalance(it);  // see WriteInto: pending pages split, never merge
+    } else {
+      ReviewMergesAround(m.id);  // invariant 4
+    }
+  }
+}
+
+std::vector<PageId> EngineImpl::RunPagesFor(Iterator it, uint64_t after) const {
+  std::vector<PageId> ids;
+  const std::string& lo = it->first;
+  auto next = std::next(it);
+  const std::string* hi = next == dir_.end() ? nullptr : &next->first;
+  for (auto r = runs_.upper_bound(after); r != runs_.end(); ++r) {
+    if (r->second.log) continue;  // the memtable holds it
+    const std::vector<RunPage>& pages = r->second.pages;
+    // The run page whose range holds `lo`, then those up to `hi`.
+    auto p = std::upper_bound(
+        pages.begin(), pages.end(), lo,
+        [](const std::string& k, const RunPage& rp) { return k < rp.lower; });
+    if (p != pages.begin()) --p;
+    for (; p != pages.end() && (hi == nullptr || p->lower < *hi); ++p) {
+      if (p->has_upper && !(lo < p->upper)) continue;  // ends before lo
+      ids.push_back(p->meta->id);
+    }
+  }
+  return ids;
+}
+
+Status EngineImpl::Unreadable(Iterator it, PageId* missing) const {
+  const PageMeta* m = it->second.get();
+  if (m->page != nullptr && m->pending()) {
+    m = run_pages_.at(m->pending_runs.front())->meta.get();
+  }
+  if (m->corrupt && !m->retry_load) {
+    return Status::Corruption("page " + std::to_string(m->id) +
+                              " failed to load");
+  }
+  if (missing != nullptr) *missing = m->id;
+  return Status::NotResident("page " + std::to_string(m->id));
+}
+
+Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
+  RunPage& rp = *run_pages_.at(id);
+  PageMeta& meta = *rp.meta;
+  if (meta.page != nullptr) return Status::OK();
+  std::unique_ptr<Page> page;
+  Status s = DecodeStored(id, bytes, meta.summary, &page);
+  if (s.ok()) {
+    for (const Entry& e : page->entries()) {
+      if (!rp.Holds(e.key)) {
+        s = Status::Corruption("run page " + std::to_string(id) +
+                               " holds a key outside its range");
+        break;
+      }
+    }
+  }
+  meta.retry_load = false;
+  meta.corrupt = !s.ok();
+  if (!s.ok()) {
+    corrupt_.insert(id);
+    return s;
+  }
+  corrupt_.erase(id);
+  for (const Entry& e : page->entries()) hlc_.Update(e.hlc);
+  MakeResident(&meta, std::move(page));
+
+  // Applies it to every resident page pending on it.
+  const std::vector<Entry>& entries = meta.page->entries();
+  std::vector<PageId> touched;
+  for (Iterator it = dir_.Locate(rp.lower); it != dir_.end(); ++it) {
+    if (rp.has_upper && !(it->first < rp.upper)) break;
+    PageMeta& m = *it->second;
+    if (m.page == nullptr) continue;
+    auto pos = std::find(m.pending_runs.begin(), m.pending_runs.end(), id);
+    if (pos == m.pending_runs.end()) continue;
+    m.pending_runs.erase(pos);
+    auto next = std::next(it);
+    auto first = std::lower_bound(
+        entries.begin(), entries.end(), it->first,
+        [](const Entry& e, const std::string& k) { return e.key < k; });
+    bool changed = false;
+    uint64_t puts = 0;
+    for (auto e = first; e != entries.end(); ++e) {
+      if (next != dir_.end() && !(e->key < next->first)) break;
+      changed |= MergeEntry(m.page.get(), *e);
+      puts += e->tombstone ? 0 : 1;
+    }
+    changed |= puts > 0;  // counted as applied: stored as such
+    NoteApplied(rp.seq, puts);
+    // Pending run pages are in run order: every run below the first still
+    // pending is applied. Stored, that progress survives an eviction (a
+    // budget too small to keep the page resident through all its runs
+    // would otherwise never finish it).
+    uint64_t applied = m.pending()
+                           ? run_pages_.at(m.pending_runs.front())->seq - 1
+                           : m.applied_target;
+    if (applied > m.applied_seq) {
+      m.applied_seq = applied;
+      if (applied > m.stored_applied_seq) changed = true;
+    }
+    if (changed) Changed(&m);
+    if (!m.pending() || changed) touched.push_back(m.id);
+  }
+  // After the walk: finishing or reviewing merges changes the directory.
+  for (PageId done : touched) {
+    Iterator it = dir_.Find(done);
+    if (it == dir_.end() || it->second->page == nullptr) continue;
+    if (!it->second->pending()) {
+      FinishPending(it);
+    } else if (it->second->page->bytes() > options_.split_threshold) {
+      Rebalance(it);  // split: it grew (see WriteInto)
+    } else {
+      ReviewMergesAround(done);  // it shrank, maybe: invariant 4
+    }
+  }
+  // The pages it was applied to are newer in the LRU than it: when the
+  // budget is short it goes before them (they were loaded for the operation
+  // that loaded it), but after older pages; and it stays even when every
+  // other page is dirty (applying it made them so), as a base page just
+  // loaded does: a read of a key whose page is not resident needs it
+  // (FindInRuns). The caller flushes after the operation.
+  for (PageId done : touched) {
+    Iterator it = dir_.Find(done);
+    if (it != dir_.end() && it->second->page != nullptr) {
+      lru_.Touch(it->second.get());
+    }
+  }
+  EnforceBudget(id);
+  return Status::OK();
+}
+
+void EngineImpl::TrimPending(Iterator it) {
+  PageMeta& m = *it->second;
+  if (!m.pending()) return;
+  auto next = std::next(it);
+  auto reaches = [&](PageId id) {
+    const RunPage& rp = *run_pages_.at(id);
+    bool below_end = next == dir_.end() || rp.lower < next->first;
+    bool above_start = !rp.has_upper || it->first < rp.upper;
+    return below_end && above_start;
+  };
+  m.pending_runs.erase(
+      std::remove_if(m.pending_runs.begin(), m.pending_runs.end(),
+                     [&](PageId id) { return !reaches(id); }),
+      m.pending_runs.end());
+  // Nothing left that reaches it: it has applied every run.
+  if (!m.pending()) m.applied_seq = std::max(m.applied_seq, m.applied_target);
+}
+
+void EngineImpl::FinishPending(Iterator it) {
+  PageMeta& m = *it->second;
+  m.applied_seq = std::max(m.applied_seq, m.applied_target);
+  PageId id = m.id;
+  if (m.page->bytes() > options_.split_threshold && m.page->size() > 1) {
+    if (!m.dirty) Changed(&m);
+    Rebalance(it);
+  }
+  ReviewMergesAround(id);
+}
+
+std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit,
+                                                         bool before_flush) {
+  std::vector<PageId> wanted;
+  if (compact_target_ == 0) {
+    size_t closed_pages = run_pages_.size() - log_run_pages_;
+    bool worth =
+        before_flush && ClosedRuns() > 0 && closed_pages * 16 >= dir_.size();
+    if (!worth && ClosedRuns() <= MaxRuns()) return wanted;
+    compact_target_ = NewestClosedRunSeq();
+    compact_from_.clear();
+  }
+  Iterator it = dir_.Locate(compact_from_);
+  bool handled = true;  // every page before `it` is
+  for (; it != dir_.end() && wanted.size() < limit; ++it) {
+    PageMeta& m = *it->second;
+    bool done = m.stored_applied_seq >= compact_target_ ||
+                (m.dirty && m.applied_seq >= compact_target_);
+    if (!done && m.page != nullptr && !m.pending() && !m.corrupt) {
+      // Applied in memory: stored with the next flush.
+      m.dirty = true;
+      m.change_seq = next_change_seq_++;
+      done = true;
+    }
+    if (!done && m.corrupt && !m.retry_load) done = true;  // cannot: skip
+    if (handled && done) {
+      compact_from_ = it->first;
+      continue;
+    }
+    handled = false;
+    if (done) continue;
+    if (m.page == nullptr) {
+      wanted.push_back(m.id);
+    } else {
+      for (PageId id : m.pending_runs) {
+        if (wanted.size() < limit) wanted.push_back(id);
+      }
+    }
+  }
+  if (wanted.empty()) compact_target_ = 0;  // the pass is over
+  return wanted;
+}
+
+std::vector<RunCount> EngineImpl::RunCounts(bool whole) const {
+  std::vector<RunCount> counts;
+  const std::vector<uint64_t>& dropping = sealing_.dropping;
+  for (const auto& [seq, run] : runs_) {
+    if (std::find(dropping.begin(), dropping.end(), seq) != dropping.end()) {
+      continue;  // dropped by this batch
+    }
+    counts.push_back(
+        {seq, whole ? run.unapplied_puts : run.stored_unapplied_puts});
+  }
+  if (sealing_.seq != 0) {
+    RunCount sealed{sealing_.seq, 0};
+    for (const RunPage& rp : sealing_.pages) {
+      sealed.unapplied_puts += rp.meta->summary.live_count;
+    }
+    counts.push_back(sealed);
+  }
+  return counts;
+}
+
+void EngineImpl::NoteApplied(uint64_t seq, uint64_t puts) {
+  auto run = runs_.find(seq);
+  if (run == runs_.end()) return;
+  run->second.unapplied_puts -= std::min(run->second.unapplied_puts, puts);
+}
+
+void EngineImpl::IndexRun(uint64_t seq, std::vector<RunPage> pages) {
+  Run& run = runs_[seq];
+  run.pages = std::move(pages);
+  run.unapplied_puts = 0;
+  for (size_t i = 0; i < run.pages.size(); ++i) {
+    RunPage& rp = run.pages[i];
+    run.unapplied_puts += rp.meta->summary.live_count;
+    run.stored_unapplied_puts = run.unapplied_puts;
+    rp.seq = seq;
+    rp.has_upper = i + 1 < run.pages.size();
+    if (rp.has_upper) rp.upper = run.pages[i + 1].lower;
+    rp.meta->lower_key = &rp.lower;
+    rp.meta->persisted = true;
+    run_pages_[rp.meta->id] = &rp;
+  }
+}
+
+void EngineImpl::DropLogRuns(FlushBatch* out) {
+  for (const auto& [seq, run] : runs_) {
+    if (!run.log) continue;
+    sealing_.dropping.push_back(seq);
+    for (const RunPage& rp : run.pages) {
+      out->deleted_pages.push_back(rp.meta->id);
+    }
+  }
+}
+
+void EngineImpl::SealMemtable(FlushBatch* out) {
+  sealing_ = Sealing{};
+  // Sealed whole when over its share of the budget, or when its log has
+  // grown as large (rewritten keys are logged again).
+  bool whole =
+      !memtable_.empty() &&
+      (MemtableFull() || log_run_pages_ >= options_.write_buffer_pages);
+  // A whole run holds everything the log runs do; with the memtable empty,
+  // the pages that took their entries are stored (dirty pages all go in a
+  // whole flush) or were already.
+  if (whole || memtable_.empty()) DropLogRuns(out);
+  if (memtable_.empty() || (!whole && memtable_.unlogged().empty())) return;
+  sealing_.seq = next_run_seq_;
+  sealing_.log = !whole;
+  std::unique_ptr<Page> page;
+  auto emit = [&] {
+    RunPage rp;
+    rp.lower = page->entries().front().key;
+    rp.meta = std::make_unique<PageMeta>();
+    rp.meta->id = page->id();
+    rp.meta->summary = SummaryOf(*page);
+    std::vector<std::string_view> keys;
+    keys.reserve(page->size());
+    for (const Entry& e : page->entries()) keys.push_back(e.key);
+    rp.filter = BuildKeyFilter(keys);
+    FlushBatch::PageBytes p;
+    p.id = page->id();
+    EncodePage(*page, origins_, &p.bytes);
+    ManifestPage record{rp.lower, p.id, rp.meta->summary, 0, 0, {}};
+    record.run_seq = sealing_.seq;
+    record.filter = rp.filter;
+    EncodeDirectoryRecord(record, &p.directory_record);
+    out->pages.push_back(std::move(p));
+    sealing_.pages.push_back(std::move(rp));
+    page.reset();
+  };
+  auto append = [&](const std::string& key, const Entry& e) {
+    if (page != nullptr &&
+        page->bytes() + e.Bytes() > options_.split_threshold) {
+      emit();
+    }
+    if (page == nullptr) {
+      page = std::make_unique<Page>(next_page_id_++, &origins_);
+    }
+    page->Append(e);
+    sealing_.taken.push_back({key, {e.hlc, e.origin, e.tombstone}});
+  };
+  if (sealing_.log) {
+    for (const std::string& key : memtable_.unlogged()) {
+      append(key, *memtable_.Find(key));
+    }
+  } else {
+    for (const auto& [key, e] : memtable_.entries()) append(key, e);
+  }
+  emit();
+}
+
+void EngineImpl::DropAppliedRuns(const std::vector<PageId>* families,
+                                 FlushBatch* out) {
+  // A family flush stores some dirty pages only: the stored records of the
+  // others decide, so it drops nothing.
+  if (runs_.empty() || families != nullptr) return;
+  // The least applied_seq a base page's record holds once this batch is
+  // stored (every dirty page is in a whole flush).
+  uint64_t least = UINT64_MAX;
+  for (auto it = dir_.begin(); it != dir_.end(); ++it) {
+    const PageMeta& m = *it->second;
+    least = std::min(least, m.dirty ? m.applied_seq : m.stored_applied_seq);
+  }
+  for (auto& [seq, run] : runs_) {
+    if (seq > least) break;
+    if (run.log) continue;  // goes with the memtable (SealMemtable)
+    sealing_.dropping.push_back(seq);
+    for (const RunPage& rp : run.pages) {
+      out->deleted_pages.push_back(rp.meta->id);
+    }
+  }
+}
+
+DirectoryShape EngineImpl::RunShape() const {
+  DirectoryShape shape;
+  auto add = [&](const RunPage& rp) {
+    ++shape.page_count;
+    shape.digest ^= DirectoryEntryDigest(rp.lower, rp.meta->id);
+  };
+  const std::vector<uint64_t>& dropping = sealing_.dropping;
+  for (const auto& [seq, run] : runs_) {
+    if (std::find(dropping.begin(), dropping.end(), seq) != dropping.end()) {
+      continue;  // gone
+    }
+    for (const RunPage& rp : run.pages) add(rp);
+  }
+  for (const RunPage& rp : sealing_.pages) add(rp);
+  return shape;
+}
+
+void EngineImpl::CommitRuns() {
+  for (uint64_t dropped : sealing_.dropping) {
+    auto run = runs_.find(dropped);
+    if (run == runs_.end()) continue;
+    for (RunPage& rp : run->second.pages) {
+      if (rp.meta->page != nullptr) Evict(rp.meta.get());
+      run_pages_.erase(rp.meta->id);
+      corrupt_.erase(rp.meta->id);
+    }
+    if (run->second.log) {
+      --log_runs_;
+      log_run_pages_ -= run->second.pages.size();
+    }
+    runs_.erase(run);
+  }
+  if (sealing_.seq != 0) {
+    IndexRun(sealing_.seq, std::move(sealing_.pages));
+    next_run_seq_ = std::max(next_run_seq_, sealing_.seq + 1);
+    Run& sealed = runs_.at(sealing_.seq);
+    sealed.log = sealing_.log;
+    if (sealed.log) {
+      ++log_runs_;
+      log_run_pages_ += sealed.pages.size();
+    }
+  }
+  // What the batch stored is what a reopen starts from.
+  for (const RunCount& stored : collected_counts_) {
+    auto run = runs_.find(stored.seq);
+    if (run != runs_.end()) {
+      run->second.stored_unapplied_puts = stored.unapplied_puts;
+    }
+  }
+  collected_counts_.clear();
+  if (sealing_.seq == 0) {
+    sealing_ = Sealing{};
+    return;
+  }
+  uint64_t seq = sealing_.seq;
+  if (sealing_.log) {
+    // Logged: entries rewritten since stay unlogged.
+    for (const auto& [key, version] : sealing_.taken) {
+      memtable_.MarkLogged(key, version.hlc, version.origin);
+    }
+  } else {
+    // The run holds what the memtable held at the collect; entries
+    // rewritten since stay. A page loaded since took its entries from the
+    // memtable: those are applied already.
+    uint64_t applied_puts = 0;
+    for (const auto& [key, version] : sealing_.taken) {
+      const Entry* now = memtable_.Find(key);
+      if (now == nullptr) {
+        applied_puts += version.tombstone ? 0 : 1;
+      } else {
+        memtable_.RemoveIfUnchanged(key, version.hlc, version.origin);
+      }
+    }
+    NoteApplied(seq, applied_puts);
+  }
+  // Resident base pages have no entry in the new run: invariant 8 held when
+  // it was taken, and a page loaded since took its entries from the
+  // memtable.
+  for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {
+    if (run_pages_.count(m->id) > 0) continue;
+    m->applied_target = seq;
+    if (!m->pending()) m->applied_seq = seq;
+  }
+  sealing_ = Sealing{};
+}
+
+}  // namespace paging_storage
