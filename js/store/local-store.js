@@ -7,9 +7,10 @@ import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { logger } from '../core/log.js'
 import { appliedWrites } from './applied-writes.js'
-import { CompactionOperation, MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
+import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
 import { openStore } from './open-store.js'
 import { Room } from './room.js'
+import { RunCompaction } from './run-compaction.js'
 import { SerialQueue } from './serial-queue.js'
 
 /** @typedef {import('../engine/wasm-engine.js').WasmEngine} WasmEngine */
@@ -43,10 +44,6 @@ const MAX_HLC = 'ffffffffffffffff'
  * @typedef {import('../engine/wasm-engine.js').EngineConfig & { maxDiskPages: number, purgeWhenFull?: boolean }} StoreConfig
  */
 
-// Compaction steps per queued task (each loads up to a quarter of the page
-// budget).
-const COMPACTION_STEPS_PER_TASK = 8
-
 export class LocalStore {
   #config
   #backend
@@ -63,7 +60,7 @@ export class LocalStore {
   #events = new Emitter()
   #queue
   #flushQueued = false
-  #compactionQueued = false
+  #compaction
   #openFailed = false
   // Some page failed to load: each operation lets such pages be read again.
   #corrupt = false
@@ -81,6 +78,17 @@ export class LocalStore {
    */
   constructor(config, backend, { beforeOpen = async () => {} } = {}) {
     this.#config = config
+    this.#compaction = new RunCompaction(
+      {
+        engine: () => this.#live(),
+        isOpen: () => this.isOpen,
+        run: (op) => this.#run(op),
+        task: (fn) => this.#queue.task(fn),
+        saveSoon: () => this.saveSoon(),
+        reportError: (err) => this.reportError(err)
+      },
+      config.maxMemoryPages
+    )
     this.#backend = backend
     /** Resolves once open; rejects with what failed. @type {Promise<void>} */
     this.ready = this.#open(beforeOpen)
@@ -120,7 +128,7 @@ export class LocalStore {
         if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
         this.reportError(err)
       },
-      () => this.#compactSoon()
+      () => this.#compaction.soon()
     )
     this.#pager = opened.pager
     this.#driver = opened.driver
@@ -252,48 +260,6 @@ export class LocalStore {
   }
 
   /**
-   * Queues the steps of a due compaction pass of the write path (flushes
-   * seal runs; past a few, a pass applies them to every page so that the
-   * next flush drops them), a few steps per task so that the app's
-   * operations run in between; once the pass is over, a save drops the
-   * runs. Failures are reported as 'error' events.
-   */
-  #compactSoon() {
-    if (this.#compactionQueued || !this.isOpen || !this.#live().compactionDue()) return
-    this.#compactionQueued = true
-    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
-    this.#queue
-      .task(() => {
-        this.#compactionQueued = false
-        return this.isOpen ? this.#run(new CompactionOperation(this.#live(), chunk, COMPACTION_STEPS_PER_TASK)) : false
-      })
-      .then(
-        (over) => (over ? this.saveSoon() : this.#compactSoon()),
-        (err) => {
-          this.#compactionQueued = false
-          if (/** @type {any} */ (err)?.code !== 'CLOSED') this.reportError(err)
-        }
-      )
-  }
-
-  /**
-   * The write path's backpressure: compaction passes run to their end and
-   * saved (which drops the runs) until writes need not wait. Inside a
-   * queued run or task.
-   */
-  async #compactNow() {
-    const engine = this.#live()
-    const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
-    while (engine.writeStall()) {
-      while (!(await this.#run(new CompactionOperation(engine, chunk, Infinity)))) {
-        // a pass in steps, each loading what the last one named
-      }
-      // Stores the pages the pass applied runs to, which drops those runs.
-      await /** @type {Pager} */ (this.#pager).flush({ makeRoom: true })
-    }
-  }
-
-  /**
    * Stores everything acknowledged. With the write path, when the runs hold
    * a large share of the data (a bulk load), a compaction pass first applies
    * them, so reads after the flush (or a reopen) load one page per key.
@@ -302,8 +268,7 @@ export class LocalStore {
   async flush() {
     await this.#queue.task(async () => {
       if (!this.#pager) return
-      const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 4))
-      await this.#run(new CompactionOperation(this.#live(), chunk, Infinity, true))
+      await this.#compaction.beforeFlush()
       await this.#pager.flush()
     })
   }
@@ -445,7 +410,11 @@ export class LocalStore {
    */
   #runWrites(ops, retried = false) {
     const engine = this.#live()
-    if (engine.writeStall()) return this.#compactNow().then(() => this.#runWrites(ops, retried))
+    if (engine.writeStall()) {
+      // Stores the pages the passes applied runs to, which drops those runs.
+      const store = () => /** @type {Pager} */ (this.#pager).flush({ makeRoom: true })
+      return this.#compaction.beforeWrites(store).then(() => this.#runWrites(ops, retried))
+    }
     const admission = /** @type {Admission} */ (this.#admission)
     const { admitted, refused } = admission.admit(ops)
     const room = /** @type {Room} */ (this.#room)
