@@ -77,6 +77,11 @@ export interface PersistenceOptions {
    *  browser's default) once the OS has it, faster, but an OS crash or power loss may lose the
    *  last flushes. @default 'strict' */
   durability?: 'strict' | 'relaxed'
+  /** Pages of maxMemoryPages the write buffer may take (at most half, and 2 pages less than it):
+   *  a write whose page is not in memory waits there instead of loading it, while that costs
+   *  less page I/O (cpp/src/WRITE_PATH.md); 0 turns it off.
+   *  @default half of maxMemoryPages from 8 pages on, else 0 */
+  writeBufferPages?: number
   /** Where pages go. @default 'indexeddb' in browsers, 'memory' in Node */
   backend?: 'indexeddb' | 'localstorage' | 'memory' | PersistenceBackend
 }

@@ -160,6 +160,7 @@ void EngineImpl::CommitFlush(const FlushBatch& batch) {
       deleted_pages_.end());
   if (flushed_user_data_ == user_data_) user_data_dirty_ = false;
   CommitRuns();
+  ReviewBuffering();
   EnforceBudget(kNoPage);
 }
 

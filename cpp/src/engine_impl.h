@@ -181,6 +181,17 @@ class EngineImpl {
 
   // engine_runs.cc: the write path.
   bool WritePathOn() const { return options_.write_buffer_pages != 0; }
+  // Recomputes buffering_pays_ from the directory (O(pages)): at open and
+  // after every flush.
+  void ReviewBuffering();
+  // Whether a write whose page is not resident is buffered (Options::
+  // write_buffer_adaptive).
+  bool buffering_pays_ = true;
+  double entry_bytes_ = 64.0;     // mean bytes of a base page's entry
+  size_t entry_bytes_pages_ = 0;  // base pages when it was computed
+  // Base pages reached by the runs sealed whole lately (Sealing::reached;
+  // a moving average; 0: none since the open).
+  double run_reach_ = 0;
   size_t MemtablePages() const { return memtable_.Pages(options_.page_size); }
   uint64_t NewestRunSeq() const {
     return runs_.empty() ? 0 : runs_.rbegin()->first;
@@ -330,6 +341,9 @@ class EngineImpl {
       bool tombstone;
     };
     std::vector<std::pair<std::string, Taken>> taken;
+    // Whole runs: the base pages their entries fall in (what taking the
+    // writes without the buffer would have loaded and stored).
+    size_t reached = 0;
   };
   Sealing sealing_;
   // The runs' counts in the batch being collected (stored at commit).

@@ -60,6 +60,7 @@ Status EngineImpl::InitFromManifest(const Manifest& manifest) {
   }
   // Merges that were waiting when the manifest was written wait again.
   for (const ManifestPage& p : manifest.pages) TryMerge(p.id);
+  ReviewBuffering();
   return Status::OK();
 }
 

@@ -35,13 +35,17 @@ const DEFAULTS = Object.freeze({
     // 'relaxed' (the browser's default: in the OS, faster).
     durability: 'strict',
     // Pages of maxMemoryPages the write path's buffer may take (writes
-    // whose page is not in memory wait in it; cpp/src/WRITE_PATH.md);
-    // 0: off (every write waits for its page). Off by default until its
-    // reads and small flushes are as fast as without it (WRITE_PATH.md).
-    writeBufferPages: 0,
+    // whose page is not in memory wait in it while that costs less page
+    // I/O than loading the page; cpp/src/WRITE_PATH.md); 0: off (every
+    // write waits for its page). undefined: half the budget from a budget
+    // of 8 pages on (below, a pass has too few pages to merge runs with).
+    writeBufferPages: undefined,
     backend: undefined
   })
 })
+
+// The least page budget the write path is on by default from.
+const MIN_BUFFERED_BUDGET = 8
 
 function randomPeerId() {
   const bytes = new Uint8Array(20)
@@ -135,8 +139,10 @@ export function normalizeOptions(options = {}) {
     }
   }
   // At most half the budget, leaving 2 pages (Options::write_buffer_pages).
-  const half = Math.min(Math.floor(o.persistence.maxMemoryPages / 2), o.persistence.maxMemoryPages - 2)
-  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? 0, 0, Math.max(0, half))
+  const budget = o.persistence.maxMemoryPages
+  const half = Math.min(Math.floor(budget / 2), budget - 2)
+  const defaultBuffer = budget >= MIN_BUFFERED_BUDGET ? half : 0
+  o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? defaultBuffer, 0, Math.max(0, half))
   if (o.persistence.durability !== 'strict' && o.persistence.durability !== 'relaxed') {
     throw new PagingStorageError('INVALID_ARGUMENT', "option persistence.durability must be 'strict' or 'relaxed'")
   }

@@ -256,6 +256,9 @@ export class LocalStore {
     const chunk = Math.max(1, Math.floor(this.#config.maxMemoryPages / 2))
     const purged = horizon === null ? 0 : await this.#run(new PurgeOperation(engine, horizon, chunk))
     await this.#run(new MergeOperation(engine))
+    // The purge loaded every page, so every run is applied: a save drops
+    // them (space given back now, not at the next save).
+    if (horizon !== null && engine.stats().runPages > 0) await /** @type {Pager} */ (this.#pager).flush()
     return purged
   }
 

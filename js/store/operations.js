@@ -4,6 +4,7 @@
 // the resident pages allow and says which pages it needs next.
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { emptySyncAnswers, mergeSyncAnswers } from '../engine/sync-answers.js'
+import { WaitList } from './wait-list.js'
 
 /** @typedef {import('./paging-driver.js').Need} Need */
 
@@ -24,8 +25,8 @@ export class WriteOperation {
   #withVersions
   // Ops from here on were never tried.
   #next = 0
-  /** @type {Map<number, number[]>} page id -> indices of ops waiting on it, ascending */
-  #waiting = new Map()
+  /** page id -> indices of ops waiting on it, ascending */
+  #waiting = new WaitList()
   /** @type {number[]} ops whose pages were loaded, to apply before any other */
   #ready = []
   /** Ops applied so far. */
@@ -57,10 +58,8 @@ export class WriteOperation {
    */
   step(loaded) {
     for (const id of loaded ?? []) {
-      const waiting = this.#waiting.get(id)
-      if (waiting === undefined) continue
-      this.#waiting.delete(id)
-      for (const i of waiting) this.#ready.push(i)
+      const waiting = this.#waiting.take(id)
+      if (waiting !== undefined) for (const i of waiting) this.#ready.push(i)
     }
     // First the ops set aside for the pages just loaded: they come before
     // any later op on those pages. A large batch stays within the page
@@ -77,7 +76,7 @@ export class WriteOperation {
       this.#settle(null, r, from)
       if (r.overBudget && this.#next < this.#ops.count) return { flush: true }
     }
-    return this.#waiting.size === 0 ? null : { pages: [...this.#waiting.keys()] }
+    return this.#waiting.size === 0 ? null : { pages: this.#waiting.need() }
   }
 
   /**
@@ -97,10 +96,7 @@ export class WriteOperation {
         this.done++
         continue
       }
-      const page = /** @type {number} */ (res.page)
-      const waiting = this.#waiting.get(page)
-      if (waiting) waiting.push(i)
-      else this.#waiting.set(page, [i])
+      this.#waiting.add(/** @type {number} */ (res.page), i)
     }
   }
 }
@@ -113,8 +109,8 @@ export class WriteOperation {
 export class ReadOperation {
   #keys
   #read
-  /** @type {Map<number, number[]>} page id -> indices of keys waiting on it */
-  #waiting = new Map()
+  /** page id -> indices of keys waiting on it */
+  #waiting = new WaitList()
   /** @type {number[]} indices of keys to ask again (the engine's answer was full) */
   #again = []
   #started = false
@@ -151,10 +147,8 @@ export class ReadOperation {
       /** @type {number[]} */
       const indices = []
       for (const id of loaded ?? []) {
-        const waiting = this.#waiting.get(id)
-        if (waiting === undefined) continue
-        this.#waiting.delete(id)
-        for (const i of waiting) indices.push(i)
+        const waiting = this.#waiting.take(id)
+        if (waiting !== undefined) for (const i of waiting) indices.push(i)
       }
       if (indices.length > 0) this.#ask(indices)
     }
@@ -165,7 +159,7 @@ export class ReadOperation {
       this.#again = []
       this.#ask(again)
     }
-    return this.#waiting.size === 0 ? null : { pages: [...this.#waiting.keys()] }
+    return this.#waiting.size === 0 ? null : { pages: this.#waiting.need() }
   }
 
   /** @param {number[]} indices keys to ask the engine (one call) */
@@ -190,9 +184,7 @@ export class ReadOperation {
       this.#again.push(i)
       return
     }
-    const waiting = this.#waiting.get(page)
-    if (waiting) waiting.push(i)
-    else this.#waiting.set(page, [i])
+    this.#waiting.add(page, i)
   }
 }
 

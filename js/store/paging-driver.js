@@ -9,9 +9,14 @@
 //
 // Progress guarantee: the page an operation needs first is loaded LAST, so
 // loading the others (prefetch) can never evict it before the next step,
-// and that step settles at least the work waiting on it. An operation that
-// names the same first page twice without progress is retried with that page
-// alone; if it still makes none, it fails with INTERNAL instead of looping.
+// and that step settles at least the work waiting on it. A page that needs
+// another with it (a base page still applying a run page) may take two
+// steps; operations name the pages work began waiting on in the last step
+// first (store/wait-list.js). An operation that names the same first page
+// twice without progress, or makes none in IDLE_STEPS steps in a row, is
+// stepped with one page at a time; named the same first page again without
+// progress then (or idle for MAX_IDLE_STEPS), it fails with INTERNAL instead
+// of looping.
 import { PagingStorageError } from '../core/errors.js'
 
 /**
@@ -35,6 +40,12 @@ import { PagingStorageError } from '../core/errors.js'
  * @typedef {{ step(loaded: number[] | null): Need | null, readonly done: number, readonly result: R,
  *             readonly overBudget?: boolean }} Operation
  */
+
+// Steps without progress before pages are loaded one at a time; and the
+// most a run of such steps may last (a key's base page and one run page per
+// run: at most 64 runs, WRITE_PATH.md, plus slack).
+const IDLE_STEPS = 2
+const MAX_IDLE_STEPS = 200
 
 export class PagingDriver {
   #engine
@@ -77,6 +88,7 @@ export class PagingDriver {
   async #finish(op, need) {
     /** @type {{ first: number, done: number, alone: boolean } | null} */
     let last = null
+    let idle = 0 // loading steps in a row that settled nothing
     while (need !== null) {
       if ('flush' in need) {
         await this.#pager.afterOp()
@@ -84,11 +96,12 @@ export class PagingDriver {
         continue
       }
       const first = need.pages[0]
+      idle = last !== null && last.done === op.done ? idle + 1 : 0
       const stalled = last !== null && last.first === first && last.done === op.done
-      if (stalled && last?.alone) {
+      if ((stalled && last?.alone) || idle > MAX_IDLE_STEPS) {
         throw new PagingStorageError('INTERNAL', `page ${first} would not stay resident`)
       }
-      const ids = this.#plan(need, stalled)
+      const ids = this.#plan(need, stalled || idle >= IDLE_STEPS)
       last = { first, done: op.done, alone: ids.length === 1 }
       await this.#pager.makeRoom(ids.length)
       await this.#pager.loadMany(ids)

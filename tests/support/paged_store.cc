@@ -191,6 +191,7 @@ void PagedStore::FlushFamilies(const std::vector<PageId>& families,
 void PagedStore::Store(const FlushBatch& batch) {
   for (const FlushBatch::PageBytes& p : batch.pages) {
     disk_->Write(p.id, p.bytes);
+    ++pages_stored;
     disk_->directory_records[p.id] = p.directory_record;
   }
   for (PageId id : batch.deleted_pages) {

@@ -86,6 +86,7 @@ class PagedStore {
   Engine& engine() { return *engine_; }
   uint64_t clock_ms = 1'700'000'000'000;  // wall clock handed to the engine
   size_t pages_loaded = 0;
+  size_t pages_stored = 0;      // pages written by every Flush()
   size_t flushes = 0;           // every Flush()
   size_t after_op_flushes = 0;  // those made after an operation completed
 

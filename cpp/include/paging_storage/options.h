@@ -39,6 +39,15 @@ struct Options {
   // max_memory_pages - 2 (a read keeps a page and a run page beside it).
   size_t write_buffer_pages = 0;
 
+  // With the write path on: buffer a write only while that costs fewer page
+  // loads and stores than loading its page (WRITE_PATH.md, "Break-even"):
+  // a compaction pass rewrites every base page once per MaxRuns full
+  // memtables, which stops paying once the store has more than about half
+  // as many pages as those runs hold entries. Past that point writes take
+  // the page-load path again (runs already made are applied as before).
+  // false buffers every write it can (tests exercising the write path).
+  bool write_buffer_adaptive = true;
+
   // Input limits; larger keys or values are rejected with InvalidArgument.
   size_t max_key_bytes = 1024;
   size_t max_value_bytes = 1 << 20;

@@ -52,7 +52,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
           persistenceKey: 'paging_storage',
           autoSaveInterval: 30000,
           durability: 'strict',
-          writeBufferPages: 0,
+          writeBufferPages: 25,
           backend: undefined
         }
       }
@@ -228,8 +228,11 @@ describe('storeConfig', () => {
   })
 })
 
-test('persistence.writeBufferPages: off by default; at most half the budget and the budget less 2 pages', () => {
-  assert.equal(normalizeOptions({}).persistence.writeBufferPages, 0)
+test('persistence.writeBufferPages: half the budget by default from 8 pages on; at most half the budget and the budget less 2 pages', () => {
+  const byDefault = (maxMemoryPages) => normalizeOptions({ persistence: { maxMemoryPages } }).persistence.writeBufferPages
+  assert.equal(normalizeOptions({}).persistence.writeBufferPages, 25)
+  assert.deepEqual([byDefault(1), byDefault(7), byDefault(8), byDefault(9), byDefault(1000)], [0, 0, 4, 4, 500])
+  assert.equal(normalizeOptions({ persistence: { writeBufferPages: 0 } }).persistence.writeBufferPages, 0)
   const most = (maxMemoryPages) => {
     let n = 0
     while (n < 100) {

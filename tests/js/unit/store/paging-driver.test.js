@@ -186,6 +186,37 @@ describe('PagingDriver.run', () => {
     assert.equal(op.steps.length, 3)
   })
 
+  test('regression: an operation whose first page changes at every step without progress (a base page and its run page evicting each other) goes one page at a time, then fails', async () => {
+    const pager = fakePager()
+    const driver = new PagingDriver(fakeEngine(), /** @type {any} */ (pager), 8)
+    const op = scripted((i) => ({ pages: [10 + 3 * i, 11 + 3 * i, 12 + 3 * i] }), { progress: () => 0 })
+    await assert.rejects(Promise.resolve(driver.run(/** @type {any} */ (op))), { code: 'INTERNAL' })
+    // Before, it loaded three pages per step until the pager gave up.
+    assert.deepEqual(pager.log.slice(0, 4), [
+      ['load', [12, 11, 10]],
+      ['load', [15, 14, 13]],
+      ['load', [16]],
+      ['load', [19]]
+    ])
+    assert.ok(pager.log.length > 100 && pager.log.length < 1000, String(pager.log.length))
+  })
+
+  test('loading one page at a time ends once the operation progresses again', async () => {
+    const pager = fakePager()
+    const driver = new PagingDriver(fakeEngine(), /** @type {any} */ (pager), 8)
+    const op = scripted((i) => (i < 6 ? { pages: [10 + 3 * i, 11 + 3 * i] } : null), { progress: (i) => (i >= 3 ? 1 : 0) })
+    assert.equal(await driver.run(/** @type {any} */ (op)), 'the result')
+    assert.deepEqual(pager.log, [
+      ['load', [11, 10]],
+      ['load', [14, 13]],
+      ['load', [16]],
+      ['load', [20, 19]],
+      ['load', [23, 22]],
+      ['load', [26, 25]],
+      ['afterOp']
+    ])
+  })
+
   test('a stalled scan retries without prefetch, then fails', async () => {
     const engine = fakeEngine()
     const pager = fakePager()
