@@ -259,7 +259,9 @@ val EngineHandle::PagesWantedForCompaction(double limit, bool before_flush) {
   return BytesVal(out);
 }
 
-bool EngineHandle::CompactionDue() const { return engine_->CompactionDue(); }
+bool EngineHandle::CompactionDue(bool bulk) const {
+  return engine_->CompactionDue(bulk);
+}
 bool EngineHandle::WriteStall() const { return engine_->WriteStall(); }
 
 double EngineHandle::RetryCorruptPages() {

@@ -92,7 +92,7 @@ class EngineHandle {
   // reads as 0).
   emscripten::val PagesWantedForCompaction(double limit, bool before_flush);
   // Engine::CompactionDue, Engine::WriteStall.
-  bool CompactionDue() const;
+  bool CompactionDue(bool bulk) const;
   bool WriteStall() const;
   // More resident pages than max_memory_pages once `incoming` more are
   // loaded (0: now).

@@ -109,7 +109,9 @@ std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit,
   return impl_->PagesWantedForCompaction(limit, before_flush);
 }
 
-bool Engine::CompactionDue() const { return impl_->CompactionDue(); }
+bool Engine::CompactionDue(bool bulk) const {
+  return impl_->CompactionDue(bulk);
+}
 bool Engine::WriteStall() const { return impl_->WriteStall(); }
 
 PageId Engine::PageFor(std::string_view key) const {

@@ -93,8 +93,14 @@ class EngineImpl {
   // LevelDB's level-0 stop trigger), or runs would pile up faster than
   // passes drop them.
   bool WriteStall() const { return ClosedRuns() > 2 * MaxRuns(); }
-  bool CompactionDue() const {
-    return compact_target_ != 0 || ClosedRuns() > MaxRuns();
+  bool CompactionDue(bool bulk = false) const {
+    return compact_target_ != 0 || ClosedRuns() > MaxRuns() ||
+           (bulk && BulkRuns());
+  }
+  // The closed runs hold a sixteenth of the store's pages or more.
+  bool BulkRuns() const {
+    return ClosedRuns() > 0 &&
+           (run_pages_.size() - log_run_pages_) * 16 >= dir_.size();
   }
   // Runs that are not log runs.
   size_t ClosedRuns() const { return runs_.size() - log_runs_; }

@@ -316,10 +316,9 @@ std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit,
                                                          bool before_flush) {
   std::vector<PageId> wanted;
   if (compact_target_ == 0) {
-    size_t closed_pages = run_pages_.size() - log_run_pages_;
-    bool worth =
-        before_flush && ClosedRuns() > 0 && closed_pages * 16 >= dir_.size();
-    if (!worth && ClosedRuns() <= MaxRuns()) return wanted;
+    if (!(before_flush && BulkRuns()) && ClosedRuns() <= MaxRuns()) {
+      return wanted;
+    }
     compact_target_ = NewestClosedRunSeq();
     compact_from_.clear();
   }

@@ -313,9 +313,13 @@ export class WasmEngine {
     return decodeIds(this.#live()._pagesWantedForCompaction(limit, beforeFlush))
   }
 
-  /** @returns {boolean} a compaction pass is due or under way */
-  compactionDue() {
-    return this.#live()._compactionDue()
+  /**
+   * @param {boolean} [bulk] also when the runs hold a sixteenth of the pages
+   *   (Engine::CompactionDue)
+   * @returns {boolean} a compaction pass is due or under way
+   */
+  compactionDue(bulk = false) {
+    return this.#live()._compactionDue(bulk)
   }
 
   /** @returns {boolean} writes should wait for a whole compaction pass

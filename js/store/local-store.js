@@ -440,9 +440,22 @@ export class LocalStore {
 
   /**
    * @param {string[]} keys
+   * @param {boolean} [passed] a pass ran for this read already
    * @returns {import('../engine/codec.js').ReadAnswer[] | Promise<import('../engine/codec.js').ReadAnswer[]>}
    */
-  #runReads(keys) {
-    return this.#run(new ReadOperation(keys, (ks) => this.#live().getMany(ks)))
+  #runReads(keys, passed = false) {
+    // After a bulk load, a large read first has a pass apply the runs (once,
+    // in key order) and a save drop them; a small one has that done in the
+    // background.
+    if (!passed && keys.length >= this.#config.maxMemoryPages && this.#live().compactionDue(true)) {
+      const pager = /** @type {Pager} */ (this.#pager)
+      return this.#compaction
+        .beforeFlush()
+        .then(() => pager.flush())
+        .then(() => this.#runReads(keys, true))
+    }
+    const done = this.#run(new ReadOperation(keys, (ks) => this.#live().getMany(ks)))
+    if (done instanceof Promise) this.#compaction.soon(true)
+    return done
   }
 }

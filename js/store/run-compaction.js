@@ -39,15 +39,19 @@ export class RunCompaction {
    * applies them to every page so that the next flush drops them); once the
    * pass is over, a save drops the runs. Failures are reported as 'error'
    * events.
+   * @param {boolean} [bulk] after reads that loaded pages: also when the
+   *   runs hold a large share of the data (a bulk load), so that pages
+   *   apply them once, in key order, instead of each read's pages applying
+   *   them and being stored again
    */
-  soon() {
+  soon(bulk = false) {
     const host = this.#host
-    if (this.#queued || !host.isOpen() || !host.engine().compactionDue()) return
+    if (this.#queued || !host.isOpen() || !host.engine().compactionDue(bulk)) return
     this.#queued = true
     host
       .task(() => {
         this.#queued = false
-        return host.isOpen() ? host.run(new CompactionOperation(host.engine(), this.#chunk, STEPS_PER_TASK)) : false
+        return host.isOpen() ? host.run(new CompactionOperation(host.engine(), this.#chunk, STEPS_PER_TASK, bulk)) : false
       })
       .then(
         (over) => (over ? host.saveSoon() : this.soon()),
@@ -74,9 +78,9 @@ export class RunCompaction {
   }
 
   /**
-   * Before an explicit flush: a whole pass when the runs hold a large share
-   * of the data (a bulk load), so that reads after it load one page per
-   * key. Inside a queued task.
+   * Before an explicit flush, or a large read: a whole pass when the runs
+   * hold a large share of the data (a bulk load), so that reads after it
+   * load one page per key. Inside a queued task.
    */
   async beforeFlush() {
     await this.#host.run(new CompactionOperation(this.#host.engine(), this.#chunk, Infinity, true))

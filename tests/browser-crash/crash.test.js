@@ -124,7 +124,7 @@ async function launch() {
 }
 
 // CRASH_WRITE_BUFFER: pages of the write path's buffer (cpp/src/WRITE_PATH.md;
-// off by default).
+// unset: the default, half the budget; 0: off).
 const buffer = process.env.CRASH_WRITE_BUFFER
 const OPTIONS = {
   persistence: {

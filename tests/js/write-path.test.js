@@ -44,3 +44,24 @@ test('the write path is on by default and buffers writes whose page is not in me
   assert.deepEqual(await s.get('user:1'), { i: -1 })
   await s.shutdown()
 })
+
+test('a large read right after a bulk load applies the runs once (a pass and a save), then reads one page per key', async () => {
+  const backend = new MemoryBackend()
+  const s = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+  const n = 20_000
+  const order = Array.from({ length: n }, (_, i) => (i * 7919) % n)
+  for (let c = 0; c < n; c += 1000) await s.setMany(order.slice(c, c + 1000).map((i) => [`user:${i}`, { i }]))
+  assert.ok(s.getStats().cache.runPages > 0, JSON.stringify(s.getStats().cache))
+  const got = await s.getMany(order.slice(0, 1000).map((i) => `user:${i}`))
+  assert.equal([...got.values()].filter((v, j) => v?.i === order[j]).length, 1000)
+  assert.equal(s.getStats().cache.runPages, 0)
+  // Every key still right, and nothing more to apply.
+  let right = 0
+  for (let c = 0; c < n; c += 1000) {
+    const keys = order.slice(c, c + 1000).map((i) => `user:${i}`)
+    for (const [k, v] of await s.getMany(keys)) if (v?.i === Number(k.slice(5))) right++
+  }
+  assert.equal(right, n)
+  assert.equal(s.getStats().totalKeys, n)
+  await s.shutdown()
+})

@@ -138,8 +138,12 @@ class Engine {
   // load one page per key).
   std::vector<PageId> PagesWantedForCompaction(size_t limit,
                                                bool before_flush = false);
-  // A compaction pass is due or under way. O(1).
-  bool CompactionDue() const;
+  // A compaction pass is due or under way. bulk: also when the closed runs
+  // hold a sixteenth of the store's pages or more, which
+  // PagesWantedForCompaction(limit, true) starts a pass for (a bulk load:
+  // before reads, each page that loads would otherwise apply runs and be
+  // stored again). O(1).
+  bool CompactionDue(bool bulk = false) const;
   // So many runs that the caller should run a compaction pass to its end
   // (and flush) before more writes: backpressure for the write path. O(1).
   bool WriteStall() const;
