@@ -195,9 +195,12 @@ class EngineImpl {
   bool buffering_pays_ = true;
   double entry_bytes_ = 64.0;     // mean bytes of a base page's entry
   size_t entry_bytes_pages_ = 0;  // base pages when it was computed
-  // Base pages reached by the runs sealed whole lately (Sealing::reached;
-  // a moving average; 0: none since the open).
-  double run_reach_ = 0;
+  // Of the runs sealed whole lately (moving averages; 0: none since the
+  // open): their entries, and their locality, the base pages they reached
+  // (Sealing::reached) over what as many random keys would have reached
+  // (1: random keys; small: clustered writes).
+  double run_entries_ = 0;
+  double run_locality_ = 0;
   size_t MemtablePages() const { return memtable_.Pages(options_.page_size); }
   uint64_t NewestRunSeq() const {
     return runs_.empty() ? 0 : runs_.rbegin()->first;

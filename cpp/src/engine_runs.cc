@@ -3,6 +3,7 @@
 // pages as they load, and compaction passes (sealing and dropping runs at
 // flushes: engine_seal.cc).
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "engine_impl.h"
@@ -51,12 +52,15 @@ void EngineImpl::ReviewBuffering() {
   // Page I/O per run: a pass loads and stores every one of the B base
   // pages once per MaxRuns runs, about 2B / MaxRuns per run; without the
   // buffer, the writes of a run would have loaded and stored the base pages
-  // they fall in, 2d for d such pages. d is measured on the runs sealed
-  // whole lately; before the first, every entry is taken to fall in a page
-  // of its own (random keys), C of them for a full memtable. Measured
-  // (Node, memory backend, random keys, budget 50, buffer 25): buffering
-  // halved the page I/O at MaxRuns * d = 2.1 B and cost more transactions
-  // than it saved at 1.0 B; so it pays from 2 B on.
+  // they fall in, 2d for d such pages. For n random keys d = B (1 -
+  // e^(-n/B)); the runs sealed whole lately give n and how clustered the
+  // writes are (run_locality_, measured against the base pages of the time:
+  // while runs hold most of the data the base has few pages, so their
+  // reach alone would say little about the store once applied); before the
+  // first run, random keys filling the memtable. Measured (Node, memory
+  // backend, random keys, budget 50, buffer 25): buffering halved the page
+  // I/O at MaxRuns * d = 2.1 B and cost more transactions than it saved at
+  // 1.0 B; so it pays from 2 B on.
   // The mean entry size, from every base page: recomputed when the
   // directory has grown or shrunk by an eighth since (flushes stay O(dirty
   // pages) on average).
@@ -74,9 +78,11 @@ void EngineImpl::ReviewBuffering() {
   }
   double memtable_entries = static_cast<double>(options_.write_buffer_pages) *
                             options_.page_size / entry_bytes_;
-  double reach = run_reach_ > 0 ? run_reach_ : memtable_entries;
-  buffering_pays_ = static_cast<double>(MaxRuns()) * reach >=
-                    2.0 * static_cast<double>(dir_.size());
+  double base = static_cast<double>(std::max<size_t>(1, pages));
+  double entries = run_entries_ > 0 ? run_entries_ : memtable_entries;
+  double locality = run_locality_ > 0 ? run_locality_ : 1.0;
+  double reach = locality * base * (1 - std::exp(-entries / base));
+  buffering_pays_ = static_cast<double>(MaxRuns()) * reach >= 2.0 * base;
 }
 
 bool EngineImpl::MergeEntry(Page* page, Entry e) {

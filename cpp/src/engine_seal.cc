@@ -3,6 +3,7 @@
 // applied, the runs' directory shape and counts the batch stores, and
 // indexing what the committed batch made.
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "engine_impl.h"
@@ -223,8 +224,17 @@ void EngineImpl::CommitRuns() {
       memtable_.MarkLogged(key, version.hlc, version.origin);
     }
   } else {
-    double reached = static_cast<double>(sealing_.reached);
-    run_reach_ = run_reach_ == 0 ? reached : (3 * run_reach_ + reached) / 4;
+    // Random keys reach B (1 - e^(-n / B)) of B pages on average.
+    double pages = static_cast<double>(dir_.size());
+    double entries = static_cast<double>(sealing_.taken.size());
+    double random = pages * (1 - std::exp(-entries / pages));
+    double locality =
+        std::min(1.0, static_cast<double>(sealing_.reached) / random);
+    auto average = [](double was, double now) {
+      return was == 0 ? now : (3 * was + now) / 4;
+    };
+    run_entries_ = average(run_entries_, entries);
+    run_locality_ = average(run_locality_, locality);
     // The run holds what the memtable held at the collect; entries
     // rewritten since stay. A page loaded since took its entries from the
     // memtable: those are applied already.
