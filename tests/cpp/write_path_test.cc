@@ -113,6 +113,14 @@ TEST(WritePathTest, BufferedPutsCountAsKeysAcrossAReopenUntilApplied) {
   EXPECT_EQ(all.size(), size_t{kKeys});
 }
 
+// xorshift64 (Marsaglia 2003): the next of a fixed sequence.
+uint64_t NextRandom(uint64_t* x) {
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return *x;
+}
+
 // Page loads and stores of a random-order load of `keys` keys, driven as
 // the JS layer drives it (writes wait for a pass past the stall point;
 // due passes run between writes).
@@ -120,18 +128,16 @@ size_t RandomLoadIo(Options o, int keys) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;
   EXPECT_OK(PagedStore::Open(o, &disk, &store));
-  uint64_t x = 88172645463325252ull;  // xorshift64 (Marsaglia 2003)
+  uint64_t x = 88172645463325252ull;
   for (int i = 0; i < keys; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
     while (store->engine().WriteStall()) {
       EXPECT_OK(store->Compact());
       store->MakeRoomFlush();
     }
-    EXPECT_OK(
-        store->Put(Key(static_cast<int>(x % 1000000)), std::string(40, 'v'))
-            .status);
+    EXPECT_OK(store
+                  ->Put(Key(static_cast<int>(NextRandom(&x) % 1000000)),
+                        std::string(40, 'v'))
+                  .status);
     if (i % 64 == 0 && store->engine().CompactionDue()) {
       EXPECT_OK(store->Compact());
     }
@@ -171,18 +177,16 @@ TEST(WritePathTest, RandomWritesBelowTheBreakEvenStayBufferedAfterAPass) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;
   ASSERT_OK(PagedStore::Open(o, &disk, &store));
-  uint64_t x = 88172645463325252ull;  // xorshift64 (Marsaglia 2003)
+  uint64_t x = 88172645463325252ull;
   size_t buffered_late = 0;
   constexpr int kPuts = 6000;
   for (int i = 0; i < kPuts; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
     while (store->engine().WriteStall()) {
       ASSERT_OK(store->Compact());
       store->MakeRoomFlush();
     }
-    WriteResult r = store->Put(Key(static_cast<int>(x % 3000)), "v");
+    WriteResult r =
+        store->Put(Key(static_cast<int>(NextRandom(&x) % 3000)), "v");
     ASSERT_OK(r.status);
     if (i >= kPuts / 2 && r.buffered) ++buffered_late;
     if (i % 64 == 0 && store->engine().CompactionDue()) {
