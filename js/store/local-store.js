@@ -6,12 +6,12 @@
 import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { logger } from '../core/log.js'
-import { appliedWrites } from './applied-writes.js'
-import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation, WriteOperation } from './operations.js'
+import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation } from './operations.js'
 import { openStore } from './open-store.js'
 import { Room } from './room.js'
 import { RunCompaction } from './run-compaction.js'
 import { SerialQueue } from './serial-queue.js'
+import { StoreRuns } from './store-runs.js'
 
 /** @typedef {import('../engine/wasm-engine.js').WasmEngine} WasmEngine */
 /** @typedef {import('./pager.js').Pager} Pager */
@@ -95,10 +95,20 @@ export class LocalStore {
     this.ready.catch(() => {
       this.#openFailed = true
     })
+    const runs = new StoreRuns({
+      engine: () => this.#live(),
+      pager: () => /** @type {Pager} */ (this.#pager),
+      admission: () => /** @type {Admission} */ (this.#admission),
+      room: () => /** @type {Room} */ (this.#room),
+      compaction: this.#compaction,
+      run: (op) => this.#run(op),
+      events: this.#events,
+      maxMemoryPages: config.maxMemoryPages
+    })
     this.#queue = new SerialQueue({
       ready: this.ready,
-      runWrites: (ops) => this.#runWrites(ops),
-      runReads: (keys) => this.#runReads(keys)
+      runWrites: (ops) => runs.writes(ops),
+      runReads: (keys) => runs.reads(keys)
     })
   }
 
@@ -405,57 +415,5 @@ export class LocalStore {
    */
   reportError(err) {
     this.#events.emit('error', err)
-  }
-
-  /**
-   * One coalesced run of writes. @param {StoreWrite[]} ops
-   * @returns {import('../engine/codec.js').WriteResult[] | Promise<import('../engine/codec.js').WriteResult[]>}
-   */
-  #runWrites(ops, retried = false) {
-    const engine = this.#live()
-    if (engine.writeStall()) {
-      // Stores the pages the passes applied runs to, which drops those runs.
-      const store = () => /** @type {Pager} */ (this.#pager).flush({ makeRoom: true })
-      return this.#compaction.beforeWrites(store).then(() => this.#runWrites(ops, retried))
-    }
-    const admission = /** @type {Admission} */ (this.#admission)
-    const { admitted, refused } = admission.admit(ops)
-    const room = /** @type {Room} */ (this.#room)
-    if (refused !== null && !retried && room.worthTrying()) return room.make().then(() => this.#runWrites(ops, true))
-    room.noteAdmitted(admitted)
-    const announce = this.#events.has('applied')
-    const op = new WriteOperation(engine, engine.encodeOps(admitted), Date.now(), announce)
-    const finish = () => {
-      if (op.done > 0) admission.notePages(op.pages)
-      const results = admission.withRefusals(op.result, refused)
-      if (announce) {
-        const applied = appliedWrites(ops, results)
-        if (applied.length > 0) this.#events.emit('applied', applied)
-      }
-      return results
-    }
-    const done = this.#run(op)
-    return done instanceof Promise ? done.then(finish) : finish()
-  }
-
-  /**
-   * @param {string[]} keys
-   * @param {boolean} [passed] a pass ran for this read already
-   * @returns {import('../engine/codec.js').ReadAnswer[] | Promise<import('../engine/codec.js').ReadAnswer[]>}
-   */
-  #runReads(keys, passed = false) {
-    // After a bulk load, a large read first has a pass apply the runs (once,
-    // in key order) and a save drop them; a small one has that done in the
-    // background.
-    if (!passed && keys.length >= this.#config.maxMemoryPages && this.#live().compactionDue(true)) {
-      const pager = /** @type {Pager} */ (this.#pager)
-      return this.#compaction
-        .beforeFlush()
-        .then(() => pager.flush())
-        .then(() => this.#runReads(keys, true))
-    }
-    const done = this.#run(new ReadOperation(keys, (ks) => this.#live().getMany(ks)))
-    if (done instanceof Promise) this.#compaction.soon(true)
-    return done
   }
 }
