@@ -187,8 +187,9 @@ class EngineImpl {
 
   // engine_runs.cc: the write path.
   bool WritePathOn() const { return options_.write_buffer_pages != 0; }
-  // Recomputes buffering_pays_ from the directory (O(pages)): at open and
-  // after every flush.
+  // Recomputes buffering_pays_: at open and after every flush. O(1), but
+  // O(pages) when the directory has grown or shrunk by an eighth since the
+  // mean entry size was last taken.
   void ReviewBuffering();
   // Whether a write whose page is not resident is buffered (Options::
   // write_buffer_adaptive).
