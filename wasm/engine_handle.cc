@@ -251,10 +251,10 @@ val EngineHandle::PagesWantedForMerges() const {
   return BytesVal(out);
 }
 
-val EngineHandle::PagesWantedForCompaction(double limit, bool before_flush) {
+val EngineHandle::PagesWantedForCompaction(double limit, bool bulk) {
   std::string out;
   EncodeIds(engine_->PagesWantedForCompaction(
-                limit >= 1 ? static_cast<size_t>(limit) : 0, before_flush),
+                limit >= 1 ? static_cast<size_t>(limit) : 0, bulk),
             &out);
   return BytesVal(out);
 }

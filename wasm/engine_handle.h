@@ -90,7 +90,7 @@ class EngineHandle {
   emscripten::val PagesWantedForMerges() const;
   // wire: ids (Engine::PagesWantedForCompaction; a negative or NaN limit
   // reads as 0).
-  emscripten::val PagesWantedForCompaction(double limit, bool before_flush);
+  emscripten::val PagesWantedForCompaction(double limit, bool bulk);
   // Engine::CompactionDue, Engine::WriteStall.
   bool CompactionDue(bool bulk) const;
   bool WriteStall() const;

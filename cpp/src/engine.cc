@@ -104,9 +104,8 @@ std::vector<PageId> Engine::PagesWantedForMerges() const {
   return impl_->PagesWantedForMerges();
 }
 
-std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit,
-                                                     bool before_flush) {
-  return impl_->PagesWantedForCompaction(limit, before_flush);
+std::vector<PageId> Engine::PagesWantedForCompaction(size_t limit, bool bulk) {
+  return impl_->PagesWantedForCompaction(limit, bulk);
 }
 
 bool Engine::CompactionDue(bool bulk) const {

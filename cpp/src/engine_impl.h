@@ -88,7 +88,7 @@ class EngineImpl {
   Status LoadPage(PageId id, std::string_view bytes);
   size_t RetryCorruptPages();
   std::vector<PageId> PagesWantedForMerges() const;
-  std::vector<PageId> PagesWantedForCompaction(size_t limit, bool before_flush);
+  std::vector<PageId> PagesWantedForCompaction(size_t limit, bool bulk);
   // Twice the runs a pass is due at: writes wait for compaction (as
   // LevelDB's level-0 stop trigger), or runs would pile up faster than
   // passes drop them.

@@ -61,6 +61,7 @@ void EngineImpl::ReviewBuffering() {
   // backend, random keys, budget 50, buffer 25): buffering halved the page
   // I/O at MaxRuns * d = 2.1 B and cost more transactions than it saved at
   // 1.0 B; so it pays from 2 B on.
+  //
   // The mean entry size, from every base page: recomputed when the
   // directory has grown or shrunk by an eighth since (flushes stay O(dirty
   // pages) on average).
@@ -319,10 +320,10 @@ void EngineImpl::FinishPending(Iterator it) {
 }
 
 std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit,
-                                                         bool before_flush) {
+                                                         bool bulk) {
   std::vector<PageId> wanted;
   if (compact_target_ == 0) {
-    if (!(before_flush && BulkRuns()) && ClosedRuns() <= MaxRuns()) {
+    if (!(bulk && BulkRuns()) && ClosedRuns() <= MaxRuns()) {
       return wanted;
     }
     compact_target_ = NewestClosedRunSeq();

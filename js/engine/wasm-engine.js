@@ -156,7 +156,7 @@ export class WasmEngine {
    * @param {boolean} withVersions
    */
   #apply(bytes, count, wallMs, withVersions) {
-    const r = decodeResults(this.#reply(this.#staged(bytes)._applyBatch(wallMs, true)), withVersions, this.#config.peerId)
+    const r = decodeResults(this.#buffers.reply(this.#staged(bytes)._applyBatch(wallMs, true)), withVersions, this.#config.peerId)
     if (r.code !== StatusCode.OK) {
       throw new PagingStorageError('INTERNAL', `batch rejected: ${r.results[0]?.message}`)
     }
@@ -175,7 +175,7 @@ export class WasmEngine {
   getMany(keys) {
     const w = this.#keysWriter.reset()
     encodeKeys(w, keys)
-    return decodeValues(this.#reply(this.#staged(w.finish())._getMany()))
+    return decodeValues(this.#buffers.reply(this.#staged(w.finish())._getMany()))
   }
 
   /**
@@ -186,7 +186,7 @@ export class WasmEngine {
   lookupMany(keys) {
     const w = this.#keysWriter.reset()
     encodeKeys(w, keys)
-    return decodeLooked(this.#reply(this.#staged(w.finish())._lookupMany()), keys)
+    return decodeLooked(this.#buffers.reply(this.#staged(w.finish())._lookupMany()), keys)
   }
 
   /**
@@ -205,7 +205,7 @@ export class WasmEngine {
    *   code NOT_RESIDENT: load missingPage, then scan from `resume`
    */
   scan(position) {
-    return decodeScanned(this.#reply(this.#staged(position)._scan()))
+    return decodeScanned(this.#buffers.reply(this.#staged(position)._scan()))
   }
 
   /**
@@ -305,12 +305,12 @@ export class WasmEngine {
    * `limit` (Engine::PagesWantedForCompaction); empty when none is due or
    * the pass is over. Marks dirty the resident pages the pass stores.
    * @param {number} limit
-   * @param {boolean} [beforeFlush] for flush(): also due when the runs hold
+   * @param {boolean} [bulk] also due when the runs hold
    *   a sixteenth of the pages
    * @returns {number[]}
    */
-  pagesWantedForCompaction(limit, beforeFlush = false) {
-    return decodeIds(this.#live()._pagesWantedForCompaction(limit, beforeFlush))
+  pagesWantedForCompaction(limit, bulk = false) {
+    return decodeIds(this.#live()._pagesWantedForCompaction(limit, bulk))
   }
 
   /**
@@ -440,14 +440,6 @@ export class WasmEngine {
     const handle = this.#live()
     this.#buffers.stage(handle, bytes)
     return handle
-  }
-
-  /**
-   * @param {number} at the address a replying call returned
-   * @returns {Uint8Array} its answer, decoded at once (call-buffers.js)
-   */
-  #reply(at) {
-    return this.#buffers.reply(at)
   }
 
   #live() {

@@ -98,6 +98,7 @@ export class LocalStore {
     const runs = new StoreRuns({
       engine: () => this.#live(),
       pager: () => /** @type {Pager} */ (this.#pager),
+      flushAll: () => this.#flushAll(),
       admission: () => /** @type {Admission} */ (this.#admission),
       room: () => /** @type {Room} */ (this.#room),
       compaction: this.#compaction,
@@ -279,11 +280,14 @@ export class LocalStore {
    * @returns {Promise<void>} once everything acknowledged is stored
    */
   async flush() {
-    await this.#queue.task(async () => {
-      if (!this.#pager) return
-      await this.#compaction.beforeFlush()
-      await this.#pager.flush()
-    })
+    await this.#queue.task(() => this.#flushAll())
+  }
+
+  /** flush() inside a queued task (a bulk pass first, then a save). */
+  async #flushAll() {
+    if (!this.#pager) return
+    await this.#compaction.bulkPass()
+    await this.#pager.flush()
   }
 
   /** @returns {Promise<number>} clean pages dropped from memory */

@@ -333,7 +333,7 @@ export class CompactionOperation {
   #engine
   #limit
   #steps
-  #beforeFlush
+  #bulk
   done = 0
   result = false
 
@@ -341,19 +341,19 @@ export class CompactionOperation {
    * @param {import('../engine/wasm-engine.js').WasmEngine} engine
    * @param {number} limit pages per step
    * @param {number} steps steps at most
-   * @param {boolean} [beforeFlush] Engine::PagesWantedForCompaction's
+   * @param {boolean} [bulk] Engine::PagesWantedForCompaction's
    */
-  constructor(engine, limit, steps, beforeFlush = false) {
+  constructor(engine, limit, steps, bulk = false) {
     this.#engine = engine
     this.#limit = limit
     this.#steps = steps
-    this.#beforeFlush = beforeFlush
+    this.#bulk = bulk
   }
 
   /** @returns {Need | null} */
   step() {
     if (this.done >= this.#steps) return null
-    const wanted = this.#engine.pagesWantedForCompaction(this.#limit, this.#beforeFlush)
+    const wanted = this.#engine.pagesWantedForCompaction(this.#limit, this.#bulk)
     if (wanted.length === 0) {
       this.result = true
       return null

@@ -1,7 +1,7 @@
 // RunCompaction: when the write path's compaction passes run
 // (cpp/src/WRITE_PATH.md): a few steps per queued task while a pass is due,
 // a whole pass before writes when runs pile up (backpressure), and a pass
-// before an explicit flush after a bulk load. The passes themselves are
+// after a bulk load, before an explicit flush or a large read. The passes themselves are
 // CompactionOperations run by the store's paging driver.
 import { CompactionOperation } from './operations.js'
 
@@ -82,7 +82,7 @@ export class RunCompaction {
    * hold a large share of the data (a bulk load), so that reads after it
    * load one page per key. Inside a queued task.
    */
-  async beforeFlush() {
+  async bulkPass() {
     await this.#host.run(new CompactionOperation(this.#host.engine(), this.#chunk, Infinity, true))
   }
 }

@@ -13,6 +13,8 @@ import { ReadOperation, WriteOperation } from './operations.js'
  * @typedef {object} RunsHost
  * @property {() => import('../engine/wasm-engine.js').WasmEngine} engine
  * @property {() => import('./pager.js').Pager} pager
+ * @property {() => Promise<void>} flushAll the store's flush(), inside a
+ *   queued task: a pass after a bulk load, then a save
  * @property {() => import('./admission.js').Admission} admission
  * @property {() => import('./room.js').Room} room
  * @property {import('./run-compaction.js').RunCompaction} compaction
@@ -78,10 +80,7 @@ export class StoreRuns {
     // in key order) and a save drop them; a small one has that done in the
     // background.
     if (!passed && keys.length >= host.maxMemoryPages && host.engine().compactionDue(true)) {
-      return host.compaction
-        .beforeFlush()
-        .then(() => host.pager().flush())
-        .then(() => this.reads(keys, true))
+      return host.flushAll().then(() => this.reads(keys, true))
     }
     const done = host.run(new ReadOperation(keys, (ks) => host.engine().getMany(ks)))
     if (done instanceof Promise) host.compaction.soon(true)

@@ -133,11 +133,11 @@ class Engine {
   // the pass needs stored; empty when no pass is due or the pass is over.
   // The caller loads what it names, flushes when over budget, and asks
   // again. Amortized O(limit) per call.
-  // before_flush: for an explicit flush, a pass is also due when the closed
-  // runs hold a sixteenth of the store's pages or more (reads after it then
-  // load one page per key).
-  std::vector<PageId> PagesWantedForCompaction(size_t limit,
-                                               bool before_flush = false);
+  // bulk: a pass is also due when the closed runs hold a sixteenth of the
+  // store's pages or more (a bulk load; CompactionDue(true)): before an
+  // explicit flush or a large read, so that reads after it load one page
+  // per key.
+  std::vector<PageId> PagesWantedForCompaction(size_t limit, bool bulk = false);
   // A compaction pass is due or under way. bulk: also when the closed runs
   // hold a sixteenth of the store's pages or more, which
   // PagesWantedForCompaction(limit, true) starts a pass for (a bulk load:

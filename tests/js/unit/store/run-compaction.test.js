@@ -14,8 +14,8 @@ function compaction({ due = true, stall = 0, pages = 2, closed = false } = {}) {
   const engine = {
     compactionDue: () => due,
     writeStall: () => stalls > 0,
-    pagesWantedForCompaction: (limit, beforeFlush) => {
-      log.push(`wanted ${limit}${beforeFlush ? ' before flush' : ''}`)
+    pagesWantedForCompaction: (limit, bulk) => {
+      log.push(`wanted ${limit}${bulk ? ' bulk' : ''}`)
       if (left === 0) {
         left = pages
         if (stalls > 0) stalls--
@@ -73,8 +73,8 @@ test('beforeWrites() runs whole passes, each stored, while writes would stall', 
   assert.equal(log.length, 4, 'two passes of one page: two steps and two ends')
 })
 
-test('beforeFlush() asks for a pass as a flush would', async () => {
+test('bulkPass() asks for a pass after a bulk load', async () => {
   const { c, log } = compaction({ pages: 1 })
-  await c.beforeFlush()
-  assert.deepEqual(log, ['wanted 12 before flush', 'wanted 12 before flush'])
+  await c.bulkPass()
+  assert.deepEqual(log, ['wanted 12 bulk', 'wanted 12 bulk'])
 })

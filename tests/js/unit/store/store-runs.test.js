@@ -47,7 +47,7 @@ function fakeHost({ stall = 0, bulkDue = false, refuse = 0, loads = false } = {}
         log.push(['beforeWrites'])
         await store()
       },
-      beforeFlush: async () => log.push(['pass']),
+      bulkPass: async () => log.push(['pass']),
       soon: (bulk) => log.push(['soon', bulk])
     },
     run: (op) => {
@@ -57,6 +57,11 @@ function fakeHost({ stall = 0, bulkDue = false, refuse = 0, loads = false } = {}
     },
     events: new Emitter(),
     maxMemoryPages: 4
+  }
+  // As LocalStore's: a bulk pass, then a save.
+  host.flushAll = async () => {
+    await host.compaction.bulkPass()
+    await host.pager().flush()
   }
   return host
 }
