@@ -95,6 +95,7 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
     SealMemtable(out);
     DropAppliedRuns(families, out);
   }
+  CollectMerge(families == nullptr, out);
   // What the store will hold once the batch is written: the current pages
   // of the chosen families, and the stored pages of the others.
   DirectoryShape shape{dir_.size(), dir_.digest()};
@@ -122,13 +123,15 @@ void EngineImpl::CollectFlush(const std::vector<PageId>* families,
     }
   }
   collected_counts_ = RunCounts(families == nullptr);
+  std::vector<MergedRun> merged;
+  AddMergeRecords(&collected_counts_, &merged);
   DirectoryShape runs = RunShape();
   shape.page_count += runs.page_count;
   shape.digest ^= runs.digest;
   out->engine_state.clear();
   EncodeEngineState(
       next_page_id_, hlc_.last(), shape, user_data_, &out->engine_state,
-      std::max(next_run_seq_, sealing_.seq + 1), collected_counts_);
+      std::max(next_run_seq_, sealing_.seq + 1), collected_counts_, merged);
   flushed_user_data_ = user_data_;
 }
 

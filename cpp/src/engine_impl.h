@@ -5,6 +5,8 @@
 //   engine_paging.cc      load, eviction, open/create
 //   engine_flush.cc       flushes, whole or by flush family
 //   engine_runs.cc        the write path's memtable and runs (WRITE_PATH.md)
+//   engine_seal.cc        sealing and dropping runs at flushes
+//   engine_merge.cc       tiered merging of runs
 //   engine_inspect.cc     stats, page listing, invariant checks
 //
 // Structural invariants, beyond those of Page, Directory and LruList:
@@ -94,8 +96,8 @@ class EngineImpl {
   // passes drop them.
   bool WriteStall() const { return ClosedRuns() > 2 * MaxRuns(); }
   bool CompactionDue(bool bulk = false) const {
-    return compact_target_ != 0 || ClosedRuns() > MaxRuns() ||
-           (bulk && BulkRuns());
+    return compact_target_ != 0 || merge_.seq != 0 ||
+           ClosedRuns() > MaxRuns() || (bulk && BulkRuns());
   }
   // The closed runs hold a sixteenth of the store's pages or more.
   bool BulkRuns() const {
@@ -115,6 +117,9 @@ class EngineImpl {
                   options_.max_memory_pages / 4;
     return std::min<size_t>(32, std::max<size_t>(2, room));
   }
+  // Runs a merge streams into one: a page of each stays resident with the
+  // pass's share of the budget (MaxRuns).
+  size_t MergeFanIn() const { return std::min<size_t>(4, MaxRuns()); }
   bool HasDirtyPages(bool make_room = false) const;
   // A make-room flush is due for the memtable (else for dirty pages only)
   // when it is over its share of the budget: it is then sealed whole into
@@ -122,14 +127,19 @@ class EngineImpl {
   bool MemtableFull() const {
     return MemtablePages() > options_.write_buffer_pages;
   }
-  size_t PageCount() const { return dir_.size() + run_pages_.size(); }
+  size_t PageCount() const {
+    return dir_.size() + run_pages_.size() + MergeOutputPages();
+  }
   bool OverBudget() const {
     return BudgetPages() > options_.max_memory_pages ||
            (options_.write_buffer_pages != 0 &&
             MemtablePages() > options_.write_buffer_pages);
   }
   // Resident pages plus the memtable's share of the budget.
-  size_t BudgetPages() const { return lru_.size() + MemtablePages(); }
+  size_t BudgetPages() const {
+    return lru_.size() + MemtablePages() + merge_.unstored.size() +
+           (merge_.open != nullptr ? 1 : 0);
+  }
   size_t ResidentPages() const { return lru_.size(); }
   Status EvictPage(PageId id);
   size_t EvictAllClean();
@@ -194,6 +204,15 @@ class EngineImpl {
   // Whether a write whose page is not resident is buffered (Options::
   // write_buffer_adaptive).
   bool buffering_pays_ = true;
+  // Whether runs are merged with each other before a pass (StartMerge):
+  // when that costs less page I/O than passes every MaxRuns runs.
+  bool merges_pay_ = false;
+  // A page of each source, the output page and one unstored output page fit
+  // beside a full memtable (else a merge step's pages evict each other).
+  bool MergesFit() const {
+    return options_.max_memory_pages >=
+           options_.write_buffer_pages + MergeFanIn() + 2;
+  }
   double entry_bytes_ = 64.0;     // mean bytes of a base page's entry
   size_t entry_bytes_pages_ = 0;  // base pages when it was computed
   // Of the runs sealed whole lately (moving averages; 0: none since the
@@ -285,7 +304,8 @@ class EngineImpl {
     std::string lower;  // its first key
     std::string upper;  // the next page's lower key, when has_upper
     bool has_upper = false;
-    uint64_t seq = 0;
+    uint64_t seq = 0;        // its run's place in the runs' order (runs_)
+    uint64_t first_seq = 0;  // its run's oldest source (Run::sources)
     std::string filter;  // key_filter.h
     std::unique_ptr<PageMeta> meta;
     bool Holds(std::string_view key) const {
@@ -294,6 +314,13 @@ class EngineImpl {
   };
   struct Run {
     std::vector<RunPage> pages;  // by lower key; never changed once made
+    // The run_seq of its pages' directory records: its key in runs_, but for
+    // a merged run (which stands at its newest source's seq).
+    uint64_t stored_seq = 0;
+    // A merged run: the sealed runs it holds (manifest_codec.h MergedRun);
+    // empty for a run sealed from the memtable.
+    std::vector<RunSource> sources;
+    DirectoryShape shape;  // of its pages (RunShape)
     // Live entries (puts) of the run not yet applied by the base page whose
     // range holds them: counted in Stats().live_keys as keys, so a buffered
     // put of a new key is counted before a page takes it. Starts at the
@@ -312,6 +339,26 @@ class EngineImpl {
     // reopened store sees a run as any other (the memtable being gone).
     bool log = false;
   };
+  // The newest clock among the entries of a run a base page with
+  // applied_seq `applied` has applied already (0: none of them): entries at
+  // or below it are not applied again (a purged tombstone or a forgotten
+  // key would come back). REQUIRES: a run of runs_ with key > applied.
+  uint64_t AppliedFloor(uint64_t run_seq, uint64_t applied) const;
+  // Of every run page of runs_ (RunShape: a flush does not hash them all).
+  DirectoryShape runs_shape_;
+  static void AddToShape(DirectoryShape* shape, std::string_view lower,
+                         PageId id) {
+    ++shape->page_count;
+    shape->digest ^= DirectoryEntryDigest(lower, id);
+  }
+  static void AddShape(DirectoryShape* shape, const DirectoryShape& more) {
+    shape->page_count += more.page_count;
+    shape->digest ^= more.digest;
+  }
+  static void RemoveShape(DirectoryShape* shape, const DirectoryShape& gone) {
+    shape->page_count -= gone.page_count;
+    shape->digest ^= gone.digest;  // XOR: its own inverse
+  }
   size_t log_runs_ = 0;
   size_t log_run_pages_ = 0;
   // Adds every log run to the batch's deleted pages and sealing_.dropping.
@@ -322,6 +369,82 @@ class EngineImpl {
   void NoteApplied(uint64_t seq, uint64_t puts);
   // Fills in upper bounds, seq and the index of a run made of `pages`.
   void IndexRun(uint64_t seq, std::vector<RunPage> pages);
+  // Makes the resident base page at `it` pending on the run pages it has
+  // still to apply (from its applied_seq on), applying the resident ones
+  // now; `changed`: it changed before (memtable entries). Then finishes it,
+  // or splits or merges it as it grew or shrank.
+  void ApplyRuns(Iterator it, bool changed);
+
+  // engine_merge.cc: tiered merging of runs (WRITE_PATH.md). A merge
+  // streams k consecutive closed runs into one, one page of each resident
+  // at a time; its output pages go out with whole flushes, listed in the
+  // engine state as unfinished until the flush that stores its last page
+  // drops its sources and lists it as merged.
+  struct Merging {
+    uint64_t seq = 0;               // the output's run_seq; 0: no merge
+    std::vector<uint64_t> sources;  // runs_ keys, oldest first
+    std::string cursor;             // every source key below it is merged
+    bool finished = false;          // every source key is
+    std::unique_ptr<Page> open;     // the output page being filled
+    // Output pages in key order (meta: id and summary); meta->persisted
+    // once a committed flush stored them.
+    std::vector<RunPage> pages;
+    // Encoded output no committed flush stored yet (counted in the budget).
+    std::vector<FlushBatch::PageBytes> unstored;
+    DirectoryShape stored_shape;  // of the output pages stored
+    uint64_t superseded_puts = 0;  // source puts an entry newer replaced
+  };
+  Merging merge_;
+  // Output pages of merges given up, stored: deleted by the next whole
+  // flush, listed as unfinished until then.
+  struct Abandoned {
+    uint64_t seq = 0;
+    std::vector<PageId> ids;
+    std::vector<std::string> lowers;
+    DirectoryShape shape;
+  };
+  std::vector<Abandoned> abandoned_;
+  // Starts a merge when one is due and cheaper than a pass (the runs hold
+  // fewer pages than the base): returns whether it did.
+  bool StartMerge();
+  // Merges what the resident source pages allow; names in *wanted the
+  // source pages the next keys need (all at once: they must be resident
+  // together), or none when the merge is finished or its unstored output
+  // full (a flush is due).
+  void MergeStep(std::vector<PageId>* wanted);
+  void EmitMergePage();
+  // Gives up the merge under way (its sources are needed as they are).
+  void AbandonMerge();
+  // A flush is needed for the merge to go on or complete.
+  bool MergeNeedsFlush() const {
+    return merge_.seq != 0 && (!merge_.unstored.empty() || merge_.finished);
+  }
+  // Run pages of merges not indexed as runs: output and abandoned pages.
+  size_t MergeOutputPages() const;
+  // CollectFlush: the merge's unstored output (whole flushes), its
+  // completion when finished, the abandoned pages' deletion. CommitFlush
+  // (from CommitRuns, once the sources are dropped): what the batch stored.
+  void CollectMerge(bool whole, FlushBatch* out);
+  void CommitMerge();
+  // The merge output and abandoned pages the store holds once the batch
+  // being collected is written (RunShape).
+  void AddMergeShape(DirectoryShape* shape) const;
+  // The engine state's runs: `counts` (RunCounts) gets the merges', both
+  // are sorted by run_seq.
+  void AddMergeRecords(std::vector<RunCount>* counts,
+                       std::vector<MergedRun>* merged) const;
+  // The merge the batch being collected carries output of.
+  struct MergeCollect {
+    uint64_t seq = 0;         // its output's run_seq; 0: none
+    bool completes = false;   // the batch stores its last page: drops its
+                              // sources, lists it as merged
+    std::vector<PageId> ids;  // its output pages in the batch
+    std::unordered_map<PageId, std::string> lowers;  // of those
+    std::vector<RunSource> sources;  // when it completes
+    uint64_t unapplied_puts = 0;     // when it completes
+    size_t abandoned = 0;            // abandoned_ entries the batch deletes
+  };
+  MergeCollect merge_collect_;
   // The newest version of `key` in the resident page `m` or the run pages it
   // has still to apply (filter first; a run page that may hold the key must
   // be resident: NotResident naming it otherwise). nullptr: none.

@@ -35,7 +35,7 @@ EngineStats EngineImpl::Stats() const {
     s.live_keys += e.tombstone ? 0 : 1;
   }
   s.buffered_writes = memtable_.size();
-  s.run_pages = run_pages_.size();
+  s.run_pages = run_pages_.size() + MergeOutputPages();
   for (const auto& [seq, run] : runs_) {
     if (!run.log) s.live_keys += run.unapplied_puts;  // else the memtable's
   }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 
 #include "engine_impl.h"
@@ -34,7 +35,11 @@ Status EngineImpl::InitFromManifest(const Manifest& manifest) {
     it->second->applied_seq = p.applied_seq;
     it->second->stored_applied_seq = p.applied_seq;
   }
-  // run_pages come by run, then lower key.
+  // run_pages come by run, then lower key. A merged run stands at its
+  // newest source's seq; a merge's unfinished output is deleted by the next
+  // flush.
+  std::unordered_map<uint64_t, const MergedRun*> merged;
+  for (const MergedRun& r : manifest.merged) merged[r.run_seq] = &r;
   std::vector<RunPage> pages;
   for (size_t i = 0; i < manifest.run_pages.size(); ++i) {
     const ManifestPage& p = manifest.run_pages[i];
@@ -45,18 +50,47 @@ Status EngineImpl::InitFromManifest(const Manifest& manifest) {
     rp.meta->id = p.id;
     rp.meta->summary = p.summary;
     pages.push_back(std::move(rp));
-    if (i + 1 == manifest.run_pages.size() ||
-        manifest.run_pages[i + 1].run_seq != p.run_seq) {
-      IndexRun(p.run_seq, std::move(pages));
-      pages.clear();
+    if (i + 1 < manifest.run_pages.size() &&
+        manifest.run_pages[i + 1].run_seq == p.run_seq) {
+      continue;
     }
+    auto m = merged.find(p.run_seq);
+    if (m == merged.end()) {
+      IndexRun(p.run_seq, std::move(pages));
+    } else if (m->second->sources.empty()) {
+      Abandoned a;
+      a.seq = p.run_seq;
+      for (const RunPage& rp : pages) {
+        a.ids.push_back(rp.meta->id);
+        a.lowers.push_back(rp.lower);
+        AddToShape(&a.shape, rp.lower, rp.meta->id);
+      }
+      abandoned_.push_back(std::move(a));
+    } else {
+      const std::vector<RunSource>& sources = m->second->sources;
+      uint64_t key = sources.back().seq;
+      if (runs_.count(key) > 0) {
+        return Status::Corruption("manifest: merged run " +
+                                  std::to_string(p.run_seq) +
+                                  " beside one of its sources");
+      }
+      IndexRun(key, std::move(pages));
+      Run& run = runs_.at(key);
+      run.stored_seq = p.run_seq;
+      run.sources = sources;
+      for (RunPage& rp : run.pages) rp.first_seq = sources.front().seq;
+    }
+    pages.clear();
   }
+  // Counts go by run_seq.
+  std::unordered_map<uint64_t, Run*> by_stored_seq;
+  for (auto& [seq, run] : runs_) by_stored_seq[run.stored_seq] = &run;
   for (const RunCount& stored : manifest.runs) {
-    auto run = runs_.find(stored.seq);
-    if (run == runs_.end()) continue;
-    run->second.unapplied_puts =
-        std::min(run->second.unapplied_puts, stored.unapplied_puts);
-    run->second.stored_unapplied_puts = run->second.unapplied_puts;
+    auto found = by_stored_seq.find(stored.seq);
+    if (found == by_stored_seq.end()) continue;
+    Run& run = *found->second;
+    run.unapplied_puts = std::min(run.unapplied_puts, stored.unapplied_puts);
+    run.stored_unapplied_puts = run.unapplied_puts;
   }
   // Merges that were waiting when the manifest was written wait again.
   for (const ManifestPage& p : manifest.pages) TryMerge(p.id);
@@ -201,8 +235,9 @@ std::vector<PageId> EngineImpl::PagesWantedForMerges() const {
 }
 
 bool EngineImpl::HasDirtyPages(bool make_room) const {
-  if (make_room ? MemtableFull()
-                : user_data_dirty_ || !memtable_.unlogged().empty()) {
+  if (MergeNeedsFlush() ||
+      (make_room ? MemtableFull()
+                 : user_data_dirty_ || !memtable_.unlogged().empty())) {
     return true;
   }
   for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {

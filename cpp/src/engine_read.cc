@@ -112,7 +112,10 @@ Status EngineImpl::FindInRuns(const PageMeta& m, std::string_view key,
     const Entry* e = run.page->Find(key);
     // The page may hold a newer one, or (no entry: a false positive) an
     // older run may hold it.
-    if (e == nullptr || e->hlc <= m.summary.max_hlc) break;
+    if (e == nullptr || e->hlc <= m.summary.max_hlc ||
+        e->hlc <= AppliedFloor(r->first, m.applied_seq)) {
+      break;
+    }
     *entry = e;
     return Status::OK();
   }

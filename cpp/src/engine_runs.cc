@@ -45,22 +45,27 @@ void EngineImpl::BufferWrite(const WriteOp& op, uint64_t wall_ms, Iterator it,
 }
 
 void EngineImpl::ReviewBuffering() {
-  if (!WritePathOn() || !options_.write_buffer_adaptive) {
-    buffering_pays_ = WritePathOn();
+  if (!WritePathOn()) {
+    buffering_pays_ = false;
+    merges_pay_ = false;
     return;
   }
-  // Page I/O per run: a pass loads and stores every one of the B base
-  // pages once per MaxRuns runs, about 2B / MaxRuns per run; without the
-  // buffer, the writes of a run would have loaded and stored the base pages
-  // they fall in, 2d for d such pages. For n random keys d = B (1 -
-  // e^(-n/B)); the runs sealed whole lately give n and how clustered the
-  // writes are (run_locality_, measured against the base pages of the time:
-  // while runs hold most of the data the base has few pages, so their
-  // reach alone would say little about the store once applied); before the
-  // first run, random keys filling the memtable. Measured (Node, memory
-  // backend, random keys, budget 50, buffer 25): buffering halved the page
-  // I/O at MaxRuns * d = 2.1 B and cost more transactions than it saved at
-  // 1.0 B; so it pays from 2 B on.
+  // Page I/O per run of P pages. With the buffer: a pass loads and stores
+  // the B base pages once the runs hold as many pages (StartMerge), or at
+  // MaxRuns runs when fewer hold more: every R = max(MaxRuns, B / P) runs,
+  // 2B / R per run. Before that, runs are merged k at a time, the smallest
+  // first, so a run is read and written about L = log_k(R (k - 1) /
+  // MaxRuns) times (the runs left hold k - 1 of each size): 2PL. Without
+  // it, the run's writes would have loaded and stored the base pages they
+  // fall in, 2d for d such pages. For n random keys d = B (1 - e^(-n/B));
+  // the runs sealed whole lately give n and how clustered the writes are
+  // (run_locality_, measured against the base pages of the time: while runs
+  // hold most of the data the base has few pages, so their reach alone
+  // would say little about the store once applied); before the first run,
+  // random keys filling the memtable. Buffering pays from 2d >= 2 x its
+  // cost on: measured (Node, memory backend, random keys, budget 50, buffer
+  // 25, passes only), buffering halved the page I/O at twice its cost and
+  // cost more transactions than it saved at once.
   //
   // The mean entry size, from every base page: recomputed when the
   // directory has grown or shrunk by an eighth since (flushes stay O(dirty
@@ -83,7 +88,24 @@ void EngineImpl::ReviewBuffering() {
   double entries = run_entries_ > 0 ? run_entries_ : memtable_entries;
   double locality = run_locality_ > 0 ? run_locality_ : 1.0;
   double reach = locality * base * (1 - std::exp(-entries / base));
-  buffering_pays_ = static_cast<double>(MaxRuns()) * reach >= 2.0 * base;
+  double run_pages =
+      std::max(1.0, entries * entry_bytes_ /
+                        static_cast<double>(options_.split_threshold));
+  double max_runs = static_cast<double>(MaxRuns());
+  double fan_in = static_cast<double>(MergeFanIn());
+  double runs_per_pass = std::max(max_runs, base / run_pages);
+  double merges =
+      runs_per_pass <= max_runs
+          ? 0.0
+          : std::ceil(std::log(runs_per_pass * (fan_in - 1) / max_runs) /
+                      std::log(fan_in));
+  // Per run, halved: passes only (one every MaxRuns runs), or tiered.
+  double passes_only = base / max_runs;
+  double tiered = run_pages * merges + base / runs_per_pass;
+  merges_pay_ =
+      MergesFit() && (!options_.write_buffer_adaptive || tiered < passes_only);
+  double cost = merges_pay_ ? tiered : passes_only;
+  buffering_pays_ = !options_.write_buffer_adaptive || reach >= 2.0 * cost;
 }
 
 bool EngineImpl::MergeEntry(Page* page, Entry e) {
@@ -114,6 +136,9 @@ Status EngineImpl::CurrentEntry(const PageMeta& m, std::string_view key,
     }
     lru_.Touch(&run);
     const Entry* e = run.page->Find(key);
+    if (e != nullptr && e->hlc <= AppliedFloor(rp.seq, m.applied_seq)) {
+      e = nullptr;  // applied already
+    }
     if (e != nullptr &&
         (best == nullptr ||
          CompareVersions(VersionOf(*e), VersionOf(*best)) > 0)) {
@@ -132,28 +157,46 @@ void EngineImpl::AfterBaseLoad(Iterator it) {
                  &taken);
   bool changed = false;
   for (Entry& e : taken) changed |= MergeEntry(m.page.get(), std::move(e));
+  ApplyRuns(it, changed);
+}
+
+uint64_t EngineImpl::AppliedFloor(uint64_t run_seq, uint64_t applied) const {
+  const std::vector<RunSource>& sources = runs_.at(run_seq).sources;
+  if (sources.empty() || applied < sources.front().seq) return 0;
+  auto last = std::upper_bound(
+      sources.begin(), sources.end(), applied,
+      [](uint64_t a, const RunSource& src) { return a < src.seq; });
+  return std::prev(last)->max_hlc;
+}
+
+void EngineImpl::ApplyRuns(Iterator it, bool changed) {
+  PageMeta& m = *it->second;
+  auto next = std::next(it);
   m.applied_target = NewestRunSeq();
   m.pending_runs.clear();
   for (PageId id : RunPagesFor(it, m.applied_seq)) {
-    const PageMeta& run = *run_pages_.at(id)->meta;
+    const RunPage& rp = *run_pages_.at(id);
+    const PageMeta& run = *rp.meta;
     if (run.page == nullptr) {
       m.pending_runs.push_back(id);
       continue;
     }
     // Resident already: applied now.
+    uint64_t floor = AppliedFloor(rp.seq, m.applied_seq);
     auto from = std::lower_bound(
         run.page->entries().begin(), run.page->entries().end(), it->first,
         [](const Entry& e, const std::string& k) { return e.key < k; });
     uint64_t puts = 0;
     for (auto e = from; e != run.page->entries().end(); ++e) {
       if (next != dir_.end() && !(e->key < next->first)) break;
+      if (e->hlc <= floor) continue;
       changed |= MergeEntry(m.page.get(), *e);
       puts += e->tombstone ? 0 : 1;
     }
     // Counted as applied: stored as such (else a reload applies, and
     // counts, them again).
     changed |= puts > 0;
-    NoteApplied(run_pages_.at(id)->seq, puts);
+    NoteApplied(rp.seq, puts);
   }
   if (!m.pending()) m.applied_seq = std::max(m.applied_seq, m.applied_target);
   if (changed) Changed(&m);
@@ -235,6 +278,7 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
     auto pos = std::find(m.pending_runs.begin(), m.pending_runs.end(), id);
     if (pos == m.pending_runs.end()) continue;
     m.pending_runs.erase(pos);
+    uint64_t floor = AppliedFloor(rp.seq, m.applied_seq);
     auto next = std::next(it);
     auto first = std::lower_bound(
         entries.begin(), entries.end(), it->first,
@@ -243,6 +287,7 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
     uint64_t puts = 0;
     for (auto e = first; e != entries.end(); ++e) {
       if (next != dir_.end() && !(e->key < next->first)) break;
+      if (e->hlc <= floor) continue;
       changed |= MergeEntry(m.page.get(), *e);
       puts += e->tombstone ? 0 : 1;
     }
@@ -252,9 +297,9 @@ Status EngineImpl::LoadRunPage(PageId id, std::string_view bytes) {
     // pending is applied. Stored, that progress survives an eviction (a
     // budget too small to keep the page resident through all its runs
     // would otherwise never finish it).
-    uint64_t applied = m.pending()
-                           ? run_pages_.at(m.pending_runs.front())->seq - 1
-                           : m.applied_target;
+    uint64_t applied =
+        m.pending() ? run_pages_.at(m.pending_runs.front())->first_seq - 1
+                    : m.applied_target;
     if (applied > m.applied_seq) {
       m.applied_seq = applied;
       if (applied > m.stored_applied_seq) changed = true;
@@ -323,7 +368,16 @@ std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit,
                                                          bool bulk) {
   std::vector<PageId> wanted;
   if (compact_target_ == 0) {
-    if (!(bulk && BulkRuns()) && ClosedRuns() <= MaxRuns()) {
+    if (bulk && BulkRuns()) {
+      // After a bulk load a pass applies the runs now, in key order. A
+      // merge under way is given up (the pass needs its sources as they
+      // are); one finished completes at the next flush, beside the pass:
+      // pages the pass reaches later apply the merged run instead.
+      if (merge_.seq != 0 && !merge_.finished) AbandonMerge();
+    } else if (merge_.seq != 0 || (ClosedRuns() > MaxRuns() && StartMerge())) {
+      MergeStep(&wanted);  // none: finished, or a flush is due
+      return wanted;
+    } else if (ClosedRuns() <= MaxRuns()) {
       return wanted;
     }
     compact_target_ = NewestClosedRunSeq();

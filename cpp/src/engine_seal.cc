@@ -4,6 +4,7 @@
 // indexing what the committed batch made.
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 #include <utility>
 
 #include "engine_impl.h"
@@ -18,8 +19,8 @@ std::vector<RunCount> EngineImpl::RunCounts(bool whole) const {
     if (std::find(dropping.begin(), dropping.end(), seq) != dropping.end()) {
       continue;  // dropped by this batch
     }
-    counts.push_back(
-        {seq, whole ? run.unapplied_puts : run.stored_unapplied_puts});
+    counts.push_back({run.stored_seq,
+                      whole ? run.unapplied_puts : run.stored_unapplied_puts});
   }
   if (sealing_.seq != 0) {
     RunCount sealed{sealing_.seq, 0};
@@ -40,18 +41,22 @@ void EngineImpl::NoteApplied(uint64_t seq, uint64_t puts) {
 void EngineImpl::IndexRun(uint64_t seq, std::vector<RunPage> pages) {
   Run& run = runs_[seq];
   run.pages = std::move(pages);
+  run.stored_seq = seq;
   run.unapplied_puts = 0;
   for (size_t i = 0; i < run.pages.size(); ++i) {
     RunPage& rp = run.pages[i];
     run.unapplied_puts += rp.meta->summary.live_count;
     run.stored_unapplied_puts = run.unapplied_puts;
     rp.seq = seq;
+    rp.first_seq = seq;
     rp.has_upper = i + 1 < run.pages.size();
     if (rp.has_upper) rp.upper = run.pages[i + 1].lower;
     rp.meta->lower_key = &rp.lower;
     rp.meta->persisted = true;
     run_pages_[rp.meta->id] = &rp;
+    AddToShape(&run.shape, rp.lower, rp.meta->id);
   }
+  AddShape(&runs_shape_, run.shape);
 }
 
 void EngineImpl::DropLogRuns(FlushBatch* out) {
@@ -160,23 +165,24 @@ void EngineImpl::DropAppliedRuns(const std::vector<PageId>* families,
     for (const RunPage& rp : run.pages) {
       out->deleted_pages.push_back(rp.meta->id);
     }
+    // A merge needs its sources until it completes.
+    const std::vector<uint64_t>& sources = merge_.sources;
+    if (std::find(sources.begin(), sources.end(), seq) != sources.end()) {
+      AbandonMerge();
+    }
   }
 }
 
 DirectoryShape EngineImpl::RunShape() const {
-  DirectoryShape shape;
-  auto add = [&](const RunPage& rp) {
-    ++shape.page_count;
-    shape.digest ^= DirectoryEntryDigest(rp.lower, rp.meta->id);
-  };
-  const std::vector<uint64_t>& dropping = sealing_.dropping;
-  for (const auto& [seq, run] : runs_) {
-    if (std::find(dropping.begin(), dropping.end(), seq) != dropping.end()) {
-      continue;  // gone
-    }
-    for (const RunPage& rp : run.pages) add(rp);
+  DirectoryShape shape = runs_shape_;
+  for (uint64_t seq : sealing_.dropping) {
+    auto run = runs_.find(seq);
+    if (run != runs_.end()) RemoveShape(&shape, run->second.shape);
   }
-  for (const RunPage& rp : sealing_.pages) add(rp);
+  for (const RunPage& rp : sealing_.pages) {
+    AddToShape(&shape, rp.lower, rp.meta->id);
+  }
+  AddMergeShape(&shape);
   return shape;
 }
 
@@ -189,12 +195,14 @@ void EngineImpl::CommitRuns() {
       run_pages_.erase(rp.meta->id);
       corrupt_.erase(rp.meta->id);
     }
+    RemoveShape(&runs_shape_, run->second.shape);
     if (run->second.log) {
       --log_runs_;
       log_run_pages_ -= run->second.pages.size();
     }
     runs_.erase(run);
   }
+  CommitMerge();
   if (sealing_.seq != 0) {
     IndexRun(sealing_.seq, std::move(sealing_.pages));
     next_run_seq_ = std::max(next_run_seq_, sealing_.seq + 1);
@@ -206,10 +214,13 @@ void EngineImpl::CommitRuns() {
     }
   }
   // What the batch stored is what a reopen starts from.
+  // (Counts go by run_seq, runs_ by place in the runs' order.)
+  std::unordered_map<uint64_t, Run*> by_stored_seq;
+  for (auto& [seq, run] : runs_) by_stored_seq[run.stored_seq] = &run;
   for (const RunCount& stored : collected_counts_) {
-    auto run = runs_.find(stored.seq);
-    if (run != runs_.end()) {
-      run->second.stored_unapplied_puts = stored.unapplied_puts;
+    auto run = by_stored_seq.find(stored.seq);
+    if (run != by_stored_seq.end()) {
+      run->second->stored_unapplied_puts = stored.unapplied_puts;
     }
   }
   collected_counts_.clear();

@@ -13,13 +13,18 @@
 //                       hlc:fixed64 page_count:varint64
 //                       directory_digest:fixed64 [user_data:varstring
 //                       [next_run_seq:varint64 [run_count:varint64
-//                       (seq:varint64 unapplied_puts:varint64){run_count}]]]
+//                       (seq:varint64 unapplied_puts:varint64){run_count}
+//                       [merged_count:varint64 (run_seq:varint64
+//                        source_count:varint64 (seq:varint64
+//                        max_hlc:fixed64){source_count}){merged_count}]]]]
 //                       checksum:fixed64
 //                       (user_data is absent from states written before it
 //                       existed, and read as ""; next_run_seq is written
 //                       only when above 1, and read as 1 when absent; the
 //                       runs' counts only when a run exists, seqs rising
-//                       and below next_run_seq)
+//                       and below next_run_seq; the merged runs only when
+//                       one exists, run_seqs and each one's source seqs
+//                       rising and below next_run_seq)
 //   magic            := 0x52445350 ("PSDR") | 0x54535350 ("PSST")
 //   format           := 1
 //   checksum         := XXH64, seed 0, of every byte before it
@@ -166,12 +171,44 @@ bool GetRunCounts(Reader* in, uint64_t next_run_seq,
   return true;
 }
 
+// Merged runs (manifest_codec.h): run_seqs rising, sources rising, every
+// seq below next_run_seq; counts bounded by the bytes left as above.
+bool GetMergedRuns(Reader* in, uint64_t next_run_seq,
+                   std::vector<MergedRun>* out) {
+  uint64_t n = 0;
+  if (!in->GetVarint64(&n) || n == 0 || n > in->remaining() / 2) return false;
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    MergedRun r;
+    uint64_t sources = 0;
+    if (!in->GetVarint64(&r.run_seq) || r.run_seq <= last ||
+        r.run_seq >= next_run_seq || !in->GetVarint64(&sources) ||
+        sources > in->remaining() / 9) {
+      return false;
+    }
+    last = r.run_seq;
+    uint64_t last_source = 0;
+    for (uint64_t j = 0; j < sources; ++j) {
+      RunSource src;
+      if (!in->GetVarint64(&src.seq) || !in->GetFixed64(&src.max_hlc) ||
+          src.seq <= last_source || src.seq >= next_run_seq) {
+        return false;
+      }
+      last_source = src.seq;
+      r.sources.push_back(src);
+    }
+    out->push_back(std::move(r));
+  }
+  return true;
+}
+
 }  // namespace
 
 void EncodeEngineState(PageId next_page_id, uint64_t hlc,
                        const DirectoryShape& shape, std::string_view user_data,
                        std::string* dst, uint64_t next_run_seq,
-                       const std::vector<RunCount>& runs) {
+                       const std::vector<RunCount>& runs,
+                       const std::vector<MergedRun>& merged) {
   size_t start = dst->size();
   PutFixed32(dst, kEngineStateMagic);
   dst->push_back(static_cast<char>(kManifestFormatVersion));
@@ -186,6 +223,17 @@ void EncodeEngineState(PageId next_page_id, uint64_t hlc,
     for (const RunCount& r : runs) {
       PutVarint64(dst, r.seq);
       PutVarint64(dst, r.unapplied_puts);
+    }
+    if (!merged.empty()) {
+      PutVarint64(dst, merged.size());
+      for (const MergedRun& r : merged) {
+        PutVarint64(dst, r.run_seq);
+        PutVarint64(dst, r.sources.size());
+        for (const RunSource& src : r.sources) {
+          PutVarint64(dst, src.seq);
+          PutFixed64(dst, src.max_hlc);
+        }
+      }
     }
   }
   Seal(dst, start);
@@ -206,6 +254,7 @@ Status DecodeManifest(std::string_view state,
       (in.remaining() > 0 &&
        (!in.GetVarint64(&m.next_run_seq) || m.next_run_seq <= 1)) ||
       (in.remaining() > 0 && !GetRunCounts(&in, m.next_run_seq, &m.runs)) ||
+      (in.remaining() > 0 && !GetMergedRuns(&in, m.next_run_seq, &m.merged)) ||
       in.remaining() != 0 || m.next_page_id < 2 ||
       m.next_page_id > kMaxPageId) {
     return Status::Corruption("engine state: malformed");

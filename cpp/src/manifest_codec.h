@@ -47,6 +47,22 @@ struct RunCount {
   uint64_t unapplied_puts = 0;
 };
 
+// A run of the write path made by merging runs (tiered merging,
+// WRITE_PATH.md): its pages carry run_seq, and it stands in the runs' order
+// at its newest source's seq. `sources`: the runs sealed from the memtable it
+// holds, oldest first, each with the newest clock of its entries; runs are
+// sealed in clock order, so a base page that applied the runs up to seq a
+// applies only its entries above the max_hlc of the last source <= a. Empty:
+// the output of a merge that never finished, deleted at the next flush.
+struct RunSource {
+  uint64_t seq = 0;
+  uint64_t max_hlc = 0;
+};
+struct MergedRun {
+  uint64_t run_seq = 0;
+  std::vector<RunSource> sources;
+};
+
 struct Manifest {
   PageId next_page_id = 1;
   uint64_t hlc = 0;
@@ -56,6 +72,7 @@ struct Manifest {
   std::vector<ManifestPage> run_pages;
   uint64_t next_run_seq = 1;   // above every run_seq
   std::vector<RunCount> runs;  // by seq; may be empty (then: live counts)
+  std::vector<MergedRun> merged;  // by run_seq
 };
 
 // What the engine state record says of the directory, so that a lost or
@@ -70,11 +87,13 @@ void EncodeDirectoryRecord(const ManifestPage& page, std::string* dst);
 Status DecodeDirectoryRecord(std::string_view bytes, ManifestPage* out);
 
 // next_run_seq: written only when above 1 (no run was ever sealed), so
-// that a store without runs keeps the format older readers know.
+// that a store without runs keeps the format older readers know; `merged`
+// only when `runs` is not empty (REQUIRES: both by seq).
 void EncodeEngineState(PageId next_page_id, uint64_t hlc,
                        const DirectoryShape& shape, std::string_view user_data,
                        std::string* dst, uint64_t next_run_seq = 1,
-                       const std::vector<RunCount>& runs = {});
+                       const std::vector<RunCount>& runs = {},
+                       const std::vector<MergedRun>& merged = {});
 
 // Assembles a manifest from the state record and every page's directory
 // record (in any order). Corruption for any record that fails to decode, and

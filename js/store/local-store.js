@@ -296,11 +296,14 @@ export class LocalStore {
   }
 
   /** Queues a save unless one is queued already; failures are reported as
-   *  'error' events, and the pages stay dirty for the next try. */
+   *  'error' events, and the pages stay dirty for the next try. A save, not
+   *  flush(): no bulk pass (background saves come between the steps of
+   *  run merges, which a pass would give up). */
   saveSoon() {
     if (this.#flushQueued || !this.#engine || this.#engine.closed || !this.#engine.hasDirtyPages()) return
     this.#flushQueued = true
-    this.flush()
+    this.#queue
+      .task(() => /** @type {Pager} */ (this.#pager).flush())
       .catch(() => {})
       .finally(() => {
         this.#flushQueued = false

@@ -40,12 +40,14 @@ struct Options {
   size_t write_buffer_pages = 0;
 
   // With the write path on: buffer a write only while that costs fewer page
-  // loads and stores than loading its page (WRITE_PATH.md, "Break-even"):
-  // a compaction pass rewrites every base page once per MaxRuns full
-  // memtables, which stops paying once the store has more than about half
-  // as many pages as those runs hold entries. Past that point writes take
-  // the page-load path again (runs already made are applied as before).
-  // false buffers every write it can (tests exercising the write path).
+  // loads and stores than loading its page, and merge runs with each other
+  // (tiered) only while that costs less than compaction passes over every
+  // base page once per MaxRuns runs (WRITE_PATH.md, "Break-even"). Writes
+  // with little locality into a store far larger than the budget buffer;
+  // clustered writes, and stores of a few times the budget, take the
+  // page-load path (runs already made are applied as before). false buffers
+  // every write it can and merges runs whenever the budget allows (tests
+  // exercising the write path).
   bool write_buffer_adaptive = true;
 
   // Input limits; larger keys or values are rejected with InvalidArgument.
