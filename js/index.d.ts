@@ -206,6 +206,8 @@ export interface StorageStats {
     bufferedWrites: number
     /** pages of sorted runs of buffered writes, not yet merged into the pages (counted in totalPages) */
     runPages: number
+    /** runs of buffered writes merged with each other since the store opened (tiered merging) */
+    runMerges: number
     pageLoads: number
     flushes: number
     lastSave: number | null

@@ -395,6 +395,7 @@ class EngineImpl {
     uint64_t superseded_puts = 0;  // source puts an entry newer replaced
   };
   Merging merge_;
+  uint64_t run_merges_ = 0;  // merges completed (Stats)
   // Output pages of merges given up, stored: deleted by the next whole
   // flush, listed as unfinished until then.
   struct Abandoned {

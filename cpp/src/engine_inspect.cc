@@ -36,6 +36,7 @@ EngineStats EngineImpl::Stats() const {
   }
   s.buffered_writes = memtable_.size();
   s.run_pages = run_pages_.size() + MergeOutputPages();
+  s.run_merges = run_merges_;
   for (const auto& [seq, run] : runs_) {
     if (!run.log) s.live_keys += run.unapplied_puts;  // else the memtable's
   }

@@ -262,6 +262,7 @@ void EngineImpl::CommitMerge() {
   run.stored_unapplied_puts = c.unapplied_puts;
   for (RunPage& rp : run.pages) rp.first_seq = run.sources.front().seq;
   merge_ = Merging{};
+  ++run_merges_;
   // Resident pages pending on the sources' pages pend on the merged run's.
   std::vector<PageId> stale;
   for (PageMeta* m = lru_.Oldest(); m != nullptr; m = lru_.Newer(m)) {

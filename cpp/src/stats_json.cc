@@ -32,6 +32,7 @@ std::string Engine::StatsJson() const {
                       {"corruptPages", s.corrupt_pages},
                       {"bufferedWrites", s.buffered_writes},
                       {"runPages", s.run_pages},
+                      {"runMerges", s.run_merges},
                       {"maxMemoryPages", s.max_memory_pages},
                       {"memoryPressure", s.memory_pressure},
                       {"hlc", HlcToHex(s.hlc)}};

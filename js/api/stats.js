@@ -37,6 +37,7 @@ export function storageStats({ state, peerId, opts, local, replicated }) {
       corruptPages: e?.corruptPages ?? 0,
       bufferedWrites: e?.bufferedWrites ?? 0,
       runPages: e?.runPages ?? 0,
+      runMerges: e?.runMerges ?? 0,
       pageLoads: c.pageLoads,
       flushes: c.flushes,
       lastSave: c.lastSave,

@@ -110,7 +110,9 @@ TEST(CodecMutationTest, DirectoryRecordDecoderSurvivesMutants) {
 
 TEST(CodecMutationTest, EngineStateDecoderSurvivesMutants) {
   std::string state;
-  EncodeEngineState(50, 99, DirectoryShape{3, 0}, "u", &state);
+  // With every optional section: run counts and merged runs.
+  EncodeEngineState(50, 99, DirectoryShape{3, 0}, "u", &state, 12,
+                    {{2, 5}, {9, 0}}, {{9, {{1, 100}, {2, 200}}}, {11, {}}});
   std::vector<std::string> records = SampleDirectoryRecords();
   std::vector<std::string_view> views(records.begin(), records.end());
   std::mt19937_64 rng(12);

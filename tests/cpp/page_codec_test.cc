@@ -216,6 +216,32 @@ TEST(ManifestCodecTest, RunCountsRoundTripAndBadOnesAreCorruption) {
   EXPECT_TRUE(decode({{5, 1}}, &m).IsCorruption());          // never sealed
 }
 
+TEST(ManifestCodecTest, MergedRunsRoundTripAndBadOnesAreCorruption) {
+  ManifestPage base{"", 3, {2, 1, 200, 99}};
+  std::string record;
+  EncodeDirectoryRecord(base, &record);
+  uint64_t digest = DirectoryEntryDigest("", 3);
+  auto decode = [&](const std::vector<MergedRun>& merged, Manifest* m) {
+    std::string state;
+    EncodeEngineState(10, 1, DirectoryShape{1, digest}, "", &state, 9,
+                      {{1, 0}}, merged);
+    return DecodeManifest(state, {record}, m);
+  };
+  Manifest m;
+  ASSERT_TRUE(decode({{5, {{1, 100}, {3, 300}}}, {8, {}}}, &m).ok());
+  ASSERT_EQ(m.merged.size(), 2u);
+  EXPECT_EQ(m.merged[0].run_seq, 5u);
+  ASSERT_EQ(m.merged[0].sources.size(), 2u);
+  EXPECT_EQ(m.merged[0].sources[1].seq, 3u);
+  EXPECT_EQ(m.merged[0].sources[1].max_hlc, 300u);
+  EXPECT_TRUE(m.merged[1].sources.empty());  // an unfinished merge
+  EXPECT_TRUE(decode({{8, {}}, {5, {}}}, &m).IsCorruption());  // not rising
+  EXPECT_TRUE(decode({{9, {}}}, &m).IsCorruption());  // never issued
+  EXPECT_TRUE(
+      decode({{5, {{3, 1}, {2, 1}}}}, &m).IsCorruption());  // sources
+  EXPECT_TRUE(decode({{5, {{9, 1}}}}, &m).IsCorruption());  // never sealed
+}
+
 TEST(ManifestCodecTest, RecordsWithoutRunsKeepTheirFormat1Bytes) {
   // A base page that applied no run encodes as before runs existed, so
   // stores written earlier and later read alike.

@@ -154,6 +154,8 @@ struct EngineStats {
   // (counted in `pages`) not yet applied to pages and dropped.
   size_t buffered_writes = 0;
   size_t run_pages = 0;
+  // Runs merged with each other (tiered merging) since the engine opened.
+  uint64_t run_merges = 0;
   size_t max_memory_pages = 0;
   double memory_pressure = 0;  // resident_pages / max_memory_pages
   uint64_t hlc = 0;

@@ -19,6 +19,7 @@ const ENGINE = {
   corruptPages: 0,
   bufferedWrites: 9,
   runPages: 6,
+  runMerges: 3,
   memoryPressure: 1,
   hlc: '0000000000010000'
 }
@@ -57,6 +58,7 @@ describe('storageStats', () => {
         corruptPages: 0,
         bufferedWrites: 9,
         runPages: 6,
+        runMerges: 3,
         pageLoads: 17,
         flushes: 5,
         lastSave: 1234,
