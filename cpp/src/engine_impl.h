@@ -306,7 +306,7 @@ class EngineImpl {
     bool has_upper = false;
     uint64_t seq = 0;        // its run's place in the runs' order (runs_)
     uint64_t first_seq = 0;  // its run's oldest source (Run::sources)
-    std::string filter;  // key_filter.h
+    std::string filter;      // key_filter.h
     std::unique_ptr<PageMeta> meta;
     bool Holds(std::string_view key) const {
       return !(key < lower) && (!has_upper || key < upper);
@@ -391,7 +391,7 @@ class EngineImpl {
     std::vector<RunPage> pages;
     // Encoded output no committed flush stored yet (counted in the budget).
     std::vector<FlushBatch::PageBytes> unstored;
-    DirectoryShape stored_shape;  // of the output pages stored
+    DirectoryShape stored_shape;   // of the output pages stored
     uint64_t superseded_puts = 0;  // source puts an entry newer replaced
   };
   Merging merge_;
@@ -441,9 +441,9 @@ class EngineImpl {
                               // sources, lists it as merged
     std::vector<PageId> ids;  // its output pages in the batch
     std::unordered_map<PageId, std::string> lowers;  // of those
-    std::vector<RunSource> sources;  // when it completes
-    uint64_t unapplied_puts = 0;     // when it completes
-    size_t abandoned = 0;            // abandoned_ entries the batch deletes
+    std::vector<RunSource> sources;                  // when it completes
+    uint64_t unapplied_puts = 0;                     // when it completes
+    size_t abandoned = 0;  // abandoned_ entries the batch deletes
   };
   MergeCollect merge_collect_;
   // The newest version of `key` in the resident page `m` or the run pages it

@@ -245,10 +245,9 @@ void EngineImpl::CommitMerge() {
     AddToShape(&merge_.stored_shape, rp.lower, rp.meta->id);
   }
   merge_.unstored.erase(
-      std::remove_if(merge_.unstored.begin(), merge_.unstored.end(),
-                     [&](const FlushBatch::PageBytes& p) {
-                       return in_batch(p.id);
-                     }),
+      std::remove_if(
+          merge_.unstored.begin(), merge_.unstored.end(),
+          [&](const FlushBatch::PageBytes& p) { return in_batch(p.id); }),
       merge_.unstored.end());
   if (!c.completes) return;
   // CommitRuns dropped the sources: the merged run takes the newest one's
@@ -319,10 +318,9 @@ void EngineImpl::AddMergeRecords(std::vector<RunCount>* counts,
     merged->push_back({merge_.seq, merge_collect_.sources});
   } else if (merge_.seq != 0 &&
              (!merge_collect_.ids.empty() ||
-              std::any_of(merge_.pages.begin(), merge_.pages.end(),
-                          [](const RunPage& rp) {
-                            return rp.meta->persisted;
-                          }))) {
+              std::any_of(
+                  merge_.pages.begin(), merge_.pages.end(),
+                  [](const RunPage& rp) { return rp.meta->persisted; }))) {
     unfinished(merge_.seq);
   }
   for (size_t i = merge_collect_.abandoned; i < abandoned_.size(); ++i) {

@@ -70,8 +70,8 @@ struct Manifest {
   std::vector<ManifestPage> pages;  // base pages, in key order
   // Pages of runs, by run_seq then lower key.
   std::vector<ManifestPage> run_pages;
-  uint64_t next_run_seq = 1;   // above every run_seq
-  std::vector<RunCount> runs;  // by seq; may be empty (then: live counts)
+  uint64_t next_run_seq = 1;      // above every run_seq
+  std::vector<RunCount> runs;     // by seq; may be empty (then: live counts)
   std::vector<MergedRun> merged;  // by run_seq
 };
 

@@ -223,8 +223,8 @@ TEST(ManifestCodecTest, MergedRunsRoundTripAndBadOnesAreCorruption) {
   uint64_t digest = DirectoryEntryDigest("", 3);
   auto decode = [&](const std::vector<MergedRun>& merged, Manifest* m) {
     std::string state;
-    EncodeEngineState(10, 1, DirectoryShape{1, digest}, "", &state, 9,
-                      {{1, 0}}, merged);
+    EncodeEngineState(10, 1, DirectoryShape{1, digest}, "", &state, 9, {{1, 0}},
+                      merged);
     return DecodeManifest(state, {record}, m);
   };
   Manifest m;
@@ -236,9 +236,8 @@ TEST(ManifestCodecTest, MergedRunsRoundTripAndBadOnesAreCorruption) {
   EXPECT_EQ(m.merged[0].sources[1].max_hlc, 300u);
   EXPECT_TRUE(m.merged[1].sources.empty());  // an unfinished merge
   EXPECT_TRUE(decode({{8, {}}, {5, {}}}, &m).IsCorruption());  // not rising
-  EXPECT_TRUE(decode({{9, {}}}, &m).IsCorruption());  // never issued
-  EXPECT_TRUE(
-      decode({{5, {{3, 1}, {2, 1}}}}, &m).IsCorruption());  // sources
+  EXPECT_TRUE(decode({{9, {}}}, &m).IsCorruption());           // never issued
+  EXPECT_TRUE(decode({{5, {{3, 1}, {2, 1}}}}, &m).IsCorruption());  // sources
   EXPECT_TRUE(decode({{5, {{9, 1}}}}, &m).IsCorruption());  // never sealed
 }
 

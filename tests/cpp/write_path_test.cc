@@ -238,7 +238,8 @@ void SealOneRun(PagedStore* store, int* from) {
 // when the page applied the merged run (or a read found it there): the
 // page now applies only the entries newer than the last source it applied
 // (Engine: AppliedFloor).
-TEST(WritePathTest, AMergedRunDoesNotBringBackAKeyPurgedSinceItsPageAppliedASource) {
+TEST(WritePathTest,
+     AMergedRunDoesNotBringBackAKeyPurgedSinceItsPageAppliedASource) {
   MemoryPageStore disk;
   std::unique_ptr<PagedStore> store;
   ASSERT_NO_FATAL_FAILURE(Fill(&disk, &store));
