@@ -7,6 +7,7 @@
 //   engine_runs.cc        the write path's memtable and runs (WRITE_PATH.md)
 //   engine_seal.cc        sealing and dropping runs at flushes
 //   engine_merge.cc       tiered merging of runs
+//   engine_compaction.cc  when to buffer, merge runs or run a pass
 //   engine_inspect.cc     stats, page listing, invariant checks
 //
 // Structural invariants, beyond those of Page, Directory and LruList:
@@ -51,6 +52,7 @@
 #include "paging_storage/hlc.h"
 #include "paging_storage/options.h"
 #include "paging_storage/types.h"
+#include "run_state.h"
 #include "write_buffer.h"
 
 namespace paging_storage {
@@ -296,49 +298,6 @@ class EngineImpl {
   // Pages merged away since a committed flush deleted them, oldest first.
   std::vector<DeletedPage> deleted_pages_;
   // The write path (WRITE_PATH.md).
-  // A page of a run: it holds keys in [lower, upper) (no upper bound for a
-  // run's last page). `meta` carries its id, summary, residency (run pages
-  // are read-only: resident pages are clean, in the LRU like base pages) and
-  // load failures; meta->lower_key points at `lower`.
-  struct RunPage {
-    std::string lower;  // its first key
-    std::string upper;  // the next page's lower key, when has_upper
-    bool has_upper = false;
-    uint64_t seq = 0;        // its run's place in the runs' order (runs_)
-    uint64_t first_seq = 0;  // its run's oldest source (Run::sources)
-    std::string filter;      // key_filter.h
-    std::unique_ptr<PageMeta> meta;
-    bool Holds(std::string_view key) const {
-      return !(key < lower) && (!has_upper || key < upper);
-    }
-  };
-  struct Run {
-    std::vector<RunPage> pages;  // by lower key; never changed once made
-    // The run_seq of its pages' directory records: its key in runs_, but for
-    // a merged run (which stands at its newest source's seq).
-    uint64_t stored_seq = 0;
-    // A merged run: the sealed runs it holds (manifest_codec.h MergedRun);
-    // empty for a run sealed from the memtable.
-    std::vector<RunSource> sources;
-    DirectoryShape shape;  // of its pages (RunShape)
-    // Live entries (puts) of the run not yet applied by the base page whose
-    // range holds them: counted in Stats().live_keys as keys, so a buffered
-    // put of a new key is counted before a page takes it. Starts at the
-    // run's live count (at a reopen too: a pass under way then overcounts
-    // what its pages applied before, until the run is dropped).
-    uint64_t unapplied_puts = 0;
-    // unapplied_puts as the last whole flush stored it (a family flush
-    // stores some pages only: it writes these).
-    uint64_t stored_unapplied_puts = 0;
-    // A log run: the memtable's write-ahead log. Every flush stores the
-    // memtable entries no log run holds yet (the unlogged ones) as one, so
-    // that a flush stores every acknowledged write without sealing a
-    // memtable that is not full. While this engine lives, the memtable
-    // answers for its entries: pages never pend on it, passes skip it, and
-    // it goes when the memtable is sealed whole or empty. In memory only: a
-    // reopened store sees a run as any other (the memtable being gone).
-    bool log = false;
-  };
   // The newest clock among the entries of a run a base page with
   // applied_seq `applied` has applied already (0: none of them): entries at
   // or below it are not applied again (a purged tombstone or a forgotten
@@ -346,19 +305,6 @@ class EngineImpl {
   uint64_t AppliedFloor(uint64_t run_seq, uint64_t applied) const;
   // Of every run page of runs_ (RunShape: a flush does not hash them all).
   DirectoryShape runs_shape_;
-  static void AddToShape(DirectoryShape* shape, std::string_view lower,
-                         PageId id) {
-    ++shape->page_count;
-    shape->digest ^= DirectoryEntryDigest(lower, id);
-  }
-  static void AddShape(DirectoryShape* shape, const DirectoryShape& more) {
-    shape->page_count += more.page_count;
-    shape->digest ^= more.digest;
-  }
-  static void RemoveShape(DirectoryShape* shape, const DirectoryShape& gone) {
-    shape->page_count -= gone.page_count;
-    shape->digest ^= gone.digest;  // XOR: its own inverse
-  }
   size_t log_runs_ = 0;
   size_t log_run_pages_ = 0;
   // Adds every log run to the batch's deleted pages and sealing_.dropping.
@@ -380,30 +326,11 @@ class EngineImpl {
   // at a time; its output pages go out with whole flushes, listed in the
   // engine state as unfinished until the flush that stores its last page
   // drops its sources and lists it as merged.
-  struct Merging {
-    uint64_t seq = 0;               // the output's run_seq; 0: no merge
-    std::vector<uint64_t> sources;  // runs_ keys, oldest first
-    std::string cursor;             // every source key below it is merged
-    bool finished = false;          // every source key is
-    std::unique_ptr<Page> open;     // the output page being filled
-    // Output pages in key order (meta: id and summary); meta->persisted
-    // once a committed flush stored them.
-    std::vector<RunPage> pages;
-    // Encoded output no committed flush stored yet (counted in the budget).
-    std::vector<FlushBatch::PageBytes> unstored;
-    DirectoryShape stored_shape;   // of the output pages stored
-    uint64_t superseded_puts = 0;  // source puts an entry newer replaced
-  };
+  // The merge under way (engine_merge.cc; run_state.h).
   Merging merge_;
   uint64_t run_merges_ = 0;  // merges completed (Stats)
   // Output pages of merges given up, stored: deleted by the next whole
   // flush, listed as unfinished until then.
-  struct Abandoned {
-    uint64_t seq = 0;
-    std::vector<PageId> ids;
-    std::vector<std::string> lowers;
-    DirectoryShape shape;
-  };
   std::vector<Abandoned> abandoned_;
   // Starts a merge when one is due and cheaper than a pass (the runs hold
   // fewer pages than the base): returns whether it did.
@@ -435,16 +362,6 @@ class EngineImpl {
   void AddMergeRecords(std::vector<RunCount>* counts,
                        std::vector<MergedRun>* merged) const;
   // The merge the batch being collected carries output of.
-  struct MergeCollect {
-    uint64_t seq = 0;         // its output's run_seq; 0: none
-    bool completes = false;   // the batch stores its last page: drops its
-                              // sources, lists it as merged
-    std::vector<PageId> ids;  // its output pages in the batch
-    std::unordered_map<PageId, std::string> lowers;  // of those
-    std::vector<RunSource> sources;                  // when it completes
-    uint64_t unapplied_puts = 0;                     // when it completes
-    size_t abandoned = 0;  // abandoned_ entries the batch deletes
-  };
   MergeCollect merge_collect_;
   // The newest version of `key` in the resident page `m` or the run pages it
   // has still to apply (filter first; a run page that may hold the key must
@@ -464,21 +381,6 @@ class EngineImpl {
   // The run the batch being collected seals (seq 0: none), whether it is a
   // log run, the versions it took from the memtable, and the runs the batch
   // drops.
-  struct Sealing {
-    uint64_t seq = 0;
-    bool log = false;
-    std::vector<uint64_t> dropping;
-    std::vector<RunPage> pages;  // meta: id and summary only
-    struct Taken {
-      uint64_t hlc;
-      uint32_t origin;
-      bool tombstone;
-    };
-    std::vector<std::pair<std::string, Taken>> taken;
-    // Whole runs: the base pages their entries fall in (what taking the
-    // writes without the buffer would have loaded and stored).
-    size_t reached = 0;
-  };
   Sealing sealing_;
   // The runs' counts in the batch being collected (stored at commit).
   std::vector<RunCount> collected_counts_;
