@@ -3,7 +3,6 @@
 // runs to pages as they load (sealing and dropping runs at flushes:
 // engine_seal.cc; merging them: engine_merge.cc; when: engine_compaction.cc).
 #include <algorithm>
-#include <cmath>
 #include <utility>
 
 #include "engine_impl.h"
