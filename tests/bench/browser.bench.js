@@ -9,7 +9,8 @@
 //                   in another random order (the open included)
 // paging-storage commits with durability 'strict' (its default) and, to
 // compare like with like, 'relaxed' (the browser's default, which the peers
-// use).
+// use); a third row gives it a page budget of 512 pages (2 MiB) instead of
+// the default 50 (200 KiB), to show what the budget costs on random keys.
 import { launchChromium } from '../browser/chromium.js'
 import { openHarness, startHarness } from '../browser/harness.js'
 import { READ_SEED, WRITE_SEED, shuffled } from './workload.js'
@@ -50,7 +51,8 @@ async function run({ contender, n, phase, order }) {
   let extra
   if (contender.startsWith('paging-storage')) {
     const durability = contender.endsWith('relaxed') ? 'relaxed' : undefined
-    const s = new PS.PagingStorage({ persistence: { persistenceKey: 'bench', ...(durability ? { durability } : {}) } })
+    const budget = contender.includes('512 pages') ? { maxMemoryPages: 512 } : {}
+    const s = new PS.PagingStorage({ persistence: { persistenceKey: 'bench', ...budget, ...(durability ? { durability } : {}) } })
     if (phase === 'write') {
       for (const c of chunks) await s.setMany(c.map((i) => ['user:' + i, value(i)]))
       await s.flush()
@@ -114,7 +116,7 @@ async function run({ contender, n, phase, order }) {
   return { ms: performance.now() - t0, ok, extra }
 }
 
-const CONTENDERS = ['paging-storage', 'paging-storage, relaxed', 'idb-keyval', 'Dexie', 'Yjs + y-indexeddb']
+const CONTENDERS = ['paging-storage', 'paging-storage, relaxed', 'paging-storage, 512 pages (2 MiB)', 'idb-keyval', 'Dexie', 'Yjs + y-indexeddb']
 const results = {}
 for (const n of SIZES) {
   for (const c of CONTENDERS) results[`${c} @${n}`] = await measure(c, n)
