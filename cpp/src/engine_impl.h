@@ -263,6 +263,10 @@ class EngineImpl {
   // Flush: seals the memtable into a run (whole flushes), and the run pages
   // a batch deletes; their directory shape.
   void SealMemtable(FlushBatch* out);
+  // A run page's index entry (*rp: lower key, id, summary, filter) and its
+  // bytes and directory record (*out) for a page of the run `run_seq`.
+  void EncodeRunPage(const Page& page, uint64_t run_seq, RunPage* rp,
+                     FlushBatch::PageBytes* out) const;
   void DropAppliedRuns(const std::vector<PageId>* families, FlushBatch* out);
   void CommitRuns();
   // XOR of DirectoryEntryDigest over the run pages the store holds once the

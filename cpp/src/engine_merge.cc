@@ -11,8 +11,6 @@
 #include <utility>
 
 #include "engine_impl.h"
-#include "key_filter.h"
-#include "page_codec.h"
 
 namespace paging_storage {
 
@@ -136,21 +134,8 @@ void EngineImpl::MergeStep(std::vector<PageId>* wanted) {
 void EngineImpl::EmitMergePage() {
   std::unique_ptr<Page> page = std::move(merge_.open);
   RunPage rp;
-  rp.lower = page->entries().front().key;
-  rp.meta = std::make_unique<PageMeta>();
-  rp.meta->id = page->id();
-  rp.meta->summary = SummaryOf(*page);
-  std::vector<std::string_view> keys;
-  keys.reserve(page->size());
-  for (const Entry& e : page->entries()) keys.push_back(e.key);
-  rp.filter = BuildKeyFilter(keys);
   FlushBatch::PageBytes p;
-  p.id = page->id();
-  EncodePage(*page, origins_, &p.bytes);
-  ManifestPage record{rp.lower, p.id, rp.meta->summary, 0, 0, {}};
-  record.run_seq = merge_.seq;
-  record.filter = rp.filter;
-  EncodeDirectoryRecord(record, &p.directory_record);
+  EncodeRunPage(*page, merge_.seq, &rp, &p);
   merge_.unstored.push_back(std::move(p));
   merge_.pages.push_back(std::move(rp));
 }

@@ -69,6 +69,24 @@ void EngineImpl::DropLogRuns(FlushBatch* out) {
   }
 }
 
+void EngineImpl::EncodeRunPage(const Page& page, uint64_t run_seq, RunPage* rp,
+                               FlushBatch::PageBytes* out) const {
+  rp->lower = page.entries().front().key;
+  rp->meta = std::make_unique<PageMeta>();
+  rp->meta->id = page.id();
+  rp->meta->summary = SummaryOf(page);
+  std::vector<std::string_view> keys;
+  keys.reserve(page.size());
+  for (const Entry& e : page.entries()) keys.push_back(e.key);
+  rp->filter = BuildKeyFilter(keys);
+  out->id = page.id();
+  EncodePage(page, origins_, &out->bytes);
+  ManifestPage record{rp->lower, out->id, rp->meta->summary, 0, 0, {}};
+  record.run_seq = run_seq;
+  record.filter = rp->filter;
+  EncodeDirectoryRecord(record, &out->directory_record);
+}
+
 void EngineImpl::SealMemtable(FlushBatch* out) {
   sealing_ = Sealing{};
   // Sealed whole when over its share of the budget, or when its log has
@@ -86,21 +104,8 @@ void EngineImpl::SealMemtable(FlushBatch* out) {
   std::unique_ptr<Page> page;
   auto emit = [&] {
     RunPage rp;
-    rp.lower = page->entries().front().key;
-    rp.meta = std::make_unique<PageMeta>();
-    rp.meta->id = page->id();
-    rp.meta->summary = SummaryOf(*page);
-    std::vector<std::string_view> keys;
-    keys.reserve(page->size());
-    for (const Entry& e : page->entries()) keys.push_back(e.key);
-    rp.filter = BuildKeyFilter(keys);
     FlushBatch::PageBytes p;
-    p.id = page->id();
-    EncodePage(*page, origins_, &p.bytes);
-    ManifestPage record{rp.lower, p.id, rp.meta->summary, 0, 0, {}};
-    record.run_seq = sealing_.seq;
-    record.filter = rp.filter;
-    EncodeDirectoryRecord(record, &p.directory_record);
+    EncodeRunPage(*page, sealing_.seq, &rp, &p);
     out->pages.push_back(std::move(p));
     sealing_.pages.push_back(std::move(rp));
     page.reset();
