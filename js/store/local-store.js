@@ -286,8 +286,9 @@ export class LocalStore {
   /** flush() inside a queued task (a bulk pass first, then a save). */
   async #flushAll() {
     if (!this.#pager) return
-    await this.#compaction.bulkPass()
-    await this.#pager.flush()
+    const pager = this.#pager
+    await this.#compaction.bulkPass(() => pager.flush())
+    await pager.flush()
   }
 
   /** @returns {Promise<number>} clean pages dropped from memory */

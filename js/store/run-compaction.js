@@ -80,9 +80,21 @@ export class RunCompaction {
   /**
    * Before an explicit flush, or a large read: a whole pass when the runs
    * hold a large share of the data (a bulk load), so that reads after it
-   * load one page per key. Inside a queued task.
+   * load one page per key. A pass already under way applies the runs up to
+   * its target only; the runs written since (writes go on while a
+   * background pass waits for its pages) take a save, which drops the
+   * runs applied, and another pass. Inside a queued task.
+   * @param {() => Promise<unknown>} store a save
    */
-  async bulkPass() {
-    await this.#host.run(new CompactionOperation(this.#host.engine(), this.#chunk, Infinity, true))
+  async bulkPass(store) {
+    const engine = this.#host.engine()
+    for (;;) {
+      const op = new CompactionOperation(engine, this.#chunk, Infinity, true)
+      await this.#host.run(op)
+      if (!engine.compactionDue(true)) return
+      // Nothing loaded and nothing to store: no step can progress.
+      if (op.done === 0 && !engine.hasDirtyPages()) return
+      await store()
+    }
   }
 }

@@ -7,19 +7,23 @@ import { RunCompaction } from '../../../../js/store/run-compaction.js'
  * A RunCompaction over a fake engine whose passes last `passes` pages of
  * one step each; `log` records what ran, in order.
  */
-function compaction({ due = true, stall = 0, pages = 2, closed = false } = {}) {
+function compaction({ due = true, stall = 0, pages = 2, closed = false, rounds = 1 } = {}) {
   const log = []
   let left = pages
   let stalls = stall
+  // Passes a bulk pass takes: each but the last ends with a pass still due
+  // (runs written while it ran) and pages to store.
+  let roundsLeft = rounds
   const engine = {
     compactionDue: () => due,
+    hasDirtyPages: () => roundsLeft > 0,
     writeStall: () => stalls > 0,
     pagesWantedForCompaction: (limit, bulk) => {
       log.push(`wanted ${limit}${bulk ? ' bulk' : ''}`)
       if (left === 0) {
         left = pages
         if (stalls > 0) stalls--
-        due = false
+        if (--roundsLeft <= 0) due = false
         return []
       }
       left--
@@ -75,6 +79,20 @@ test('beforeWrites() runs whole passes, each stored, while writes would stall', 
 
 test('bulkPass() asks for a pass after a bulk load', async () => {
   const { c, log } = compaction({ pages: 1 })
-  await c.bulkPass()
+  let stored = 0
+  await c.bulkPass(async () => stored++)
   assert.deepEqual(log, ['wanted 12 bulk', 'wanted 12 bulk'])
+  assert.equal(stored, 0, "the save after the pass is the caller's")
+})
+
+test('bulkPass() saves and passes again while a pass is still due (runs written during a pass under way)', async () => {
+  const { c, log } = compaction({ pages: 1, rounds: 3 })
+  await c.bulkPass(async () => log.push('store'))
+  assert.deepEqual(log, ['wanted 12 bulk', 'wanted 12 bulk', 'store', 'wanted 12 bulk', 'wanted 12 bulk', 'store', 'wanted 12 bulk', 'wanted 12 bulk'])
+})
+
+test('bulkPass() stops when a round neither loaded a page nor left one to store', async () => {
+  const { c, log } = compaction({ pages: 0, rounds: 0 })
+  await c.bulkPass(async () => log.push('store'))
+  assert.deepEqual(log, ['wanted 12 bulk'])
 })

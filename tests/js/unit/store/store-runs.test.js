@@ -60,7 +60,7 @@ function fakeHost({ stall = 0, bulkDue = false, refuse = 0, loads = false } = {}
   }
   // As LocalStore's: a bulk pass, then a save.
   host.flushAll = async () => {
-    await host.compaction.bulkPass()
+    await host.compaction.bulkPass(() => host.pager().flush())
     await host.pager().flush()
   }
   return host
