@@ -146,7 +146,6 @@ void EngineImpl::AbandonMerge() {
   for (const RunPage& rp : merge_.pages) {
     if (!rp.meta->persisted) continue;
     a.ids.push_back(rp.meta->id);
-    a.lowers.push_back(rp.lower);
   }
   a.shape = merge_.stored_shape;
   if (!a.ids.empty()) abandoned_.push_back(std::move(a));
@@ -218,8 +217,7 @@ void EngineImpl::CommitMerge() {
     a.seq = c.seq;
     a.ids = c.ids;
     for (PageId id : c.ids) {
-      a.lowers.push_back(c.lowers.at(id));
-      AddToShape(&a.shape, a.lowers.back(), id);
+      AddToShape(&a.shape, c.lowers.at(id), id);
     }
     if (!a.ids.empty()) abandoned_.push_back(std::move(a));
     return;

@@ -62,7 +62,6 @@ Status EngineImpl::InitFromManifest(const Manifest& manifest) {
       a.seq = p.run_seq;
       for (const RunPage& rp : pages) {
         a.ids.push_back(rp.meta->id);
-        a.lowers.push_back(rp.lower);
         AddToShape(&a.shape, rp.lower, rp.meta->id);
       }
       abandoned_.push_back(std::move(a));

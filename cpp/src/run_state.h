@@ -105,7 +105,6 @@ struct Merging {
 struct Abandoned {
   uint64_t seq = 0;
   std::vector<PageId> ids;
-  std::vector<std::string> lowers;
   DirectoryShape shape;
 };
 
