@@ -146,7 +146,7 @@ export interface ChangeEvent {
 }
 
 export interface PagingStorageOptions {
-  /** This peer's id, stamped on every write; with a pigeon or transport, theirs. @default 40 random hex digits */
+  /** This peer's id, stamped on every write; with a pigeon or transport, theirs. @default with an IndexedDB or localStorage backend, 40 hex digits kept per persistenceKey in localStorage; else 40 random hex digits */
   peerId?: string
   /** A PeerPigeon mesh (after `init()`); without it (or a transport) the store is local-only. @default null */
   pigeon?: unknown
@@ -300,6 +300,14 @@ export class PagingStorage {
   readonly peerId: string
   /** Resolves once the wasm module and persisted data are loaded. */
   readonly ready: Promise<void>
+  /** The peer id a store made with these options has (the kept one for a browser backend's persistenceKey). */
+  static peerIdFor(options?: PagingStorageOptions): string
+  /** Whether a network is attached (a pigeon or transport option, or attach()). */
+  readonly attached: boolean
+  /** Attaches a PeerPigeon mesh (after init(), connected or not) or a Transport whose peer id is this store's. @throws PagingStorageError INVALID_ARGUMENT, CLOSED */
+  attach(network: unknown): void
+  /** Detaches the network; the store goes on offline. */
+  detach(): void
 
   set(key: string | number, value: JsonValue): Promise<void>
   get<T = JsonValue>(key: string | number): Promise<T | undefined>

@@ -19,14 +19,17 @@ export type { RangeQuery }
 
 export interface UsePagingStorageOptions extends Omit<PagingStorageOptions, 'pigeon'> {
   /**
-   * A connected PeerPigeonMesh, or a ref/getter of one (e.g. `pigeon` from
-   * usePeerPigeon). With autoConnect, the store opens as soon as it is set.
+   * A PeerPigeonMesh (after init(), connected or not), or a ref/getter of one:
+   * attached whenever it holds a mesh, detached when emptied. `pigeon` from
+   * usePeerPigeon is connected by this composable under the store's peer id
+   * once the store is open. A mesh made elsewhere must carry the store's
+   * peer id (the `peerId` ref). The store never waits for it.
    * @default undefined (call initialize() yourself)
    */
   pigeon?: MaybeRefOrGetter<unknown>
   /**
-   * Open the store on mount (at once outside a component) once `pigeon` is
-   * there. Only applies when the `pigeon` option is given.
+   * With the `pigeon` option: open the store on mount (at once outside a
+   * component), without waiting for the mesh.
    * @default true
    */
   autoConnect?: boolean
@@ -78,8 +81,12 @@ export interface UsePagingStorageReturn {
   /** Resident pages / maxMemoryPages. */
   memoryPressure: Ref<number>
   isLoadBalanced: Ref<boolean>
+  /** Where the network stands: none attached or its signaling server out of reach, trying, or connected. */
+  network: Readonly<Ref<'offline' | 'connecting' | 'connected'>>
+  /** The store's peer id: from the start with a `pigeon` option, else once open. */
+  peerId: Ref<string | null>
 
-  /** Opens the store over `pigeon` (a connected PeerPigeonMesh), or local-only without one. Idempotent. */
+  /** Opens the store at once: over `pigeon` (a PeerPigeonMesh, under its peer id) when given, else attaching the `pigeon` option's mesh when there is one. Idempotent. */
   initialize(pigeon?: unknown): Promise<void>
   set(key: string | number, value: JsonValue): Promise<void>
   get<T = JsonValue>(key: string | number): Promise<T | undefined>
@@ -96,6 +103,8 @@ export interface UsePagingStorageReturn {
   exportData(): Promise<ExportedData>
   importData: PagingStorage['importData']
   replicated(options?: { timeout?: number }): Promise<void>
+  flush(): Promise<void>
+  compact(): Promise<{ purged: number; pages: number }>
   listPages(): PageSummary[]
   replicasFor(key: string | number): string[]
   clearCache(): Promise<number>
@@ -120,18 +129,24 @@ export interface UsePeerPigeonOptions {
   autoConnect?: boolean
   /** The PeerPigeonMesh class. @default globalThis.PeerPigeonMesh (set by `import 'peerpigeon'`) */
   PeerPigeonMesh?: new (options: Record<string, unknown>) => unknown
-  /** Called when connecting fails. @default undefined */
+  /** Called when connecting fails (PagingStorageError IO_ERROR when the signaling server is out of reach; PeerPigeon keeps trying). @default undefined */
   onError?: (error: Error) => void
+  /** The peer id to create the mesh under (40 hex digits); usePagingStorage({ pigeon }) sets the store's. @default PeerPigeon's random one */
+  peerId?: MaybeRefOrGetter<string | undefined>
+  /** Let PeerPigeon ask for the microphone on localhost pages (it does so to learn real local addresses; without it, Chromium offers mDNS names, which work on one machine and most LANs). @default false */
+  requestMediaPermission?: boolean
   /** Any other PeerPigeonMesh option (maxPeers, enableCrypto, ...). enableWebDHT @default false */
   [meshOption: string]: unknown
 }
 
-export type PeerPigeonStatus = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'error'
+/** idle: not started; offline: the signaling server is out of reach (PeerPigeon retries); error: the mesh could not be made; disconnected: disconnect() was called. */
+export type PeerPigeonStatus = 'idle' | 'connecting' | 'connected' | 'offline' | 'disconnected' | 'error'
 
 export interface UsePeerPigeonReturn {
-  /** The connected mesh; null before connect() resolves. */
+  /** The mesh from its init() on, connected or not; null before connect() and after disconnect(). */
   pigeon: ShallowRef<any>
-  connect(signalingUrl?: string): Promise<any>
+  /** Resolves with the mesh once connected; rejects (IO_ERROR) when the signaling server is out of reach, while PeerPigeon keeps trying. */
+  connect(signalingUrl?: string, peerId?: string): Promise<any>
   disconnect(): void
   status: Ref<PeerPigeonStatus>
   peerId: Ref<string | null>

@@ -3,10 +3,15 @@
 // Ownership: the composable creates the store in initialize() and shuts it
 // down when its effect scope is disposed (component unmount, or
 // scope.stop() outside components); the PeerPigeon mesh stays the app's.
-// Invariant: `isReady` is true exactly while `storage` holds an open store;
+// Invariants: `isReady` is true exactly while `storage` holds an open store;
 // every operation before that (or after shutdown) rejects with NOT_READY.
-import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, ref, shallowRef, toValue, watch } from 'vue'
+// The store opens from its backend at once (local-first): a `pigeon` option
+// is attached whenever it holds a mesh and detached when it is emptied; a
+// `pigeon` from usePeerPigeon is connected by this composable, under the
+// store's peer id, once the store is open.
+import { computed, getCurrentInstance, getCurrentScope, isRef, onMounted, onScopeDispose, ref, shallowRef, toValue, watch } from 'vue'
 import { PagingStorage, PagingStorageError, keyMatcher } from 'paging-storage'
+import { LINK } from './peer-pigeon-link.js'
 
 const notReady = () =>
   new PagingStorageError('NOT_READY', 'Storage not ready: call initialize() and wait for it (or for isReady) first')
@@ -33,6 +38,24 @@ export function usePagingStorage(options = {}) {
   const totalKeys = ref(0)
   const memoryPressure = ref(0)
   const isLoadBalanced = ref(true)
+  const attached = ref(false)
+
+  /** @type {import('./peer-pigeon-link.js').PeerPigeonLink | undefined} */
+  const link = isRef(pigeonOption) ? pigeonOption[LINK] : undefined
+  link?.manage()
+  // With a pigeon option the store's id is fixed now, so that a mesh can be
+  // made under it before the store opens (usePeerPigeon's is): the given
+  // peerId, else the mesh's when one is there already, else the store's own.
+  const fixedId =
+    storeOptions.peerId ?? toValue(pigeonOption)?.peerId ?? (pigeonOption !== undefined ? PagingStorage.peerIdFor(storeOptions) : undefined)
+  const ownOptions = fixedId === undefined ? storeOptions : { ...storeOptions, peerId: fixedId }
+  /** The store's peer id: known from the start with a pigeon option; else once open. */
+  const peerId = ref(fixedId ?? null)
+  /** Where the network stands: 'offline' (none attached, or its signaling server out of reach), 'connecting', 'connected'. */
+  const network = computed(() => {
+    if (link) return link.status.value === 'connected' || link.status.value === 'connecting' ? link.status.value : 'offline'
+    return attached.value ? 'connected' : 'offline'
+  })
 
   const changeListeners = new Set()
   let initializing = null
@@ -40,6 +63,18 @@ export function usePagingStorage(options = {}) {
   let statsTimer = null
   let changeTimer = null
   let disposed = false
+  let stopFollowing = null
+
+  /** Attaches what the pigeon option holds now (null: detaches). */
+  function follow(store, mesh) {
+    try {
+      if (mesh) store.attach(mesh)
+      else store.detach()
+    } catch (err) {
+      report(err)
+    }
+    attached.value = store.attached
+  }
 
   function report(err) {
     error.value = err
@@ -78,9 +113,11 @@ export function usePagingStorage(options = {}) {
   }
 
   /**
-   * Opens the store, with peers over `pigeon` (a connected PeerPigeonMesh)
-   * or local-only without one. Calling it again while initializing or
-   * initialized returns the same promise.
+   * Opens the store from its backend, at once. With `pigeon` (a PeerPigeonMesh
+   * after init()), with peers over it under its peer id (the seed's form);
+   * otherwise the `pigeon` option's mesh is attached whenever there is one,
+   * and a usePeerPigeon one is connected once the store is open. Calling it
+   * again while initializing or initialized returns the same promise.
    */
   function initialize(pigeon) {
     if (initializing) return initializing
@@ -88,8 +125,7 @@ export function usePagingStorage(options = {}) {
     isConnecting.value = true
     error.value = null
     initializing = (async () => {
-      const mesh = pigeon ?? toValue(pigeonOption) ?? undefined
-      const store = new PagingStorage(mesh ? { ...storeOptions, pigeon: mesh } : storeOptions)
+      const store = new PagingStorage(pigeon ? { ...storeOptions, pigeon } : ownOptions)
       await store.ready
       if (disposed) {
         await store.shutdown()
@@ -99,6 +135,12 @@ export function usePagingStorage(options = {}) {
       storage.value = store
       isInitialized.value = true
       isReady.value = true
+      attached.value = store.attached
+      peerId.value = store.peerId
+      if (!pigeon && pigeonOption !== undefined) {
+        stopFollowing = watch(() => toValue(pigeonOption), (mesh) => follow(store, mesh), { immediate: true })
+        link?.connectAs(store.peerId).catch(() => {}) // failures show in usePeerPigeon's status and error
+      }
       updateStats()
       if (statsUpdateInterval > 0) {
         statsTimer = setInterval(updateStats, statsUpdateInterval)
@@ -143,6 +185,9 @@ export function usePagingStorage(options = {}) {
     statsTimer = null
     changeTimer = null
     for (const off of unsubscribe.splice(0)) off()
+    stopFollowing?.()
+    stopFollowing = null
+    attached.value = false
     isReady.value = false
     isInitialized.value = false
     storage.value = null
@@ -192,16 +237,12 @@ export function usePagingStorage(options = {}) {
     }
   }
 
-  // autoConnect: with a pigeon option, open once the mesh is there.
+  // autoConnect: with a pigeon option, open on mount (local-first); the
+  // mesh attaches whenever it is there.
   if (autoConnect && pigeonOption !== undefined) {
-    const start = () =>
-      watch(
-        () => toValue(pigeonOption),
-        (mesh) => {
-          if (mesh && !initializing) initialize(mesh).catch(() => {})
-        },
-        { immediate: true }
-      )
+    const start = () => {
+      if (!initializing) initialize().catch(() => {})
+    }
     if (getCurrentInstance()) onMounted(start)
     else start()
   }
@@ -227,6 +268,8 @@ export function usePagingStorage(options = {}) {
     totalKeys,
     memoryPressure,
     isLoadBalanced,
+    network,
+    peerId,
     initialize,
     set: call('set'),
     get: call('get'),
@@ -243,6 +286,8 @@ export function usePagingStorage(options = {}) {
     exportData: call('exportData'),
     importData: call('importData'),
     replicated: call('replicated'),
+    flush: call('flush'),
+    compact: call('compact'),
     listPages: callSync('listPages'),
     replicasFor: callSync('replicasFor'),
     clearCache: callSync('clearCache'),

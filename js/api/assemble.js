@@ -1,53 +1,68 @@
 // Assembling the parts behind a PagingStorage from its normalized options:
-// the transport (the one given, or PeerPigeon's over a `pigeon`), the
-// backend, the LocalStore (which opens under the Web Lock), the
-// ReplicatedStore with peers, change events and the tombstone collector.
-// Nothing here starts: the PagingStorage starts them once the store is open.
+// the backend, the LocalStore (which opens under the Web Lock), change
+// events, the tombstone collector, and the store's AttachableTransport, over
+// which the ReplicatedStore is built once a network is first attached (at
+// construction with a `pigeon` or `transport` option, or later with
+// attach()). Nothing here starts: the PagingStorage starts them once the
+// store is open.
 import { PagingStorageError } from '../core/errors.js'
 import { createBackend } from '../persistence/create-backend.js'
 import { LocalStore } from '../store/local-store.js'
 import { protocolLimits } from '../sync/protocol.js'
 import { ReplicatedStore } from '../sync/replicated-store.js'
+import { AttachableTransport } from '../transport/attachable.js'
 import { PeerPigeonTransport } from '../transport/peerpigeon.js'
 import { ChangeEvents } from './change-events.js'
 import { storeConfig } from './options.js'
 import { TombstoneCollector } from './tombstone-gc.js'
 
+/** @typedef {ReturnType<typeof import('./options.js').normalizeOptions>} Options */
+
 /**
  * @typedef {object} Parts
- * @property {import('../transport/transport.js').Transport | null} transport
- * @property {boolean} ownsTransport made here (from a `pigeon`): closed with the store
+ * @property {AttachableTransport} transport the store's, for its whole life
  * @property {LocalStore} local
- * @property {ReplicatedStore | null} replicated with peers
+ * @property {ReplicatedStore | null} replicated once a network was attached
  * @property {LocalStore | ReplicatedStore} store every data call goes here
  * @property {ChangeEvents} changes
  * @property {TombstoneCollector} gc
  */
 
 /**
- * @param {ReturnType<typeof import('./options.js').normalizeOptions>} opts
- *   peerId is set to the transport's when there is one
+ * A Transport over a network the app gives: a Transport as it is, or a
+ * PeerPigeon mesh (after init()) wrapped.
+ * @param {unknown} network
+ * @returns {{ transport: import('../transport/transport.js').Transport, owned: boolean }}
+ *   owned: made here, so closed when detached
+ * @throws {PagingStorageError} INVALID_ARGUMENT when it is neither
+ */
+export function networkOf(network) {
+  const n = /** @type {any} */ (network)
+  if (n && typeof n.send === 'function' && typeof n.peers === 'function' && typeof n.on === 'function') {
+    return { transport: n, owned: false }
+  }
+  try {
+    return { transport: new PeerPigeonTransport(n), owned: true }
+  } catch (err) {
+    throw new PagingStorageError('INVALID_ARGUMENT', /** @type {Error} */ (err).message)
+  }
+}
+
+/**
+ * @param {Options} opts peerId is set to the network's when there is one
  * @param {{ peerId?: unknown }} given the options as the caller gave them
  * @param {import('./lifecycle.js').Lifecycle} lifecycle holds the Web Lock
  * @param {(err: Error) => void} onError the local store's failures
  * @returns {Parts}
- * @throws {PagingStorageError} INVALID_ARGUMENT when peerId differs from the transport's
+ * @throws {PagingStorageError} INVALID_ARGUMENT when peerId differs from the network's
  */
 export function assemble(opts, given, lifecycle, onError) {
-  /** @type {import('../transport/transport.js').Transport | null} */
-  let transport = null
-  let ownsTransport = false
-  if (opts.transport) {
-    transport = opts.transport
-  } else if (opts.pigeon) {
-    transport = new PeerPigeonTransport(opts.pigeon)
-    ownsTransport = true
-  }
-  if (transport) {
-    if (given.peerId !== undefined && given.peerId !== transport.peerId) {
+  const network = opts.transport ? networkOf(opts.transport) : opts.pigeon ? networkOf(opts.pigeon) : null
+  if (network) {
+    if (given.peerId !== undefined && given.peerId !== network.transport.peerId) {
       throw new PagingStorageError('INVALID_ARGUMENT', "option peerId differs from the transport's peer id")
     }
-    opts.peerId = transport.peerId
+    opts.peerId = network.transport.peerId
   }
   const backend = createBackend(opts.persistence)
   const local = new LocalStore(storeConfig(opts), backend, {
@@ -56,19 +71,40 @@ export function assemble(opts, given, lifecycle, onError) {
   local.on('error', onError)
   // Change events listen to the local store before the replicated store.
   const changes = new ChangeEvents(local)
-  const replicated = transport
-    ? new ReplicatedStore(local, transport, {
-        replicationFactor: opts.replicationFactor,
-        readTimeout: opts.readTimeout,
-        tombstoneGracePeriod: opts.tombstoneGracePeriod,
-        limits: protocolLimits(opts),
-        sync: opts.sync
-      })
-    : null
-  const store = replicated ?? local
-  const gc = new TombstoneCollector(
-    { engineStats: () => local.engineStats(), compact: (horizon) => store.compact(horizon) },
-    { grace: opts.tombstoneGracePeriod }
-  )
-  return { transport, ownsTransport, local, replicated, store, changes, gc }
+  /** @type {Parts} */
+  const parts = {
+    transport: new AttachableTransport(opts.peerId),
+    local,
+    replicated: null,
+    store: local,
+    changes,
+    gc: new TombstoneCollector(
+      { engineStats: () => local.engineStats(), compact: (horizon) => parts.store.compact(horizon) },
+      { grace: opts.tombstoneGracePeriod }
+    )
+  }
+  if (network) attachNetwork(parts, opts, network)
+  return parts
+}
+
+/**
+ * Attaches a network to the store's transport, building the ReplicatedStore
+ * over it the first time (sync starts once the local store is open).
+ * @param {Parts} parts updated in place
+ * @param {Options} opts
+ * @param {{ transport: import('../transport/transport.js').Transport, owned: boolean }} network
+ * @throws {PagingStorageError} INVALID_ARGUMENT when its peer id is not the store's
+ */
+export function attachNetwork(parts, opts, network) {
+  parts.transport.attach(network.transport, { owned: network.owned })
+  if (parts.replicated) return
+  parts.local.withPeers()
+  parts.replicated = new ReplicatedStore(parts.local, parts.transport, {
+    replicationFactor: opts.replicationFactor,
+    readTimeout: opts.readTimeout,
+    tombstoneGracePeriod: opts.tombstoneGracePeriod,
+    limits: protocolLimits(opts),
+    sync: opts.sync
+  })
+  parts.store = parts.replicated
 }

@@ -3,6 +3,7 @@
 import { PagingStorageError } from '../core/errors.js'
 import { MAX_VIRTUAL_NODES } from '../core/limits.js'
 import { MAX_ORIGIN_BYTES, isOrigin } from '../core/versions.js'
+import { persistedPeerId, randomPeerId } from './identity.js'
 
 const DEFAULTS = Object.freeze({
   pageSize: 4096,
@@ -47,10 +48,20 @@ const DEFAULTS = Object.freeze({
 // The least page budget the write path is on by default from.
 const MIN_BUFFERED_BUDGET = 8
 
-function randomPeerId() {
-  const bytes = new Uint8Array(20)
-  globalThis.crypto.getRandomValues(bytes)
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+/**
+ * The peer id of a store given none: its network's when it has one (set
+ * later from the transport), else the one kept for its persistenceKey when
+ * its backend persists in this browser profile (js/api/identity.js), else a
+ * fresh one.
+ * @param {{ pigeon?: unknown, transport?: unknown }} options
+ * @param {{ backend?: unknown, persistenceKey: string }} persistence
+ * @returns {string}
+ */
+function defaultPeerId(options, persistence) {
+  if (options.pigeon || options.transport) return randomPeerId()
+  const choice = persistence.backend ?? (globalThis.indexedDB ? 'indexeddb' : 'memory')
+  const persists = choice === 'indexeddb' || choice === 'localstorage'
+  return (persists && typeof persistence.persistenceKey === 'string' && persistence.persistenceKey !== '' ? persistedPeerId(persistence.persistenceKey) : null) ?? randomPeerId()
 }
 
 /**
@@ -102,7 +113,7 @@ export function normalizeOptions(options = {}) {
   const rate = { ...DEFAULTS.sync.rateLimit, ...(sy.rateLimit ?? {}) }
   const pageSize = whole('pageSize', options.pageSize ?? DEFAULTS.pageSize, 256, 16 << 20)
   const o = {
-    peerId: options.peerId ?? randomPeerId(),
+    peerId: options.peerId ?? defaultPeerId(options, p),
     /** @type {unknown} */
     pigeon: options.pigeon ?? null,
     /** @type {import('../transport/transport.js').Transport | null} */

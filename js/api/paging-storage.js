@@ -1,8 +1,10 @@
 // PagingStorage: the public API (the seed README's). It checks every
 // argument before anything is queued, then hands the work to a Store: the
-// LocalStore, or with a `pigeon` (or any `transport`) the ReplicatedStore
-// that wraps it and routes reads and pushes writes (js/sync/). Calls keep
-// their order: the local store runs them one at a time.
+// LocalStore, or once a network is attached (a `pigeon` or `transport`
+// option, or attach()) the ReplicatedStore that wraps it and routes reads
+// and pushes writes (js/sync/). The store opens from its backend without
+// waiting for any network. Calls keep their order: the local store runs
+// them one at a time.
 //
 // Besides the error codes each method lists, every async method rejects
 // with the open error (OPEN_FAILED, or LOCKED) when the store failed to
@@ -13,7 +15,7 @@ import { normalizeKey } from '../core/keys.js'
 import { logger } from '../core/log.js'
 import { decodeValue, encodeValue } from '../core/values.js'
 import { okOrThrow, presenceOf, valueOf } from './answers.js'
-import { assemble } from './assemble.js'
+import { assemble, attachNetwork, networkOf } from './assemble.js'
 import { exportData, importData } from './backup.js'
 import { entriesOf, pairOf, writeEach } from './batch-results.js'
 import { Lifecycle } from './lifecycle.js'
@@ -34,9 +36,8 @@ export class PagingStorage {
   #replicated = null
   /** The store every data call goes to: replicated with peers, else local. */
   #store
-  /** @type {import('../transport/transport.js').Transport | null} */
-  #transport = null
-  #ownsTransport = false
+  /** @type {import('./assemble.js').Parts} */
+  #parts
   #lifecycle = new Lifecycle()
   #events = new Emitter()
   #changes
@@ -55,8 +56,7 @@ export class PagingStorage {
     const opts = normalizeOptions(options)
     this.#opts = opts
     const parts = assemble(opts, options, this.#lifecycle, (err) => this.#events.emit('error', err))
-    this.#transport = parts.transport
-    this.#ownsTransport = parts.ownsTransport
+    this.#parts = parts
     this.#local = parts.local
     this.#replicated = parts.replicated
     this.#store = parts.store
@@ -81,6 +81,19 @@ export class PagingStorage {
       throw err
     })
     this.ready.catch(() => {}) // surfaced by every method instead
+  }
+
+  /**
+   * The peer id a store made with these options has: `peerId` if given,
+   * else (IndexedDB or localStorage backend, in a browser) the one kept for
+   * its persistenceKey in this profile, else a fresh one. Create a mesh
+   * under it (`new PeerPigeonMesh({ peerId })`) to attach() it later.
+   * @param {import('../index.js').PagingStorageOptions} [options]
+   * @returns {string}
+   * @throws {PagingStorageError} INVALID_ARGUMENT for bad options
+   */
+  static peerIdFor(options = {}) {
+    return normalizeOptions(options).peerId
   }
 
   // ---- events ----
@@ -121,6 +134,37 @@ export class PagingStorage {
    */
   watch(target, listener) {
     return this.#changes.watch(target, listener)
+  }
+
+  // ---- network ----
+
+  /**
+   * Attaches a network: a PeerPigeon mesh (after `init()`; connected or not
+   * yet) or any Transport, in place of the one attached before. The store
+   * works offline without one; once attached, what was written meanwhile
+   * syncs with the peers as they come (anti-entropy and catch-up). Allowed
+   * before `ready`.
+   * @param {unknown} network its peer id must be this store's `peerId`
+   *   (create the mesh with `{ peerId: storage.peerId }`)
+   * @throws {PagingStorageError} INVALID_ARGUMENT (not a mesh or transport,
+   *   or another peer id); CLOSED after shutdown()
+   */
+  attach(network) {
+    if (this.#closed) throw new PagingStorageError('CLOSED', 'attach: the store is shut down')
+    attachNetwork(this.#parts, this.#opts, networkOf(network))
+    this.#replicated = this.#parts.replicated
+    this.#store = this.#parts.store
+  }
+
+  /** Detaches the network (the peers leave the ring; the store goes on
+   *  offline, and a mesh stays the app's). A no-op when none is attached. */
+  detach() {
+    this.#parts.transport.detach()
+  }
+
+  /** @returns {boolean} whether a network is attached (see attach) */
+  get attached() {
+    return this.#parts.transport.attached
   }
 
   // ---- writes ----
@@ -315,7 +359,7 @@ export class PagingStorage {
     this.#lifecycle.stopWatching()
     this.#gc.stop()
     const done = this.#store.close()
-    if (this.#ownsTransport) this.#transport?.close()
+    this.#parts.transport.close()
     this.#closed = done.finally(() => {
       this.#lifecycle.releaseLock()
       this.#state = 'closed'

@@ -166,6 +166,13 @@ export class LocalStore {
     else this.#onOpen.push(fn)
   }
 
+  /** The store has joined a network (now or once open): a full disk budget
+   *  no longer purges young tombstones (StoreConfig.purgeWhenFull). */
+  withPeers() {
+    this.#config = { ...this.#config, purgeWhenFull: false }
+    this.#room?.withPeers()
+  }
+
   /** @returns {string} */
   get peerId() {
     return this.#config.peerId

@@ -30,6 +30,12 @@ export class Room {
     this.#purgeWhenFull = purgeWhenFull
   }
 
+  /** The store has joined a network: its tombstones must reach peers, so
+   *  none is purged before its grace period from now on. */
+  withPeers() {
+    this.#purgeWhenFull = false
+  }
+
   /** @returns {boolean} making room may let refused writes in */
   worthTrying() {
     return this.#deletedSinceFull || this.#purgeable()

@@ -1,4 +1,5 @@
-// Builds test apps with Vite (the package resolved by its name, to js/) and
+// Builds test apps with Vite (the package resolved by its name, to js/ and
+// vue-composable/) and
 // serves them on 127.0.0.1. One build per test file.
 import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -26,7 +27,12 @@ export async function buildAndServe(root, extraFiles = {}) {
   await build({
     root,
     logLevel: 'warn',
-    resolve: { alias: { 'paging-storage': join(repo, 'js', 'index.js') } },
+    resolve: {
+      alias: [
+        { find: /^paging-storage$/, replacement: join(repo, 'js', 'index.js') },
+        { find: /^paging-storage\/vue$/, replacement: join(repo, 'vue-composable', 'index.js') }
+      ]
+    },
     build: { outDir, emptyOutDir: true }
   })
   for (const [name, path] of Object.entries(extraFiles)) await copyFile(path, join(outDir, name))

@@ -26,6 +26,11 @@ async function core(): Promise<void> {
     persistence: { maxMemoryPages: 50, persistenceKey: 'app', backend: new MemoryBackend() }
   })
   await storage.ready
+  const offline = new PagingStorage({ peerId: PagingStorage.peerIdFor({ persistence: { persistenceKey: 'b' } }) })
+  offline.attach(net.join(offline.peerId))
+  const isAttached: boolean = offline.attached
+  offline.detach()
+  void isAttached
   await storage.set('user:123', { name: 'Alice', age: 30 })
   const user = await storage.get<{ name: string; age: number }>('user:123')
   const age: number | undefined = user?.age
@@ -63,7 +68,9 @@ function vue(): void {
     const { isReady, peerCount, totalKeys } = storage
     const ready: boolean = isReady.value
     const n: number = peerCount.value + totalKeys.value
-    const s: 'idle' | 'connecting' | 'connected' | 'disconnected' | 'error' = status.value
+    const s: 'idle' | 'connecting' | 'connected' | 'offline' | 'disconnected' | 'error' = status.value
+    const net: 'offline' | 'connecting' | 'connected' = storage.network.value
+    const me: string | null = storage.peerId.value
     const ids: string[] = peers.value
     const title: Ref<string | undefined> = useKey(storage, 'doc:123:title', '')
     title.value = 'Shared Document'
@@ -72,7 +79,7 @@ function vue(): void {
     void storage.getMany(['a']).then((m) => m.get('a'))
     const info = storage.getLoadBalanceInfo()
     const d = storage.diagnose()
-    void [ready, n, s, ids, lines, info.isLoadBalanced, d.composable.isReady]
+    void [ready, n, s, net, me, ids, lines, info.isLoadBalanced, d.composable.isReady]
   })
 }
 

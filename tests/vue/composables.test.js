@@ -187,10 +187,10 @@ test('useKey follows a write made by another peer', async () => {
   scope.stop()
 })
 
-test('inside a component: autoConnect opens on mount with the pigeon, unmount shuts down', async () => {
+test('inside a component: autoConnect opens on mount at once (local-first), attaches the pigeon when it comes, unmount shuts down', async () => {
   // A stand-in mesh: what PeerPigeonTransport needs, with no peers.
   const mesh = {
-    peerId: 'f'.repeat(40),
+    peerId: '',
     sendDirectMessage: () => null,
     sendMessage: () => null,
     getConnectedPeerIds: () => [],
@@ -208,12 +208,23 @@ test('inside a component: autoConnect opens on mount with the pigeon, unmount sh
   const app = createApp(App)
   app.mount({ children: [] })
   await nextTick()
-  assert.equal(storage.isConnecting.value, false, 'nothing to open before the mesh is there')
-  pigeon.value = mesh
   await until(() => storage.isReady.value || 'not ready', 5000)
-  assert.equal(storage.stats.value.dht.enabled, true)
+  assert.equal(storage.network.value, 'offline')
   await storage.set('x', 1)
-  assert.equal(await storage.get('x'), 1)
+  assert.equal(await storage.get('x'), 1, 'works with no network')
+  pigeon.value = { ...mesh, peerId: 'f'.repeat(40) }
+  await until(() => /peerId: storage.peerId/.test(storage.error.value?.message) || 'no error', 5000)
+  assert.equal(storage.network.value, 'offline', 'a mesh under another peer id is refused')
+  mesh.peerId = storage.peerId.value
+  pigeon.value = mesh
+  await until(() => storage.network.value === 'connected' || storage.network.value, 5000)
+  assert.equal(storage.storage.value.attached, true)
+  assert.equal(storage.storage.value.peerId, mesh.peerId, "the store's id: the mesh's")
+  storage.updateStats()
+  assert.equal(storage.stats.value.dht.enabled, true)
+  assert.equal(await storage.get('x'), 1, 'what was written offline is there')
+  pigeon.value = null
+  await until(() => storage.network.value === 'offline' || storage.network.value, 5000)
   const inner = storage.storage.value
   app.unmount()
   assert.equal(storage.isReady.value, false)
@@ -276,4 +287,97 @@ test('usePeerPigeon: connects on mount, tracks peers, disconnects on dispose; a 
   assert.equal(bare.status.value, 'error')
   await assert.rejects(bare.connect(), /no signalingUrl/)
   scope.stop()
+})
+
+test('usePeerPigeon linked to usePagingStorage: the store opens with the signaling server down, the mesh is made under its id, status offline -> connecting -> connected', async () => {
+  const made = []
+  let reachable = false
+  class FakeMesh {
+    constructor(options) {
+      this.options = options
+      this.listeners = new Map()
+      made.push(this)
+    }
+    async init() {
+      this.peerId = this.options.peerId ?? 'e'.repeat(40)
+    }
+    async connect() {
+      if (!reachable) throw new Error('WebSocket connection failed')
+    }
+    emit(name, e) {
+      for (const fn of this.listeners.get(name) ?? []) fn(e)
+    }
+    disconnect() {}
+    getConnectedPeerIds() {
+      return []
+    }
+    sendDirectMessage() {}
+    sendMessage() {}
+    addEventListener(name, fn) {
+      if (!this.listeners.has(name)) this.listeners.set(name, new Set())
+      this.listeners.get(name).add(fn)
+    }
+    removeEventListener(name, fn) {
+      this.listeners.get(name)?.delete(fn)
+    }
+  }
+  const errors = []
+  let pp, storage
+  const App = defineComponent({
+    setup() {
+      pp = usePeerPigeon({ signalingUrl: 'ws://127.0.0.1:9', PeerPigeonMesh: FakeMesh, onError: (e) => errors.push(e) })
+      storage = usePagingStorage({ ...LOCAL, pigeon: pp.pigeon })
+      return () => h('div')
+    }
+  })
+  const app = createApp(App)
+  app.mount({ children: [] })
+  await until(() => storage.isReady.value || 'not ready', 5000)
+  await storage.set('k', 'offline write')
+  await until(() => pp.status.value === 'offline' || pp.status.value, 5000)
+  assert.equal(made.length, 1, 'one mesh, made by the store once open (not by autoConnect before it)')
+  assert.equal(made[0].options.peerId, storage.peerId.value)
+  assert.equal(storage.storage.value.peerId, storage.peerId.value)
+  assert.match(String(pp.error.value?.message), /Cannot reach the signaling server at ws:\/\/127\.0\.0\.1:9/)
+  assert.equal(errors.length, 1)
+  assert.equal(storage.storage.value.attached, true, 'the mesh is attached while it reconnects')
+  assert.equal(storage.network.value, 'offline')
+  made[0].emit('statusChanged', { type: 'reconnecting' })
+  assert.equal(pp.status.value, 'offline', 'waiting for the next attempt')
+  made[0].emit('statusChanged', { type: 'connecting' })
+  assert.equal(pp.status.value, 'connecting')
+  assert.equal(storage.network.value, 'connecting')
+  reachable = true
+  made[0].emit('statusChanged', { type: 'connected' })
+  assert.equal(pp.status.value, 'connected')
+  assert.equal(storage.network.value, 'connected')
+  assert.equal(pp.error.value, null)
+  assert.equal(await storage.get('k'), 'offline write')
+  app.unmount()
+})
+
+test('usePeerPigeon does not ask for the microphone: PeerPigeon\'s localhost media request is switched off unless asked for', async () => {
+  globalThis.window = {}
+  try {
+    class FakeMesh {
+      async init() {
+        this.peerId = 'e'.repeat(40)
+        this.sawFlag = globalThis.window.DISABLE_LOCALHOST_MEDIA_REQUEST
+      }
+      async connect() {}
+      addEventListener() {}
+      removeEventListener() {}
+    }
+    const { scope, value } = scoped(() => usePeerPigeon({ signalingUrl: 'ws://127.0.0.1:9', PeerPigeonMesh: FakeMesh, autoConnect: false }))
+    await value.connect()
+    assert.equal(value.pigeon.value.sawFlag, true)
+    scope.stop()
+    globalThis.window = { DISABLE_LOCALHOST_MEDIA_REQUEST: false }
+    const again = scoped(() => usePeerPigeon({ signalingUrl: 'ws://127.0.0.1:9', PeerPigeonMesh: FakeMesh, autoConnect: false }))
+    await again.value.connect()
+    assert.equal(again.value.pigeon.value.sawFlag, false, "the app's own choice stays")
+    again.scope.stop()
+  } finally {
+    delete globalThis.window
+  }
 })

@@ -1,0 +1,47 @@
+// The peer identity of a persistent store: one id per browser profile and
+// persistenceKey, kept in localStorage, so that a reload (or another tab)
+// is the same peer on the ring (the same replica set, the same writer) and
+// not a new, empty one. Where localStorage is missing or refuses (Node,
+// storage blocked), there is nothing to persist it in and callers use a
+// fresh random id.
+//
+// The id is 40 lowercase hex digits (160 random bits), the form PeerPigeon
+// requires of a given peerId (PeerPigeonMesh.validatePeerId), so a mesh can
+// be created under the store's id.
+
+const PREFIX = 'paging-storage:peer-id:'
+const FORM = /^[0-9a-f]{40}$/
+
+/** @returns {string} 40 random lowercase hex digits */
+export function randomPeerId() {
+  const bytes = new Uint8Array(20)
+  globalThis.crypto.getRandomValues(bytes)
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/**
+ * The peer id kept for persistenceKey in this browser profile, created
+ * (and kept) on first use.
+ * @param {string} persistenceKey
+ * @returns {string | null} null where it cannot be kept (no localStorage, or it throws)
+ */
+export function persistedPeerId(persistenceKey) {
+  /** @type {Storage | undefined} */
+  let storage
+  try {
+    storage = globalThis.localStorage
+  } catch {
+    return null // a sandboxed frame: reading the property throws
+  }
+  if (!storage) return null
+  try {
+    const name = PREFIX + persistenceKey
+    const kept = storage.getItem(name)
+    if (kept !== null && FORM.test(kept)) return kept
+    const id = randomPeerId()
+    storage.setItem(name, id)
+    return id
+  } catch {
+    return null // quota or access refused
+  }
+}

@@ -1,0 +1,120 @@
+// Offline first in Chromium, through the Vue composables: two pages open
+// their stores and write while the signaling server is down (usePeerPigeon
+// says offline, with the reason), then the server starts on the port they
+// were given: PeerPigeon reconnects, the status goes connecting ->
+// connected, and each page reads what the other wrote offline. A reload
+// keeps the page's peer id. Run by offline.test.js, isolated to loopback.
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { after, before, test } from 'node:test'
+
+import { FAST_SYNC, launchPeerBrowser, until } from './peer-pages.js'
+import { openHarness, startHarness } from './harness.js'
+import { peerPigeonBundle, startSignaling } from '../../scripts/lib/signaling.js'
+
+let harness, browser, context, signaling
+
+/** A port nothing listens on yet. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.on('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+before(async () => {
+  harness = await startHarness({ 'peerpigeon-browser.js': peerPigeonBundle() })
+  ;({ browser, context } = await launchPeerBrowser())
+})
+
+after(async () => {
+  await browser?.close()
+  await harness?.close()
+  await signaling?.close()
+})
+
+/** A page whose window.app = { pp, storage } (usePeerPigeon linked to usePagingStorage). */
+async function openApp(url, persistenceKey) {
+  const page = await openHarness(context, harness.url)
+  await page.addScriptTag({ url: `${harness.url}peerpigeon-browser.js` })
+  await page.evaluate(
+    ({ url, persistenceKey, fast }) => {
+      const { usePeerPigeon, usePagingStorage } = window.PSVue
+      window.app = window.Vue.effectScope().run(() => {
+        const pp = usePeerPigeon({ signalingUrl: url, maxPeers: 5, enableCrypto: false })
+        const storage = usePagingStorage({ ...fast, pigeon: pp.pigeon, persistence: { persistenceKey, autoSaveInterval: 500 } })
+        return { pp, storage }
+      })
+      window.statuses = []
+      window.Vue.watch(
+        () => window.app.pp.status.value,
+        (s) => window.statuses.at(-1) !== s && window.statuses.push(s),
+        { immediate: true }
+      )
+    },
+    { url, persistenceKey, fast: FAST_SYNC }
+  )
+  return page
+}
+
+test('the store opens and works with the signaling server down, and syncs once it starts', async () => {
+  const port = await freePort()
+  const url = `ws://127.0.0.1:${port}`
+  const A = await openApp(url, 'offline-a')
+  const B = await openApp(url, 'offline-b')
+  for (const [page, name] of [
+    [A, 'a'],
+    [B, 'b']
+  ]) {
+    await until(page, () => window.app.storage.isReady.value || 'not open')
+    await page.evaluate(async (name) => {
+      await window.app.storage.setMany(Array.from({ length: 50 }, (_, i) => [`${name}:${i}`, { by: name, i }]))
+      await window.app.storage.flush()
+    }, name)
+    await until(page, () => window.app.pp.status.value === 'offline' || window.app.pp.status.value)
+    const seen = await page.evaluate(() => ({
+      error: String(window.app.pp.error.value?.message),
+      network: window.app.storage.network.value
+    }))
+    assert.match(seen.error, new RegExp(`Cannot reach the signaling server at ${url}`))
+    assert.equal(seen.network, 'offline')
+  }
+  const idA = await A.evaluate(() => window.app.storage.peerId.value)
+  assert.match(idA, /^[0-9a-f]{40}$/)
+  assert.equal(await A.evaluate(() => window.app.pp.peerId.value), idA, "the mesh is made under the store's id")
+
+  signaling = await startSignaling(port)
+  for (const page of [A, B]) {
+    await until(page, () => window.app.pp.status.value === 'connected' || window.statuses.join(' > '), undefined, 60000)
+    await until(page, () => window.app.storage.peerCount.value === 1 || `${window.app.storage.peerCount.value} peers`, undefined, 30000)
+  }
+  const statuses = await A.evaluate(() => window.statuses)
+  assert.deepEqual(
+    statuses.filter((s) => s !== 'idle').filter((s, i, all) => i === 0 || s !== all[i - 1]).slice(-3),
+    ['offline', 'connecting', 'connected'],
+    statuses.join(' > ')
+  )
+  // Each reads what the other wrote offline (routed reads; anti-entropy copies it to replicas).
+  await until(A, async () => {
+    const got = await window.app.storage.getMany(Array.from({ length: 50 }, (_, i) => `b:${i}`))
+    const n = [...got.values()].filter((v) => v?.by === 'b').length
+    return n === 50 || `A reads ${n} of B's 50`
+  })
+  await until(B, async () => {
+    const got = await window.app.storage.getMany(Array.from({ length: 50 }, (_, i) => `a:${i}`))
+    const n = [...got.values()].filter((v) => v?.by === 'a').length
+    return n === 50 || `B reads ${n} of A's 50`
+  })
+  assert.equal(await A.evaluate(() => window.app.storage.network.value), 'connected')
+
+  // A reload is the same peer (the id kept for its persistenceKey), with its data.
+  await A.close()
+  const A2 = await openApp(url, 'offline-a')
+  await until(A2, () => window.app.storage.isReady.value || 'not open')
+  assert.equal(await A2.evaluate(() => window.app.storage.peerId.value), idA)
+  assert.deepEqual(await A2.evaluate(() => window.app.storage.getLocal('a:7')), { by: 'a', i: 7 })
+})
