@@ -2,20 +2,31 @@
 // app (build/demo), both on 127.0.0.1, plus PeerPigeon's browser build and
 // demo/script-tag.html with the <script> build beside it. The app learns the signaling address from
 // /demo-config.json. Ports: DEMO_PORT (default 5173) and SIGNALING_PORT
-// (default 3000); 0 picks free ones. Prints the URL; runs until killed.
+// (default 3000); a taken one gives way to the next free one (get-port), and
+// 0 picks any. Prints the URLs; runs until killed.
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+
+import getPort, { portNumbers } from 'get-port'
 
 import { peerPigeonBundle, startSignaling } from './lib/signaling.js'
 import { serveStatic } from './lib/static-server.js'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
-const port = (name, fallback) => Number(process.env[name] ?? fallback)
 
-const signaling = await startSignaling(port('SIGNALING_PORT', 3000))
+/** The port named by env[name] (else fallback) when free, else the next free one after it. */
+async function port(name, fallback) {
+  const wanted = Number(process.env[name] ?? fallback)
+  if (wanted === 0) return 0
+  const free = await getPort({ host: '127.0.0.1', port: portNumbers(wanted, Math.min(wanted + 100, 65535)) })
+  if (free !== wanted) console.log(`port ${wanted} is taken; using ${free} (set ${name} to choose)`)
+  return free
+}
+
+const signaling = await startSignaling(await port('SIGNALING_PORT', 3000))
 const server = await serveStatic(join(repo, 'build', 'demo'), {
-  port: port('DEMO_PORT', 5173),
+  port: await port('DEMO_PORT', 5173),
   routes: {
     '/demo-config.json': { type: 'application/json', body: JSON.stringify({ signalingUrl: signaling.url }) },
     '/peerpigeon-browser.js': { type: 'text/javascript', body: readFileSync(peerPigeonBundle()) },
