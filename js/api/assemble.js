@@ -1,10 +1,11 @@
-// Assembling the parts behind a PagingStorage from its normalized options:
-// the backend, the LocalStore (which opens under the Web Lock), change
-// events, the tombstone collector, and the store's AttachableTransport, over
+// Assembling the parts of a store held in this tab (js/api/store-host.js)
+// from its normalized options: the backend, the LocalStore (which opens
+// under the Web Lock), the tombstone collector, and the store's
+// AttachableTransport, over
 // which the ReplicatedStore is built once a network is first attached (at
 // construction with a `pigeon` or `transport` option, or later with
-// attach()). Nothing here starts: the PagingStorage starts them once the
-// store is open.
+// attach()). Nothing here starts: the StoreHost starts them once the store
+// is open.
 import { PagingStorageError } from '../core/errors.js'
 import { createBackend } from '../persistence/create-backend.js'
 import { LocalStore } from '../store/local-store.js'
@@ -12,7 +13,6 @@ import { protocolLimits } from '../sync/protocol.js'
 import { ReplicatedStore } from '../sync/replicated-store.js'
 import { AttachableTransport } from '../transport/attachable.js'
 import { PeerPigeonTransport } from '../transport/peerpigeon.js'
-import { ChangeEvents } from './change-events.js'
 import { storeConfig } from './options.js'
 import { TombstoneCollector } from './tombstone-gc.js'
 
@@ -24,7 +24,6 @@ import { TombstoneCollector } from './tombstone-gc.js'
  * @property {LocalStore} local
  * @property {ReplicatedStore | null} replicated once a network was attached
  * @property {LocalStore | ReplicatedStore} store every data call goes here
- * @property {ChangeEvents} changes
  * @property {TombstoneCollector} gc
  */
 
@@ -69,15 +68,12 @@ export function assemble(opts, given, lifecycle, onError) {
     beforeOpen: () => lifecycle.acquireLock(backend, opts.persistence.persistenceKey)
   })
   local.on('error', onError)
-  // Change events listen to the local store before the replicated store.
-  const changes = new ChangeEvents(local)
   /** @type {Parts} */
   const parts = {
     transport: new AttachableTransport(opts.peerId),
     local,
     replicated: null,
     store: local,
-    changes,
     gc: new TombstoneCollector(
       { engineStats: () => local.engineStats(), compact: (horizon) => parts.store.compact(horizon) },
       { grace: opts.tombstoneGracePeriod }

@@ -15,7 +15,8 @@ export class ChangeEvents {
   /** @type {(() => void) | null} unsubscribes from 'applied' */
   #offApplied = null
 
-  /** @param {import('../store/local-store.js').LocalStore} store */
+  /** @param {{ on(event: 'applied', fn: (applied: import('../store/local-store.js').AppliedWrite[]) => void): () => void }} store
+   *   what announces the writes that applied (a LocalStore, or a Backing) */
   constructor(store) {
     this.#store = store
   }

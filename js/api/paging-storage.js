@@ -1,10 +1,11 @@
 // PagingStorage: the public API (the seed README's). It checks every
-// argument before anything is queued, then hands the work to a Store: the
-// LocalStore, or once a network is attached (a `pigeon` or `transport`
-// option, or attach()) the ReplicatedStore that wraps it and routes reads
-// and pushes writes (js/sync/). The store opens from its backend without
-// waiting for any network. Calls keep their order: the local store runs
-// them one at a time.
+// argument before anything is queued, then hands the work to its Backing
+// (js/api/store-host.js): the store held in this tab — the LocalStore, or
+// once a network is attached (a `pigeon` or `transport` option, or
+// attach()) the ReplicatedStore that wraps it and routes reads and pushes
+// writes (js/sync/) — or, when another tab of the app holds the store, that
+// tab (js/tabs/). The store opens from its backend without waiting for any
+// network. Calls keep their order: the store runs them one at a time.
 //
 // Besides the error codes each method lists, every async method rejects
 // with the open error (OPEN_FAILED, or LOCKED) when the store failed to
@@ -15,13 +16,12 @@ import { normalizeKey } from '../core/keys.js'
 import { logger } from '../core/log.js'
 import { decodeValue, encodeValue } from '../core/values.js'
 import { okOrThrow, presenceOf, valueOf } from './answers.js'
-import { assemble, attachNetwork, networkOf } from './assemble.js'
 import { exportData, importData } from './backup.js'
 import { entriesOf, pairOf, writeEach } from './batch-results.js'
-import { Lifecycle } from './lifecycle.js'
+import { ChangeEvents } from './change-events.js'
 import { normalizeOptions } from './options.js'
 import { rangeQuery } from './range-query.js'
-import { diagnosis, pageList, storageStats } from './stats.js'
+import { StoreHost } from './store-host.js'
 
 const log = logger('storage')
 
@@ -31,17 +31,10 @@ export class PagingStorage {
   #opts
   /** @type {'opening' | 'open' | 'closing' | 'closed' | 'failed'} */
   #state = 'opening'
-  #local
-  /** @type {import('../sync/replicated-store.js').ReplicatedStore | null} with peers */
-  #replicated = null
-  /** The store every data call goes to: replicated with peers, else local. */
-  #store
-  /** @type {import('./assemble.js').Parts} */
-  #parts
-  #lifecycle = new Lifecycle()
+  /** Where every call goes. @type {import('./store-host.js').Backing} */
+  #backing
   #events = new Emitter()
   #changes
-  #gc
   /** @type {Promise<void> | null} what shutdown() returns, once called */
   #closed = null
 
@@ -55,32 +48,24 @@ export class PagingStorage {
   constructor(options = {}) {
     const opts = normalizeOptions(options)
     this.#opts = opts
-    const parts = assemble(opts, options, this.#lifecycle, (err) => this.#events.emit('error', err))
-    this.#parts = parts
-    this.#local = parts.local
-    this.#replicated = parts.replicated
-    this.#store = parts.store
-    this.#changes = parts.changes
-    this.#gc = parts.gc
-    /** This peer's id, stamped on every write. @type {string} */
-    this.peerId = opts.peerId
-    this.#local.onOpen(() => {
-      if (this.#state !== 'opening') return // shut down while opening: that wins
-      this.#state = 'open'
-      this.#lifecycle.watch({
-        every: opts.persistence.autoSaveInterval,
-        saveSoon: () => this.#local.saveSoon(),
-        saveNow: () => this.#local.saveNow()
-      })
-      this.#gc.start((err) => this.#events.emit('error', err))
-    })
+    this.#backing = new StoreHost(opts, options, (err) => this.#events.emit('error', err))
+    this.#changes = new ChangeEvents(this.#backing)
     /** Resolves once the store is open; rejects with OPEN_FAILED or LOCKED. @type {Promise<void>} */
-    this.ready = this.#local.ready.catch((err) => {
-      if (this.#state === 'opening') this.#state = 'failed'
-      this.#lifecycle.releaseLock()
-      throw err
-    })
+    this.ready = this.#backing.ready.then(
+      () => {
+        if (this.#state === 'opening') this.#state = 'open' // shut down while opening: that wins
+      },
+      (err) => {
+        if (this.#state === 'opening') this.#state = 'failed'
+        throw err
+      }
+    )
     this.ready.catch(() => {}) // surfaced by every method instead
+  }
+
+  /** This peer's id, stamped on every write. @returns {string} */
+  get peerId() {
+    return this.#backing.peerId
   }
 
   /**
@@ -151,20 +136,18 @@ export class PagingStorage {
    */
   attach(network) {
     if (this.#closed) throw new PagingStorageError('CLOSED', 'attach: the store is shut down')
-    attachNetwork(this.#parts, this.#opts, networkOf(network))
-    this.#replicated = this.#parts.replicated
-    this.#store = this.#parts.store
+    this.#backing.attach(network)
   }
 
   /** Detaches the network (the peers leave the ring; the store goes on
    *  offline, and a mesh stays the app's). A no-op when none is attached. */
   detach() {
-    this.#parts.transport.detach()
+    this.#backing.detach()
   }
 
   /** @returns {boolean} whether a network is attached (see attach) */
   get attached() {
-    return this.#parts.transport.attached
+    return this.#backing.attached
   }
 
   // ---- writes ----
@@ -221,7 +204,7 @@ export class PagingStorage {
         return this.#putOp(key, value, true)
       },
       (entry) => (Array.isArray(entry) ? entry[0] : undefined),
-      (ops) => this.#store.write(ops),
+      (ops) => this.#backing.write(ops),
       (key, error) => (error ? { key, success: false, error } : { key, success: true })
     )
   }
@@ -237,7 +220,7 @@ export class PagingStorage {
    */
   async get(key) {
     const k = this.#key(key)
-    return /** @type {T | undefined} */ (valueOf((await this.#store.read([k]))[0], k))
+    return /** @type {T | undefined} */ (valueOf((await this.#backing.read([k]))[0], k))
   }
 
   /**
@@ -248,7 +231,7 @@ export class PagingStorage {
    */
   async getLocal(key) {
     const k = this.#key(key)
-    return /** @type {T | undefined} */ (valueOf((await this.#local.read([k]))[0], k))
+    return /** @type {T | undefined} */ (valueOf((await this.#backing.readLocal([k]))[0], k))
   }
 
   /**
@@ -257,7 +240,7 @@ export class PagingStorage {
    */
   async has(key) {
     const k = this.#key(key)
-    return presenceOf((await this.#store.read([k]))[0], k)
+    return presenceOf((await this.#backing.read([k]))[0], k)
   }
 
   /**
@@ -271,7 +254,7 @@ export class PagingStorage {
       throw new PagingStorageError('INVALID_ARGUMENT', 'getMany expects an iterable of keys, such as an array (not a string)')
     }
     const list = [...keys].map((k) => this.#key(k))
-    const answers = list.length > 0 ? await this.#store.read(list) : []
+    const answers = list.length > 0 ? await this.#backing.read(list) : []
     const out = new Map()
     list.forEach((k, i) => out.set(k, valueOf(answers[i], k)))
     return out
@@ -287,7 +270,7 @@ export class PagingStorage {
   async range(query = {}) {
     /** @type {Array<[string, import('../core/values.js').JsonValue]>} */
     const out = []
-    await this.#store.scan(rangeQuery(query), (r) => out.push([r.key, decodeValue(/** @type {string} */ (r.json))]))
+    await this.#backing.scan(rangeQuery(query), (r) => out.push([r.key, decodeValue(/** @type {string} */ (r.json))]))
     return out
   }
 
@@ -298,7 +281,7 @@ export class PagingStorage {
   async keys(prefix = '') {
     /** @type {string[]} */
     const out = []
-    await this.#store.scan(rangeQuery({ prefix }), (r) => out.push(r.key))
+    await this.#backing.scan(rangeQuery({ prefix }), (r) => out.push(r.key))
     return out
   }
 
@@ -307,7 +290,7 @@ export class PagingStorage {
   /** Every live key, resident or not, with its version.
    *  @returns {Promise<import('./backup.js').Backup>} */
   exportData() {
-    return exportData(this.#store, this.peerId)
+    return exportData(this.#backing, this.peerId)
   }
 
   /**
@@ -319,7 +302,7 @@ export class PagingStorage {
    * @throws {PagingStorageError} INVALID_ARGUMENT when backup is not an export
    */
   importData(backup) {
-    return importData(backup, this.#opts, (ops) => this.#store.write(ops))
+    return importData(backup, this.#opts, (ops) => this.#backing.write(ops))
   }
 
   /**
@@ -332,22 +315,21 @@ export class PagingStorage {
    *   removed; pages: the store's pages after
    * @throws {PagingStorageError} CORRUPT, IO_ERROR, CLOSED
    */
-  async compact() {
-    const { purged } = await this.#gc.collect()
-    return { purged, pages: this.#local.engineStats()?.pages ?? 0 }
+  compact() {
+    return this.#backing.compact()
   }
 
   /** Drops clean pages from memory (they stay in the backend).
    *  @returns {Promise<number>} pages dropped */
   clearCache() {
-    return this.#store.clearCache()
+    return this.#backing.clearCache()
   }
 
   /** Writes every dirty page to the backend now.
    *  @returns {Promise<void>} resolves once they are stored
    *  @throws {PagingStorageError} QUOTA_EXCEEDED, IO_ERROR, CLOSED */
   flush() {
-    return this.#store.flush()
+    return this.#backing.flush()
   }
 
   /** Flushes, frees the engine, closes the backend. Calls made before it
@@ -356,12 +338,7 @@ export class PagingStorage {
   shutdown() {
     if (this.#closed) return this.#closed
     this.#state = 'closing'
-    this.#lifecycle.stopWatching()
-    this.#gc.stop()
-    const done = this.#store.close()
-    this.#parts.transport.close()
-    this.#closed = done.finally(() => {
-      this.#lifecycle.releaseLock()
+    this.#closed = this.#backing.close().finally(() => {
       this.#state = 'closed'
       log('closed')
     })
@@ -372,17 +349,17 @@ export class PagingStorage {
 
   /** Counters of the store; zeros until `ready`. @returns {import('../index.js').StorageStats} */
   getStats() {
-    return storageStats(this.#statsSources())
+    return this.#backing.stats(this.#state)
   }
 
   /** @returns {import('../index.js').PageSummary[]} */
   listPages() {
-    return this.#state === 'closed' ? [] : pageList(this.#local)
+    return this.#state === 'closed' ? [] : this.#backing.pages()
   }
 
   /** Health report: invariants, corrupt pages, stats. @returns {import('../index.js').Diagnosis} */
   diagnose() {
-    return diagnosis(this.#statsSources())
+    return this.#backing.diagnose(this.#state)
   }
 
   /** The ring's members, this peer included, in ring order, each with the
@@ -392,8 +369,7 @@ export class PagingStorage {
    *  @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number}>} */
   getPeerDistribution() {
     if (this.#state !== 'open') return []
-    if (!this.#replicated) return [{ peerId: this.peerId, self: true, connected: true, share: 1 }]
-    return this.#replicated.distribution()
+    return this.#backing.distribution()
   }
 
   /** The peer ids holding `key` under the current ring, in ring order
@@ -403,8 +379,7 @@ export class PagingStorage {
   replicasFor(key) {
     const k = this.#key(key)
     if (this.#state !== 'open') return []
-    if (!this.#replicated) return [this.peerId]
-    return this.#replicated.replicasFor([k])[0]
+    return this.#backing.replicasFor([k])[0]
   }
 
   /** Waits for a replication push of every write so far to be acknowledged
@@ -416,19 +391,15 @@ export class PagingStorage {
       throw new PagingStorageError('INVALID_ARGUMENT', 'replicated: timeout must be a number of ms, 0 or more')
     }
     await this.ready
-    if (!this.#replicated) return
     try {
-      await this.#replicated.replicated(timeout)
+      await this.#backing.replicated(timeout)
     } catch (err) {
+      if (err instanceof PagingStorageError) throw err
       throw new PagingStorageError('TIMEOUT', /** @type {Error} */ (err).message)
     }
   }
 
   // ---- internals ----
-
-  #statsSources() {
-    return { state: this.#state, peerId: this.peerId, opts: this.#opts, local: this.#local, replicated: this.#replicated }
-  }
 
   /** @param {unknown} key */
   #key(key) {
@@ -456,12 +427,12 @@ export class PagingStorage {
    */
   async #put(key, value, replicate) {
     const op = this.#putOp(key, value, replicate)
-    okOrThrow((await this.#store.write([op]))[0], op.key)
+    okOrThrow((await this.#backing.write([op]))[0], op.key)
   }
 
   /** @param {StoreWrite} op */
   async #writeOne(op) {
-    return okOrThrow((await this.#store.write([op]))[0], op.key)
+    return okOrThrow((await this.#backing.write([op]))[0], op.key)
   }
 }
 

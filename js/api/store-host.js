@@ -1,0 +1,180 @@
+// StoreHost: the store held in this tab (or process): the engine's parts
+// (js/api/assemble.js) with what ties them to the page — the Web Lock on
+// the persistenceKey, autosave and the saves on `pagehide`, tombstone GC.
+// It is the Backing of a PagingStorage that is alone on its persistenceKey,
+// and of the leader tab when tabs share one (js/tabs/).
+//
+// Invariant: the lock is held from before the backend is first read until
+// close() has finished (or opening failed); the autosave timer and the GC
+// run only while the store is open.
+import { assemble, attachNetwork, networkOf } from './assemble.js'
+import { Lifecycle } from './lifecycle.js'
+import { diagnosis, pageList, storageStats } from './stats.js'
+
+/**
+ * What a PagingStorage delegates to: the store held here, or one held by
+ * another tab (js/tabs/tab-follower.js). Every async method may reject with
+ * the open error, and with CLOSED after close().
+ * @typedef {object} Backing
+ * @property {Promise<void>} ready resolves once calls can run; rejects with OPEN_FAILED or LOCKED
+ * @property {string} peerId the store's peer id (a follower's is its leader's)
+ * @property {'local' | 'leader' | 'follower'} role local: alone on its persistenceKey
+ * @property {(ops: import('../store/local-store.js').StoreWrite[]) => Promise<import('../engine/codec.js').WriteResult[]>} write
+ * @property {(keys: string[]) => Promise<import('../engine/codec.js').ReadAnswer[]>} read here or at the replicas
+ * @property {(keys: string[]) => Promise<import('../engine/codec.js').ReadAnswer[]>} readLocal this store only
+ * @property {(range: import('../engine/codec.js').KeyRange, onRecord: (r: import('../core/record.js').StoredRecord) => void) => Promise<void>} scan
+ * @property {() => Promise<void>} flush
+ * @property {() => Promise<number>} clearCache
+ * @property {() => Promise<{purged: number, pages: number}>} compact
+ * @property {(timeoutMs: number) => Promise<void>} replicated rejects (an Error) on timeout
+ * @property {(network: unknown) => void} attach
+ * @property {() => void} detach
+ * @property {boolean} attached
+ * @property {(event: 'applied' | 'error', fn: (payload: any) => void) => () => void} on
+ * @property {(state: string) => import('../index.js').StorageStats} stats
+ * @property {() => import('../index.js').PageSummary[]} pages
+ * @property {(state: string) => import('../index.js').Diagnosis} diagnose
+ * @property {() => Array<{peerId: string, self: boolean, connected: boolean, share: number}>} distribution
+ * @property {(keys: string[]) => string[][]} replicasFor
+ * @property {() => Promise<void>} close
+ */
+
+export class StoreHost {
+  #opts
+  #parts
+  #lifecycle = new Lifecycle()
+  #closing = false
+  /** @type {'local' | 'leader'} */
+  role = 'local'
+
+  /**
+   * Synchronous: the store opens in the background (`ready`).
+   * @param {ReturnType<typeof import('./options.js').normalizeOptions>} opts
+   * @param {{ peerId?: unknown }} given the options as the caller gave them
+   * @param {(err: Error) => void} onError background failures
+   * @param {{ lockHeld?: boolean }} [how] lockHeld: the caller holds the
+   *   persistenceKey already (a tab elected leader)
+   * @throws {import('../core/errors.js').PagingStorageError} INVALID_ARGUMENT
+   */
+  constructor(opts, given, onError, { lockHeld = false } = {}) {
+    this.#opts = opts
+    const lifecycle = lockHeld ? { acquireLock: async () => {} } : this.#lifecycle
+    this.#parts = assemble(opts, given, /** @type {Lifecycle} */ (lifecycle), onError)
+    const parts = this.#parts
+    parts.local.onOpen(() => {
+      if (this.#closing) return
+      this.#lifecycle.watch({
+        every: opts.persistence.autoSaveInterval,
+        saveSoon: () => parts.local.saveSoon(),
+        saveNow: () => parts.local.saveNow()
+      })
+      parts.gc.start(onError)
+    })
+    this.ready = parts.local.ready.catch((err) => {
+      this.#lifecycle.releaseLock()
+      throw err
+    })
+    this.ready.catch(() => {})
+  }
+
+  get peerId() {
+    return this.#opts.peerId
+  }
+
+  /** @param {import('../store/local-store.js').StoreWrite[]} ops */
+  write(ops) {
+    return this.#parts.store.write(ops)
+  }
+
+  /** @param {string[]} keys */
+  read(keys) {
+    return this.#parts.store.read(keys)
+  }
+
+  /** @param {string[]} keys */
+  readLocal(keys) {
+    return this.#parts.local.read(keys)
+  }
+
+  /** @type {Backing['scan']} */
+  scan(range, onRecord) {
+    return this.#parts.store.scan(range, onRecord)
+  }
+
+  flush() {
+    return this.#parts.store.flush()
+  }
+
+  clearCache() {
+    return this.#parts.store.clearCache()
+  }
+
+  async compact() {
+    const { purged } = await this.#parts.gc.collect()
+    return { purged, pages: this.#parts.local.engineStats()?.pages ?? 0 }
+  }
+
+  /** @param {number} timeoutMs */
+  async replicated(timeoutMs) {
+    await this.#parts.replicated?.replicated(timeoutMs)
+  }
+
+  /** @param {unknown} network */
+  attach(network) {
+    attachNetwork(this.#parts, this.#opts, networkOf(network))
+  }
+
+  detach() {
+    this.#parts.transport.detach()
+  }
+
+  get attached() {
+    return this.#parts.transport.attached
+  }
+
+  /** @type {Backing['on']} */
+  on(event, fn) {
+    return this.#parts.local.on(event, fn)
+  }
+
+  /** @param {string} state the PagingStorage's */
+  stats(state) {
+    return storageStats(this.#sources(state))
+  }
+
+  pages() {
+    return this.#closing ? [] : pageList(this.#parts.local)
+  }
+
+  /** @param {string} state */
+  diagnose(state) {
+    return diagnosis(this.#sources(state))
+  }
+
+  distribution() {
+    const r = this.#parts.replicated
+    return r ? r.distribution() : [{ peerId: this.peerId, self: true, connected: true, share: 1 }]
+  }
+
+  /** @param {string[]} keys */
+  replicasFor(keys) {
+    const r = this.#parts.replicated
+    return r ? r.replicasFor(keys) : keys.map(() => [this.peerId])
+  }
+
+  /** Flushes, frees the engine, closes the backend, lets the lock go. */
+  close() {
+    this.#closing = true
+    this.#lifecycle.stopWatching()
+    this.#parts.gc.stop()
+    const done = this.#parts.store.close()
+    this.#parts.transport.close()
+    return done.finally(() => this.#lifecycle.releaseLock())
+  }
+
+  /** @param {string} state */
+  #sources(state) {
+    const p = this.#parts
+    return { state, peerId: this.peerId, opts: this.#opts, local: p.local, replicated: p.replicated }
+  }
+}
