@@ -84,6 +84,10 @@ export interface PersistenceOptions {
   writeBufferPages?: number
   /** Where pages go. @default 'indexeddb' in browsers, 'memory' in Node */
   backend?: 'indexeddb' | 'localstorage' | 'memory' | PersistenceBackend
+  /** Tabs of one browser profile share the store of a persistenceKey: one tab (elected with a
+   *  Web Lock) holds it, the others forward their calls; false: a second tab gets LOCKED.
+   *  @default true */
+  shareTabs?: boolean
 }
 
 /** What a store needs from a network (see js/transport/). Messages are text. */
@@ -302,6 +306,8 @@ export class PagingStorage {
   readonly ready: Promise<void>
   /** The peer id a store made with these options has (the kept one for a browser backend's persistenceKey). */
   static peerIdFor(options?: PagingStorageOptions): string
+  /** 'local': alone on its persistenceKey; 'leader': this tab holds the store its tabs share; 'follower': another tab does. */
+  readonly role: 'local' | 'leader' | 'follower'
   /** Whether a network is attached (a pigeon or transport option, or attach()). */
   readonly attached: boolean
   /** Attaches a PeerPigeon mesh (after init(), connected or not) or a Transport whose peer id is this store's. @throws PagingStorageError INVALID_ARGUMENT, CLOSED */
@@ -348,6 +354,9 @@ export class PagingStorage {
 
   on(event: 'error', listener: (error: PagingStorageError | Error) => void): () => void
   on(event: 'change', listener: (e: ChangeEvent) => void): () => void
+  /** This tab took the shared store over ('leader'). */
+  on(event: 'role', listener: (role: 'leader' | 'follower') => void): () => void
   off(event: 'error', listener: (error: PagingStorageError | Error) => void): void
   off(event: 'change', listener: (e: ChangeEvent) => void): void
+  off(event: 'role', listener: (role: 'leader' | 'follower') => void): void
 }

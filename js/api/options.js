@@ -41,7 +41,11 @@ const DEFAULTS = Object.freeze({
     // write waits for its page). undefined: half the budget from a budget
     // of 8 pages on (below, a pass has too few pages to merge runs with).
     writeBufferPages: undefined,
-    backend: undefined
+    backend: undefined,
+    // Tabs of one browser profile share the store of a persistenceKey (one
+    // holds it, the others forward their calls); false: a second tab gets
+    // LOCKED, as before.
+    shareTabs: true
   })
 })
 
@@ -146,7 +150,8 @@ export function normalizeOptions(options = {}) {
       autoSaveInterval: whole('persistence.autoSaveInterval', p.autoSaveInterval, 0, 2 ** 31 - 1),
       durability: p.durability,
       writeBufferPages: 0,
-      backend: p.backend
+      backend: p.backend,
+      shareTabs: p.shareTabs
     }
   }
   // At most half the budget, leaving 2 pages (Options::write_buffer_pages).
@@ -154,6 +159,9 @@ export function normalizeOptions(options = {}) {
   const half = Math.min(Math.floor(budget / 2), budget - 2)
   const defaultBuffer = budget >= MIN_BUFFERED_BUDGET ? half : 0
   o.persistence.writeBufferPages = whole('persistence.writeBufferPages', p.writeBufferPages ?? defaultBuffer, 0, Math.max(0, half))
+  if (typeof o.persistence.shareTabs !== 'boolean') {
+    throw new PagingStorageError('INVALID_ARGUMENT', 'option persistence.shareTabs must be a boolean')
+  }
   if (o.persistence.durability !== 'strict' && o.persistence.durability !== 'relaxed') {
     throw new PagingStorageError('INVALID_ARGUMENT', "option persistence.durability must be 'strict' or 'relaxed'")
   }

@@ -16,12 +16,12 @@ import { normalizeKey } from '../core/keys.js'
 import { logger } from '../core/log.js'
 import { decodeValue, encodeValue } from '../core/values.js'
 import { okOrThrow, presenceOf, valueOf } from './answers.js'
+import { createBacking } from './backing.js'
 import { exportData, importData } from './backup.js'
 import { entriesOf, pairOf, writeEach } from './batch-results.js'
 import { ChangeEvents } from './change-events.js'
 import { normalizeOptions } from './options.js'
 import { rangeQuery } from './range-query.js'
-import { StoreHost } from './store-host.js'
 
 const log = logger('storage')
 
@@ -48,7 +48,12 @@ export class PagingStorage {
   constructor(options = {}) {
     const opts = normalizeOptions(options)
     this.#opts = opts
-    this.#backing = new StoreHost(opts, options, (err) => this.#events.emit('error', err))
+    this.#backing = createBacking(
+      opts,
+      options,
+      (err) => this.#events.emit('error', err),
+      (role) => this.#events.emit('role', role)
+    )
     this.#changes = new ChangeEvents(this.#backing)
     /** Resolves once the store is open; rejects with OPEN_FAILED or LOCKED. @type {Promise<void>} */
     this.ready = this.#backing.ready.then(
@@ -69,6 +74,16 @@ export class PagingStorage {
   }
 
   /**
+   * 'local': alone on its persistenceKey; 'leader': this tab holds the store
+   * the app's tabs share; 'follower': another tab holds it, and calls go
+   * there (a 'role' event tells when this tab takes the lead).
+   * @returns {'local' | 'leader' | 'follower'}
+   */
+  get role() {
+    return this.#backing.role
+  }
+
+  /**
    * The peer id a store made with these options has: `peerId` if given,
    * else (IndexedDB or localStorage backend, in a browser) the one kept for
    * its persistenceKey in this profile, else a fresh one. Create a mesh
@@ -85,10 +100,11 @@ export class PagingStorage {
 
   /**
    * Subscribes to 'error' (background failures: a flush, a corrupt page, a
-   * sync step) or 'change' ({key, value, deleted, origin, hlc}: every write
-   * that changed the store, local or from a peer; origin + hlc are the
-   * write's version, origin the writer's peer id).
-   * @param {'error' | 'change'} event
+   * sync step), 'change' ({key, value, deleted, origin, hlc}: every write
+   * that changed the store, local or from a peer or another tab; origin +
+   * hlc are the write's version, origin the writer's peer id) or 'role'
+   * ('leader': this tab has taken the shared store over).
+   * @param {'error' | 'change' | 'role'} event
    * @param {(payload: any) => void} listener
    * @returns {() => void} unsubscribe
    */
@@ -99,7 +115,7 @@ export class PagingStorage {
   }
 
   /**
-   * @param {'error' | 'change'} event
+   * @param {'error' | 'change' | 'role'} event
    * @param {(payload: any) => void} listener
    */
   off(event, listener) {
@@ -442,8 +458,8 @@ export class PagingStorage {
  * @throws {PagingStorageError} INVALID_ARGUMENT unless 'change' or 'error' and a function
  */
 function checkListener(event, listener) {
-  if (event !== 'change' && event !== 'error') {
-    throw new PagingStorageError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(String(event))} (use 'change' or 'error')`)
+  if (event !== 'change' && event !== 'error' && event !== 'role') {
+    throw new PagingStorageError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(String(event))} (use 'change', 'error' or 'role')`)
   }
   if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'the listener must be a function')
 }

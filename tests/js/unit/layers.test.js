@@ -43,6 +43,14 @@ async function allowed(file, from) {
 describe('refused imports', () => {
   test('js/store must not import js/sync', () => refused('js/store/snippet.js', '../sync/replicator.js', /js\/store\/ must not import js\/sync\//))
 
+  test('js/tabs imports only js/core; nothing below js/api imports js/tabs', async () => {
+    await refused('js/tabs/snippet.js', '../api/store-host.js', /js\/tabs\/ must not import js\/api\//)
+    await refused('js/tabs/snippet.js', '../store/local-store.js', /js\/tabs\/ must not import js\/store\//)
+    await refused('js/sync/snippet.js', '../tabs/shared-store.js', /js\/sync\/ must not import js\/tabs\//)
+    await allowed('js/api/snippet.js', '../tabs/shared-store.js')
+    await allowed('js/tabs/snippet.js', '../core/errors.js')
+  })
+
   test('js/core imports nothing above it', async () => {
     await refused('js/core/snippet.js', '../engine/ring.js', /js\/core\/ must not import js\/engine\//)
     await refused('js/core/snippet.js', '../store/local-store.js', /must not import js\/store\//)

@@ -53,7 +53,8 @@ describe('normalizeOptions defaults (README "Options")', () => {
           autoSaveInterval: 30000,
           durability: 'strict',
           writeBufferPages: 25,
-          backend: undefined
+          backend: undefined,
+          shareTabs: true
         }
       }
     )

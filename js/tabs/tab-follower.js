@@ -1,0 +1,317 @@
+// TabFollower: the Backing of a tab whose store is held by another tab (the
+// leader). Every call goes to the leader over the tabs' channel and resolves
+// with its answer; the leader's 'applied' writes feed this tab's change
+// events; its snapshots answer the synchronous introspection.
+//
+// Invariants:
+//  1. A call is pending from when it is made until the leader's answer
+//     arrives. Pending calls are sent, in the order they were made, to each
+//     new leader that announces itself (the last one closed or crashed
+//     before answering), or run on this tab's own store when it is elected
+//     (handover). So a call is never failed for want of a leader; it may run
+//     twice when a leader crashed after running it and before answering
+//     (writes are idempotent in value; a second run gives a newer version).
+//  2. `ready` resolves once a leader has announced itself and its first
+//     snapshot has arrived, so introspection never answers from nothing.
+import { PagingStorageError } from '../core/errors.js'
+import { Emitter } from '../core/emitter.js'
+import { errorFromWire } from './tab-protocol.js'
+
+/**
+ * @typedef {{ op: string, args: any[], resolve: (v: any) => void, reject: (e: any) => void, sentTo: string | null }} Pending
+ */
+
+export class TabFollower {
+  /** @type {'follower'} */
+  role = 'follower'
+  #channel
+  #id
+  #opts
+  /** The leader's tab id, once one announced itself. @type {string | null} */
+  #leader = null
+  #peerId
+  /** @type {Map<number, Pending>} in call order (Map keeps insertion order) */
+  #pending = new Map()
+  #nextId = 1
+  /** Calls not settled yet (close() waits for them). @type {Set<Promise<any>>} */
+  #inflight = new Set()
+  /** @type {import('./tab-protocol.js').Snapshot | null} */
+  #snap = null
+  #events = new Emitter()
+  #closed = false
+  /** A network given while following: the store attaches it if this tab is elected. @type {unknown} */
+  standby = null
+  /** @type {import('../engine/ring.js').RingView | null} the leader's ring, for replicasFor */
+  #ring = null
+  /** @type {any} the wasm module once loaded (rings are computed in wasm) */
+  #module = null
+  /** @type {() => void} */
+  #off
+  /** @type {(v?: any) => void} */
+  #resolveReady = () => {}
+
+  /**
+   * @param {{ channel: { post: (m: object) => void, on: (fn: (m: any) => void) => () => void },
+   *           id: string, opts: ReturnType<typeof import('../api/options.js').normalizeOptions>,
+   *           loadModule: () => Promise<any>, makeRing: (module: any, members: string[]) => import('../engine/ring.js').RingView,
+   *           emptyStats: (state: string) => import('../index.js').StorageStats }} parts
+   *   loadModule, makeRing: the wasm module and a ring over it (replicasFor);
+   *   emptyStats: the figures of a store not open yet
+   */
+  constructor({ channel, id, opts, loadModule, makeRing, emptyStats }) {
+    this.#channel = channel
+    this.#id = id
+    this.#opts = opts
+    this.#peerId = opts.peerId
+    this.#makeRing = makeRing
+    this.#emptyStats = emptyStats
+    /** Resolves once a leader is known and has sent a snapshot. @type {Promise<void>} */
+    this.ready = new Promise((resolve) => {
+      this.#resolveReady = resolve
+    })
+    this.#off = channel.on((m) => this.#receive(m))
+    loadModule().then(
+      (module) => {
+        this.#module = module
+        this.#updateRing()
+      },
+      () => {} // replicasFor answers [self] without it; the leader's own load reports failures
+    )
+  }
+
+  /** @type {(module: any, members: string[]) => import('../engine/ring.js').RingView} */
+  #makeRing
+  /** @type {(state: string) => import('../index.js').StorageStats} */
+  #emptyStats
+
+  /** Asks who leads (sent once this tab knows it does not). */
+  start() {
+    this.#channel.post({ t: 'hello', from: this.#id })
+  }
+
+  get peerId() {
+    return this.#peerId
+  }
+
+  // ---- the Backing calls, sent to the leader ----
+
+  /** @param {any[]} ops */
+  write(ops) {
+    return this.#call('write', [ops])
+  }
+
+  /** @param {string[]} keys */
+  read(keys) {
+    return this.#call('read', [keys])
+  }
+
+  /** @param {string[]} keys */
+  readLocal(keys) {
+    return this.#call('readLocal', [keys])
+  }
+
+  /** @type {import('../api/store-host.js').Backing['scan']} */
+  async scan(range, onRecord) {
+    const records = await this.#call('scan', [range])
+    for (const r of records) onRecord(r)
+  }
+
+  flush() {
+    return this.#call('flush', [])
+  }
+
+  clearCache() {
+    return this.#call('clearCache', [])
+  }
+
+  compact() {
+    return this.#call('compact', [])
+  }
+
+  /** @param {number} timeoutMs */
+  replicated(timeoutMs) {
+    return this.#call('replicated', [timeoutMs])
+  }
+
+  /** @param {unknown} network kept, and attached if this tab is elected */
+  attach(network) {
+    this.standby = network
+  }
+
+  detach() {
+    this.standby = null
+  }
+
+  /** Whether the leader has a network attached. */
+  get attached() {
+    return this.#snap?.attached ?? false
+  }
+
+  /** @type {import('../api/store-host.js').Backing['on']} */
+  on(event, fn) {
+    return this.#events.on(event, fn)
+  }
+
+  // ---- introspection, from the leader's last snapshot ----
+
+  /** @param {string} state */
+  stats(state) {
+    const stats = this.#snap?.stats ?? this.#emptyStats(state)
+    return { ...stats, ready: state === 'open' }
+  }
+
+  pages() {
+    this.#want()
+    return this.#snap?.pages ?? []
+  }
+
+  /** @param {string} state */
+  diagnose(state) {
+    this.#want()
+    const d = this.#snap?.diagnosis
+    if (d) return { ...d, state }
+    return { ok: true, state, issues: [], stats: this.stats(state) }
+  }
+
+  distribution() {
+    return this.#snap?.distribution ?? [{ peerId: this.#peerId, self: true, connected: true, share: 1 }]
+  }
+
+  /** @param {string[]} keys */
+  replicasFor(keys) {
+    return this.#ring ? this.#ring.replicasFor(keys, this.#opts.replicationFactor) : keys.map(() => [this.#peerId])
+  }
+
+  // ---- leaving ----
+
+  /**
+   * This tab was elected: runs every pending call on its own store, in call
+   * order (each is queued there at once, so their order holds), and stops
+   * following. Calls made after this go to the store directly.
+   * @param {import('../api/store-host.js').Backing} host
+   */
+  handover(host) {
+    this.#stop()
+    for (const [id, p] of [...this.#pending]) {
+      this.#pending.delete(id)
+      let run
+      if (p.op === 'scan') {
+        const records = /** @type {any[]} */ ([])
+        run = host.scan(p.args[0], (r) => records.push(r)).then(() => records)
+      } else {
+        run = /** @type {any} */ (host)[p.op](...p.args)
+      }
+      Promise.resolve(run).then(p.resolve, p.reject)
+    }
+  }
+
+  /** Leaves once every call sent has its answer; calls never sent reject with CLOSED. */
+  async close() {
+    this.#closed = true
+    for (const [id, p] of [...this.#pending]) {
+      if (p.sentTo !== null) continue
+      this.#pending.delete(id)
+      p.reject(closedError())
+    }
+    await Promise.allSettled(this.#inflight)
+    this.#stop()
+    this.#channel.post({ t: 'bye', from: this.#id })
+  }
+
+  #stop() {
+    this.#off()
+    this.#ring?.release()
+    this.#ring = null
+  }
+
+  /** @param {string} op @param {any[]} args @returns {Promise<any>} */
+  #call(op, args) {
+    if (this.#closed) return Promise.reject(closedError())
+    const call = new Promise((resolve, reject) => {
+      const id = this.#nextId++
+      /** @type {Pending} */
+      const p = { op, args, resolve, reject, sentTo: null }
+      this.#pending.set(id, p)
+      if (this.#leader !== null) this.#send(id, p)
+    })
+    this.#inflight.add(call)
+    const done = () => this.#inflight.delete(call)
+    call.then(done, done)
+    return call
+  }
+
+  /** @param {number} id @param {Pending} p */
+  #send(id, p) {
+    p.sentTo = this.#leader
+    this.#channel.post({ t: 'call', from: this.#id, to: this.#leader, id, op: p.op, args: p.args })
+  }
+
+  #want() {
+    if (this.#leader !== null) this.#channel.post({ t: 'want', from: this.#id })
+  }
+
+  /** @param {any} m a validated tab message */
+  #receive(m) {
+    if (m.from === this.#id) return
+    switch (m.t) {
+      case 'leader':
+        if (m.from !== this.#leader) {
+          this.#leader = m.from
+          this.#peerId = m.peerId
+          // Known to the new leader from now on: it sends snapshots and writes.
+          this.#channel.post({ t: 'hello', from: this.#id })
+          for (const [id, p] of this.#pending) this.#send(id, p) // invariant 1
+        }
+        break
+      case 'bye':
+        if (m.from === this.#leader) this.#leader = null
+        break
+      case 'reply': {
+        if (m.to !== this.#id) break
+        const p = this.#pending.get(m.id)
+        if (!p || p.sentTo !== m.from) break
+        this.#pending.delete(m.id)
+        if ('error' in m) p.reject(errorFromWire(m.error))
+        else p.resolve(m.value)
+        break
+      }
+      case 'applied':
+        if (m.from === this.#leader) {
+          this.#events.emit(
+            'applied',
+            m.records.map((/** @type {any} */ record) => ({ record, replicate: false, existed: false }))
+          )
+        }
+        break
+      case 'snapshot':
+        if (m.from !== this.#leader) break
+        this.#snap = m.snap
+        this.#updateRing()
+        this.#resolveReady() // invariant 2
+        break
+    }
+  }
+
+  /** Rebuilds the ring view when the leader's members changed. */
+  #updateRing() {
+    const dist = this.#snap?.distribution
+    if (!this.#module || !dist || dist.length < 2) {
+      this.#ring?.release()
+      this.#ring = null
+      return
+    }
+    const members = dist.map((d) => d.peerId)
+    if (this.#ring && sameMembers(this.#ring.members, members)) return
+    this.#ring?.release()
+    this.#ring = this.#makeRing(this.#module, members)
+  }
+}
+
+/** @param {readonly string[]} a @param {readonly string[]} b */
+function sameMembers(a, b) {
+  return a.length === b.length && a.every((m, i) => m === b[i])
+}
+
+function closedError() {
+  return new PagingStorageError('CLOSED', 'the store is shut down')
+}

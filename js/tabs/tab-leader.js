@@ -1,0 +1,156 @@
+// TabLeader: the leader tab's side of a shared store. It runs the calls the
+// follower tabs send on the store held here, in the order each follower
+// sent them (the store's queue keeps arrival order), answers each, and
+// tells the followers what they cannot ask synchronously: every write that
+// changed the store ('applied', for their change events) and a snapshot of
+// the introspection (stats, ring, and pages when asked).
+//
+// Invariant: a call is answered exactly when it was run here. Once close()
+// has begun, new calls are left unanswered (their followers send them again
+// to the next leader); those already running are answered, so the channel
+// stays open until the store has closed (js/tabs/shared-store.js).
+import { OPS, errorToWire } from './tab-protocol.js'
+
+/** ms between snapshots while followers listen. */
+const SNAPSHOT_EVERY = 1000
+/** ms after a write before the snapshot that shows it. */
+const SNAPSHOT_AFTER_WRITE = 200
+/** ms a follower's ask for pages (want) stays in force. */
+const WANT_FOR = 5000
+
+export class TabLeader {
+  #channel
+  #host
+  #id
+  /** Follower tab ids that said hello and not bye. @type {Set<string>} */
+  #followers = new Set()
+  /** @type {(() => void) | null} */
+  #offApplied = null
+  /** @type {any} */
+  #timer = null
+  /** @type {any} */
+  #soon = null
+  #wantUntil = 0
+  #closing = false
+  /** @type {() => void} stops listening to the channel */
+  #off
+
+  /**
+   * @param {{ channel: { post: (m: object) => void, on: (fn: (m: any) => void) => () => void },
+   *           host: import('../api/store-host.js').Backing, id: string }} parts
+   *   channel: the tabs' channel (validated messages); host: the store held here; id: this tab's
+   */
+  constructor({ channel, host, id }) {
+    this.#channel = channel
+    this.#host = host
+    this.#id = id
+    this.#off = channel.on((m) => this.#receive(m))
+  }
+
+  /** Announces this tab as the leader (the followers then send it their calls). */
+  announce() {
+    this.#channel.post({ t: 'leader', from: this.#id, peerId: this.#host.peerId })
+  }
+
+  /** @returns {number} follower tabs listening */
+  get followers() {
+    return this.#followers.size
+  }
+
+  /** Stops answering; the caller then closes the store and lets the lock go. */
+  close() {
+    this.#closing = true
+    this.#off()
+    this.#offApplied?.()
+    clearInterval(this.#timer)
+    clearTimeout(this.#soon)
+    this.#channel.post({ t: 'bye', from: this.#id })
+  }
+
+  /** @param {any} m a validated tab message */
+  #receive(m) {
+    if (this.#closing || m.from === this.#id) return
+    switch (m.t) {
+      case 'hello':
+        this.#follow(m.from)
+        this.announce()
+        this.#snapshot()
+        break
+      case 'want':
+        this.#follow(m.from)
+        this.#wantUntil = Date.now() + WANT_FOR
+        this.#snapshot()
+        break
+      case 'bye':
+        this.#followers.delete(m.from)
+        if (this.#followers.size === 0) this.#quiet()
+        break
+      case 'call':
+        if (m.to === this.#id) this.#run(m)
+        break
+    }
+  }
+
+  /** @param {string} tab */
+  #follow(tab) {
+    this.#followers.add(tab)
+    if (this.#offApplied === null) {
+      this.#offApplied = this.#host.on('applied', (applied) => this.#applied(applied))
+      this.#timer = setInterval(() => this.#snapshot(), SNAPSHOT_EVERY)
+      this.#timer.unref?.()
+    }
+  }
+
+  /** No follower listens: no 'applied' listener (writes skip building events), no timer. */
+  #quiet() {
+    this.#offApplied?.()
+    this.#offApplied = null
+    clearInterval(this.#timer)
+  }
+
+  /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
+  #applied(applied) {
+    const records = applied.map(({ record: r }) => ({ key: r.key, json: r.json, deleted: r.deleted, origin: r.origin, hlc: r.hlc }))
+    this.#channel.post({ t: 'applied', from: this.#id, records })
+    if (this.#soon === null) {
+      this.#soon = setTimeout(() => {
+        this.#soon = null
+        this.#snapshot()
+      }, SNAPSHOT_AFTER_WRITE)
+      this.#soon.unref?.()
+    }
+  }
+
+  #snapshot() {
+    if (this.#closing) return
+    const host = this.#host
+    /** @type {import('./tab-protocol.js').Snapshot} */
+    const snap = { stats: host.stats('open'), distribution: host.distribution(), attached: host.attached, at: Date.now() }
+    if (Date.now() < this.#wantUntil) {
+      snap.pages = host.pages()
+      snap.diagnosis = host.diagnose('open')
+    }
+    this.#channel.post({ t: 'snapshot', from: this.#id, snap })
+  }
+
+  /** @param {{ from: string, id: number, op: string, args: any[] }} call */
+  async #run({ from, id, op, args }) {
+    this.#follow(from)
+    const reply = (/** @type {object} */ body) => this.#channel.post({ t: 'reply', from: this.#id, to: from, id, ...body })
+    try {
+      if (!OPS.includes(op)) throw new Error(`unknown call ${op}`)
+      let value
+      if (op === 'scan') {
+        /** @type {import('../core/record.js').StoredRecord[]} */
+        const records = []
+        await this.#host.scan(args[0], (r) => records.push({ key: r.key, json: r.json, deleted: r.deleted, origin: r.origin, hlc: r.hlc }))
+        value = records
+      } else {
+        value = await /** @type {any} */ (this.#host)[op](...args)
+      }
+      reply({ value })
+    } catch (err) {
+      reply({ error: errorToWire(err) })
+    }
+  }
+}
