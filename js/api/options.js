@@ -118,6 +118,8 @@ export function normalizeOptions(options = {}) {
   const pageSize = whole('pageSize', options.pageSize ?? DEFAULTS.pageSize, 256, 16 << 20)
   const o = {
     peerId: options.peerId ?? defaultPeerId(options, p),
+    /** No peerId option: a network's, or the one its data keeps once open (js/store/open-store.js). */
+    peerIdDefaulted: options.peerId === undefined,
     /** @type {unknown} */
     pigeon: options.pigeon ?? null,
     /** @type {import('../transport/transport.js').Transport | null} */
@@ -190,6 +192,7 @@ export function normalizeOptions(options = {}) {
 export function storeConfig(o) {
   return {
     peerId: o.peerId,
+    adoptPeerId: o.peerIdDefaulted && !o.transport && !o.pigeon,
     pageSize: o.pageSize,
     splitThreshold: o.splitThreshold,
     mergeThreshold: o.mergeThreshold,

@@ -7,7 +7,9 @@
 // Invariant: the lock is held from before the backend is first read until
 // close() has finished (or opening failed); the autosave timer and the GC
 // run only while the store is open.
+import { PagingStorageError } from '../core/errors.js'
 import { assemble, attachNetwork, networkOf } from './assemble.js'
+import { keepPeerId } from './identity.js'
 import { Lifecycle } from './lifecycle.js'
 import { diagnosis, pageList, storageStats } from './stats.js'
 
@@ -30,7 +32,8 @@ import { diagnosis, pageList, storageStats } from './stats.js'
  * @property {(network: unknown) => void} attach
  * @property {() => void} detach
  * @property {boolean} attached
- * @property {(event: 'applied' | 'error', fn: (payload: any) => void) => () => void} on
+ * @property {(event: 'applied' | 'error' | 'saved', fn: (payload: any) => void) => () => void} on
+ *   saved: a save stored every write applied before it began
  * @property {(state: string) => import('../index.js').StorageStats} stats
  * @property {() => import('../index.js').PageSummary[]} pages
  * @property {(state: string) => import('../index.js').Diagnosis} diagnose
@@ -62,6 +65,7 @@ export class StoreHost {
     this.#parts = assemble(opts, given, /** @type {Lifecycle} */ (lifecycle), onError)
     const parts = this.#parts
     parts.local.onOpen(() => {
+      if (parts.local.peerId !== opts.peerId) this.#adopt(parts.local.peerId, onError)
       if (this.#closing) return
       this.#lifecycle.watch({
         every: opts.persistence.autoSaveInterval,
@@ -170,6 +174,28 @@ export class StoreHost {
     const done = this.#parts.store.close()
     this.#parts.transport.close()
     return done.finally(() => this.#lifecycle.releaseLock())
+  }
+
+  /**
+   * The store opened under the id its data keeps, not the default it was
+   * made with (js/store/open-store.js): that id is this store's from now on.
+   * @param {string} peerId
+   * @param {(err: Error) => void} onError
+   */
+  #adopt(peerId, onError) {
+    const transport = this.#parts.transport
+    if (transport.attached) {
+      transport.detach()
+      onError(
+        new PagingStorageError(
+          'INVALID_ARGUMENT',
+          `the store's data keeps peer id ${peerId.slice(0, 12)}…, not the one the network attached before it opened: attach after ready (create the mesh with { peerId: storage.peerId })`
+        )
+      )
+    }
+    this.#opts.peerId = peerId
+    transport.peerId = peerId
+    keepPeerId(this.#opts.persistence.persistenceKey, peerId)
   }
 
   /** @param {string} state */

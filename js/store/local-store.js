@@ -7,7 +7,7 @@ import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { logger } from '../core/log.js'
 import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation } from './operations.js'
-import { openStore } from './open-store.js'
+import { openStore, userFields } from './open-store.js'
 import { Room } from './room.js'
 import { RunCompaction } from './run-compaction.js'
 import { SerialQueue } from './serial-queue.js'
@@ -40,8 +40,11 @@ const MAX_HLC = 'ffffffffffffffff'
 /**
  * maxDiskPages: the disk budget in pages; purgeWhenFull: purge every
  * tombstone, whatever its age, when a write is refused for lack of room (a
- * store without peers: see js/api/tombstone-gc.js).
- * @typedef {import('../engine/wasm-engine.js').EngineConfig & { maxDiskPages: number, purgeWhenFull?: boolean }} StoreConfig
+ * store without peers: see js/api/tombstone-gc.js); adoptPeerId: peerId
+ * is a default, and the id the store's data keeps replaces it
+ * (js/store/open-store.js).
+ * @typedef {import('../engine/wasm-engine.js').EngineConfig & { maxDiskPages: number, purgeWhenFull?: boolean,
+ *           adoptPeerId?: boolean }} StoreConfig
  */
 
 export class LocalStore {
@@ -139,12 +142,16 @@ export class LocalStore {
         if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
         this.reportError(err)
       },
-      () => this.#compaction.soon()
+      () => {
+        this.#compaction.soon()
+        this.#events.emit('saved')
+      }
     )
     this.#pager = opened.pager
     this.#driver = opened.driver
     this.#admission = opened.admission
     this.#engine = opened.engine
+    if (opened.peerId !== this.#config.peerId) this.#config = { ...this.#config, peerId: opened.peerId }
     this.#room = new Room({
       ...opened,
       purgeAll: () => this.#compact(MAX_HLC),
@@ -180,9 +187,10 @@ export class LocalStore {
 
   /**
    * 'applied' (AppliedWrite[] after each write run that changed something;
-   * versions are decoded only while someone listens) or 'error' (a page that
-   * failed to load, a save that failed).
-   * @param {'applied' | 'error'} event
+   * versions are decoded only while someone listens), 'error' (a page that
+   * failed to load, a save that failed) or 'saved' (a save stored every
+   * write applied before it began).
+   * @param {'applied' | 'error' | 'saved'} event
    * @param {(payload: any) => void} listener
    * @returns {() => void} unsubscribe
    */
@@ -373,9 +381,14 @@ export class LocalStore {
     return this.isOpen ? this.#live().userData() : ''
   }
 
-  /** @param {string} text kept with the engine state from the next flush on */
-  setUserData(text) {
-    this.#live().setUserData(text)
+  /**
+   * Merges fields into the user data (one JSON object whose top-level
+   * fields belong to their writers: the sync period's v, since, last; the
+   * store's peerId), kept with the engine state from the next flush on.
+   * @param {Record<string, unknown>} fields
+   */
+  setUserFields(fields) {
+    this.#live().setUserData(JSON.stringify({ ...userFields(this.userData()), ...fields }))
   }
 
   /** @returns {any[]} */

@@ -194,6 +194,8 @@ export class ReplicatedStore {
     if (this.#closed) return
     const local = this.#local
     const { sync, readTimeout, limits, replicationFactor: rf } = this.#opts
+    // The store's id as it opened (a default id gives way to the one its data keeps).
+    this.#selfId = local.peerId
     const selfId = this.#selfId
     this.#ring = local.ring([selfId])
     const messenger = new Messenger(this.#transport, selfId, { limits, rateLimit: sync.rateLimit, fragmentTtl: 4 * readTimeout })

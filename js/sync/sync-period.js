@@ -25,7 +25,7 @@ export class SyncPeriod {
   stale = false
 
   /**
-   * @param {{ userData(): string, setUserData(text: string): void, saveSoon(): void, readonly isOpen: boolean }} local
+   * @param {{ userData(): string, setUserFields(fields: Record<string, unknown>): void, saveSoon(): void, readonly isOpen: boolean }} local
    *   the open local store
    * @param {number} grace ms (tombstoneGracePeriod)
    */
@@ -84,7 +84,7 @@ export class SyncPeriod {
 
   #save() {
     if (!this.#local.isOpen) return
-    this.#local.setUserData(JSON.stringify({ v: FORMAT, since: this.since, last: this.last }))
+    this.#local.setUserFields({ v: FORMAT, since: this.since, last: this.last })
     this.#local.saveSoon()
   }
 }

@@ -13,6 +13,13 @@
 //     (writes are idempotent in value; a second run gives a newer version).
 //  2. `ready` resolves once a leader has announced itself and its first
 //     snapshot has arrived, so introspection never answers from nothing.
+//  3. A write the leader answered stays in #unsaved, with the versions the
+//     leader gave it, until a save is known to hold it (the leader's
+//     'saved', or this tab's own flush() answered after it). When the lead
+//     passes to another tab, those writes are sent again first, as merges
+//     under their versions (a newer write of another tab still wins), so a
+//     leader that crashed before saving loses no write it acknowledged to a
+//     follower.
 import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { errorFromWire } from './tab-protocol.js'
@@ -35,6 +42,9 @@ export class TabFollower {
   #nextId = 1
   /** Calls not settled yet (close() waits for them). @type {Set<Promise<any>>} */
   #inflight = new Set()
+  /** Answered writes no save is known to hold (invariant 3), by call id.
+   *  @type {Map<number, import('../engine/codec.js').WriteOp[]>} as merges */
+  #unsaved = new Map()
   /** @type {import('./tab-protocol.js').Snapshot | null} */
   #snap = null
   #events = new Emitter()
@@ -192,6 +202,7 @@ export class TabFollower {
    */
   handover(host) {
     this.#stop()
+    this.#replayUnsaved()
     for (const [id, p] of [...this.#pending]) {
       this.#pending.delete(id)
       let run
@@ -260,6 +271,7 @@ export class TabFollower {
           this.#peerId = m.peerId
           // Known to the new leader from now on: it sends snapshots and writes.
           this.#channel.post({ t: 'hello', from: this.#id })
+          this.#replayUnsaved() // invariant 3
           for (const [id, p] of this.#pending) this.#send(id, p) // invariant 1
         }
         break
@@ -271,8 +283,15 @@ export class TabFollower {
         const p = this.#pending.get(m.id)
         if (!p || p.sentTo !== m.from) break
         this.#pending.delete(m.id)
-        if ('error' in m) p.reject(errorFromWire(m.error))
-        else p.resolve(m.value)
+        if ('error' in m) return p.reject(errorFromWire(m.error))
+        if (p.op === 'write') this.#noteWrite(m.id, p.args[0], m.value)
+        else if (p.op === 'flush') for (const id of this.#unsaved.keys()) if (id < m.id) this.#unsaved.delete(id)
+        p.resolve(m.value)
+        break
+      }
+      case 'saved': {
+        const through = m.from === this.#leader ? m.through[this.#id] : undefined
+        if (typeof through === 'number') for (const id of this.#unsaved.keys()) if (id <= through) this.#unsaved.delete(id)
         break
       }
       case 'applied':
@@ -290,6 +309,35 @@ export class TabFollower {
         this.#resolveReady() // invariant 2
         break
     }
+  }
+
+  /**
+   * Keeps an answered write as merges under the versions it was given.
+   * @param {number} id @param {any[]} ops @param {unknown} results
+   */
+  #noteWrite(id, ops, results) {
+    if (!Array.isArray(results)) return
+    /** @type {any[]} */
+    const merges = []
+    ops.forEach((op, i) => {
+      const r = results[i]
+      if (!r || typeof r.hlc !== 'string' || typeof r.origin !== 'string' || !r.applied) return
+      if (op.type === 'put') merges.push({ type: 'merge', key: op.key, hlc: r.hlc, origin: r.origin, deleted: false, json: op.json, replicate: op.replicate })
+      else if (op.type === 'delete') merges.push({ type: 'merge', key: op.key, hlc: r.hlc, origin: r.origin, deleted: true, json: null, replicate: op.replicate })
+      else if (op.type === 'merge') merges.push(op)
+    })
+    if (merges.length > 0) this.#unsaved.set(id, merges)
+  }
+
+  /** Puts the unsaved writes first among the pending calls, as one write of merges. */
+  #replayUnsaved() {
+    if (this.#unsaved.size === 0) return
+    const merges = [...this.#unsaved.values()].flat()
+    this.#unsaved.clear()
+    const id = this.#nextId++
+    /** @type {Pending} */
+    const replay = { op: 'write', args: [merges], resolve: () => {}, reject: () => {}, sentTo: null }
+    this.#pending = new Map([[id, replay], ...this.#pending])
   }
 
   /** Rebuilds the ring view when the leader's members changed. */

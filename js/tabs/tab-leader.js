@@ -24,8 +24,10 @@ export class TabLeader {
   #id
   /** Follower tab ids that said hello and not bye. @type {Set<string>} */
   #followers = new Set()
-  /** @type {(() => void) | null} */
+  /** @type {(() => void) | null} stops listening to the store's 'applied' and 'saved' */
   #offApplied = null
+  /** Per follower tab, the id of its last write call answered (for 'saved'). @type {Map<string, number>} */
+  #lastWrite = new Map()
   /** @type {any} */
   #timer = null
   /** @type {any} */
@@ -83,6 +85,7 @@ export class TabLeader {
         break
       case 'bye':
         this.#followers.delete(m.from)
+        this.#lastWrite.delete(m.from)
         if (this.#followers.size === 0) this.#quiet()
         break
       case 'call':
@@ -95,7 +98,8 @@ export class TabLeader {
   #follow(tab) {
     this.#followers.add(tab)
     if (this.#offApplied === null) {
-      this.#offApplied = this.#host.on('applied', (applied) => this.#applied(applied))
+      const offs = [this.#host.on('applied', (applied) => this.#applied(applied)), this.#host.on('saved', () => this.#saved())]
+      this.#offApplied = () => offs.forEach((off) => off())
       this.#timer = setInterval(() => this.#snapshot(), SNAPSHOT_EVERY)
       this.#timer.unref?.()
     }
@@ -119,6 +123,13 @@ export class TabLeader {
       }, SNAPSHOT_AFTER_WRITE)
       this.#soon.unref?.()
     }
+  }
+
+  /** A save stored every write answered before it began (answers come
+   *  after the write ran, so a write that ran just before may be left for
+   *  the next save: the followers keep it a while longer, never too short). */
+  #saved() {
+    if (this.#lastWrite.size > 0) this.#channel.post({ t: 'saved', from: this.#id, through: Object.fromEntries(this.#lastWrite) })
   }
 
   #snapshot() {
@@ -149,6 +160,7 @@ export class TabLeader {
         value = await /** @type {any} */ (this.#host)[op](...args)
       }
       reply({ value })
+      if (op === 'write') this.#lastWrite.set(from, Math.max(id, this.#lastWrite.get(from) ?? 0))
     } catch (err) {
       reply({ error: errorToWire(err) })
     }

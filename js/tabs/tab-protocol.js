@@ -12,6 +12,8 @@
 //   applied  {from, records}                writes that changed the store (leader to all)
 //   snapshot {from, snap}                   the leader's introspection (see Snapshot)
 //   want     {from}                         a follower asks for a snapshot with pages
+//   saved    {from, through}                a save stored every write call of follower
+//                                           tab T up to call id through[T]
 //   bye      {from}                         a tab is leaving
 //
 // Messages come from tabs of the same origin, that is from the same app;
@@ -77,6 +79,10 @@ export function isTabMessage(m) {
     }
     case 'applied':
       return Array.isArray(/** @type {any} */ (m).records)
+    case 'saved': {
+      const through = /** @type {any} */ (m).through
+      return typeof through === 'object' && through !== null
+    }
     case 'snapshot':
       return typeof (/** @type {any} */ (m).snap) === 'object' && /** @type {any} */ (m).snap !== null
     default:

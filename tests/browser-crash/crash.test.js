@@ -24,17 +24,13 @@
 // write path buffers them (buffered writes, log runs and runs on disk when
 // the page dies; at 8 pages the write path is off, cpp/src/WRITE_PATH.md).
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 
-import { chromium } from 'playwright-core'
-
-import { CHROMIUM_ARGS } from '../browser/chromium.js'
 import { openHarness, startHarness } from '../browser/harness.js'
-import { dropTornLogTails } from './leveldb-tail.js'
+import { launchOnProfile } from './profile-browser.js'
 
 const TRIALS = 24
 const profile = mkdtempSync(join(tmpdir(), 'ps-crash-profile-'))
@@ -49,83 +45,8 @@ after(async () => {
   rmSync(profile, { recursive: true, force: true })
 })
 
-/** Waits until no process still has our profile on its command line: the
- *  main process can exit before its children (the storage service among
- *  them) let go of the profile's files. */
-async function profileReleased() {
-  for (let i = 0; i < 200; i++) {
-    const holders = readdirSync('/proc').filter((pid) => {
-      if (!/^\d+$/.test(pid)) return false
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile)
-      } catch {
-        return false
-      }
-    })
-    if (holders.length === 0) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('chromium processes kept the profile for 10 s')
-}
-
-/** Starts Chromium on our profile; returns { browser, kill }. */
-async function launch() {
-  const child = spawn(
-    process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    [
-      ...CHROMIUM_ARGS,
-      '--enable-logging=stderr',
-      `--user-data-dir=${profile}`,
-      '--remote-debugging-port=0',
-      'about:blank'
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] }
-  )
-  // Every line Chromium logs, kept to spot an IndexedDB corruption recovery.
-  let log = ''
-  child.stderr.on('data', (chunk) => {
-    log += chunk
-  })
-  const ws = await new Promise((resolve, reject) => {
-    let text = ''
-    const timer = setTimeout(() => reject(new Error(`no DevTools endpoint:\n${text}`)), 20000)
-    child.stderr.on('data', (chunk) => {
-      text += chunk
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(text)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1])
-      }
-    })
-    child.on('exit', () => reject(new Error(`chromium exited:\n${text}`)))
-  })
-  const browser = await chromium.connectOverCDP(ws)
-  const exited = new Promise((resolve) => child.on('exit', resolve))
-  return {
-    browser,
-    context: browser.contexts()[0],
-    /** Lines where Chromium reported (and recovered from by deleting) a
-     *  corrupt IndexedDB backing store during this session. */
-    corruption() {
-      return log.split('\n').filter((l) => /indexed_db.*(corruption|corrupted)/i.test(l))
-    },
-    async kill() {
-      child.kill('SIGKILL')
-      await exited
-      await profileReleased()
-      // A kill mid-record leaves a torn log tail that Chromium's LevelDB
-      // (reuse_logs) turns into a corrupt, deleted database two launches
-      // later (google/leveldb#1287): drop it as LevelDB's reader would.
-      for (const c of dropTornLogTails(profile)) {
-        console.log(`# dropped a torn LevelDB record: ${c.file.slice(profile.length)} ${c.from} -> ${c.to} bytes`)
-      }
-    },
-    // Every session ends with SIGKILL, never a graceful browser.close().
-    close() {
-      return this.kill()
-    }
-  }
-}
+/** Starts Chromium on our profile; returns { browser, context, corruption, kill, close }. */
+const launch = () => launchOnProfile(profile)
 
 // CRASH_WRITE_BUFFER: pages of the write path's buffer (cpp/src/WRITE_PATH.md;
 // unset: the default, half the budget; 0: off).

@@ -52,3 +52,22 @@ test('a store with a browser backend and no peerId takes the kept id; memory bac
   assert.notEqual(normalizeOptions({ persistence: { persistenceKey: 'k', backend: 'memory' } }).peerId, kept)
   assert.equal(normalizeOptions({ peerId: 'mine', persistence: { persistenceKey: 'k', backend: 'localstorage' } }).peerId, 'mine')
 })
+
+test("regression: the store's data keeps its peer id, which a default id gives way to (localStorage lost the id in a crash: a new, empty peer)", async () => {
+  const { PagingStorage, MemoryBackend } = await import('../../../../js/index.js')
+  const backend = new MemoryBackend()
+  const first = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+  await first.ready
+  const id = first.peerId
+  await first.set('k', 1)
+  await first.shutdown()
+  const again = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+  await again.ready
+  assert.equal(again.peerId, id)
+  assert.equal(again.getStats().peerId, id)
+  await again.shutdown()
+  const given = new PagingStorage({ peerId: 'chosen', persistence: { backend, autoSaveInterval: 0 } })
+  await given.ready
+  assert.equal(given.peerId, 'chosen', 'a given id stays')
+  await given.shutdown()
+})

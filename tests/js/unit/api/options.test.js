@@ -26,6 +26,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
       { ...o, peerId: 'x' },
       {
         peerId: 'x',
+        peerIdDefaulted: true,
         pigeon: null,
         transport: null,
         replicationFactor: 3,
@@ -206,6 +207,7 @@ describe('storeConfig', () => {
     const o = normalizeOptions({ peerId: 'me', pageSize: 512, virtualNodes: 7, persistence: { maxMemoryPages: 3, maxDiskPages: 9 } })
     assert.deepEqual(storeConfig(o), {
       peerId: 'me',
+      adoptPeerId: false,
       pageSize: 512,
       splitThreshold: 409,
       mergeThreshold: 102,
@@ -218,6 +220,8 @@ describe('storeConfig', () => {
       purgeWhenFull: true
     })
     assert.equal(storeConfig(normalizeOptions({ transport: /** @type {any} */ ({ peerId: 'me' }) })).purgeWhenFull, false, 'not with peers')
+    assert.equal(storeConfig(normalizeOptions({})).adoptPeerId, true, "a default id gives way to the one the store's data keeps")
+    assert.equal(storeConfig(normalizeOptions({ transport: /** @type {any} */ ({ peerId: 'me' }) })).adoptPeerId, false, "a network's id stays")
   })
 
   test('every configuration normalizeOptions accepts opens an engine', async () => {

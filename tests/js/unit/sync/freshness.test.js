@@ -22,7 +22,7 @@ function setup(saved, { members = ['A', 'B'], answers = { entries: new Map(), in
     text: saved ? JSON.stringify({ v: 1, ...saved }) : '',
     isOpen: true,
     userData: () => local.text,
-    setUserData: (t) => (local.text = t),
+    setUserFields: (fields) => (local.text = JSON.stringify({ ...(local.text ? JSON.parse(local.text) : {}), ...fields })),
     saveSoon() {},
     async compact(h) {
       compacts.push(h)

@@ -78,8 +78,8 @@ function fakeLocal(peerId = 'A') {
     clock: () => hlcAtWallMs(NOW),
     engineStats: () => ({ liveKeys: 3 }),
     userData: () => local.userDataText,
-    setUserData(text) {
-      local.userDataText = text
+    setUserFields(fields) {
+      local.userDataText = JSON.stringify({ ...(local.userDataText ? JSON.parse(local.userDataText) : {}), ...fields })
     },
     userDataText: '',
     isOpen: true,

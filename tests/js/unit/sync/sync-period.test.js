@@ -16,8 +16,8 @@ function fakeLocal(text = '') {
     userData() {
       return this.text
     },
-    setUserData(t) {
-      this.text = t
+    setUserFields(fields) {
+      this.text = JSON.stringify({ ...(this.text ? JSON.parse(this.text) : {}), ...fields })
     },
     saveSoon() {
       this.saves++
