@@ -83,8 +83,10 @@ export interface UsePagingStorageReturn {
   isLoadBalanced: Ref<boolean>
   /** Where the network stands: none attached or its signaling server out of reach, trying, or connected. */
   network: Readonly<Ref<'offline' | 'connecting' | 'connected'>>
-  /** The store's peer id: from the start with a `pigeon` option, else once open. */
+  /** The store's peer id, once open. */
   peerId: Ref<string | null>
+  /** 'local': alone on its persistenceKey; 'leader': this tab holds the store its tabs share (and the mesh); 'follower': another tab does. Null before open. */
+  role: Ref<'local' | 'leader' | 'follower' | null>
 
   /** Opens the store at once: over `pigeon` (a PeerPigeonMesh, under its peer id) when given, else attaching the `pigeon` option's mesh when there is one. Idempotent. */
   initialize(pigeon?: unknown): Promise<void>

@@ -43,17 +43,18 @@ export function usePagingStorage(options = {}) {
   /** @type {import('./peer-pigeon-link.js').PeerPigeonLink | undefined} */
   const link = isRef(pigeonOption) ? pigeonOption[LINK] : undefined
   link?.manage()
-  // With a pigeon option the store's id is fixed now, so that a mesh can be
-  // made under it before the store opens (usePeerPigeon's is): the given
-  // peerId, else the mesh's when one is there already, else the store's own.
-  const fixedId =
-    storeOptions.peerId ?? toValue(pigeonOption)?.peerId ?? (pigeonOption !== undefined ? PagingStorage.peerIdFor(storeOptions) : undefined)
-  const ownOptions = fixedId === undefined ? storeOptions : { ...storeOptions, peerId: fixedId }
-  /** The store's peer id: known from the start with a pigeon option; else once open. */
-  const peerId = ref(fixedId ?? null)
-  /** Where the network stands: 'offline' (none attached, or its signaling server out of reach), 'connecting', 'connected'. */
+  // A mesh already there fixes the store's id (the seed's form); otherwise
+  // the store keeps its own (kept per persistenceKey and in its data), and
+  // usePeerPigeon's mesh is made under it once the store is open.
+  const meshId = storeOptions.peerId === undefined ? toValue(pigeonOption)?.peerId : undefined
+  const ownOptions = meshId === undefined ? storeOptions : { ...storeOptions, peerId: meshId }
+  /** The store's peer id, once open. */
+  const peerId = ref(null)
+  /** 'local' | 'leader' | 'follower' (PagingStorage#role), once open. */
+  const role = ref(null)
+  /** Where the network stands: 'offline' (none attached, or its signaling server out of reach), 'connecting', 'connected'. A follower tab shows its leader's. */
   const network = computed(() => {
-    if (link) return link.status.value === 'connected' || link.status.value === 'connecting' ? link.status.value : 'offline'
+    if (link && role.value !== 'follower') return link.status.value === 'connected' || link.status.value === 'connecting' ? link.status.value : 'offline'
     return attached.value ? 'connected' : 'offline'
   })
 
@@ -86,6 +87,7 @@ export function usePagingStorage(options = {}) {
     if (!s) return null
     const next = s.getStats()
     stats.value = next
+    attached.value = s.attached
     peers.value = s.getPeerDistribution().filter((p) => !p.self)
     peerCount.value = next.connectedPeers
     totalPages.value = next.totalPages
@@ -137,9 +139,23 @@ export function usePagingStorage(options = {}) {
       isReady.value = true
       attached.value = store.attached
       peerId.value = store.peerId
+      role.value = store.role
       if (!pigeon && pigeonOption !== undefined) {
         stopFollowing = watch(() => toValue(pigeonOption), (mesh) => follow(store, mesh), { immediate: true })
-        link?.connectAs(store.peerId).catch(() => {}) // failures show in usePeerPigeon's status and error
+        // One tab holds the store and its network: a follower tab connects
+        // no mesh (it would be a second peer under the same id) until it
+        // takes the lead. Failures show in usePeerPigeon's status and error.
+        const connect = () => {
+          if (store.role !== 'follower') link?.connectAs(store.peerId).catch(() => {})
+        }
+        connect()
+        unsubscribe.push(
+          store.on('role', () => {
+            role.value = store.role
+            peerId.value = store.peerId
+            connect()
+          })
+        )
       }
       updateStats()
       if (statsUpdateInterval > 0) {
@@ -188,6 +204,7 @@ export function usePagingStorage(options = {}) {
     stopFollowing?.()
     stopFollowing = null
     attached.value = false
+    role.value = null
     isReady.value = false
     isInitialized.value = false
     storage.value = null
@@ -270,6 +287,7 @@ export function usePagingStorage(options = {}) {
     isLoadBalanced,
     network,
     peerId,
+    role,
     initialize,
     set: call('set'),
     get: call('get'),

@@ -253,7 +253,7 @@ test('corruption: a page altered in IndexedDB is reported, the rest keeps workin
   }
 })
 
-test('one persistenceKey, two tabs: the second gets LOCKED until the first closes', async () => {
+test('one persistenceKey, two tabs: they share the store (the second follows the first); with shareTabs: false the second gets LOCKED until the first closes', async () => {
   const context = await browser.newContext()
   try {
     const a = await openHarness(context, harness.url)
@@ -264,8 +264,18 @@ test('one persistenceKey, two tabs: the second gets LOCKED until the first close
       await window.store.set('from', 'tab a')
       await window.store.flush()
     })
-    const second = await b.evaluate(async () => {
+    const follower = await b.evaluate(async () => {
       const s = new window.PS.PagingStorage({ persistence: { persistenceKey: 'shared' } })
+      await s.ready
+      const seen = await s.get('from')
+      await s.set('from b', 1)
+      await s.shutdown()
+      return { role: s.role, seen }
+    })
+    assert.deepEqual(follower, { role: 'follower', seen: 'tab a' })
+    assert.equal(await a.evaluate(() => window.store.get('from b')), 1)
+    const second = await b.evaluate(async () => {
+      const s = new window.PS.PagingStorage({ persistence: { persistenceKey: 'shared', shareTabs: false } })
       try {
         await s.ready
         return 'opened'

@@ -1,6 +1,7 @@
 // demo/script-tag.html with dist/paging-storage.global.js beside it: a plain
 // page with one <script src>, no bundler. Store and get through its buttons,
-// then reload and read the value back from IndexedDB.
+// then reload and read the value back from IndexedDB; a second tab of the
+// same browser shares the store (it got LOCKED).
 import assert from 'node:assert/strict'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { launchChromium, openPage, serveStatic } from './chromium.js'
+import { launchChromium, serveStatic } from './chromium.js'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -19,7 +20,11 @@ test('the <script> build works from a plain HTML page (demo/script-tag.html)', a
   const server = await serveStatic(root)
   const browser = await launchChromium()
   try {
-    const { page, errors } = await openPage(browser, server.url)
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const errors = []
+    page.on('pageerror', (e) => errors.push(String(e)))
+    await page.goto(server.url)
     await page.waitForSelector('#store:not([disabled])', { timeout: 30000 })
     // Only PagingStorage reaches the global scope.
     const globals = await page.evaluate(() => ({
@@ -43,6 +48,14 @@ test('the <script> build works from a plain HTML page (demo/script-tag.html)', a
     await page.fill('#key', '')
     await page.click('#retrieve')
     await page.waitForFunction(() => document.getElementById('out').textContent.startsWith('INVALID_KEY'))
+    const second = await context.newPage()
+    second.on('pageerror', (e) => errors.push(String(e)))
+    await second.goto(server.url)
+    await second.waitForSelector('#store:not([disabled])', { timeout: 30000 })
+    await second.fill('#key', 'profile:user123')
+    await second.click('#retrieve')
+    await second.waitForFunction(() => document.getElementById('out').textContent.startsWith('{'))
+    assert.deepEqual(JSON.parse(await second.textContent('#out')), { name: 'John Doe', preferences: { theme: 'dark' } })
     assert.deepEqual(errors, [])
   } finally {
     await browser.close()
@@ -61,10 +74,14 @@ test("the README's script-tag example runs as written", async () => {
   const server = await serveStatic(root)
   const browser = await launchChromium()
   try {
-    const page = await browser.newPage()
-    const logged = page.waitForEvent('console', { predicate: (m) => m.type() === 'log', timeout: 30000 })
-    await page.goto(server.url)
-    assert.deepEqual(await (await logged).args()[0].jsonValue(), { name: 'Alice' })
+    // Two tabs of one browser, one after the other while both stay open.
+    const context = await browser.newContext()
+    for (let tab = 0; tab < 2; tab++) {
+      const page = await context.newPage()
+      const logged = page.waitForEvent('console', { predicate: (m) => m.type() === 'log', timeout: 30000 })
+      await page.goto(server.url)
+      assert.deepEqual(await (await logged).args()[0].jsonValue(), { name: 'Alice' }, `tab ${tab + 1}`)
+    }
   } finally {
     await browser.close()
     await server.close()

@@ -3,7 +3,9 @@
 // installed with npm (from its cache when it holds the files, the registry
 // otherwise: a fresh machine's cache holds no registry metadata), built with
 // `vite build` and no paging-storage specific config, then run in headless
-// Chromium: set/get through usePagingStorage.
+// Chromium: set/get through usePagingStorage, then a second tab of the same
+// browser, which shares the store (it used to show "Initializing..." for
+// ever: LOCKED).
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,7 +14,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { launchChromium, openPage, serveStatic } from '../browser/chromium.js'
+import { launchChromium, serveStatic } from '../browser/chromium.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = join(here, '..', '..')
@@ -49,7 +51,16 @@ test('the tarball installs into a fresh Vite + Vue app, builds, and works in Chr
     const server = await serveStatic(join(app, 'dist'))
     const browser = await launchChromium()
     try {
-      const { page, errors } = await openPage(browser, server.url)
+      // Two tabs of one browser: pages of one context.
+      const context = await browser.newContext()
+      const errors = []
+      const openTab = async () => {
+        const tab = await context.newPage()
+        tab.on('pageerror', (e) => errors.push(String(e)))
+        await tab.goto(server.url)
+        return tab
+      }
+      const page = await openTab()
       // The README component: no PeerPigeon installed, so it runs local-only.
       const button = (name) => page.locator('button', { hasText: name })
       await page.waitForFunction(() => document.body.textContent.includes('Status: Ready'), null, { timeout: 30000 })
@@ -71,6 +82,23 @@ test('the tarball installs into a fresh Vite + Vue app, builds, and works in Chr
       await page.waitForFunction(() => document.querySelectorAll('#docs li').length === 2)
       await page.waitForFunction(() => document.getElementById('keys').textContent === 'Total Keys: 2')
       assert.equal(await page.evaluate(() => typeof window.PagingStorageClass), 'function')
+
+      // A second tab: it opens (no LOCKED), shares the data, and its writes reach the first tab.
+      const second = await openTab()
+      await second.waitForFunction(() => document.body.textContent.includes('Status: Ready'), null, { timeout: 30000 })
+      await second.waitForFunction(() => document.body.textContent.includes('Total Keys: 1'), null, { timeout: 10000 })
+      await second.fill('input[placeholder="Key"]', 'user:123')
+      await second.locator('button', { hasText: 'Get' }).click()
+      await second.waitForFunction(() => document.querySelector('input[placeholder="Value"]').value === '"Alice"')
+      await second.fill('input[placeholder="Key"]', 'user:456')
+      await second.fill('input[placeholder="Value"]', 'Bob')
+      await second.locator('button', { hasText: 'Store' }).click()
+      await page.waitForFunction(() => document.body.textContent.includes('Total Keys: 2'), null, { timeout: 10000 })
+      await second.waitForFunction(() => document.getElementById('title').textContent === 'Shared Document', null, { timeout: 10000 })
+      await second.evaluate(() => window.composable.set('doc:123:title', 'Edited in the second tab'))
+      await page.waitForFunction(() => document.getElementById('title').textContent === 'Edited in the second tab', null, { timeout: 10000 })
+      const roles = await Promise.all([page, second].map((t) => t.evaluate(() => window.composable.role.value)))
+      assert.deepEqual(roles, ['leader', 'follower'])
       assert.deepEqual(errors, [])
     } finally {
       await browser.close()
