@@ -3,7 +3,11 @@
 // writes through with storage.set (assigning undefined deletes the key); a
 // refused assignment (an invalid value, say) sets `error` and the ref shows
 // the stored value again. It follows every change to the key, local or from
-// a peer, without re-reading.
+// a peer or another tab, without re-reading — except while its own
+// assignments are in flight: a change arriving then may be the echo of an
+// older assignment (in a follower tab, writes come back from the leader
+// after the next keystroke), so it is skipped and the key read once the last
+// assignment has landed.
 import { customRef, getCurrentScope, onScopeDispose, toValue, watch } from 'vue'
 
 /**
@@ -17,6 +21,9 @@ export function useKey(storage, key, defaultValue = undefined) {
   // Bumped on every local assignment and change event, so a read that was
   // overtaken by one does not overwrite it.
   let generation = 0
+  /** Assignments written and not yet answered; a change skipped meanwhile. */
+  let inflight = 0
+  let missed = false
   const set = (v) => {
     generation++
     value = v === undefined ? defaultValue : v
@@ -38,7 +45,9 @@ export function useKey(storage, key, defaultValue = undefined) {
   const stop = [
     watch([() => toValue(key), storage.isReady], read, { immediate: true }),
     storage.on('change', (e) => {
-      if (e.key === toValue(key)) set(e.deleted ? undefined : e.value)
+      if (e.key !== toValue(key)) return
+      if (inflight > 0) missed = true
+      else set(e.deleted ? undefined : e.value)
     })
   ]
   if (getCurrentScope()) onScopeDispose(() => stop.forEach((s) => s()))
@@ -53,11 +62,22 @@ export function useKey(storage, key, defaultValue = undefined) {
       set(next) {
         const k = toValue(key)
         set(next)
+        inflight++
         const write = next === undefined ? storage.delete(k) : storage.set(k, next)
-        write.catch((err) => {
-          storage.error.value = err
-          read() // refused: show what is stored again
-        })
+        write.then(
+          () => {
+            if (--inflight === 0 && missed) {
+              missed = false
+              read()
+            }
+          },
+          (err) => {
+            inflight--
+            missed = false
+            storage.error.value = err
+            read() // refused: show what is stored again
+          }
+        )
       }
     }
   })

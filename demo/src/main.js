@@ -1,10 +1,11 @@
 // PeerPigeon's browser build is loaded by index.html (window.PeerPigeon;
 // usePeerPigeon finds it there). The signaling server's address comes from
 // the server that `npm start` runs (demo-config.json), else the same host,
-// port 3000.
+// port 3000. Every tab of a browser shares one store (one tab leads).
 import { createApp } from 'vue'
 
 import App from './App.vue'
+import { removeOldTabStores } from './old-tabs.js'
 import './style.css'
 
 async function signalingUrl() {
@@ -17,4 +18,10 @@ async function signalingUrl() {
   return `ws://${location.hostname}:3000`
 }
 
-signalingUrl().then((url) => createApp(App, { signalingUrl: url }).mount('#app'))
+// ?maxDiskPages=N gives the store a disk budget (to see what a full one does).
+const budget = Number(new URLSearchParams(location.search).get('maxDiskPages'))
+
+// Earlier versions left a database per closed tab; remove them first.
+Promise.all([signalingUrl(), removeOldTabStores().catch(() => 0)]).then(([url]) =>
+  createApp(App, { signalingUrl: url, ...(budget > 0 ? { maxDiskPages: budget } : {}) }).mount('#app')
+)

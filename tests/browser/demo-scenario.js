@@ -1,8 +1,12 @@
-// What `npm start` starts (scripts/demo-server.mjs over the built demo), and
-// two tabs of the demo in Chromium with real WebRTC between them: a value
+// What `npm start` starts (scripts/demo-server.mjs over the built demo), in
+// Chromium with real WebRTC. Two browser profiles are two peers: a value
 // stored in one is read in the other, the other's feed shows it, the shared
-// document syncs both ways, and both rings show two peers. Screenshots of
-// both tabs go to build/demo-screenshots/. Run through demo.test.js.
+// document syncs both ways, and both rings show two peers. Then five tabs
+// (three in one profile, two in the other): each profile's tabs share its
+// store (one leads), every tab shows the document. Then a third peer with
+// a disk budget of a few pages: adding sample keys says why they are
+// refused. Screenshots go to build/demo-screenshots/. Run through
+// demo.test.js.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
@@ -36,27 +40,45 @@ function startDemo() {
   return { child, url }
 }
 
-test('two demo tabs share data in real time', async () => {
+test('the demo: two peers, then five tabs, then a full disk budget', async () => {
   const demo = startDemo()
-  const { browser, context } = await launchPeerBrowser()
+  const { browser } = await launchPeerBrowser()
   try {
     const url = await demo.url
     const errors = []
-    const open = async () => {
+    const profiles = []
+    /** A browser profile (a context), set up for loopback WebRTC like launchPeerBrowser's. */
+    const profile = async () => {
+      const context = await browser.newContext({ permissions: ['microphone'] })
+      await context.addInitScript(() => {
+        window.DISABLE_LOCALHOST_MEDIA_REQUEST = true
+        const Native = window.RTCPeerConnection
+        window.RTCPeerConnection = function (config = {}, ...rest) {
+          return new Native({ ...config, iceServers: [] }, ...rest)
+        }
+        window.RTCPeerConnection.prototype = Native.prototype
+      })
+      profiles.push(context)
+      return context
+    }
+    const open = async (context, query = '') => {
       const page = await context.newPage()
       await page.setViewportSize({ width: 1280, height: 900 })
       page.on('pageerror', (e) => errors.push(String(e)))
-      await page.goto(url)
+      await page.goto(url + query)
+      await page.waitForFunction(() => document.getElementById('status')?.textContent.startsWith('Ready'), null, { timeout: 30000 })
       return page
     }
-    const A = await open()
-    const B = await open()
+    const one = await profile()
+    const two = await profile()
+    const A = await open(one)
+    const B = await open(two)
     for (const page of [A, B]) {
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Ready', null, { timeout: 30000 })
       await page.waitForFunction(() => document.getElementById('peer-count')?.textContent === '1', null, { timeout: 30000 })
     }
     const idA = await A.textContent('#peer-id')
-    assert.notEqual(idA, await B.textContent('#peer-id'), 'the two tabs are distinct peers')
+    assert.notEqual(idA, await B.textContent('#peer-id'), 'two profiles are two peers')
 
     // The seed's store/get panel: store in A, get in B.
     await A.fill('#key', 'greeting')
@@ -68,22 +90,55 @@ test('two demo tabs share data in real time', async () => {
     await B.waitForFunction(() => document.getElementById('result').textContent.includes('hello from A'), null, { timeout: 10000 })
     await B.waitForFunction((id) => document.getElementById('feed')?.textContent.includes(`${id} set greeting`), idA, { timeout: 10000 })
 
-    // The shared document, typed in A and in B.
-    await A.fill('#doc-title', 'Shared Document')
+    // The shared document, typed in A and in B: one feed entry per field, not one per key per keystroke.
+    await A.type('#doc-title', 'Shared Document')
     await B.waitForFunction(() => document.getElementById('doc-title').value === 'Shared Document', null, { timeout: 10000 })
     await B.fill('#doc-content', 'Edited in tab B')
     await A.waitForFunction(() => document.getElementById('doc-content').value === 'Edited in tab B', null, { timeout: 10000 })
     await A.waitForFunction(() => document.getElementById('doc-meta').textContent.includes('last edit by'))
+    const titleEntries = await B.evaluate(() => [...document.querySelectorAll('#feed li')].filter((li) => li.textContent.includes('doc:123:title')).length)
+    assert.ok(titleEntries <= 2, `typing 15 characters made ${titleEntries} feed entries`)
 
-    // Both rings show two peers; the pages picture and stats are filled.
+    // Both rings show two peers, each replicating all of the key space (2 peers, 3 replicas per key).
     for (const page of [A, B]) {
       await page.waitForFunction(() => document.querySelectorAll('#ring-peers li').length === 2, null, { timeout: 10000 })
+      assert.match(await page.textContent('#ring-peers'), /replicates 100\.0%[\s\S]*replicates 100\.0%/)
       await page.waitForFunction(() => document.querySelectorAll('#pages .page').length >= 1)
-      await page.waitForFunction(() => Number(document.getElementById('stat-keys').textContent) >= 5, null, { timeout: 10000 })
+      await page.waitForFunction(() => Number(document.getElementById('stat-keys').textContent) >= 4, null, { timeout: 10000 })
     }
     mkdirSync(shots, { recursive: true })
-    await A.screenshot({ path: join(shots, 'tab-a.png'), fullPage: true })
-    await B.screenshot({ path: join(shots, 'tab-b.png'), fullPage: true })
+    await A.screenshot({ path: join(shots, 'two-tabs-a.png'), fullPage: true })
+    await B.screenshot({ path: join(shots, 'two-tabs-b.png'), fullPage: true })
+
+    // Five tabs: three of profile one, two of profile two. Each profile is one peer with one store.
+    const more = [await open(one), await open(one), await open(two)]
+    const tabs = [A, more[0], more[1], B, more[2]]
+    for (const page of tabs) {
+      await page.waitForFunction(() => document.getElementById('doc-title').value === 'Shared Document', null, { timeout: 10000 })
+      await page.waitForFunction(() => document.getElementById('peer-count')?.textContent === '1', null, { timeout: 10000 })
+    }
+    const roles = await Promise.all(tabs.map((p) => p.textContent('#tab-role')))
+    assert.deepEqual(roles, ['this tab leads', 'this tab follows', 'this tab follows', 'this tab leads', 'this tab follows'])
+    const ids = await Promise.all(tabs.map((p) => p.textContent('#peer-id')))
+    assert.deepEqual(new Set(ids.slice(0, 3)).size, 1, 'the tabs of a profile are one peer')
+    await more[1].fill('#doc-content', 'Typed in the third tab')
+    for (const page of tabs) {
+      await page.waitForFunction(() => document.getElementById('doc-content').value === 'Typed in the third tab', null, { timeout: 10000 })
+    }
+    for (const [i, page] of tabs.entries()) await page.screenshot({ path: join(shots, `five-tabs-${i + 1}.png`), fullPage: true })
+
+    // A third peer with a disk budget of 12 pages: sample keys are refused, and the page says why.
+    const C = await open(await profile(), '?maxDiskPages=12')
+    let message = ''
+    for (let i = 0; i < 10 && !/QUOTA_EXCEEDED/.test(message); i++) {
+      await C.click('#fill')
+      await C.waitForFunction(() => document.getElementById('fill-result').textContent !== '' && !document.getElementById('fill').disabled)
+      message = await C.textContent('#fill-result')
+      await C.evaluate(() => (document.getElementById('fill-result').textContent = ''))
+    }
+    assert.match(message, /QUOTA_EXCEEDED: \d+ of 200 keys refused/)
+    assert.match(await C.textContent('#stat-disk'), /of 12 pages|full/)
+    await C.screenshot({ path: join(shots, 'disk-full.png'), fullPage: true })
     assert.deepEqual(errors, [])
   } finally {
     await browser.close()

@@ -19,11 +19,15 @@ class NamedBackend extends MemoryBackend {
 }
 
 let had
+/** Every store a test made: shut down after it, passed or failed (an open channel keeps the process up). */
+let made = []
 beforeEach(() => {
   had = Object.getOwnPropertyDescriptor(globalThis, 'navigator')
   Object.defineProperty(globalThis, 'navigator', { value: { locks: new FakeLockManager() }, configurable: true, writable: true })
 })
-afterEach(() => {
+afterEach(async () => {
+  await Promise.allSettled(made.map((s) => s.shutdown()))
+  made = []
   if (had) Object.defineProperty(globalThis, 'navigator', had)
   else delete globalThis.navigator
 })
@@ -31,7 +35,11 @@ afterEach(() => {
 let names = 0
 function tabsOf(extra = {}) {
   const backend = new NamedBackend(`test-tabs-${++names}`)
-  return () => new PagingStorage({ peerId: 'f'.repeat(40), ...extra, persistence: { backend, autoSaveInterval: 0, ...extra.persistence } })
+  return () => {
+    const s = new PagingStorage({ peerId: 'f'.repeat(40), ...extra, persistence: { backend, autoSaveInterval: 0, ...extra.persistence } })
+    made.push(s)
+    return s
+  }
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -155,6 +163,7 @@ test('a follower sees the ring of the leader: replicasFor, getPeerDistribution a
   await leader.ready
   leader.attach(net.join('a'.repeat(40)))
   const other = new PagingStorage({ peerId: 'b'.repeat(40), transport: net.join('b'.repeat(40)), persistence: { autoSaveInterval: 0 } })
+  made.push(other)
   const follower = open()
   await Promise.all([other.ready, follower.ready])
   await until(() => (follower.getPeerDistribution().length === 2 && follower.getStats().connectedPeers === 1) || JSON.stringify(follower.getPeerDistribution()), 8000)

@@ -381,3 +381,40 @@ test('usePeerPigeon does not ask for the microphone: PeerPigeon\'s localhost med
     delete globalThis.window
   }
 })
+
+test('regression: useKey in a follower tab never goes back to an older value while typing (the echoes of its own writes came back after newer keystrokes)', async (t) => {
+  const { FakeLockManager } = await import('../support/fake-locks.js')
+  const { MemoryBackend } = await import('paging-storage')
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator')
+  Object.defineProperty(globalThis, 'navigator', { value: { locks: new FakeLockManager() }, configurable: true, writable: true })
+  try {
+    const backend = Object.assign(new MemoryBackend(), { name: 'vue-tabs' })
+    const options = { peerId: 'c'.repeat(40), persistence: { backend, autoSaveInterval: 0 } }
+    const { scope, value } = scoped(() => {
+      const leader = usePagingStorage(options)
+      const follower = usePagingStorage(options)
+      return { leader, follower, title: useKey(follower, 'doc:title', '') }
+    })
+    const { leader, follower, title } = value
+    t.after(() => scope.stop()) // also when an assertion fails: an open channel keeps the process up
+    await leader.initialize()
+    await follower.initialize()
+    assert.equal(follower.role.value, 'follower')
+    const shown = []
+    const { watch } = await import('vue')
+    watch(title, (v) => shown.push(v), { flush: 'sync' })
+    const typed = ['S', 'Sh', 'Sha', 'Shar', 'Share', 'Shared']
+    // Keystrokes faster than a round trip to the leader tab: the echoes of the first arrive after the last.
+    for (const text of typed) title.value = text
+    await until(async () => ((await leader.get('doc:title')) === 'Shared' && title.value === 'Shared') || `${title.value}`, 5000)
+    await sleep(50)
+    const last = shown.lastIndexOf('Shared')
+    assert.deepEqual(shown.slice(0, typed.length), typed, 'each keystroke shows at once')
+    assert.deepEqual(shown.slice(last), ['Shared'], `after the last keystroke: ${shown.slice(last)}`)
+    for (let i = 1; i < shown.length; i++) assert.ok(shown[i].length >= shown[i - 1].length, `went back: ${shown}`)
+    scope.stop()
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had)
+    else delete globalThis.navigator
+  }
+})
