@@ -23,7 +23,8 @@ export function peerPigeonBundle() {
   return join(root, 'dist', 'peerpigeon-browser.js')
 }
 
-function freePort() {
+/** @returns {Promise<number>} a port nothing listens on now, on 127.0.0.1 */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const probe = createServer()
     probe.on('error', reject)

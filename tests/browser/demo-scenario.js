@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { launchPeerBrowser } from './peer-pages.js'
+import { launchPeerBrowser, peerProfile } from './peer-pages.js'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const shots = join(repo, 'build', 'demo-screenshots')
@@ -46,21 +46,7 @@ test('the demo: two peers, then five tabs, then a full disk budget', async () =>
   try {
     const url = await demo.url
     const errors = []
-    const profiles = []
-    /** A browser profile (a context), set up for loopback WebRTC like launchPeerBrowser's. */
-    const profile = async () => {
-      const context = await browser.newContext({ permissions: ['microphone'] })
-      await context.addInitScript(() => {
-        window.DISABLE_LOCALHOST_MEDIA_REQUEST = true
-        const Native = window.RTCPeerConnection
-        window.RTCPeerConnection = function (config = {}, ...rest) {
-          return new Native({ ...config, iceServers: [] }, ...rest)
-        }
-        window.RTCPeerConnection.prototype = Native.prototype
-      })
-      profiles.push(context)
-      return context
-    }
+    const profile = () => peerProfile(browser)
     const open = async (context, query = '') => {
       const page = await context.newPage()
       await page.setViewportSize({ width: 1280, height: 900 })
@@ -71,7 +57,24 @@ test('the demo: two peers, then five tabs, then a full disk budget', async () =>
     }
     const one = await profile()
     const two = await profile()
+    // What an earlier version left in profile one: a database per tab. The demo deletes them.
+    const before = await one.newPage()
+    await before.goto(url + 'script-tag.html')
+    await before.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const req = indexedDB.open('paging-storage:demo_0123abcd')
+          req.onsuccess = () => {
+            req.result.close()
+            resolve(undefined)
+          }
+        })
+    )
+    await before.close()
     const A = await open(one)
+    const names = await A.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))
+    assert.ok(!names.includes('paging-storage:demo_0123abcd'), `an old per-tab database is left: ${names}`)
+    assert.ok(names.includes('paging-storage:paging_storage_demo'), `${names}`)
     const B = await open(two)
     for (const page of [A, B]) {
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Ready', null, { timeout: 30000 })

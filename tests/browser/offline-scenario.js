@@ -5,26 +5,13 @@
 // connected, and each page reads what the other wrote offline. A reload
 // keeps the page's peer id. Run by offline.test.js, isolated to loopback.
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 
 import { FAST_SYNC, launchPeerBrowser, until } from './peer-pages.js'
 import { openHarness, startHarness } from './harness.js'
-import { peerPigeonBundle, startSignaling } from '../../scripts/lib/signaling.js'
+import { freePort, peerPigeonBundle, startSignaling } from '../../scripts/lib/signaling.js'
 
 let harness, browser, context, signaling
-
-/** A port nothing listens on yet. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 before(async () => {
   harness = await startHarness({ 'peerpigeon-browser.js': peerPigeonBundle() })

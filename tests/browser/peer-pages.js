@@ -18,6 +18,12 @@ export const FAST_SYNC = {
  *  loopback only. @returns {{browser, context}} */
 export async function launchPeerBrowser() {
   const browser = await launchChromium(['--allow-loopback-in-peer-connection'])
+  return { browser, context: await peerProfile(browser) }
+}
+
+/** A context (a browser profile: its own storage, so its own peer) set up
+ *  for loopback WebRTC, in a browser from launchPeerBrowser(). */
+export async function peerProfile(browser) {
   const context = await browser.newContext({ permissions: ['microphone'] })
   await context.addInitScript(() => {
     window.DISABLE_LOCALHOST_MEDIA_REQUEST = true
@@ -27,7 +33,7 @@ export async function launchPeerBrowser() {
     }
     window.RTCPeerConnection.prototype = Native.prototype
   })
-  return { browser, context }
+  return context
 }
 
 export async function startPeerPages() {

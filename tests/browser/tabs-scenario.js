@@ -8,12 +8,11 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
-import { FAST_SYNC, launchPeerBrowser, until } from './peer-pages.js'
+import { FAST_SYNC, launchPeerBrowser, peerProfile, until } from './peer-pages.js'
 import { openHarness, startHarness } from './harness.js'
 import { peerPigeonBundle, startSignaling } from '../../scripts/lib/signaling.js'
 
 let harness, browser, signaling
-const contexts = []
 
 before(async () => {
   signaling = await startSignaling()
@@ -27,20 +26,7 @@ after(async () => {
   await signaling?.close()
 })
 
-/** A browser profile: a context set up like launchPeerBrowser's. */
-async function profile() {
-  const context = await browser.newContext({ permissions: ['microphone'] })
-  await context.addInitScript(() => {
-    window.DISABLE_LOCALHOST_MEDIA_REQUEST = true
-    const Native = window.RTCPeerConnection
-    window.RTCPeerConnection = function (config = {}, ...rest) {
-      return new Native({ ...config, iceServers: [] }, ...rest)
-    }
-    window.RTCPeerConnection.prototype = Native.prototype
-  })
-  contexts.push(context)
-  return context
-}
+const profile = () => peerProfile(browser)
 
 /** A tab running the Shorter snippet: window.app = { pigeon, status, storage, title, lines }. */
 async function openTab(context) {
