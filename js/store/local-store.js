@@ -6,6 +6,7 @@
 import { PagingStorageError } from '../core/errors.js'
 import { Emitter } from '../core/emitter.js'
 import { logger } from '../core/log.js'
+import { DigestCache } from './digest-cache.js'
 import { MergeOperation, PurgeOperation, ReadOperation, ScanOperation, SyncScanOperation } from './operations.js'
 import { openStore, userFields } from './open-store.js'
 import { Room } from './room.js'
@@ -67,6 +68,8 @@ export class LocalStore {
   #openFailed = false
   // Some page failed to load: each operation lets such pages be read again.
   #corrupt = false
+  /** Root anti-entropy digests while nothing changes (js/store/digest-cache.js). */
+  #digests = new DigestCache()
   /** @type {Array<() => void> | null} run at the end of opening; null once open */
   #onOpen = []
 
@@ -139,7 +142,10 @@ export class LocalStore {
       (err) => {
         // A page that failed to load is asked for again by the next
         // operation (#run): the backend may heal.
-        if (/** @type {any} */ (err).code === 'CORRUPT') this.#corrupt = true
+        if (/** @type {any} */ (err).code === 'CORRUPT') {
+          this.#corrupt = true
+          this.#digests.changed()
+        }
         this.reportError(err)
       },
       () => {
@@ -206,6 +212,7 @@ export class LocalStore {
    * @throws {PagingStorageError} CLOSED, OPEN_FAILED, INTERNAL
    */
   write(ops) {
+    this.#digests.changed()
     return this.#queue.write(ops)
   }
 
@@ -259,7 +266,17 @@ export class LocalStore {
         // A peer that is not a member shares nothing; so does a query about self.
         const selfIndex = self >= 0 ? self : ring.members.length
         const q = queries.map((x) => ({ ...x, peer: ring.has(x.peer) ? ring.indexOf(x.peer) : selfIndex }))
-        return this.#run(new SyncScanOperation(this.#live(), ring, { rf, self: selfIndex, queries: q }))
+        const roots = DigestCache.cacheable(q)
+        const peers = q.map((x) => x.peer)
+        const cached = roots ? this.#digests.get(ring, rf, peers, Date.now()) : null
+        if (cached) return cached
+        const stamp = this.#digests.stamp()
+        return Promise.resolve(this.#run(new SyncScanOperation(this.#live(), ring, { rf, self: selfIndex, queries: q }))).then(
+          (answers) => {
+            if (roots) this.#digests.put(ring, rf, peers, answers, stamp, Date.now())
+            return answers
+          }
+        )
       })
       .finally(() => ring.release())
   }
@@ -273,6 +290,7 @@ export class LocalStore {
    * @returns {Promise<number>} tombstones removed
    */
   compact(horizon) {
+    this.#digests.changed()
     return this.#queue.task(() => this.#compact(horizon))
   }
 
@@ -432,7 +450,10 @@ export class LocalStore {
    * @param {import('./paging-driver.js').Operation<R>} op
    */
   #run(op) {
-    if (this.#corrupt && this.#live().retryCorruptPages() === 0) this.#corrupt = false
+    if (this.#corrupt && this.#live().retryCorruptPages() === 0) {
+      this.#corrupt = false
+      this.#digests.changed()
+    }
     return /** @type {PagingDriver} */ (this.#driver).run(op)
   }
 
