@@ -219,6 +219,7 @@ export class TabFollower {
   /** Leaves once every call sent has its answer; calls never sent reject with CLOSED. */
   async close() {
     this.#closed = true
+    this.#post() // calls made before close() go out with it
     for (const [id, p] of [...this.#pending]) {
       if (p.sentTo !== null) continue
       this.#pending.delete(id)
@@ -251,10 +252,22 @@ export class TabFollower {
     return call
   }
 
+  /** Calls of this turn waiting to go to the leader together. @type {Array<[number, Pending]>} */
+  #outbox = []
+
   /** @param {number} id @param {Pending} p */
   #send(id, p) {
-    p.sentTo = this.#leader
-    this.#channel.post({ t: 'call', from: this.#id, to: this.#leader, id, op: p.op, args: p.args })
+    if (this.#outbox.length === 0) queueMicrotask(() => this.#post())
+    this.#outbox.push([id, p])
+  }
+
+  /** Posts the turn's calls as one message, to the leader known now (none: they wait for the next). */
+  #post() {
+    const calls = this.#outbox.filter(([id]) => this.#pending.has(id))
+    this.#outbox = []
+    if (this.#leader === null || calls.length === 0) return
+    for (const [, p] of calls) p.sentTo = this.#leader
+    this.#channel.post({ t: 'calls', from: this.#id, to: this.#leader, calls: calls.map(([id, p]) => ({ id, op: p.op, args: p.args })) })
   }
 
   #want() {
@@ -278,17 +291,9 @@ export class TabFollower {
       case 'bye':
         if (m.from === this.#leader) this.#leader = null
         break
-      case 'reply': {
-        if (m.to !== this.#id) break
-        const p = this.#pending.get(m.id)
-        if (!p || p.sentTo !== m.from) break
-        this.#pending.delete(m.id)
-        if ('error' in m) return p.reject(errorFromWire(m.error))
-        if (p.op === 'write') this.#noteWrite(m.id, p.args[0], m.value)
-        else if (p.op === 'flush') for (const id of this.#unsaved.keys()) if (id < m.id) this.#unsaved.delete(id)
-        p.resolve(m.value)
+      case 'replies':
+        if (m.to === this.#id) for (const r of m.replies) this.#settle(m.from, r)
         break
-      }
       case 'saved': {
         const through = m.from === this.#leader ? m.through[this.#id] : undefined
         if (typeof through === 'number') for (const id of this.#unsaved.keys()) if (id <= through) this.#unsaved.delete(id)
@@ -309,6 +314,20 @@ export class TabFollower {
         this.#resolveReady() // invariant 2
         break
     }
+  }
+
+  /**
+   * @param {string} from the leader tab that answered
+   * @param {{ id: number, value?: any, error?: any }} r
+   */
+  #settle(from, r) {
+    const p = this.#pending.get(r.id)
+    if (!p || p.sentTo !== from) return
+    this.#pending.delete(r.id)
+    if ('error' in r) return p.reject(errorFromWire(r.error))
+    if (p.op === 'write') this.#noteWrite(r.id, p.args[0], r.value)
+    else if (p.op === 'flush') for (const id of this.#unsaved.keys()) if (id < r.id) this.#unsaved.delete(id)
+    p.resolve(r.value)
   }
 
   /**

@@ -88,8 +88,8 @@ export class TabLeader {
         this.#lastWrite.delete(m.from)
         if (this.#followers.size === 0) this.#quiet()
         break
-      case 'call':
-        if (m.to === this.#id) this.#run(m)
+      case 'calls':
+        if (m.to === this.#id) for (const call of m.calls) this.#run(m.from, call)
         break
     }
   }
@@ -144,10 +144,30 @@ export class TabLeader {
     this.#channel.post({ t: 'snapshot', from: this.#id, snap })
   }
 
-  /** @param {{ from: string, id: number, op: string, args: any[] }} call */
-  async #run({ from, id, op, args }) {
+  /** Answers of this turn, per follower tab, posted together. @type {Map<string, object[]>} */
+  #outbox = new Map()
+
+  /** @param {string} to @param {object} answer */
+  #answer(to, answer) {
+    if (this.#outbox.size === 0) queueMicrotask(() => this.#postAnswers())
+    const list = this.#outbox.get(to) ?? []
+    this.#outbox.set(to, list)
+    list.push(answer)
+  }
+
+  #postAnswers() {
+    for (const [to, replies] of this.#outbox) this.#channel.post({ t: 'replies', from: this.#id, to, replies })
+    this.#outbox.clear()
+  }
+
+  /**
+   * Runs one call (each is queued on the store at once, so a follower's
+   * calls keep their order).
+   * @param {string} from @param {{ id: number, op: string, args: any[] }} call
+   */
+  async #run(from, { id, op, args }) {
     this.#follow(from)
-    const reply = (/** @type {object} */ body) => this.#channel.post({ t: 'reply', from: this.#id, to: from, id, ...body })
+    const reply = (/** @type {object} */ body) => this.#answer(from, { id, ...body })
     try {
       if (!OPS.includes(op)) throw new Error(`unknown call ${op}`)
       let value

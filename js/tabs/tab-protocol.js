@@ -7,8 +7,9 @@
 //   leader   {from, peerId}                 the leader announces itself: once its store is
 //                                           open, and in answer to every hello
 //   failed   {from, error}                  the elected tab could not open the store
-//   call     {from, to, id, op, args}       a follower's call to the leader `to`
-//   reply    {from, to, id, value} | {from, to, id, error}
+//   calls    {from, to, calls}              a follower's calls to the leader `to`, in call
+//                                           order: [{id, op, args}], those of one turn together
+//   replies  {from, to, replies}            answers: [{id, value} | {id, error}]
 //   applied  {from, records}                writes that changed the store (leader to all)
 //   snapshot {from, snap}                   the leader's introspection (see Snapshot)
 //   want     {from}                         a follower asks for a snapshot with pages
@@ -69,13 +70,17 @@ export function isTabMessage(m) {
       return typeof (/** @type {any} */ (m).peerId) === 'string'
     case 'failed':
       return typeof (/** @type {any} */ (m).error) === 'object'
-    case 'call': {
+    case 'calls': {
       const c = /** @type {any} */ (m)
-      return typeof c.to === 'string' && Number.isInteger(c.id) && OPS.includes(c.op) && Array.isArray(c.args)
+      return (
+        typeof c.to === 'string' &&
+        Array.isArray(c.calls) &&
+        c.calls.every((/** @type {any} */ x) => x !== null && typeof x === 'object' && Number.isInteger(x.id) && OPS.includes(x.op) && Array.isArray(x.args))
+      )
     }
-    case 'reply': {
+    case 'replies': {
       const r = /** @type {any} */ (m)
-      return typeof r.to === 'string' && Number.isInteger(r.id)
+      return typeof r.to === 'string' && Array.isArray(r.replies) && r.replies.every((/** @type {any} */ x) => x !== null && typeof x === 'object' && Number.isInteger(x.id))
     }
     case 'applied':
       return Array.isArray(/** @type {any} */ (m).records)

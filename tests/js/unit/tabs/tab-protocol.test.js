@@ -9,8 +9,8 @@ test('well-formed messages pass; malformed ones (another version, garbage) are d
   for (const m of [
     { t: 'hello', from: 'a' },
     { t: 'leader', from: 'a', peerId: 'p' },
-    { t: 'call', from: 'a', to: 'b', id: 1, op: 'write', args: [[]] },
-    { t: 'reply', from: 'b', to: 'a', id: 1, value: [] },
+    { t: 'calls', from: 'a', to: 'b', calls: [{ id: 1, op: 'write', args: [[]] }] },
+    { t: 'replies', from: 'b', to: 'a', replies: [{ id: 1, value: [] }] },
     { t: 'applied', from: 'b', records: [] },
     { t: 'snapshot', from: 'b', snap: {} },
     { t: 'failed', from: 'b', error: { message: 'x' } },
@@ -26,9 +26,11 @@ test('well-formed messages pass; malformed ones (another version, garbage) are d
     { t: 'hello', from: '' },
     { t: 'nope', from: 'a' },
     { t: 'leader', from: 'a' },
-    { t: 'call', from: 'a', to: 'b', id: 1, op: 'shutdown', args: [] },
-    { t: 'call', from: 'a', to: 'b', id: 1.5, op: 'write', args: [] },
-    { t: 'call', from: 'a', to: 'b', id: 1, op: 'write', args: 'x' },
+    { t: 'calls', from: 'a', to: 'b', calls: [{ id: 1, op: 'shutdown', args: [] }] },
+    { t: 'calls', from: 'a', to: 'b', calls: [{ id: 1.5, op: 'write', args: [] }] },
+    { t: 'calls', from: 'a', to: 'b', calls: [{ id: 1, op: 'write', args: 'x' }] },
+    { t: 'calls', from: 'a', to: 'b', calls: [null] },
+    { t: 'replies', from: 'b', to: 'a', replies: [{ value: 1 }] },
     { t: 'applied', from: 'b', records: {} },
     { t: 'snapshot', from: 'b', snap: null }
   ]) {
