@@ -124,7 +124,9 @@ export class SharedStore {
    * @param {(v?: any) => void} resolve @param {(e: any) => void} reject ready's
    */
   async #lead(resolve, reject) {
-    if (this.#closing) return this.#election.release()
+    // Closing, with calls the last leader took to its grave: run them here
+    // first (close() waits for them), then let go.
+    if (this.#closing && !this.#follower.hasPending) return this.#election.release()
     log('%s leads', this.#id)
     const host = this.#makeHost()
     try {
@@ -137,6 +139,7 @@ export class SharedStore {
       return
     }
     if (this.#closing) {
+      this.#follower.handover(host)
       await host.close()
       return this.#election.release()
     }

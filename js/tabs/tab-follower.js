@@ -103,6 +103,11 @@ export class TabFollower {
     return this.#peerId
   }
 
+  /** @returns {boolean} whether calls wait for an answer */
+  get hasPending() {
+    return this.#pending.size > 0
+  }
+
   // ---- the Backing calls, sent to the leader ----
 
   /** @param {any[]} ops */

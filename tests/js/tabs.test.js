@@ -26,7 +26,8 @@ beforeEach(() => {
   Object.defineProperty(globalThis, 'navigator', { value: { locks: new FakeLockManager() }, configurable: true, writable: true })
 })
 afterEach(async () => {
-  await Promise.allSettled(made.map((s) => s.shutdown()))
+  // Bounded: a store that cannot close (the fault a test found) must not hang the suite.
+  await Promise.race([Promise.allSettled(made.map((s) => s.shutdown())), sleep(3000)])
   made = []
   if (had) Object.defineProperty(globalThis, 'navigator', had)
   else delete globalThis.navigator
@@ -182,4 +183,36 @@ test('shareTabs: false keeps one store per persistenceKey: a second gets LOCKED'
   await assert.rejects(b.ready, { code: 'LOCKED' })
   assert.equal(a.role, 'local')
   await a.shutdown()
+})
+
+test('regression: the last tab shutting down while its leader had crashed with its calls waited for ever; now it runs them on its own store, then closes', { timeout: 10000 }, async () => {
+  const { channelName } = await import('../../js/tabs/tab-protocol.js')
+  const backend = new NamedBackend(`test-tabs-${++names}`)
+  // A leader that crashes: it holds the lock, announces itself, never answers.
+  /** @type {() => void} */
+  let crash = () => {}
+  globalThis.navigator.locks.request(backend.name, () => new Promise((r) => (crash = () => r(undefined))))
+  const ghost = new BroadcastChannel(channelName(backend.name))
+  ghost.onmessage = (e) => {
+    if (e.data?.t !== 'hello') return
+    ghost.postMessage({ t: 'leader', from: 'ghost', peerId: 'f'.repeat(40) })
+    ghost.postMessage({ t: 'snapshot', from: 'ghost', snap: { stats: {}, distribution: [], attached: false, at: 0 } })
+  }
+  try {
+    const b = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+    made.push(b)
+    await b.ready
+    assert.equal(b.role, 'follower')
+    const write = b.set('k', 'v')
+    const closing = b.shutdown()
+    await sleep(50)
+    crash()
+    await closing
+    await write
+    const again = new PagingStorage({ persistence: { backend, autoSaveInterval: 0 } })
+    made.push(again)
+    assert.equal(await again.get('k'), 'v', 'the call ran and was saved')
+  } finally {
+    ghost.close()
+  }
 })
