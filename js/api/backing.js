@@ -6,6 +6,7 @@
 // a backend object without a name; `persistence.shareTabs: false`) a second
 // store on a persistenceKey gets LOCKED, as a store alone always did.
 import { loadModule } from '../engine/load-module.js'
+import { sharedBackendName } from '../persistence/create-backend.js'
 import { RingView } from '../engine/ring.js'
 import { SharedStore } from '../tabs/shared-store.js'
 import { storageStats } from './stats.js'
@@ -16,13 +17,9 @@ import { StoreHost } from './store-host.js'
  * @returns {string | null} the name every tab opens the store under, or null when tabs cannot share it
  */
 export function sharedName(opts) {
-  const p = opts.persistence
   const locks = /** @type {any} */ (globalThis.navigator)?.locks
-  if (!p.shareTabs || !locks || typeof globalThis.BroadcastChannel !== 'function') return null
-  const choice = p.backend ?? (globalThis.indexedDB ? 'indexeddb' : 'memory')
-  if (choice === 'indexeddb' || choice === 'localstorage') return `paging-storage:${p.persistenceKey}`
-  const name = /** @type {any} */ (choice)?.name
-  return typeof name === 'string' && name !== '' ? name : null
+  if (!opts.persistence.shareTabs || !locks || typeof globalThis.BroadcastChannel !== 'function') return null
+  return sharedBackendName(opts.persistence)
 }
 
 /**
@@ -39,11 +36,7 @@ export function createBacking(opts, given, onError, onRole) {
   return new SharedStore(opts, {
     locks: /** @type {any} */ (globalThis.navigator).locks,
     lockName: name,
-    makeHost: () => {
-      const host = new StoreHost(opts, given, onError, { lockHeld: true })
-      host.role = 'leader'
-      return host
-    },
+    makeHost: () => new StoreHost(opts, given, onError, { lockHeld: true }),
     loadModule,
     makeRing: (module, members) => new RingView(module, members, opts.virtualNodes),
     emptyStats: (state) =>

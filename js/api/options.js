@@ -3,6 +3,7 @@
 import { PagingStorageError } from '../core/errors.js'
 import { MAX_VIRTUAL_NODES } from '../core/limits.js'
 import { MAX_ORIGIN_BYTES, isOrigin } from '../core/versions.js'
+import { backendChoice } from '../persistence/create-backend.js'
 import { persistedPeerId, randomPeerId } from './identity.js'
 
 const DEFAULTS = Object.freeze({
@@ -63,9 +64,10 @@ const MIN_BUFFERED_BUDGET = 8
  */
 function defaultPeerId(options, persistence) {
   if (options.pigeon || options.transport) return randomPeerId()
-  const choice = persistence.backend ?? (globalThis.indexedDB ? 'indexeddb' : 'memory')
+  const choice = backendChoice(persistence)
   const persists = choice === 'indexeddb' || choice === 'localstorage'
-  return (persists && typeof persistence.persistenceKey === 'string' && persistence.persistenceKey !== '' ? persistedPeerId(persistence.persistenceKey) : null) ?? randomPeerId()
+  const key = persistence.persistenceKey
+  return (persists && typeof key === 'string' && key !== '' ? persistedPeerId(key) : null) ?? randomPeerId()
 }
 
 /**

@@ -47,8 +47,8 @@ export class StoreHost {
   #parts
   #lifecycle = new Lifecycle()
   #closing = false
-  /** @type {'local' | 'leader'} */
-  role = 'local'
+  /** 'leader': a tab elected to hold the store its tabs share (it holds the lock already). @type {'local' | 'leader'} */
+  role
 
   /**
    * Synchronous: the store opens in the background (`ready`).
@@ -61,6 +61,7 @@ export class StoreHost {
    */
   constructor(opts, given, onError, { lockHeld = false } = {}) {
     this.#opts = opts
+    this.role = lockHeld ? 'leader' : 'local'
     const lifecycle = lockHeld ? { acquireLock: async () => {} } : this.#lifecycle
     this.#parts = assemble(opts, given, /** @type {Lifecycle} */ (lifecycle), onError)
     const parts = this.#parts

@@ -30,6 +30,17 @@ import { PagingStorageError } from '../core/errors.js'
  */
 
 /**
+ * The name a browser backend stores a persistenceKey's data under (the
+ * IndexedDB database, the localStorage key prefix); also the Web Lock and
+ * the tabs' channel of the store.
+ * @param {string} persistenceKey
+ * @returns {string}
+ */
+export function storeName(persistenceKey) {
+  return `paging-storage:${persistenceKey}`
+}
+
+/**
  * A storage failure as a PagingStorageError: QUOTA_EXCEEDED when out of
  * space, IO_ERROR otherwise.
  * @param {unknown} err

@@ -1,10 +1,31 @@
 // Chooses the persistence backend an options object names.
 import { PagingStorageError } from '../core/errors.js'
+import { storeName } from './backend.js'
 import { IndexedDBBackend } from './indexeddb.js'
 import { LocalStorageBackend } from './localstorage.js'
 import { MemoryBackend } from './memory.js'
 
 const REQUIRED = ['loadManifest', 'readPages', 'writeBatch', 'clear', 'close']
+
+/**
+ * @param {{ backend?: unknown }} persistence
+ * @returns {unknown} the backend option, or the default: 'indexeddb' where IndexedDB exists, else 'memory'
+ */
+export function backendChoice(persistence) {
+  return persistence.backend ?? (globalThis.indexedDB ? 'indexeddb' : 'memory')
+}
+
+/**
+ * The name every tab and every reopening reaches the backend's data by.
+ * @param {{ backend?: unknown, persistenceKey: string }} persistence
+ * @returns {string | null} for IndexedDB and localStorage, and a backend
+ *   object with a `name`; null for the memory backend (nothing outlives it)
+ */
+export function sharedBackendName(persistence) {
+  const choice = /** @type {any} */ (backendChoice(persistence))
+  if (choice === 'indexeddb' || choice === 'localstorage') return storeName(persistence.persistenceKey)
+  return typeof choice?.name === 'string' && choice.name !== '' ? choice.name : null
+}
 
 /**
  * The backend options.persistence.backend names:
@@ -17,7 +38,7 @@ const REQUIRED = ['loadManifest', 'readPages', 'writeBatch', 'clear', 'close']
  * @throws {PagingStorageError} INVALID_ARGUMENT
  */
 export function createBackend(persistence) {
-  const choice = persistence.backend ?? (globalThis.indexedDB ? 'indexeddb' : 'memory')
+  const choice = backendChoice(persistence)
   if (choice === 'memory') return new MemoryBackend()
   if (choice === 'indexeddb') return new IndexedDBBackend(persistence.persistenceKey, undefined, persistence.durability)
   if (choice === 'localstorage') return new LocalStorageBackend(persistence.persistenceKey)

@@ -5,7 +5,7 @@
 // explicitly, so a crash leaves the old snapshot or the new one, never a mix.
 import { PagingStorageError } from '../core/errors.js'
 import { logger } from '../core/log.js'
-import { toStorageError } from './backend.js'
+import { storeName, toStorageError } from './backend.js'
 
 const log = logger('indexeddb')
 const DB_VERSION = 1
@@ -47,7 +47,7 @@ export class IndexedDBBackend {
    */
   constructor(persistenceKey, factory = globalThis.indexedDB, durability = 'strict') {
     if (!factory) throw new PagingStorageError('INVALID_ARGUMENT', 'IndexedDB is not available here')
-    this.#name = `paging-storage:${persistenceKey}`
+    this.#name = storeName(persistenceKey)
     this.#factory = factory
     this.#durability = durability
   }

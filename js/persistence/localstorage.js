@@ -8,7 +8,7 @@
 // old generations are removed. A crash at any point leaves a manifest whose
 // pages are all present; keys no manifest names are swept on open.
 import { PagingStorageError } from '../core/errors.js'
-import { toStorageError } from './backend.js'
+import { storeName, toStorageError } from './backend.js'
 
 function toBase64(bytes) {
   let s = ''
@@ -33,7 +33,7 @@ export class LocalStorageBackend {
   /** @param {string} persistenceKey */
   constructor(persistenceKey, storage = globalThis.localStorage) {
     if (!storage) throw new PagingStorageError('INVALID_ARGUMENT', 'localStorage is not available here')
-    this.#prefix = `paging-storage:${persistenceKey}`
+    this.#prefix = storeName(persistenceKey)
     this.#storage = storage
   }
 

@@ -33,6 +33,27 @@ export class DigestCache {
     this.#changes++
   }
 
+  /**
+   * Answers `queries` from the cache when they are root queries it holds,
+   * else by `run` (keeping root answers).
+   * @param {object} ring the RingView scanned
+   * @param {number} rf
+   * @param {Array<{ peer: number, bits: number, entries: boolean }>} queries
+   * @param {() => import('../engine/sync-codec.js').SyncAnswer[] | Promise<import('../engine/sync-codec.js').SyncAnswer[]>} run
+   *   the scan (inside the store's queue)
+   * @returns {Promise<import('../engine/sync-codec.js').SyncAnswer[]>}
+   */
+  async scan(ring, rf, queries, run) {
+    if (!DigestCache.cacheable(queries)) return run()
+    const peers = queries.map((q) => q.peer)
+    const cached = this.get(ring, rf, peers, Date.now())
+    if (cached) return cached
+    const stamp = this.stamp()
+    const answers = await run()
+    this.put(ring, rf, peers, answers, stamp, Date.now())
+    return answers
+  }
+
   /** @returns {number} the stamp of a scan starting now */
   stamp() {
     return this.#changes

@@ -266,17 +266,7 @@ export class LocalStore {
         // A peer that is not a member shares nothing; so does a query about self.
         const selfIndex = self >= 0 ? self : ring.members.length
         const q = queries.map((x) => ({ ...x, peer: ring.has(x.peer) ? ring.indexOf(x.peer) : selfIndex }))
-        const roots = DigestCache.cacheable(q)
-        const peers = q.map((x) => x.peer)
-        const cached = roots ? this.#digests.get(ring, rf, peers, Date.now()) : null
-        if (cached) return cached
-        const stamp = this.#digests.stamp()
-        return Promise.resolve(this.#run(new SyncScanOperation(this.#live(), ring, { rf, self: selfIndex, queries: q }))).then(
-          (answers) => {
-            if (roots) this.#digests.put(ring, rf, peers, answers, stamp, Date.now())
-            return answers
-          }
-        )
+        return this.#digests.scan(ring, rf, q, () => this.#run(new SyncScanOperation(this.#live(), ring, { rf, self: selfIndex, queries: q })))
       })
       .finally(() => ring.release())
   }

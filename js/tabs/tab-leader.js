@@ -54,11 +54,6 @@ export class TabLeader {
     this.#channel.post({ t: 'leader', from: this.#id, peerId: this.#host.peerId })
   }
 
-  /** @returns {number} follower tabs listening */
-  get followers() {
-    return this.#followers.size
-  }
-
   /** Stops answering; the caller then closes the store and lets the lock go. */
   close() {
     this.#closing = true
