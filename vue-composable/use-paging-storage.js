@@ -64,7 +64,6 @@ export function usePagingStorage(options = {}) {
   let statsTimer = null
   let changeTimer = null
   let disposed = false
-  let stopFollowing = null
 
   /** Attaches what the pigeon option holds now (null: detaches). */
   function follow(store, mesh) {
@@ -141,7 +140,7 @@ export function usePagingStorage(options = {}) {
       peerId.value = store.peerId
       role.value = store.role
       if (!pigeon && pigeonOption !== undefined) {
-        stopFollowing = watch(() => toValue(pigeonOption), (mesh) => follow(store, mesh), { immediate: true })
+        unsubscribe.push(watch(() => toValue(pigeonOption), (mesh) => follow(store, mesh), { immediate: true }))
         // One tab holds the store and its network: a follower tab connects
         // no mesh (it would be a second peer under the same id) until it
         // takes the lead. Failures show in usePeerPigeon's status and error.
@@ -201,8 +200,6 @@ export function usePagingStorage(options = {}) {
     statsTimer = null
     changeTimer = null
     for (const off of unsubscribe.splice(0)) off()
-    stopFollowing?.()
-    stopFollowing = null
     attached.value = false
     role.value = null
     isReady.value = false
