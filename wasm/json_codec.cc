@@ -74,7 +74,9 @@ std::string ConstantsJson() {
                            {"busy", code(Code::kBusy)}};
   nlohmann::json op_type = {{"put", num(wire::kPut)},
                             {"delete", num(wire::kDelete)},
-                            {"merge", num(wire::kMerge)}};
+                            {"merge", num(wire::kMerge)},
+                            {"forget", num(wire::kForget)},
+                            {"tombstone", num(wire::kTombstone)}};
   nlohmann::json result_flags = {{"existed", num(wire::kExisted)},
                                  {"applied", num(wire::kApplied)},
                                  {"hasVersion", num(wire::kHasVersion)},

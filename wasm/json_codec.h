@@ -36,7 +36,7 @@ std::string PagesJson(const std::vector<PageInfo>& pages);
 // {"status": {"ok", "notFound", "corruption", "invalidArgument",
 //  "notResident", "busy"}, "syncChildren", "syncBitsPerLevel",
 //  "syncMaxBits", "maxVirtualNodes", "hlcLogicalBits", "opType": {"put",
-//  "delete", "merge"}, "resultFlags": {"existed", "applied", "hasVersion"},
+//  "delete", "merge", "forget", "tombstone"}, "resultFlags": {"existed", "applied", "hasVersion"},
 //  "scanFlags": {"hasEnd", "reverse", "tombstones"}, "recordFlags":
 //  {"tombstone"}}, every value read from its C++ constant.
 std::string ConstantsJson();

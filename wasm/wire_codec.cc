@@ -128,6 +128,9 @@ Status DecodeOps(std::string_view bytes, std::vector<WriteOp>* ops) {
       case wire::kDelete:
         op.type = WriteOp::Type::kDelete;
         break;
+      case wire::kTombstone:
+        op.type = WriteOp::Type::kTombstone;
+        break;
       case wire::kMerge: {
         op.type = WriteOp::Type::kMerge;
         uint8_t tombstone = 0;
@@ -170,6 +173,7 @@ void EncodeOps(const std::vector<WriteOp>& ops, std::string* out) {
         PutLengthPrefixed(out, op.record.value);
         break;
       case WriteOp::Type::kDelete:
+      case WriteOp::Type::kTombstone:
         break;
       case WriteOp::Type::kMerge:
         PutFixed64(out, op.record.version.hlc);

@@ -13,6 +13,9 @@
 //               | 2 key:varstring hlc:fixed64 origin:varstring
 //                   tombstone:byte [value:varstring if !tombstone] merge
 //               | 3 key:varstring hlc:fixed64 origin:varstring     forget
+//               | 4 key:varstring                                  tombstone
+//                   (a delete that writes its tombstone even when no
+//                   live value is here)
 //   results    := code:byte state:byte pages:varint next:varint
 //                 missing_page:varint count:varint result{count}
 //   pages      := the number of pages after the call
@@ -112,7 +115,13 @@
 namespace paging_storage {
 namespace wire {
 
-enum OpType : uint8_t { kPut = 0, kDelete = 1, kMerge = 2, kForget = 3 };
+enum OpType : uint8_t {
+  kPut = 0,
+  kDelete = 1,
+  kMerge = 2,
+  kForget = 3,
+  kTombstone = 4
+};
 // kBuffered: WriteResult::buffered (the write path took a put without
 // reading its key: kExisted is unknown, reported clear).
 enum ResultFlags : uint8_t {

@@ -25,11 +25,13 @@ void EngineImpl::BufferWrite(const WriteOp& op, uint64_t wall_ms, Iterator it,
   e.origin = local_origin_;
   if (op.type == WriteOp::Type::kPut) {
     e.value = op.record.value;
-  } else if (op.type == WriteOp::Type::kDelete && buffered != nullptr) {
+  } else if ((op.type == WriteOp::Type::kDelete ||
+              op.type == WriteOp::Type::kTombstone) &&
+             buffered != nullptr) {
     // The memtable holds the key's newest state: the boolean stays exact.
     r->status = Status::OK();
-    if (buffered->tombstone) return;
-    r->existed = true;
+    r->existed = !buffered->tombstone;
+    if (!r->existed && op.type == WriteOp::Type::kDelete) return;
     e.tombstone = true;
   } else {
     return;  // needs the page: NotResident stands

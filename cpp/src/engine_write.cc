@@ -30,6 +30,7 @@ Status EngineImpl::ValidateOp(const WriteOp& op) const {
     case WriteOp::Type::kPut:
       break;
     case WriteOp::Type::kDelete:
+    case WriteOp::Type::kTombstone:
       return Status::OK();
     case WriteOp::Type::kForget:
       if (r.version.hlc == 0 || r.version.origin.empty() ||
@@ -126,6 +127,11 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
       break;
     case WriteOp::Type::kDelete:
       if (!r.existed) return;  // nothing live to delete
+      e.tombstone = true;
+      e.hlc = hlc_.Now(wall_ms);
+      e.origin = local_origin_;
+      break;
+    case WriteOp::Type::kTombstone:
       e.tombstone = true;
       e.hlc = hlc_.Now(wall_ms);
       e.origin = local_origin_;

@@ -277,9 +277,13 @@ export class PagingStorage {
   }
 
   /**
-   * Entries in key order (Unicode code point order, i.e. UTF-8 bytes).
+   * Entries in key order (Unicode code point order, i.e. UTF-8 bytes): with
+   * peers, of the whole ring (every member is asked, a page at a time, and
+   * the newest version of each key wins; see README "How peers sync");
+   * `scope: 'local'` reads this store only. The next page of a limited
+   * range starts after the last key: `gt: lastKey` (`lt` when reverse).
    * @param {{gte?: string, gt?: string, lt?: string, lte?: string,
-   *          prefix?: string, limit?: number, reverse?: boolean}} [query]
+   *          prefix?: string, limit?: number, reverse?: boolean, scope?: 'ring' | 'local'}} [query]
    * @returns {Promise<Array<[string, import('../core/values.js').JsonValue]>>}
    * @throws {PagingStorageError} INVALID_ARGUMENT, CORRUPT
    */
@@ -292,12 +296,14 @@ export class PagingStorage {
 
   /**
    * @param {string} [prefix] '' for all
-   * @returns {Promise<string[]>} keys with the prefix, in order
+   * @param {{ scope?: 'ring' | 'local' }} [options] as in range()
+   * @returns {Promise<string[]>} keys with the prefix, in order (of the whole ring, with peers)
+   * @throws {PagingStorageError} INVALID_ARGUMENT
    */
-  async keys(prefix = '') {
+  async keys(prefix = '', options = {}) {
     /** @type {string[]} */
     const out = []
-    await this.#backing.scan(rangeQuery({ prefix }), (r) => out.push(r.key))
+    await this.#backing.scan(rangeQuery({ prefix, scope: options?.scope }), (r) => out.push(r.key))
     return out
   }
 

@@ -1,12 +1,14 @@
 // Range queries as the API takes them (range(), keys()), checked before
 // anything is queued: bounds are well-formed strings (they are compared as
-// keys), limit a whole number (absent or null: no limit; 0: nothing).
+// keys), limit a whole number (absent or null: no limit; 0: nothing), scope
+// 'ring' (the default: the whole ring's records when there are peers) or
+// 'local' (this store's only).
 import { PagingStorageError } from '../core/errors.js'
 
 const BOUNDS = /** @type {const} */ (['gte', 'gt', 'lt', 'lte', 'prefix'])
 
 /**
- * @param {unknown} query {gte?, gt?, lt?, lte?, prefix?, limit?, reverse?}
+ * @param {unknown} query {gte?, gt?, lt?, lte?, prefix?, limit?, reverse?, scope?}
  * @returns {import('../engine/codec.js').KeyRange}
  * @throws {PagingStorageError} INVALID_ARGUMENT
  */
@@ -32,5 +34,8 @@ export function rangeQuery(query = {}) {
     range.limit = /** @type {number} */ (limit)
   }
   range.reverse = Boolean(q.reverse)
+  const scope = q.scope ?? 'ring'
+  if (scope !== 'ring' && scope !== 'local') throw new PagingStorageError('INVALID_ARGUMENT', "range: scope must be 'ring' or 'local'")
+  range.scope = scope
   return range
 }

@@ -11,6 +11,7 @@ const OP_PUT = 0
 const OP_DELETE = 1
 const OP_MERGE = 2
 const OP_FORGET = 3
+const OP_TOMBSTONE = 4
 /** wire `result` flags. */
 const EXISTED = 1
 const APPLIED = 2
@@ -26,9 +27,11 @@ const encoder = new TextEncoder()
 /**
  * A write as the store hands it to the engine.
  * @typedef {{ type: 'put', key: string, json: string }
- *   | { type: 'delete', key: string }
+ *   | { type: 'delete', key: string, always?: boolean }
  *   | { type: 'merge', key: string, hlc: string, origin: string, deleted: boolean, json: string | null }
  *   | { type: 'forget', key: string, hlc: string, origin: string }} WriteOp
+ * delete: a tombstone when a live value is here; with `always`, a tombstone
+ * in any case (with peers the key may live at its replicas).
  * forget: remove the key's record if its version is exactly (hlc, origin),
  * leaving no tombstone (applied: it was removed; existed: it was live).
  */
@@ -56,7 +59,7 @@ export function encodeOp(w, op) {
       w.string(op.json)
       return
     case 'delete':
-      w.byte(OP_DELETE)
+      w.byte(op.always ? OP_TOMBSTONE : OP_DELETE)
       w.string(op.key)
       return
     case 'merge':
@@ -187,9 +190,10 @@ function notOk(r, code) {
 
 /**
  * A key range as the store asks for it; bounds are keys (strings); limit:
- * at most this many records (absent: no limit).
+ * at most this many records (absent: no limit). scope (not the engine's):
+ * 'ring' asks the whole ring when there are peers (js/sync/ring-scans.js).
  * @typedef {{ gte?: string, gt?: string, lt?: string, lte?: string, prefix?: string,
- *             limit?: number, reverse?: boolean, tombstones?: boolean }} KeyRange
+ *             limit?: number, reverse?: boolean, tombstones?: boolean, scope?: 'local' | 'ring' }} KeyRange
  */
 
 /**

@@ -5,6 +5,7 @@
 // queries). A stale store (js/sync/freshness.js) ignores repair requests.
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { isFromFuture } from '../core/versions.js'
+import { answerScan } from './ring-scans.js'
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 
@@ -34,6 +35,7 @@ export async function mergeRecords(local, records) {
  * @property {import('./messenger.js').Messenger} messenger
  * @property {import('./replicator.js').Replicator} replicator
  * @property {import('./routed-reads.js').RoutedReads} reads
+ * @property {import('./ring-scans.js').RingScans} scans
  * @property {import('./anti-entropy.js').AntiEntropy} antiEntropy
  * @property {import('./catch-up.js').CatchUp} catchUp
  * @property {import('./version-query.js').VersionQuery} query
@@ -91,5 +93,9 @@ export async function handleMessage(parts, from, msg) {
       return antiEntropy.onPull(from, msg.keys, msg.buckets)
     case 'since':
       return catchUp.onSince(from, msg.id, msg.h)
+    case 'scan':
+      return messenger.send(from, await answerScan(parts.scans.scanLocal, msg, freshness.suspectBefore))
+    case 'scanned':
+      return parts.scans.onScanned(from, msg)
   }
 }

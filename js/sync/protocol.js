@@ -32,12 +32,26 @@
 //                                             a key left out: no trace); s: ms
 //                                             since when the sender has been in
 //                                             sync with the mesh (0: it is not)
+//   scan  {id, q, r, n}                       ring-wide range: the sender's records (tombstones
+//                                             too) in range q {gte?, gt?, lt?, lte?, prefix?},
+//                                             in key order (r: 1 reversed), at most n;
+//                                             answered by scanned
+//   scanned {id, r: [record...], c?}          the records (in the order asked); c: the last
+//                                             key this answer covers when more may follow
+//                                             (ask again after it)
+//   sub   {id, k: [key...], p: [prefix...], l, s?}
+//                                             subscription: push me (pub) every change to
+//                                             these keys and prefixes for the next l ms
+//                                             (replaces the sender's earlier one; empty
+//                                             lists end it); s: also send the records
+//                                             changed after that hlc. Answered by ack
+//   pub   {id, r: [record...]}                changes the receiver subscribed to; answered by ack
 //   frag  {id, i, n, d}                       part i of n of a longer message
 // record := [key, hlc (16 hex digits), origin, tomb (0|1), json | null]
 //
 // Sizes: a message's text is split into frags of at most FRAGMENT_CHARS
 // UTF-16 units (<= 3 bytes each in UTF-8: below 200 KB on the wire).
-import { isKey } from '../core/keys.js'
+import { isKey, utf8Length } from '../core/keys.js'
 import { SYNC_BITS_PER_LEVEL, SYNC_CHILDREN, SYNC_MAX_BITS } from '../core/limits.js'
 import { parseJsonText } from '../core/values.js'
 import { isHlc, isVersion } from '../core/versions.js'
@@ -53,6 +67,14 @@ export const MAX_BUCKET_BITS = Math.min(24, SYNC_MAX_BITS)
 
 // Items in one list of a message (records, keys, buckets).
 const MAX_ITEMS = 100000
+/** Most records one scan answer carries. */
+export const MAX_SCAN_PAGE = 1000
+/** Most keys and prefixes one subscription names. */
+export const MAX_SUBSCRIBED_KEYS = 1000
+export const MAX_SUBSCRIBED_PREFIXES = 64
+/** Longest subscription lease a peer may ask for (ms). */
+export const MAX_LEASE_MS = 600000
+const RANGE_BOUNDS = /** @type {const} */ (['gte', 'gt', 'lt', 'lte', 'prefix'])
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 /** @typedef {{ key: string, hlc: string, origin: string, deleted: boolean }} Entry */
@@ -70,8 +92,14 @@ const MAX_ITEMS = 100000
  *   | { t: 'pull', keys: string[], buckets: Bucket[] }
  *   | { t: 'since', id: number, h: string }
  *   | { t: 'has', id: number, keys: string[] }
- *   | { t: 'had', id: number, entries: Entry[], inSyncSince: number }} Message
+ *   | { t: 'had', id: number, entries: Entry[], inSyncSince: number }
+ *   | { t: 'scan', id: number, range: ScanRange, reverse: boolean, count: number }
+ *   | { t: 'scanned', id: number, records: StoredRecord[], next?: string }
+ *   | { t: 'sub', id: number, keys: string[], prefixes: string[], lease: number, since?: string }
+ *   | { t: 'pub', id: number, records: StoredRecord[] }} Message
  */
+
+/** @typedef {{ gte?: string, gt?: string, lt?: string, lte?: string, prefix?: string }} ScanRange */
 
 /**
  * Limits a decoder enforces; from the store's options.
@@ -179,7 +207,20 @@ function toWire(msg) {
   switch (msg.t) {
     case 'put':
     case 'got':
+    case 'pub':
       return { t: msg.t, id: msg.id, r: msg.records.map(recordToWire) }
+    case 'scan':
+      return { t: 'scan', id: msg.id, q: msg.range, r: msg.reverse ? 1 : 0, n: msg.count }
+    case 'scanned':
+      return msg.next === undefined
+        ? { t: 'scanned', id: msg.id, r: msg.records.map(recordToWire) }
+        : { t: 'scanned', id: msg.id, r: msg.records.map(recordToWire), c: msg.next }
+    case 'sub': {
+      /** @type {Record<string, unknown>} */
+      const w = { t: 'sub', id: msg.id, k: msg.keys, p: msg.prefixes, l: msg.lease }
+      if (msg.since !== undefined) w.s = msg.since
+      return w
+    }
     case 'get':
     case 'has':
       return { t: msg.t, id: msg.id, k: msg.keys }
@@ -221,7 +262,8 @@ function fromWire(m, limits) {
     case 'since':
       return isId(m.id) && isHlc(m.h) ? { t: 'since', id: m.id, h: m.h } : null
     case 'put':
-    case 'got': {
+    case 'got':
+    case 'pub': {
       if (!isId(m.id) || !isList(m.r)) return null
       const records = []
       for (const r of m.r) {
@@ -230,6 +272,34 @@ function fromWire(m, limits) {
         else if (!(m.t === 'got' && isKeyOnly(r, limits))) return null
       }
       return { t: m.t, id: m.id, records }
+    }
+    case 'scan': {
+      const range = scanRangeFromWire(m.q, limits)
+      const ok = isId(m.id) && range !== null && (m.r === 0 || m.r === 1) && Number.isInteger(m.n) && m.n >= 1 && m.n <= MAX_SCAN_PAGE
+      return ok ? { t: 'scan', id: m.id, range, reverse: m.r === 1, count: m.n } : null
+    }
+    case 'scanned': {
+      if (!isId(m.id) || !Array.isArray(m.r) || m.r.length > MAX_SCAN_PAGE || !(m.c === undefined || isBound(m.c, limits))) return null
+      const records = []
+      for (const r of m.r) {
+        const rec = recordFromWire(r, limits)
+        if (rec === null) return null
+        records.push(rec)
+      }
+      return m.c === undefined ? { t: 'scanned', id: m.id, records } : { t: 'scanned', id: m.id, records, next: m.c }
+    }
+    case 'sub': {
+      const ok =
+        isId(m.id) &&
+        Array.isArray(m.k) && m.k.length <= MAX_SUBSCRIBED_KEYS && isKeyList(m.k, limits) &&
+        Array.isArray(m.p) && m.p.length <= MAX_SUBSCRIBED_PREFIXES && m.p.every((/** @type {unknown} */ p) => isBound(p, limits)) &&
+        Number.isInteger(m.l) && m.l >= 1 && m.l <= MAX_LEASE_MS &&
+        (m.s === undefined || isHlc(m.s))
+      if (!ok) return null
+      /** @type {Message} */
+      const msg = { t: 'sub', id: m.id, keys: m.k, prefixes: m.p, lease: m.l }
+      if (m.s !== undefined) msg.since = m.s
+      return msg
     }
     case 'get':
     case 'has':
@@ -279,6 +349,31 @@ function recordFromWire(r, limits) {
   if (tomb !== 0) return null
   const parsed = parseJsonText(json, limits.maxValueBytes)
   return parsed.ok ? { key, hlc, origin, deleted: false, json, value: parsed.value } : null
+}
+
+/**
+ * A range bound or prefix: any well-formed string up to a key's length ('' too).
+ * @param {unknown} s
+ * @param {Limits} limits
+ */
+function isBound(s, limits) {
+  return typeof s === 'string' && s.length <= limits.maxKeyBytes && s.isWellFormed() && utf8Length(s) <= limits.maxKeyBytes
+}
+
+/**
+ * @param {unknown} q
+ * @param {Limits} limits
+ * @returns {ScanRange | null}
+ */
+function scanRangeFromWire(q, limits) {
+  if (q === null || typeof q !== 'object' || Array.isArray(q)) return null
+  /** @type {Record<string, string>} */
+  const range = {}
+  for (const [name, v] of Object.entries(q)) {
+    if (!RANGE_BOUNDS.includes(/** @type {any} */ (name)) || !isBound(v, limits)) return null
+    range[name] = v
+  }
+  return range
 }
 
 /** @param {unknown} id */

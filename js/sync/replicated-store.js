@@ -25,7 +25,9 @@ import { Membership } from './membership.js'
 import { Messenger } from './messenger.js'
 import { Ownership } from './ownership.js'
 import { Rebalancer } from './rebalance.js'
+import { isRingDelete, writeWithRingDeletes } from './ring-deletes.js'
 import { Replicator } from './replicator.js'
+import { RingScans } from './ring-scans.js'
 import { RoutedReads } from './routed-reads.js'
 import { VersionQuery } from './version-query.js'
 
@@ -57,6 +59,7 @@ export class ReplicatedStore {
   /** @type {Messenger | null} */ #messenger = null
   /** @type {Replicator | null} */ #replicator = null
   /** @type {RoutedReads | null} */ #reads = null
+  /** @type {RingScans | null} */ #scans = null
   /** @type {CatchUp | null} */ #catchUp = null
   /** @type {AntiEntropy | null} */ #antiEntropy = null
   /** @type {Rebalancer | null} */ #rebalancer = null
@@ -83,9 +86,26 @@ export class ReplicatedStore {
 
   // ---- the Store operations ----
 
-  /** @param {import('../store/local-store.js').StoreWrite[]} ops */
+  /**
+   * Writes; a delete (replicate: true) is ring-wide (js/sync/ring-deletes.js).
+   * @param {import('../store/local-store.js').StoreWrite[]} ops
+   */
   write(ops) {
-    return this.#local.write(ops)
+    if (!ops.some(isRingDelete)) return this.#local.write(ops)
+    return writeWithRingDeletes(ops, {
+      write: (local) => this.#local.write(local),
+      peersToAsk: () => this.#reads !== null && !this.#closed && (this.#ring?.members.length ?? 1) > 1,
+      askReplicas: async (keys) => {
+        const reads = /** @type {RoutedReads} */ (this.#reads)
+        const { records, answered } = await reads.lookup(keys, this.replicasFor(keys))
+        return records.map((r, i) => (answered[i] ? r : null))
+      },
+      push: async (keys) => {
+        if (this.#replicator === null || this.#closed) return
+        const recs = /** @type {StoredRecord[]} */ ((await this.#local.lookup(keys)).map((a) => a.record).filter(Boolean))
+        this.#replicator.replicate(recs, this.replicasFor(recs.map((r) => r.key)))
+      }
+    })
   }
 
   /**
@@ -105,9 +125,16 @@ export class ReplicatedStore {
     })
   }
 
-  /** @type {import('../store/local-store.js').LocalStore['scan']} */
-  scan(range, onRecord) {
-    return this.#local.scan(range, onRecord)
+  /**
+   * Records in range: of the whole ring when `range.scope` is 'ring' and
+   * peers are there (js/sync/ring-scans.js), else this store's.
+   * @type {import('../store/local-store.js').LocalStore['scan']}
+   */
+  async scan(range, onRecord) {
+    if (range.scope !== 'ring' || range.tombstones) return this.#local.scan(range, onRecord)
+    await this.#local.ready
+    if (this.#scans === null || this.#closed || (this.#ring?.members.length ?? 1) < 2) return this.#local.scan(range, onRecord)
+    return this.#scans.scan(range, onRecord)
   }
 
   flush() {
@@ -225,6 +252,7 @@ export class ReplicatedStore {
     this.#messenger = messenger
     this.#replicator = replicator
     this.#reads = new RoutedReads(ctx, { readTimeout })
+    this.#scans = new RingScans(ctx, { readTimeout, scanLocal: (range, onRecord) => local.scan(range, onRecord) })
     this.#catchUp = catchUp
     this.#antiEntropy = new AntiEntropy(ctx, catchUp)
     this.#rebalancer = new Rebalancer(ctx, this.#ownership)
@@ -251,6 +279,7 @@ export class ReplicatedStore {
       messenger,
       replicator,
       reads: this.#reads,
+      scans: this.#scans,
       antiEntropy: this.#antiEntropy,
       catchUp,
       query,
@@ -388,6 +417,7 @@ export class ReplicatedStore {
     this.#messenger?.close()
     this.#replicator?.close()
     this.#reads?.close()
+    this.#scans?.close()
     this.#catchUp?.close()
     this.#rebalancer?.close()
     this.#query?.close()

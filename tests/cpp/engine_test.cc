@@ -232,6 +232,34 @@ TEST(EngineWriteTest, DeleteReportsWhetherALiveKeyWasRemoved) {
   EXPECT_EQ(e->Stats().tombstones, 1u);
 }
 
+TEST(EngineWriteTest, TombstoneOpWritesATombstoneWhetherOrNotTheKeyIsHere) {
+  // A delete with peers: the key may live only at its replicas, so the
+  // tombstone is written here in any case, newer than what this peer saw.
+  auto e = NewEngine(testing::SmallPages());
+  std::vector<WriteOp> ops(1);
+  ops[0].type = WriteOp::Type::kTombstone;
+  ops[0].record.key = "absent";
+  BatchResult r;
+  ASSERT_OK(e->ApplyBatch(ops, 0, 1, &r));
+  ASSERT_EQ(r.results.size(), 1u);
+  EXPECT_FALSE(r.results[0].existed);
+  EXPECT_TRUE(r.results[0].applied);
+  EXPECT_EQ(e->Stats().tombstones, 1u);
+  ASSERT_OK(e->Put("k", "v", 1, nullptr).status);
+  ops[0].record.key = "k";
+  ASSERT_OK(e->ApplyBatch(ops, 0, 2, &r));
+  EXPECT_TRUE(r.results[0].existed);
+  EXPECT_TRUE(r.results[0].applied);
+  // Again on the tombstone: a newer one replaces it.
+  const uint64_t before = r.results[0].version.hlc;
+  ASSERT_OK(e->ApplyBatch(ops, 0, 3, &r));
+  EXPECT_FALSE(r.results[0].existed);
+  EXPECT_TRUE(r.results[0].applied);
+  EXPECT_GT(r.results[0].version.hlc, before);
+  EXPECT_EQ(e->Stats().live_keys, 0u);
+  EXPECT_EQ(e->Stats().tombstones, 2u);
+}
+
 TEST(EngineWriteTest, RejectsBadInputAndStoresNothing) {
   Options o = testing::SmallPages();
   o.max_value_bytes = 100;

@@ -35,6 +35,7 @@ TEST(WireCodecTest, OpsRoundTripEveryOpType) {
   std::vector<WriteOp> ops = {
       Op(WriteOp::Type::kPut, "a", "{\"n\":1}"),
       Op(WriteOp::Type::kDelete, "b"),
+      Op(WriteOp::Type::kTombstone, "b2"),
       Op(WriteOp::Type::kMerge, "c", "x", {0x0102030405060708, "peer-2"}),
       Op(WriteOp::Type::kMerge, "d", "", {9, "peer-3"}, /*tombstone=*/true),
       Op(WriteOp::Type::kPut, "k\xc3\xa9", std::string(300, '\0')),
@@ -50,7 +51,7 @@ TEST(WireCodecTest, OpsRoundTripEveryOpType) {
   }
   // A merge tombstone is type, key, hlc, origin and the flag: no value.
   std::string tombstone;
-  EncodeOps({ops[3]}, &tombstone);
+  EncodeOps({ops[4]}, &tombstone);
   EXPECT_EQ(tombstone, std::string("\x02\x01"
                                    "d\x09\0\0\0\0\0\0\0\x06peer-3\x01",
                                    19));

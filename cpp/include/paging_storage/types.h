@@ -50,6 +50,10 @@ struct WriteOp {
     // record.version, leaving no tombstone: tombstone GC once the replicas
     // hold the tombstone, and stale copies no replica holds any more.
     kForget = 3,
+    // Local delete that writes a tombstone whether or not a live value is
+    // here (with peers the key may live at its replicas; the tombstone,
+    // newer than any version this peer has seen, replicates there).
+    kTombstone = 4,
   };
   Type type = Type::kPut;
   Record record;  // key always; value for kPut/kMerge; version for

@@ -6,8 +6,8 @@ import { encodeScan } from '../../../../js/engine/codec.js'
 
 describe('rangeQuery', () => {
   test('no query: the whole store, forward, unlimited', () => {
-    assert.deepEqual(rangeQuery(), { reverse: false })
-    assert.deepEqual(rangeQuery({}), { reverse: false })
+    assert.deepEqual(rangeQuery(), { reverse: false, scope: 'ring' })
+    assert.deepEqual(rangeQuery({}), { reverse: false, scope: 'ring' })
   })
 
   test('string bounds are kept', () => {
@@ -18,9 +18,10 @@ describe('rangeQuery', () => {
       lte: 'z',
       prefix: 'p',
       limit: 5,
-      reverse: true
+      reverse: true,
+      scope: 'ring'
     })
-    assert.deepEqual(rangeQuery({ prefix: '' }), { prefix: '', reverse: false })
+    assert.deepEqual(rangeQuery({ prefix: '' }), { prefix: '', reverse: false, scope: 'ring' })
   })
 
   for (const name of ['gte', 'gt', 'lt', 'lte', 'prefix']) {
@@ -52,13 +53,21 @@ describe('rangeQuery', () => {
     assert.equal(rangeQuery({ reverse: '' }).reverse, false)
   })
 
+  test("scope: 'ring' (the default) or 'local'; anything else is INVALID_ARGUMENT", () => {
+    assert.equal(rangeQuery({ scope: 'local' }).scope, 'local')
+    assert.equal(rangeQuery({ scope: undefined }).scope, 'ring')
+    for (const bad of ['all', 'LOCAL', 1, true]) {
+      assert.throws(() => rangeQuery({ scope: bad }), { code: 'INVALID_ARGUMENT', message: "range: scope must be 'ring' or 'local'" })
+    }
+  })
+
   test('not an object: INVALID_ARGUMENT', () => {
     for (const bad of [null, 'a', 5]) assert.throws(() => rangeQuery(bad), { code: 'INVALID_ARGUMENT', message: 'range expects a query object' })
   })
 
   test('other fields are not passed on (the API shows no tombstones)', () => {
     const range = rangeQuery({ tombstones: true, start: 'x', gte: 'a' })
-    assert.deepEqual(range, { gte: 'a', reverse: false })
+    assert.deepEqual(range, { gte: 'a', reverse: false, scope: 'ring' })
     assert.equal(/** @type {Uint8Array} */ (encodeScan(range))[0] & 4, 0)
   })
 })

@@ -79,7 +79,9 @@ describe('engine/codec wire constants against the module', () => {
     const cases = [
       [{ type: 'put', key: 'k', json: '1' }, constants.opType.put],
       [{ type: 'delete', key: 'k' }, constants.opType.delete],
-      [{ type: 'merge', key: 'k', hlc: '0000000000010000', origin: 'o', deleted: true, json: null }, constants.opType.merge]
+      [{ type: 'merge', key: 'k', hlc: '0000000000010000', origin: 'o', deleted: true, json: null }, constants.opType.merge],
+      [{ type: 'forget', key: 'k', hlc: '0000000000010000', origin: 'o' }, constants.opType.forget],
+      [{ type: 'delete', key: 'k', always: true }, constants.opType.tombstone]
     ]
     assert.equal(Object.keys(constants.opType).length, cases.length)
     for (const [op, type] of cases) {

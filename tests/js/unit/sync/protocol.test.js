@@ -123,6 +123,19 @@ describe('round trip of every message type', () => {
     assert.deepEqual(roundTrip({ t: 'had', id: 0, entries: [], inSyncSince: 0 }), { t: 'had', id: 0, entries: [], inSyncSince: 0 })
   })
 
+  test('scan, scanned, sub, pub', () => {
+    const scan = { t: 'scan', id: 3, range: { prefix: 'doc:', gt: 'doc:5' }, reverse: true, count: 100 }
+    assert.deepEqual(roundTrip(scan), scan)
+    assert.deepEqual(roundTrip({ t: 'scan', id: 3, range: {}, reverse: false, count: 1 }), { t: 'scan', id: 3, range: {}, reverse: false, count: 1 })
+    const records = [{ key: 'a', hlc: H1, origin: 'p', deleted: true, json: null }]
+    assert.deepEqual(roundTrip({ t: 'scanned', id: 3, records, next: 'a' }), { t: 'scanned', id: 3, records, next: 'a' })
+    assert.deepEqual(roundTrip({ t: 'scanned', id: 3, records: [] }), { t: 'scanned', id: 3, records: [] })
+    const sub = { t: 'sub', id: 5, keys: ['k'], prefixes: ['', 'doc:'], lease: 20000, since: H1 }
+    assert.deepEqual(roundTrip(sub), sub)
+    assert.deepEqual(roundTrip({ t: 'sub', id: 5, keys: [], prefixes: [], lease: 1 }), { t: 'sub', id: 5, keys: [], prefixes: [], lease: 1 })
+    assert.deepEqual(roundTrip({ t: 'pub', id: 6, records }), { t: 'pub', id: 6, records })
+  })
+
   test('short frames parse as messages too', () => {
     const [frame] = encode({ t: 'ack', id: 5 }, nextFrag)
     assert.deepEqual(parseFrame(frame, LIMITS), { t: 'ack', id: 5 })
@@ -235,6 +248,33 @@ describe('rejections return null, never throw', () => {
     assert.equal(decode(text(68), limits), null)
   })
 
+  test('scan, scanned, sub: bounds, counts, leases and list sizes', () => {
+    const scan = (over) => decode(wire({ t: 'scan', id: 1, q: {}, r: 0, n: 10, ...over }), LIMITS)
+    assert.notEqual(scan({}), null)
+    for (const over of [{ q: null }, { q: [] }, { q: { gte: 1 } }, { q: { start: 'a' } }, { q: { lt: 'a\ud800' } }, { q: { prefix: 'x'.repeat(1025) } }, { r: 2 }, { n: 0 }, { n: 1001 }, { n: 1.5 }]) {
+      assert.equal(scan(over), null, JSON.stringify(over))
+    }
+    const scanned = (over) => decode(wire({ t: 'scanned', id: 1, r: [], ...over }), LIMITS)
+    assert.notEqual(scanned({ c: '' }), null)
+    for (const over of [{ c: 5 }, { r: [['a']] }, { r: Array.from({ length: 1001 }, () => ['a', H1, 'p', 1, null]) }]) {
+      assert.equal(scanned(over), null, JSON.stringify(over).slice(0, 40))
+    }
+    const sub = (over) => decode(wire({ t: 'sub', id: 1, k: [], p: [], l: 1000, ...over }), LIMITS)
+    assert.notEqual(sub({}), null)
+    for (const over of [
+      { k: [''] },
+      { k: Array.from({ length: 1001 }, (_, i) => `k${i}`) },
+      { p: Array.from({ length: 65 }, (_, i) => `p${i}`) },
+      { p: [1] },
+      { l: 0 },
+      { l: 600001 },
+      { s: 'soon' },
+      { k: 'a' }
+    ]) {
+      assert.equal(sub(over), null, JSON.stringify(over).slice(0, 40))
+    }
+  })
+
   test('unknown types', () => {
     for (const t of ['nope', 'toString', '__proto__', 'constructor', 'frag', 1, null]) {
       assert.equal(decode(wire({ t, id: 1 }), LIMITS), null, String(t))
@@ -243,7 +283,7 @@ describe('rejections return null, never throw', () => {
 
   test('bad ids', () => {
     for (const id of [-1, 1.5, '1', null, 2 ** 53, [1], undefined]) {
-      for (const m of [{ t: 'ack' }, { t: 'put', r: [] }, { t: 'got', r: [] }, { t: 'get', k: [] }, { t: 'since', h: H1 }, { t: 'has', k: [] }, { t: 'had', e: [], s: 0 }]) {
+      for (const m of [{ t: 'ack' }, { t: 'put', r: [] }, { t: 'got', r: [] }, { t: 'get', k: [] }, { t: 'since', h: H1 }, { t: 'has', k: [] }, { t: 'had', e: [], s: 0 }, { t: 'scan', q: {}, r: 0, n: 1 }, { t: 'scanned', r: [] }, { t: 'sub', k: [], p: [], l: 1 }, { t: 'pub', r: [] }]) {
         assert.equal(decode(wire({ ...m, id }), LIMITS), null, `${m.t} id ${id}`)
       }
     }

@@ -1,0 +1,167 @@
+// Reads, deletes and subscriptions that see the whole ring (issue 15): on
+// 10 simulated peers with RF 3 most peers are not replicas of a given key,
+// yet a delete from any of them removes the key everywhere, a prefix range
+// from any of them lists every live key of the ring, a watch on any of them
+// hears every change, a read the replicas no longer answer returns the last
+// answer, and replicated() tells a write held on this device only.
+import assert from 'node:assert/strict'
+import { after, test } from 'node:test'
+
+import { seededRandom } from '../../js/transport/simulated-network.js'
+import { Cluster, FAST, peerIdFrom, sleep, until } from './helpers.js'
+
+const PEERS = 10
+
+/** @type {Cluster[]} */
+const clusters = []
+after(async () => {
+  for (const c of clusters) await c.close()
+})
+
+async function ring(seed, { loss = 0, options = {} } = {}) {
+  const random = seededRandom(seed)
+  const c = new Cluster({ seed, loss, options })
+  clusters.push(c)
+  for (let i = 0; i < PEERS; i++) await c.add(peerIdFrom(random))
+  const settled = await until(() => c.live().every((s) => s.getStats().dht.peers === PEERS) || 'members', 10000)
+  assert.equal(settled, true)
+  return c
+}
+
+/** A peer that is not one of key's replicas (and holds no copy of it). */
+async function nonReplica(c, key, not = []) {
+  for (const s of c.live()) {
+    if (not.includes(s)) continue
+    if (s.replicasFor(key).includes(s.peerId)) continue
+    if ((await s.getLocal(key)) === undefined) return s
+  }
+  throw new Error(`every peer holds ${key}`)
+}
+
+async function allReplicated(c) {
+  for (const s of c.live()) await s.replicated({ timeout: 10000 })
+}
+
+test('a delete from a peer that holds no copy removes the key on every peer', async () => {
+  const c = await ring(151)
+  const [writer] = c.live()
+  await writer.set('doc:5', { title: 'gone soon' })
+  await writer.replicated({ timeout: 5000 })
+  const deleter = await nonReplica(c, 'doc:5', [writer])
+  assert.equal(await deleter.delete('doc:5'), true, 'a live value existed at the replicas')
+  await deleter.replicated({ timeout: 5000 })
+  for (const s of c.live()) {
+    assert.equal(await s.get('doc:5'), undefined, `${s.peerId.slice(0, 6)} still reads it`)
+    assert.equal(await s.has('doc:5'), false)
+    if (s.replicasFor('doc:5').includes(s.peerId)) assert.equal(await s.getLocal('doc:5'), undefined)
+  }
+  // A second delete: nothing live anywhere any more.
+  assert.equal(await (await nonReplica(c, 'doc:5', [writer])).delete('doc:5'), false)
+  assert.equal(await deleter.delete('never-written'), false)
+})
+
+test('a prefix range from any peer lists exactly the live keys of the whole ring', async () => {
+  const c = await ring(152)
+  const stores = c.live()
+  const random = seededRandom(7)
+  /** @type {Map<string, unknown>} the model */
+  const model = new Map()
+  for (let i = 0; i < 400; i++) {
+    const key = `item:${String(Math.floor(random() * 100000)).padStart(6, '0')}`
+    const value = { i, text: `value ${i}` }
+    await stores[i % PEERS].set(key, value)
+    model.set(key, value)
+  }
+  for (let i = 0; i < 50; i++) await stores[(i * 3) % PEERS].set(`other:${i}`, i)
+  // Deletes from random peers, most of which hold no copy.
+  const doomed = [...model.keys()].filter((_, i) => i % 7 === 0)
+  for (const [i, key] of doomed.entries()) {
+    assert.equal(await stores[(i * 5 + 1) % PEERS].delete(key), true, key)
+    model.delete(key)
+  }
+  await allReplicated(c)
+  const want = [...model.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  for (const s of stores) {
+    const local = await s.range({ prefix: 'item:', scope: 'local' })
+    assert.ok(local.length < want.length, 'a peer alone holds part of the data')
+    assert.deepEqual(await s.range({ prefix: 'item:' }), want, `${s.peerId.slice(0, 6)}: range`)
+    assert.deepEqual(await s.keys('item:'), want.map(([k]) => k), 'keys')
+  }
+  const s = stores[3]
+  assert.deepEqual(await s.range({ prefix: 'item:', limit: 25 }), want.slice(0, 25))
+  assert.deepEqual(await s.range({ prefix: 'item:', limit: 25, reverse: true }), want.slice(-25).reverse())
+  // Pages by cursor: gt the last key of the previous page.
+  const paged = []
+  for (let page = await s.range({ prefix: 'item:', limit: 40 }); page.length > 0; ) {
+    paged.push(...page)
+    page = await s.range({ prefix: 'item:', gt: page[page.length - 1][0], limit: 40 })
+  }
+  assert.deepEqual(paged, want)
+  const mid = want[100][0]
+  assert.deepEqual(await s.range({ gte: mid, lt: 'item:~', limit: 10 }), want.slice(100, 110))
+  assert.deepEqual(await s.range({ prefix: 'item:', lte: mid, reverse: true, limit: 3 }), want.slice(98, 101).reverse())
+})
+
+test('a non-replica watching a key or a prefix hears every change within two heartbeats, with loss and after the replicas change', async () => {
+  const c = await ring(153, { loss: 0.1 })
+  const key = 'doc:123:title'
+  const watcher = await nonReplica(c, key)
+  const writer = await nonReplica(c, key, [watcher])
+  /** @type {unknown[]} */
+  const seen = []
+  /** @type {string[]} */
+  const prefixSeen = []
+  const offKey = watcher.watch({ key }, (e) => seen.push(e.value))
+  const offPrefix = watcher.watch('doc:123:', (e) => prefixSeen.push(e.key))
+  await sleep(300) // the subscriptions reach the replicas
+  const heartbeat = FAST.sync.heartbeatInterval
+  for (let i = 0; i < 8; i++) {
+    await writer.set(key, `title ${i}`)
+    const why = await until(() => seen.at(-1) === `title ${i}` || `saw ${JSON.stringify(seen.at(-1))}`, 20 * heartbeat)
+    assert.equal(why, true, `change ${i}`)
+  }
+  for (let i = 0; i < 5; i++) await writer.set(`doc:123:para:${i}`, i)
+  assert.equal(await until(() => prefixSeen.filter((k) => k.startsWith('doc:123:para:')).length >= 5 || 'prefix', 40 * heartbeat), true)
+  // Every replica of the key leaves; new ones take over and the watch moves.
+  for (const p of watcher.replicasFor(key)) if (p !== writer.peerId) await c.remove(p)
+  assert.equal(await until(() => watcher.getStats().dht.peers === c.live().length || 'members', 10000), true)
+  await sleep(3 * heartbeat)
+  await writer.set(key, 'after the move')
+  assert.equal(await until(() => seen.at(-1) === 'after the move' || `saw ${JSON.stringify(seen.at(-1))}`, 40 * heartbeat), true)
+  assert.ok(watcher.getStats().sync.subscriptions.watching >= 2)
+  offKey()
+  offPrefix()
+})
+
+test('a read nobody answers returns the last answer, also once the peers are gone', async () => {
+  const c = await ring(154)
+  const [writer] = c.live()
+  await writer.set('doc:5', { v: 1 })
+  await writer.replicated({ timeout: 5000 })
+  const reader = await nonReplica(c, 'doc:5', [writer])
+  assert.deepEqual(await reader.get('doc:5'), { v: 1 })
+  const others = c.live().filter((s) => s !== reader).map((s) => s.peerId)
+  c.net.partition([[reader.peerId], others])
+  assert.equal(await until(() => reader.getStats().dht.peers === 1 || 'members', 10000), true)
+  assert.deepEqual(await reader.get('doc:5'), { v: 1 })
+  assert.equal(await reader.has('doc:5'), true)
+  assert.ok(reader.getStats().cache.remoteRecords >= 1)
+})
+
+test('replicated() reports a write held on this device only, and waits for copies on request', async () => {
+  const c = await ring(155)
+  const [writer] = c.live()
+  await writer.set('k:1', 1)
+  assert.deepEqual(await writer.replicated({ timeout: 5000 }), { copies: 3, replicationFactor: 3 })
+  const others = c.live().filter((s) => s !== writer).map((s) => s.peerId)
+  c.net.partition([[writer.peerId], others])
+  assert.equal(await until(() => writer.getStats().dht.peers === 1 || 'members', 10000), true)
+  await writer.set('k:2', 2)
+  assert.deepEqual(await writer.replicated({ timeout: 1000 }), { copies: 1, replicationFactor: 3 })
+  assert.equal(writer.getStats().sync.underReplicated, 1)
+  await assert.rejects(writer.replicated({ copies: 2, timeout: 300 }), { code: 'TIMEOUT' })
+  c.net.heal()
+  await writer.replicated({ copies: 3, timeout: 10000 })
+  assert.equal(writer.getStats().sync.underReplicated, 0)
+  for (const p of writer.replicasFor('k:2')) assert.equal(await c.stores.get(p).getLocal('k:2'), 2)
+})
