@@ -216,6 +216,8 @@ export interface StorageStats {
     flushes: number
     lastSave: number | null
     maxCachePages: number
+    /** keys whose last remote answer (a routed read, or a change pushed to a watch) is remembered here, for reads no peer answers */
+    remoteRecords: number
     maxDiskPages: number
     /** totalPages / maxDiskPages (0 without a budget) */
     diskPressure: number
@@ -246,6 +248,13 @@ export interface StorageStats {
     rejected: number
     /** rejections by reason */
     rejectedWhy: Record<string, number>
+    /** subscriptions for watch()/useKey/useRange: `watching` peers hold a
+     *  confirmed lease for this store, which watches `keys` keys and
+     *  `prefixes` prefixes; `subscribers` peers subscribe here; pubs are
+     *  the change messages received / sent */
+    /** writes made here known to be held by fewer than replicationFactor peers (the ring is smaller, or they did not answer yet) */
+    underReplicated: number
+    subscriptions: { watching: number; keys: number; prefixes: number; subscribers: number; pubsIn: number; pubsOut: number }
   }
   queue: number
 }
@@ -347,8 +356,9 @@ export class PagingStorage {
   replicasFor(key: string | number): string[]
   /** The ring's members (this peer included) and the fraction of the key space each replicates. */
   getPeerDistribution(): PeerShare[]
-  /** Resolves once every write so far is acknowledged by its replicas; rejects with TIMEOUT. */
-  replicated(options?: { timeout?: number }): Promise<void>
+  /** Resolves once every write so far is acknowledged by its replicas (and, with `copies`, held by that
+   *  many peers), with the fewest copies of any write made here (1: on this device only); rejects with TIMEOUT. */
+  replicated(options?: { timeout?: number; copies?: number }): Promise<{ copies: number; replicationFactor: number }>
   /** Change events for keys with a prefix, or exactly one key. @returns unsubscribe */
   watch(target: WatchTarget, listener: (e: ChangeEvent) => void): () => void
 

@@ -36,8 +36,9 @@ std::string PagesJson(const std::vector<PageInfo>& pages);
 // {"status": {"ok", "notFound", "corruption", "invalidArgument",
 //  "notResident", "busy"}, "syncChildren", "syncBitsPerLevel",
 //  "syncMaxBits", "maxVirtualNodes", "hlcLogicalBits", "opType": {"put",
-//  "delete", "merge", "forget", "tombstone"}, "resultFlags": {"existed", "applied", "hasVersion"},
-//  "scanFlags": {"hasEnd", "reverse", "tombstones"}, "recordFlags":
+//  "delete", "merge", "forget", "tombstone"}, "resultFlags": {"existed",
+//  "applied", "hasVersion"}, "scanFlags": {"hasEnd", "reverse", "tombstones"},
+//  "recordFlags":
 //  {"tombstone"}}, every value read from its C++ constant.
 std::string ConstantsJson();
 

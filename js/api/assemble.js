@@ -6,10 +6,12 @@
 // construction with a `pigeon` or `transport` option, or later with
 // attach()). Nothing here starts: the StoreHost starts them once the store
 // is open.
+import { Emitter } from '../core/emitter.js'
 import { PagingStorageError } from '../core/errors.js'
 import { createBackend } from '../persistence/create-backend.js'
 import { LocalStore } from '../store/local-store.js'
 import { protocolLimits } from '../sync/protocol.js'
+import { Interests } from '../sync/interests.js'
 import { ReplicatedStore } from '../sync/replicated-store.js'
 import { AttachableTransport } from '../transport/attachable.js'
 import { PeerPigeonTransport } from '../transport/peerpigeon.js'
@@ -25,6 +27,8 @@ import { TombstoneCollector } from './tombstone-gc.js'
  * @property {ReplicatedStore | null} replicated once a network was attached
  * @property {LocalStore | ReplicatedStore} store every data call goes here
  * @property {TombstoneCollector} gc
+ * @property {Interests} interests what the apps of this store watch (this tab's and its followers')
+ * @property {Emitter} remote 'applied': changes peers pushed for watched keys this store does not hold
  */
 
 /**
@@ -77,7 +81,9 @@ export function assemble(opts, given, lifecycle, onError) {
     gc: new TombstoneCollector(
       { engineStats: () => local.engineStats(), compact: (horizon) => parts.store.compact(horizon) },
       { grace: opts.tombstoneGracePeriod }
-    )
+    ),
+    interests: new Interests(),
+    remote: new Emitter()
   }
   if (network) attachNetwork(parts, opts, network)
   return parts
@@ -95,12 +101,17 @@ export function attachNetwork(parts, opts, network) {
   parts.transport.attach(network.transport, { owned: network.owned })
   if (parts.replicated) return
   parts.local.withPeers()
-  parts.replicated = new ReplicatedStore(parts.local, parts.transport, {
-    replicationFactor: opts.replicationFactor,
+  parts.replicated = new ReplicatedStore(
+    parts.local,
+    parts.transport,
+    {
+      replicationFactor: opts.replicationFactor,
     readTimeout: opts.readTimeout,
     tombstoneGracePeriod: opts.tombstoneGracePeriod,
-    limits: protocolLimits(opts),
-    sync: opts.sync
-  })
+      limits: protocolLimits(opts),
+      sync: opts.sync
+    },
+    { interests: parts.interests, announce: (applied) => parts.remote.emit('applied', applied) }
+  )
   parts.store = parts.replicated
 }

@@ -405,16 +405,25 @@ export class PagingStorage {
   }
 
   /** Waits for a replication push of every write so far to be acknowledged
-   *  by the replicas (with peers).
-   *  @param {{ timeout?: number }} [options] timeout in ms (>= 0; Infinity: none)
-   *  @throws {PagingStorageError} TIMEOUT after timeout ms; INVALID_ARGUMENT for a bad timeout */
-  async replicated({ timeout = 10000 } = {}) {
+   *  by the replicas under the current ring (with peers), and, with
+   *  `copies`, for every write made here to be known to be held by that
+   *  many peers (this one counted). It answers how many copies the
+   *  least-copied write has: fewer than replicationFactor when the ring is
+   *  smaller than that (partitioned, or offline: 1 means on this device
+   *  only).
+   *  @param {{ timeout?: number, copies?: number }} [options] timeout in ms
+   *    (>= 0; Infinity: none); copies: 1 (default) to replicationFactor
+   *  @returns {Promise<{ copies: number, replicationFactor: number }>}
+   *  @throws {PagingStorageError} TIMEOUT after timeout ms; INVALID_ARGUMENT for a bad timeout or copies */
+  async replicated({ timeout = 10000, copies = 1 } = {}) {
     if (typeof timeout !== 'number' || !(timeout >= 0)) {
       throw new PagingStorageError('INVALID_ARGUMENT', 'replicated: timeout must be a number of ms, 0 or more')
     }
+    if (!Number.isInteger(copies) || copies < 1) throw new PagingStorageError('INVALID_ARGUMENT', 'replicated: copies must be a whole number, 1 or more')
     await this.ready
     try {
-      await this.#backing.replicated(timeout)
+      const least = await this.#backing.replicated(timeout, copies)
+      return { copies: least, replicationFactor: this.#opts.replicationFactor }
     } catch (err) {
       if (err instanceof PagingStorageError) throw err
       throw new PagingStorageError('TIMEOUT', /** @type {Error} */ (err).message)

@@ -42,6 +42,7 @@ export function storageStats({ state, peerId, opts, local, replicated }) {
       flushes: c.flushes,
       lastSave: c.lastSave,
       maxCachePages: opts.maxCachePages,
+      remoteRecords: sync?.remoteRecords ?? 0,
       maxDiskPages: maxDisk,
       diskPressure: (e?.pages ?? 0) / maxDisk,
       quotaBlocked: c.quotaBlocked
@@ -49,12 +50,14 @@ export function storageStats({ state, peerId, opts, local, replicated }) {
     dht: dhtStats(opts, sync, e?.liveKeys ?? 0),
     sync: {
       pendingReplications: sync?.pendingReplications ?? 0,
+      underReplicated: sync?.underReplicated ?? 0,
       messagesIn: sync?.messagesIn ?? 0,
       messagesOut: sync?.messagesOut ?? 0,
       bytesIn: sync?.bytesIn ?? 0,
       bytesOut: sync?.bytesOut ?? 0,
       rejected: sync?.rejected ?? 0,
-      rejectedWhy: sync?.rejectedWhy ?? {}
+      rejectedWhy: sync?.rejectedWhy ?? {},
+      subscriptions: sync?.subscriptions ?? { watching: 0, keys: 0, prefixes: 0, subscribers: 0, pubsIn: 0, pubsOut: 0 }
     },
     queue: c.queue
   }

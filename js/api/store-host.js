@@ -28,12 +28,18 @@ import { diagnosis, pageList, storageStats } from './stats.js'
  * @property {() => Promise<void>} flush
  * @property {() => Promise<number>} clearCache
  * @property {() => Promise<{purged: number, pages: number}>} compact
- * @property {(timeoutMs: number) => Promise<void>} replicated rejects (an Error) on timeout
+ * @property {(timeoutMs: number, copies: number) => Promise<number>} replicated the fewest copies
+ *   known of a write made here, once every push is acknowledged and every write has `copies`;
+ *   rejects (an Error with code TIMEOUT) on timeout
  * @property {(network: unknown) => void} attach
  * @property {() => void} detach
  * @property {boolean} attached
  * @property {(event: 'applied' | 'error' | 'saved', fn: (payload: any) => void) => () => void} on
- *   saved: a save stored every write applied before it began
+ *   applied: writes that changed the store, and changes peers pushed for
+ *   watched keys it does not hold; saved: a save stored every write applied
+ *   before it began
+ * @property {(targets: import('../sync/interests.js').Target[]) => void} watch the whole list of
+ *   what this tab's app watches (subscribed at the peers that hold it)
  * @property {(state: string) => import('../index.js').StorageStats} stats
  * @property {() => import('../index.js').PageSummary[]} pages
  * @property {(state: string) => import('../index.js').Diagnosis} diagnose
@@ -119,9 +125,15 @@ export class StoreHost {
     return { purged, pages: this.#parts.local.engineStats()?.pages ?? 0 }
   }
 
-  /** @param {number} timeoutMs */
-  async replicated(timeoutMs) {
-    await this.#parts.replicated?.replicated(timeoutMs)
+  /** @param {number} timeoutMs @param {number} [copies] */
+  async replicated(timeoutMs, copies = 1) {
+    const r = this.#parts.replicated
+    if (r) return r.replicated(timeoutMs, copies)
+    if (copies <= 1) return 1
+    // No network: no other copy can come before the network does.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1)))
+    if (this.#parts.replicated) return /** @type {any} */ (this.#parts.replicated).replicated(0, copies)
+    throw Object.assign(new Error(`no network attached: a write cannot have ${copies} copies`), { code: 'TIMEOUT' })
   }
 
   /** @param {unknown} network */
@@ -139,7 +151,28 @@ export class StoreHost {
 
   /** @type {Backing['on']} */
   on(event, fn) {
-    return this.#parts.local.on(event, fn)
+    const off = this.#parts.local.on(event, fn)
+    if (event !== 'applied') return off
+    const offRemote = this.#parts.remote.on('applied', fn)
+    return () => {
+      off()
+      offRemote()
+    }
+  }
+
+  /** @param {import('../sync/interests.js').Target[]} targets */
+  watch(targets) {
+    this.#parts.interests.set('self', targets)
+  }
+
+  /**
+   * What a follower tab's app watches, held here for it.
+   * @param {string} tab the follower's id
+   * @param {import('../sync/interests.js').Target[]} targets [] when it left
+   * @throws {import('../core/errors.js').PagingStorageError} INVALID_ARGUMENT for a bad list
+   */
+  watchFor(tab, targets) {
+    this.#parts.interests.set(`tab:${tab}`, targets)
   }
 
   /** @param {string} state the PagingStorage's */

@@ -84,18 +84,30 @@ export function compareKeys(a, b) {
 }
 
 /**
- * The predicate of a watch target: a key prefix (string), { prefix } or
- * exactly { key }.
+ * A watch target as the app gives it — a key prefix (string), { prefix } or
+ * exactly { key } — in one shape.
+ * @param {unknown} target
+ * @returns {{key: string} | {prefix: string}}
+ * @throws {PagingStorageError} INVALID_ARGUMENT for anything else
+ */
+export function watchTarget(target) {
+  if (typeof target === 'string') return { prefix: target }
+  const t = /** @type {any} */ (target)
+  if (t && typeof t.key === 'string') return { key: t.key }
+  if (t && typeof t.prefix === 'string') return { prefix: t.prefix }
+  throw new PagingStorageError('INVALID_ARGUMENT', 'watch expects a key prefix, { key } or { prefix }')
+}
+
+/**
+ * The predicate of a watch target (see watchTarget).
  * @param {string | {key: string} | {prefix: string}} target
  * @returns {(key: string) => boolean}
  * @throws {PagingStorageError} INVALID_ARGUMENT for anything else
  */
 export function keyMatcher(target) {
-  if (typeof target === 'string') return (k) => k.startsWith(target)
-  const t = /** @type {any} */ (target)
-  if (t && typeof t.key === 'string') return (k) => k === t.key
-  if (t && typeof t.prefix === 'string') return (k) => k.startsWith(t.prefix)
-  throw new PagingStorageError('INVALID_ARGUMENT', 'watch expects a key prefix, { key } or { prefix }')
+  const t = watchTarget(target)
+  if ('key' in t) return (k) => k === t.key
+  return (k) => k.startsWith(t.prefix)
 }
 
 /**

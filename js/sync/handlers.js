@@ -36,6 +36,8 @@ export async function mergeRecords(local, records) {
  * @property {import('./replicator.js').Replicator} replicator
  * @property {import('./routed-reads.js').RoutedReads} reads
  * @property {import('./ring-scans.js').RingScans} scans
+ * @property {import('./publisher.js').Publisher} publisher
+ * @property {import('./subscriber.js').Subscriber} subscriber
  * @property {import('./anti-entropy.js').AntiEntropy} antiEntropy
  * @property {import('./catch-up.js').CatchUp} catchUp
  * @property {import('./version-query.js').VersionQuery} query
@@ -69,7 +71,7 @@ export async function handleMessage(parts, from, msg) {
       return
     }
     case 'ack':
-      if (!catchUp.onAck(from, msg.id)) parts.replicator.onAck(from, msg.id)
+      if (!catchUp.onAck(from, msg.id) && !parts.replicator.onAck(from, msg.id) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
       return
     case 'get': {
       const answers = await local.lookup(msg.keys)
@@ -97,5 +99,10 @@ export async function handleMessage(parts, from, msg) {
       return messenger.send(from, await answerScan(parts.scans.scanLocal, msg, freshness.suspectBefore))
     case 'scanned':
       return parts.scans.onScanned(from, msg)
+    case 'sub':
+      return parts.publisher.onSub(from, msg)
+    case 'pub':
+      if (msg.records.some((r) => isFromFuture(r.hlc, Date.now(), parts.maxClockDrift))) return messenger.reject(from, 'version from the future')
+      return parts.subscriber.onPub(from, msg)
   }
 }

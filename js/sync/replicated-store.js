@@ -19,16 +19,20 @@ import { StatusCode } from '../core/errors.js'
 import { logger } from '../core/log.js'
 import { AntiEntropy } from './anti-entropy.js'
 import { CatchUp } from './catch-up.js'
+import { Copies } from './copies.js'
 import { Freshness } from './freshness.js'
 import { handleMessage, mergeRecords } from './handlers.js'
+import { Interests } from './interests.js'
 import { Membership } from './membership.js'
 import { Messenger } from './messenger.js'
 import { Ownership } from './ownership.js'
 import { Rebalancer } from './rebalance.js'
 import { isRingDelete, writeWithRingDeletes } from './ring-deletes.js'
 import { Replicator } from './replicator.js'
+import { Publisher } from './publisher.js'
 import { RingScans } from './ring-scans.js'
 import { RoutedReads } from './routed-reads.js'
+import { Subscriber } from './subscriber.js'
 import { VersionQuery } from './version-query.js'
 
 const log = logger('sync')
@@ -60,6 +64,10 @@ export class ReplicatedStore {
   /** @type {Replicator | null} */ #replicator = null
   /** @type {RoutedReads | null} */ #reads = null
   /** @type {RingScans | null} */ #scans = null
+  /** @type {Publisher | null} */ #publisher = null
+  /** @type {Copies | null} */ #copies = null
+  /** @type {Subscriber | null} */ #subscriber = null
+  #watch
   /** @type {CatchUp | null} */ #catchUp = null
   /** @type {AntiEntropy | null} */ #antiEntropy = null
   /** @type {Rebalancer | null} */ #rebalancer = null
@@ -75,11 +83,17 @@ export class ReplicatedStore {
    * @param {import('../store/local-store.js').LocalStore} local
    * @param {import('../transport/transport.js').Transport} transport
    * @param {SyncOptions} opts
+   * @param {{ interests: import('./interests.js').Interests,
+   *   announce: (applied: import('../store/local-store.js').AppliedWrite[]) => void }} watch
+   *   interests: what the apps watch (subscribed at the peers that hold it);
+   *   announce: changes pushed by peers to keys this store does not hold
+   *   (default: nothing watched, nothing announced)
    */
-  constructor(local, transport, opts) {
+  constructor(local, transport, opts, watch = { interests: new Interests(), announce: () => {} }) {
     this.#local = local
     this.#transport = transport
     this.#opts = opts
+    this.#watch = watch
     this.#selfId = local.peerId
     local.onOpen(() => this.#start())
   }
@@ -103,6 +117,7 @@ export class ReplicatedStore {
       push: async (keys) => {
         if (this.#replicator === null || this.#closed) return
         const recs = /** @type {StoredRecord[]} */ ((await this.#local.lookup(keys)).map((a) => a.record).filter(Boolean))
+        for (const r of recs) this.#copies?.wrote(r)
         this.#replicator.replicate(recs, this.replicasFor(recs.map((r) => r.key)))
       }
     })
@@ -176,13 +191,20 @@ export class ReplicatedStore {
   }
 
   /**
-   * Resolves once every push so far is acknowledged.
+   * Resolves once every push so far is acknowledged and every write made
+   * here is known to be held by at least `copies` peers (this one counted;
+   * at most replicationFactor), with the fewest copies of any of them.
    * @param {number} timeoutMs
+   * @param {number} [copies] 1: only the pushes' acknowledgements
+   * @returns {Promise<number>} the fewest copies known of a write made here
    * @throws {Error} code TIMEOUT
    */
-  async replicated(timeoutMs) {
+  async replicated(timeoutMs, copies = 1) {
     await this.#local.ready
+    const end = Date.now() + timeoutMs
     await this.#replicator?.whenDrained(timeoutMs)
+    await this.#copies?.whenAtLeast(copies, Math.max(0, end - Date.now()))
+    return this.#copies?.least ?? 1
   }
 
   /**
@@ -206,12 +228,20 @@ export class ReplicatedStore {
       ownedKeys: this.#ownership?.owned ?? 0,
       replicaKeys: this.#ownership?.replica ?? 0,
       pendingReplications: this.#replicator?.pending ?? 0,
+      underReplicated: this.#copies?.short ?? 0,
       messagesIn: m?.messagesIn ?? 0,
       messagesOut: m?.messagesOut ?? 0,
       bytesIn: m?.bytesIn ?? 0,
       bytesOut: m?.bytesOut ?? 0,
       rejected: m?.rejected ?? 0,
-      rejectedWhy: { ...(m?.rejectedWhy ?? {}) }
+      rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
+      remoteRecords: this.#reads?.size ?? 0,
+      subscriptions: {
+        ...(this.#subscriber?.counts ?? { watching: 0, keys: 0, prefixes: 0 }),
+        subscribers: this.#publisher?.subscribers ?? 0,
+        pubsIn: this.#subscriber?.stats.pubsIn ?? 0,
+        pubsOut: this.#publisher?.stats.pubsOut ?? 0
+      }
     }
   }
 
@@ -229,7 +259,9 @@ export class ReplicatedStore {
     const send = (/** @type {string} */ peer, /** @type {import('./protocol.js').Message} */ msg) => messenger.send(peer, msg)
     const nextId = () => this.#nextId++
     const lookup = async (/** @type {string[]} */ keys) => (await local.lookup(keys)).map((a) => a.record ?? null)
-    const replicator = new Replicator({ selfId, send, nextId, retryInterval: sync.retryInterval, lookup })
+    const copies = new Copies(selfId, rf)
+    this.#copies = copies
+    const replicator = new Replicator({ selfId, send, nextId, retryInterval: sync.retryInterval, lookup, onHeld: (peer, rec) => copies.held(peer, rec) })
     /** @type {SyncContext} */
     const ctx = {
       selfId,
@@ -251,7 +283,18 @@ export class ReplicatedStore {
     this.#ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
     this.#messenger = messenger
     this.#replicator = replicator
-    this.#reads = new RoutedReads(ctx, { readTimeout })
+    const reads = new RoutedReads(ctx, { readTimeout })
+    this.#reads = reads
+    this.#publisher = new Publisher(ctx, { scan: (range, onRecord) => local.scan(range, onRecord), reject: (peer, why) => messenger.reject(peer, why) })
+    this.#subscriber = new Subscriber(ctx, {
+      interests: this.#watch.interests,
+      lease: Math.max(1000, 10 * sync.heartbeatInterval),
+      remote: {
+        cached: (key) => reads.cached(key),
+        remember: (rec) => reads.remember(rec),
+        announce: (records) => this.#watch.announce(records.map((record) => ({ record, replicate: false, existed: false })))
+      }
+    })
     this.#scans = new RingScans(ctx, { readTimeout, scanLocal: (range, onRecord) => local.scan(range, onRecord) })
     this.#catchUp = catchUp
     this.#antiEntropy = new AntiEntropy(ctx, catchUp)
@@ -280,6 +323,8 @@ export class ReplicatedStore {
       replicator,
       reads: this.#reads,
       scans: this.#scans,
+      publisher: this.#publisher,
+      subscriber: this.#subscriber,
       antiEntropy: this.#antiEntropy,
       catchUp,
       query,
@@ -310,8 +355,12 @@ export class ReplicatedStore {
       messenger.broadcast({ t: 'hb', h: local.clock() })
       this.#membership?.expire()
       freshness.tick(this.#ring?.members.length ?? 1, replicator.pending)
+      this.#subscriber?.tick()
     })
-    this.#every(sync.retryInterval, () => replicator.retry())
+    this.#every(sync.retryInterval, () => {
+      replicator.retry()
+      this.#publisher?.tick()
+    })
     if (sync.antiEntropyInterval > 0) this.#every(sync.antiEntropyInterval, () => this.#round(true))
     for (const p of this.#transport.peers()) this.#membership.heard(p)
     messenger.broadcast({ t: 'hb' })
@@ -337,9 +386,26 @@ export class ReplicatedStore {
     const replicator = /** @type {Replicator} */ (this.#replicator)
     const pending = replicator.reroute()
     if (pending.length > 0) replicator.replicate(pending, this.replicasFor(pending.map((r) => r.key)))
+    // The ring grew: writes short of copies go to their replicas again.
+    if (members.length > before) this.#pushShort()
+    this.#subscriber?.refresh()
     // Let the membership settle, then hand off moved keys and reconcile.
     clearTimeout(this.#roundTimer)
     this.#roundTimer = setTimeout(() => this.#rebalance(), this.#opts.sync.heartbeatInterval)
+  }
+
+  /** Pushes the writes made here that are short of copies to their replicas under the current ring. */
+  #pushShort() {
+    const keys = this.#copies?.keys() ?? []
+    if (keys.length === 0) return
+    this.#local
+      .lookup(keys)
+      .then((answers) => {
+        if (this.#closed) return
+        const recs = /** @type {StoredRecord[]} */ (answers.map((a) => a.record).filter(Boolean))
+        this.#replicator?.replicate(recs, this.replicasFor(recs.map((r) => r.key)))
+      })
+      .catch((err) => this.#background(err))
   }
 
   /** Hands off moved keys, then starts a round; while stale, checks the old records first (which calls this again). */
@@ -366,12 +432,14 @@ export class ReplicatedStore {
 
   /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
   #push(applied) {
+    this.#publisher?.onApplied(applied.map((a) => a.record))
     const replicas = this.replicasFor(applied.map((a) => a.record.key))
     this.#ownership?.onApplied(applied, replicas)
     const push = []
     const to = []
     for (let i = 0; i < applied.length; i++) {
       if (!applied[i].replicate) continue
+      this.#copies?.wrote(applied[i].record)
       push.push(applied[i].record)
       to.push(replicas[i])
     }
@@ -418,6 +486,9 @@ export class ReplicatedStore {
     this.#replicator?.close()
     this.#reads?.close()
     this.#scans?.close()
+    this.#subscriber?.close()
+    this.#publisher?.close()
+    this.#copies?.close()
     this.#catchUp?.close()
     this.#rebalancer?.close()
     this.#query?.close()

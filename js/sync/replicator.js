@@ -30,6 +30,7 @@ export class Replicator {
   #nextId
   #retryInterval
   #lookup
+  #onHeld
   /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number}>>} peer -> key -> entry */
   #pending = new Map()
   /** @type {Map<number, {peer: string, keys: string[], at: number}>} message id -> what it carries */
@@ -42,10 +43,13 @@ export class Replicator {
   /**
    * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => void,
    *           nextId: () => number, retryInterval: number,
-   *           lookup?: (keys: string[]) => Promise<Array<StoredRecord | null>> }} opts
-   *   retryInterval in ms; lookup: the local store's records (for pushKeys)
+   *           lookup?: (keys: string[]) => Promise<Array<StoredRecord | null>>,
+   *           onHeld?: (peer: string, rec: StoredRecord) => void }} opts
+   *   retryInterval in ms; lookup: the local store's records (for pushKeys);
+   *   onHeld: a peer acknowledged holding a record
    */
-  constructor({ selfId, send, nextId, retryInterval, lookup = async (keys) => keys.map(() => null) }) {
+  constructor({ selfId, send, nextId, retryInterval, lookup = async (keys) => keys.map(() => null), onHeld = () => {} }) {
+    this.#onHeld = onHeld
     this.#selfId = selfId
     this.#send = send
     this.#nextId = nextId
@@ -111,7 +115,12 @@ export class Replicator {
     this.#inFlight.delete(id)
     const m = this.#pending.get(from)
     if (!m) return true
-    for (const k of f.keys) if (m.get(k)?.msg === id) m.delete(k)
+    for (const k of f.keys) {
+      const e = m.get(k)
+      if (e?.msg !== id) continue
+      m.delete(k)
+      this.#onHeld(from, e.rec)
+    }
     if (m.size === 0) this.#pending.delete(from)
     else this.#scheduleSend() // the window has room again
     this.#settleWaiters()

@@ -9,9 +9,11 @@
 // question or the answer may have been lost). Everything is driven by the
 // answers and by timers; nothing polls.
 //
-// Remote answers are remembered (at most CACHE_ENTRIES keys, least recently
-// answered dropped first) so that a read nobody answers returns the last
-// answer instead of nothing.
+// Remote answers (and changes pushed to this peer's subscriptions) are
+// remembered (at most CACHE_ENTRIES keys, least recently answered dropped
+// first) so that a read nobody answers — no replica answers in time, or
+// this peer is alone in its ring — returns the last answer instead of
+// nothing.
 import { StatusCode } from '../core/errors.js'
 import { isNewer } from '../core/record.js'
 
@@ -77,6 +79,12 @@ export class RoutedReads {
         })
         if (repair.length > 0) ctx.merge(repair).catch((err) => ctx.reportError(err))
       }
+    } else if (!this.#closed) {
+      // Alone: the last remote answers stand in for the replicas'.
+      keys.forEach((key, i) => {
+        const c = this.#cache.get(key)
+        if (c && !errors[i] && isNewer(recs[i], c)) recs[i] = c
+      })
     }
     return recs.map((rec, i) => {
       const err = errors[i]
@@ -210,6 +218,24 @@ export class RoutedReads {
       for (let q = 1; q < 4; q++) timers.push(setTimeout(askWaiting, (q * this.#readTimeout) / 4))
       timers.push(setTimeout(settle, Math.max(0, this.#readTimeout - (Date.now() - started))))
     })
+  }
+
+  /** @returns {number} keys with a remote answer remembered */
+  get size() {
+    return this.#cache.size
+  }
+
+  /**
+   * @param {string} key
+   * @returns {StoredRecord | null} the last remote answer remembered for key
+   */
+  cached(key) {
+    return this.#cache.get(key) ?? null
+  }
+
+  /** @param {StoredRecord} rec a newer record of its key from a peer */
+  remember(rec) {
+    this.#remember(rec.key, rec)
   }
 
   /** @param {string} key @param {StoredRecord} rec */

@@ -75,7 +75,7 @@ export class SharedStore {
    * Synchronous: the election runs in the background.
    * @param {ReturnType<typeof import('../api/options.js').normalizeOptions>} opts
    * @param {{ locks: { request: Function }, lockName: string,
-   *           makeHost: () => import('../api/store-host.js').Backing,
+   *           makeHost: () => import('../api/store-host.js').Backing & { watchFor: (tab: string, targets: any[]) => void },
    *           loadModule: () => Promise<any>,
    *           makeRing: (module: any, members: string[]) => import('../engine/ring.js').RingView,
    *           emptyStats: (state: string) => import('../index.js').StorageStats,
@@ -154,6 +154,7 @@ export class SharedStore {
     this.role = 'leader'
     this.#follower.handover(host)
     this.#current = host
+    host.watch(this.#watching)
     if (this.#relay.length > 0) {
       for (const off of this.#relay.splice(0)) off()
       this.#subscribe()
@@ -199,8 +200,8 @@ export class SharedStore {
   }
 
   /** @param {number} timeoutMs */
-  replicated(timeoutMs) {
-    return this.#current.replicated(timeoutMs)
+  replicated(timeoutMs, copies) {
+    return this.#current.replicated(timeoutMs, copies)
   }
 
   /** @param {unknown} network */
@@ -214,6 +215,15 @@ export class SharedStore {
 
   get attached() {
     return this.#current.attached
+  }
+
+  /** What this tab's app watches, given again to each new backing. @type {any[]} */
+  #watching = []
+
+  /** @type {import('../api/store-host.js').Backing['watch']} */
+  watch(targets) {
+    this.#watching = targets
+    this.#current.watch(targets)
   }
 
   /** @type {import('../api/store-host.js').Backing['on']} */

@@ -110,6 +110,15 @@ export class TabFollower {
 
   // ---- the Backing calls, sent to the leader ----
 
+  /** What this tab's app watches: the leader subscribes for it (sent again to each new leader). @type {any[]} */
+  #watching = []
+
+  /** @type {import('../api/store-host.js').Backing['watch']} */
+  watch(targets) {
+    this.#watching = targets
+    this.#call('watch', [targets]).catch(() => {}) // CLOSED: nothing to watch any more
+  }
+
   /** @param {any[]} ops */
   write(ops) {
     return this.#call('write', [ops])
@@ -144,8 +153,8 @@ export class TabFollower {
   }
 
   /** @param {number} timeoutMs */
-  replicated(timeoutMs) {
-    return this.#call('replicated', [timeoutMs])
+  replicated(timeoutMs, copies) {
+    return this.#call('replicated', [timeoutMs, copies])
   }
 
   /** @param {unknown} network kept, and attached if this tab is elected */
@@ -291,6 +300,7 @@ export class TabFollower {
           this.#channel.post({ t: 'hello', from: this.#id })
           this.#replayUnsaved() // invariant 3
           for (const [id, p] of this.#pending) this.#send(id, p) // invariant 1
+          if (this.#watching.length > 0 && ![...this.#pending.values()].some((p) => p.op === 'watch')) this.watch(this.#watching)
         }
         break
       case 'bye':

@@ -39,7 +39,7 @@ export class TabLeader {
 
   /**
    * @param {{ channel: { post: (m: object) => void, on: (fn: (m: any) => void) => () => void },
-   *           host: import('../api/store-host.js').Backing, id: string }} parts
+   *           host: import('../api/store-host.js').Backing & { watchFor: (tab: string, targets: any[]) => void }, id: string }} parts
    *   channel: the tabs' channel (validated messages); host: the store held here; id: this tab's
    */
   constructor({ channel, host, id }) {
@@ -79,6 +79,7 @@ export class TabLeader {
         this.#snapshot()
         break
       case 'bye':
+        this.#host.watchFor(m.from, [])
         this.#followers.delete(m.from)
         this.#lastWrite.delete(m.from)
         if (this.#followers.size === 0) this.#quiet()
@@ -171,6 +172,8 @@ export class TabLeader {
         const records = []
         await this.#host.scan(args[0], (r) => records.push({ key: r.key, json: r.json, deleted: r.deleted, origin: r.origin, hlc: r.hlc }))
         value = records
+      } else if (op === 'watch') {
+        this.#host.watchFor(from, args[0])
       } else {
         value = await /** @type {any} */ (this.#host)[op](...args)
       }

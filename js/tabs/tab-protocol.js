@@ -23,7 +23,7 @@
 import { PagingStorageError } from '../core/errors.js'
 
 /** The calls a follower makes, by Backing method name (js/api/store-host.js). */
-export const OPS = Object.freeze(['write', 'read', 'readLocal', 'scan', 'flush', 'clearCache', 'compact', 'replicated'])
+export const OPS = Object.freeze(['write', 'read', 'readLocal', 'scan', 'flush', 'clearCache', 'compact', 'replicated', 'watch'])
 
 /**
  * What the leader tells followers of the store, for their synchronous

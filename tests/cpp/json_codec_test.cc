@@ -83,8 +83,11 @@ TEST(JsonCodecTest, ConstantsAreTheCppOnes) {
   EXPECT_EQ(j["syncMaxBits"], kSyncMaxBits);
   EXPECT_EQ(j["maxVirtualNodes"], 4096);
   EXPECT_EQ(j["hlcLogicalBits"], Hlc::kLogicalBits);
-  EXPECT_EQ(j["opType"],
-            nlohmann::json({{"put", 0}, {"delete", 1}, {"merge", 2}, {"forget", 3}, {"tombstone", 4}}));
+  EXPECT_EQ(j["opType"], nlohmann::json({{"put", 0},
+                                         {"delete", 1},
+                                         {"merge", 2},
+                                         {"forget", 3},
+                                         {"tombstone", 4}}));
   EXPECT_EQ(j["resultFlags"], nlohmann::json({{"existed", 1},
                                               {"applied", 2},
                                               {"hasVersion", 4},

@@ -115,11 +115,25 @@ test('a non-replica watching a key or a prefix hears every change within two hea
   const offPrefix = watcher.watch('doc:123:', (e) => prefixSeen.push(e.key))
   await sleep(300) // the subscriptions reach the replicas
   const heartbeat = FAST.sync.heartbeatInterval
+  // Latency from the write to the watcher's event (the until() poll adds up to 100 ms).
+  const latencies = []
   for (let i = 0; i < 8; i++) {
+    const t0 = Date.now()
+    const heard = new Promise((resolve) => {
+      const off = watcher.watch({ key }, (e) => {
+        if (e.value !== `title ${i}`) return
+        off()
+        resolve(Date.now() - t0)
+      })
+    })
     await writer.set(key, `title ${i}`)
     const why = await until(() => seen.at(-1) === `title ${i}` || `saw ${JSON.stringify(seen.at(-1))}`, 20 * heartbeat)
     assert.equal(why, true, `change ${i}`)
+    latencies.push(await heard)
   }
+  latencies.sort((a, b) => a - b)
+  // Most changes arrive within two heartbeats (10% loss: a lost push waits for a resend).
+  assert.ok(latencies[4] <= 2 * heartbeat, `median ${latencies[4]} ms, all ${latencies}`)
   for (let i = 0; i < 5; i++) await writer.set(`doc:123:para:${i}`, i)
   assert.equal(await until(() => prefixSeen.filter((k) => k.startsWith('doc:123:para:')).length >= 5 || 'prefix', 40 * heartbeat), true)
   // Every replica of the key leaves; new ones take over and the watch moves.

@@ -11,6 +11,11 @@ function fakeStore() {
   const emitter = new Emitter()
   const store = {
     subscribed: 0,
+    /** @type {unknown[][]} every list of watch targets given */
+    watched: [],
+    watch(targets) {
+      this.watched.push(targets)
+    },
     on(event, fn) {
       assert.equal(event, 'applied')
       this.subscribed++
@@ -57,6 +62,22 @@ describe("ChangeEvents subscribes to 'applied' only while listened to", () => {
     off1()
     off2()
     assert.equal(store.subscribed, 0)
+  })
+
+  test('the watched targets go to the store (to subscribe at the peers), counted: the last unwatch removes one', () => {
+    const store = fakeStore()
+    const changes = new ChangeEvents(/** @type {any} */ (store))
+    const off1 = changes.watch('doc:', () => {})
+    const off2 = changes.watch({ prefix: 'doc:' }, () => {})
+    const off3 = changes.watch({ key: 'k' }, () => {})
+    assert.deepEqual(store.watched, [[{ prefix: 'doc:' }], [{ prefix: 'doc:' }, { key: 'k' }]])
+    off1()
+    off1() // twice: once only
+    assert.equal(store.watched.length, 2)
+    off2()
+    assert.deepEqual(store.watched.at(-1), [{ key: 'k' }])
+    off3()
+    assert.deepEqual(store.watched.at(-1), [])
   })
 
   test('listeners of other events on the shared emitter do not keep it subscribed', () => {

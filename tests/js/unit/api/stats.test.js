@@ -63,12 +63,23 @@ describe('storageStats', () => {
         flushes: 5,
         lastSave: 1234,
         maxCachePages: 7,
+        remoteRecords: 0,
         maxDiskPages: 200,
         diskPressure: 0.25,
         quotaBlocked: false
       },
       dht: { enabled: false, virtualNodes: 128, replicationFactor: 3, peers: 0, ownedKeys: 400, replicaKeys: 0, loadStdDev: 0, isLoadBalanced: true },
-      sync: { pendingReplications: 0, messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, rejected: 0, rejectedWhy: {} },
+      sync: {
+        pendingReplications: 0,
+        underReplicated: 0,
+        messagesIn: 0,
+        messagesOut: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        rejected: 0,
+        rejectedWhy: {},
+        subscriptions: { watching: 0, keys: 0, prefixes: 0, subscribers: 0, pubsIn: 0, pubsOut: 0 }
+      },
       queue: 4
     })
   })
@@ -109,12 +120,26 @@ describe('storageStats', () => {
       bytesIn: 100,
       bytesOut: 110,
       rejected: 1,
-      rejectedWhy: { rate: 1 }
+      rejectedWhy: { rate: 1 },
+      underReplicated: 2,
+      remoteRecords: 5,
+      subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
     }
     const s = storageStats({ state: 'open', peerId: 'me', opts, local: /** @type {any} */ (fakeLocal()), replicated: /** @type {any} */ ({ stats: sync }) })
     assert.equal(s.connectedPeers, 2)
     assert.deepEqual(s.dht, { enabled: true, virtualNodes: 128, replicationFactor: 3, peers: 3, ownedKeys: 120, replicaKeys: 280, loadStdDev: 0, isLoadBalanced: true })
-    assert.deepEqual(s.sync, { pendingReplications: 6, messagesIn: 10, messagesOut: 11, bytesIn: 100, bytesOut: 110, rejected: 1, rejectedWhy: { rate: 1 } })
+    assert.deepEqual(s.sync, {
+      pendingReplications: 6,
+      underReplicated: 2,
+      messagesIn: 10,
+      messagesOut: 11,
+      bytesIn: 100,
+      bytesOut: 110,
+      rejected: 1,
+      rejectedWhy: { rate: 1 },
+      subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
+    })
+    assert.equal(s.cache.remoteRecords, 5)
 
     // Coefficient of variation: shares 0.5 and 1.5 -> sd 0.5 / mean 1.
     const skewed = storageStats({ state: 'open', peerId: 'me', opts, local: /** @type {any} */ (fakeLocal()), replicated: /** @type {any} */ ({ stats: { ...sync, shares: [0.5, 1.5] } }) })

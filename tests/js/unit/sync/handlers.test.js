@@ -32,6 +32,9 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false,
     messenger: { send: log('send'), reject: log('reject') },
     replicator: { onAck: log('replicator.onAck') },
     reads: { onGot: log('reads.onGot') },
+    scans: { onScanned: log('scans.onScanned'), scanLocal: async (range, onRecord) => onRecord(rec('held', NOW)) },
+    publisher: { onAck: log('publisher.onAck'), onSub: log('publisher.onSub') },
+    subscriber: { onAck: log('subscriber.onAck'), onPub: log('subscriber.onPub') },
     antiEntropy: { onSum: log('onSum'), onEntries: log('onEntries'), onPull: log('onPull') },
     catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince') },
     query: { onHas: log('onHas'), onHad: log('onHad') },
@@ -81,10 +84,10 @@ test('a get is answered with the records held (keys not held are left out)', asy
   assert.deepEqual(p.calls[1], ['send', 'B', { t: 'got', id: 3, records: [rec('held', NOW)] }])
 })
 
-test("an ack goes to catch-up first, then to the replicator if it was not catch-up's", async () => {
+test("an ack goes to catch-up first, then to the replicator, the publisher and the subscriber, until one owns it", async () => {
   const p = parts()
   await handleMessage(/** @type {any} */ (p), 'B', { t: 'ack', id: 4 })
-  assert.deepEqual(p.calls, [['catchUp.onAck', 'B', 4], ['replicator.onAck', 'B', 4]])
+  assert.deepEqual(p.calls, [['catchUp.onAck', 'B', 4], ['replicator.onAck', 'B', 4], ['publisher.onAck', 'B', 4], ['subscriber.onAck', 'B', 4]])
   const q = parts({ ackIsCatchUp: true })
   await handleMessage(/** @type {any} */ (q), 'B', { t: 'ack', id: 4 })
   assert.deepEqual(q.calls, [['catchUp.onAck', 'B', 4]])
@@ -102,14 +105,29 @@ test('the other types go to the part that owns them', async () => {
     { t: 'pull', keys: ['k'], buckets: b },
     { t: 'since', id: 2, h },
     { t: 'has', id: 5, keys: ['k'] },
-    { t: 'had', id: 6, entries: [], inSyncSince: 0 }
+    { t: 'had', id: 6, entries: [], inSyncSince: 0 },
+    { t: 'scanned', id: 7, records: [] },
+    { t: 'sub', id: 8, keys: ['k'], prefixes: [], lease: 1000 },
+    { t: 'pub', id: 9, records: [rec('k', NOW)] }
   ]) {
     await handleMessage(/** @type {any} */ (p), 'B', /** @type {any} */ (msg))
   }
-  assert.deepEqual(p.calls.map((c) => c[0]), ['onHeartbeat', 'reads.onGot', 'onSum', 'onEntries', 'onPull', 'onSince', 'onHas', 'onHad'])
+  assert.deepEqual(
+    p.calls.map((c) => c[0]),
+    ['onHeartbeat', 'reads.onGot', 'onSum', 'onEntries', 'onPull', 'onSince', 'onHas', 'onHad', 'scans.onScanned', 'publisher.onSub', 'subscriber.onPub']
+  )
   assert.deepEqual(p.calls[4], ['onPull', 'B', ['k'], b])
   assert.deepEqual(p.calls[5], ['onSince', 'B', 2, h])
   assert.deepEqual(p.calls[6], ['onHas', 'B', 5, ['k']])
+})
+
+test('a scan is answered from the local store; a pub from the future is rejected like a put', async () => {
+  const p = parts()
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'scan', id: 3, range: {}, reverse: false, count: 10 })
+  assert.deepEqual(p.calls, [['send', 'B', { t: 'scanned', id: 3, records: [rec('held', NOW)] }]])
+  const q = parts()
+  await handleMessage(/** @type {any} */ (q), 'B', { t: 'pub', id: 4, records: [rec('k', NOW + 3_600_000)] })
+  assert.deepEqual(q.calls, [['reject', 'B', 'version from the future']])
 })
 
 test('a stale store ignores repair requests and leaves its suspect records out of get answers', async () => {

@@ -29,16 +29,16 @@ function scanOver(records) {
 /** Peers B and C answering from their own records, through answerScan. */
 function cluster(held) {
   const stores = Object.fromEntries(Object.entries(held).map(([p, recs]) => [p, scanOver(recs)]))
-  let scans
+  const box = { scans: /** @type {RingScans | null} */ (null) }
   const f = fakeContext({
     ringView: fakeRing(Object.keys(held)),
     send: (peer, msg) => {
       f.sent.push({ peer, msg })
-      answerScan(stores[peer].scan, msg, null).then((answer) => scans.onScanned(peer, answer))
+      answerScan(stores[peer].scan, msg, null).then((answer) => box.scans?.onScanned(peer, answer))
     }
   })
-  scans = new RingScans(f.ctx, { readTimeout: 200, scanLocal: stores.A.scan })
-  return { scans, stores, sent: f.sent }
+  box.scans = new RingScans(f.ctx, { readTimeout: 200, scanLocal: stores.A.scan })
+  return { scans: box.scans, stores, sent: f.sent }
 }
 
 async function collect(scans, range) {

@@ -1,0 +1,131 @@
+// Copies: how many peers are known to hold each write made here, for the
+// writes that are short of replicationFactor copies. A write is pushed to
+// its replicas under the ring of the moment; when the ring is smaller than
+// replicationFactor (a partition, peers gone, a device offline) its pushes
+// drain with fewer copies than asked for, and replicated() alone would not
+// tell. Copies counts this peer and every replica that acknowledged the
+// write's version, follows the writes still short, and has them pushed
+// again when the ring grows.
+//
+// Bounds: at most MAX_TRACKED short writes are followed; beyond that the
+// oldest are let go (counted in `untracked`; anti-entropy and hand-offs
+// still bring them to their replicas, but replicated() no longer waits for
+// them).
+import { compareVersions } from '../core/versions.js'
+
+const MAX_TRACKED = 10000
+// The longest delay setTimeout holds (ms); a longer one fires at once.
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+
+export class Copies {
+  #selfId
+  #rf
+  /** @type {Map<string, {hlc: string, origin: string, holders: Set<string>}>} key -> its newest write here, short of rf copies */
+  #short = new Map()
+  /** @type {Set<{want: number, resolve: () => void, timer: any}>} */
+  #waiters = new Set()
+  untracked = 0
+
+  /**
+   * @param {string} selfId
+   * @param {number} rf replication factor
+   */
+  constructor(selfId, rf) {
+    this.#selfId = selfId
+    this.#rf = rf
+  }
+
+  /** @returns {number} writes made here that fewer than replicationFactor peers are known to hold */
+  get short() {
+    return this.#short.size
+  }
+
+  /** @returns {number} the fewest copies known of any write made here (replicationFactor when none is short) */
+  get least() {
+    let least = this.#rf
+    for (const e of this.#short.values()) least = Math.min(least, e.holders.size)
+    return least
+  }
+
+  /** @returns {string[]} the keys of the short writes */
+  keys() {
+    return [...this.#short.keys()]
+  }
+
+  /**
+   * A write made here (this peer holds it), about to be pushed to its replicas.
+   * @param {StoredRecord} rec
+   */
+  wrote(rec) {
+    const old = this.#short.get(rec.key)
+    if (old && compareVersions(old.hlc, old.origin, rec.hlc, rec.origin) > 0) return
+    this.#short.delete(rec.key)
+    if (this.#rf <= 1) return
+    this.#short.set(rec.key, { hlc: rec.hlc, origin: rec.origin, holders: new Set([this.#selfId]) })
+    if (this.#short.size > MAX_TRACKED) {
+      this.#short.delete(/** @type {string} */ (this.#short.keys().next().value))
+      this.untracked++
+    }
+  }
+
+  /**
+   * A peer acknowledged holding this version.
+   * @param {string} peer
+   * @param {StoredRecord} rec
+   */
+  held(peer, rec) {
+    const e = this.#short.get(rec.key)
+    if (!e || e.hlc !== rec.hlc || e.origin !== rec.origin) return
+    e.holders.add(peer)
+    if (e.holders.size >= this.#rf) {
+      this.#short.delete(rec.key)
+      this.#settle()
+    }
+  }
+
+  /**
+   * Resolves once every write made here is held by at least `want` peers
+   * (at most replicationFactor); rejects after timeoutMs.
+   * @param {number} want
+   * @param {number} timeoutMs ms; Infinity: no limit
+   * @returns {Promise<void>}
+   * @throws {Error} code TIMEOUT
+   */
+  whenAtLeast(want, timeoutMs) {
+    const need = Math.min(want, this.#rf)
+    if (this.least >= need) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      /** @type {{want: number, resolve: () => void, timer: any}} */
+      const w = { want: need, resolve, timer: null }
+      if (timeoutMs <= MAX_TIMER_MS) {
+        w.timer = setTimeout(() => {
+          this.#waiters.delete(w)
+          reject(Object.assign(new Error(`${this.#short.size} writes held by fewer than ${need} peers after ${timeoutMs} ms (the ring has fewer members, or they did not answer)`), { code: 'TIMEOUT' }))
+        }, timeoutMs)
+      }
+      this.#waiters.add(w)
+    })
+  }
+
+  /** Waiters resolve (closing). */
+  close() {
+    for (const w of this.#waiters) {
+      clearTimeout(w.timer)
+      w.resolve()
+    }
+    this.#waiters.clear()
+  }
+
+  #settle() {
+    if (this.#waiters.size === 0) return
+    const least = this.least
+    for (const w of [...this.#waiters]) {
+      if (least < w.want) continue
+      clearTimeout(w.timer)
+      this.#waiters.delete(w)
+      w.resolve()
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+
+import { Copies } from '../../../../js/sync/copies.js'
+import { hlc, rec, state } from './fakes.js'
+
+describe('Copies', () => {
+  test('a write is short until replicationFactor peers (this one counted) acknowledged its version', async () => {
+    const c = new Copies('A', 3)
+    const v1 = rec('k', hlc(1), 'A')
+    c.wrote(v1)
+    assert.equal(c.short, 1)
+    assert.equal(c.least, 1)
+    const two = c.whenAtLeast(2, Infinity)
+    const three = c.whenAtLeast(5, Infinity) // capped at replicationFactor
+    c.held('B', rec('k', hlc(0), 'A')) // another version: not this write's copy
+    assert.equal(c.least, 1)
+    c.held('B', v1)
+    assert.equal(await state(two), 'pending', 'waiters settle when the write leaves the short list')
+    c.held('C', v1)
+    assert.equal(c.short, 0)
+    assert.equal(c.least, 3)
+    assert.equal(await state(two), 'resolved')
+    assert.equal(await state(three), 'resolved')
+  })
+
+  test('a newer write of the key starts over; an older one is ignored', () => {
+    const c = new Copies('A', 2)
+    c.wrote(rec('k', hlc(2), 'A'))
+    c.wrote(rec('k', hlc(1), 'A'))
+    c.held('B', rec('k', hlc(1), 'A'))
+    assert.equal(c.short, 1)
+    c.held('B', rec('k', hlc(2), 'A'))
+    assert.equal(c.short, 0)
+    assert.deepEqual(c.keys(), [])
+  })
+
+  test('TIMEOUT when the copies do not come; RF 1 never waits', async () => {
+    const c = new Copies('A', 3)
+    c.wrote(rec('k', hlc(1), 'A'))
+    await assert.rejects(c.whenAtLeast(2, 10), { code: 'TIMEOUT' })
+    assert.equal(await state(c.whenAtLeast(1, 10)), 'resolved')
+    const one = new Copies('A', 1)
+    one.wrote(rec('k', hlc(1), 'A'))
+    assert.equal(one.short, 0)
+    const pending = c.whenAtLeast(3, Infinity)
+    c.close()
+    assert.equal(await state(pending), 'resolved')
+  })
+})
