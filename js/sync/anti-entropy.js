@@ -30,7 +30,7 @@ export class AntiEntropy {
   roundsRun = 0
 
   /**
-   * @param {import('./replicated-store.js').SyncContext} ctx
+   * @param {import('./sync-context.js').SyncContext} ctx
    * @param {import('./catch-up.js').CatchUp} catchUp
    */
   constructor(ctx, catchUp) {

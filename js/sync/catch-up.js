@@ -32,7 +32,7 @@ export class CatchUp {
   #closed = false
 
   /**
-   * @param {import('./replicated-store.js').SyncContext} ctx
+   * @param {import('./sync-context.js').SyncContext} ctx
    * @param {{ peerTimeout: number, startHlc: string | undefined }} opts startHlc:
    *   this store's clock when sync started (what it had seen before)
    */

@@ -21,7 +21,7 @@ export class Rebalancer {
   #closed = false
 
   /**
-   * @param {import('./replicated-store.js').SyncContext} ctx
+   * @param {import('./sync-context.js').SyncContext} ctx
    * @param {import('./ownership.js').Ownership} ownership
    */
   constructor(ctx, ownership) {

@@ -35,7 +35,7 @@ export class RoutedReads {
   #closed = false
 
   /**
-   * @param {import('./replicated-store.js').SyncContext} ctx
+   * @param {import('./sync-context.js').SyncContext} ctx
    * @param {{ readTimeout: number }} opts readTimeout in ms
    */
   constructor(ctx, { readTimeout }) {

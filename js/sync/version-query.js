@@ -29,7 +29,7 @@ export class VersionQuery {
   #closed = false
 
   /**
-   * @param {import('./replicated-store.js').SyncContext} ctx
+   * @param {import('./sync-context.js').SyncContext} ctx
    * @param {{ timeout: number, inSyncSince: () => number }} opts timeout: ms
    *   to wait for an answer; inSyncSince: this peer's, for its answers
    */

@@ -58,7 +58,7 @@ export function fakeRing(members, table = {}) {
 
 /**
  * A SyncContext whose parts record what they were asked.
- * @param {Partial<import('../../../../js/sync/replicated-store.js').SyncContext> & {ringView?: any}} over
+ * @param {Partial<import('../../../../js/sync/sync-context.js').SyncContext> & {ringView?: any}} over
  */
 export function fakeContext(over = {}) {
   let id = 100

@@ -1,0 +1,112 @@
+// The parts of a replicated store, built once its local store is open: the
+// SyncContext they share and one object of each part, wired to each other.
+// ReplicatedStore (js/sync/replicated-store.js) owns them, drives them from
+// its timers and membership, and hands peers' messages to them
+// (js/sync/handlers.js).
+import { AntiEntropy } from './anti-entropy.js'
+import { CatchUp } from './catch-up.js'
+import { Copies } from './copies.js'
+import { Freshness } from './freshness.js'
+import { mergeRecords } from './handlers.js'
+import { Messenger } from './messenger.js'
+import { Ownership } from './ownership.js'
+import { Publisher } from './publisher.js'
+import { Rebalancer } from './rebalance.js'
+import { Replicator } from './replicator.js'
+import { RingScans } from './ring-scans.js'
+import { RoutedReads } from './routed-reads.js'
+import { Subscriber } from './subscriber.js'
+import { VersionQuery } from './version-query.js'
+
+/** @typedef {import('../engine/ring.js').RingView} RingView */
+
+/**
+ * Every part, with the context they share.
+ * @typedef {Omit<import('./handlers.js').Parts, 'freshness'> & { ctx: import('./sync-context.js').SyncContext,
+ *   copies: Copies, ownership: Ownership, rebalancer: Rebalancer, freshness: Freshness }} SyncParts
+ */
+
+/**
+ * @param {{ local: import('../store/local-store.js').LocalStore,
+ *   transport: import('../transport/transport.js').Transport,
+ *   opts: import('./sync-context.js').SyncOptions,
+ *   watch: { interests: import('./interests.js').Interests,
+ *            announce: (applied: import('../store/local-store.js').AppliedWrite[]) => void },
+ *   selfId: string, ring: () => RingView, isMember: (peer: string) => boolean, nextId: () => number,
+ *   reportError: (err: unknown) => void, onChecked: () => void }} host
+ *   ring: the current ring; onChecked: a stale store's old records are
+ *   checked (js/sync/freshness.js)
+ * @returns {SyncParts}
+ */
+export function buildSyncParts({ local, transport, opts, watch, selfId, ring, isMember, nextId, reportError, onChecked }) {
+  const { sync, readTimeout, limits, replicationFactor: rf } = opts
+  const messenger = new Messenger(transport, selfId, { limits, rateLimit: sync.rateLimit, fragmentTtl: 4 * readTimeout })
+  const send = (/** @type {string} */ peer, /** @type {import('./protocol.js').Message} */ msg) => messenger.send(peer, msg)
+  const lookup = async (/** @type {string[]} */ keys) => (await local.lookup(keys)).map((a) => a.record ?? null)
+  const scanLocal = local.scan.bind(local)
+  const copies = new Copies(selfId, rf)
+  const replicator = new Replicator({ selfId, send, nextId, retryInterval: sync.retryInterval, lookup, onHeld: (peer, rec) => copies.held(peer, rec) })
+  /** @type {import('./sync-context.js').SyncContext} */
+  const ctx = {
+    selfId,
+    rf,
+    retryInterval: sync.retryInterval,
+    ring,
+    isMember,
+    send,
+    nextId,
+    syncScan: (view, queries) => local.syncScan(view, rf, queries),
+    scanAll: (onRecord) => local.scan({ tombstones: true }, onRecord),
+    lookup,
+    merge: (records) => mergeRecords(local, records),
+    reportError,
+    queue: (peer, rec) => replicator.queue(peer, rec),
+    pushKeys: (peer, keys) => replicator.pushKeys(peer, keys)
+  }
+  const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock() })
+  const ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
+  const reads = new RoutedReads(ctx, { readTimeout })
+  const subscriber = new Subscriber(ctx, {
+    interests: watch.interests,
+    lease: Math.max(1000, 10 * sync.heartbeatInterval),
+    remote: {
+      cached: (key) => reads.cached(key),
+      remember: (rec) => reads.remember(rec),
+      announce: (records) => watch.announce(records.map((record) => ({ record, replicate: false, existed: false })))
+    }
+  })
+  const query = new VersionQuery(ctx, { timeout: readTimeout, inSyncSince: () => freshness.inSyncSince })
+  const freshness = new Freshness({
+    local,
+    grace: opts.tombstoneGracePeriod,
+    gc: { selfId, rf, ring, ask: (peer, keys) => query.ask(peer, keys), scan: scanLocal, write: (ops) => local.write(ops) },
+    onChecked,
+    reportError
+  })
+  return {
+    ctx,
+    local,
+    messenger,
+    replicator,
+    copies,
+    reads,
+    scans: new RingScans(ctx, { readTimeout, scanLocal }),
+    publisher: new Publisher(ctx, { scan: scanLocal, reject: (peer, why) => messenger.reject(peer, why) }),
+    subscriber,
+    antiEntropy: new AntiEntropy(ctx, catchUp),
+    catchUp,
+    ownership,
+    rebalancer: new Rebalancer(ctx, ownership),
+    query,
+    freshness,
+    maxClockDrift: sync.maxClockDrift
+  }
+}
+
+/**
+ * Closes every part (in-flight work settles with what it has).
+ * @param {SyncParts} p
+ */
+export function closeSyncParts(p) {
+  for (const part of [p.messenger, p.replicator, p.reads, p.scans, p.subscriber, p.publisher, p.copies, p.catchUp, p.rebalancer, p.query, p.freshness]) part.close()
+}
