@@ -44,11 +44,20 @@ export function useKey(storage, key, defaultValue = undefined) {
 
   const stop = [
     watch([() => toValue(key), storage.isReady], read, { immediate: true }),
-    storage.on('change', (e) => {
-      if (e.key !== toValue(key)) return
-      if (inflight > 0) missed = true
-      else set(e.deleted ? undefined : e.value)
-    })
+    // Subscribed at the key's replicas: a change made anywhere in the ring arrives.
+    watch(
+      () => toValue(key),
+      (k, _old, onCleanup) => {
+        if (typeof k !== 'string') return
+        onCleanup(
+          storage.watch({ key: k }, (e) => {
+            if (inflight > 0) missed = true
+            else set(e.deleted ? undefined : e.value)
+          })
+        )
+      },
+      { immediate: true }
+    )
   ]
   if (getCurrentScope()) onScopeDispose(() => stop.forEach((s) => s()))
 

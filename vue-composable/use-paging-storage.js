@@ -133,6 +133,12 @@ export function usePagingStorage(options = {}) {
         throw notReady()
       }
       unsubscribe = [store.on('change', onChange), store.on('error', report)]
+      // The watches made before (or across a re-initialization) subscribe
+      // at the peers that hold their keys.
+      for (const w of watched.values()) w.off = store.watch(w.target, () => {})
+      unsubscribe.push(() => {
+        for (const w of watched.values()) w.off = null
+      })
       storage.value = store
       isInitialized.value = true
       isReady.value = true
@@ -215,12 +221,33 @@ export function usePagingStorage(options = {}) {
     return () => changeListeners.delete(fn)
   }
 
-  /** Like PagingStorage#watch, and it survives re-initialization. */
+  /** What is watched, by target: the store's watch (its subscription at the
+   *  peers) is held while the composable's watchers need it. */
+  const watched = new Map()
+
+  /** Like PagingStorage#watch (a non-replica hears of changes made anywhere
+   *  in the ring), and it survives re-initialization. */
   function watchKeys(target, fn) {
     const match = keyMatcher(target)
-    return on('change', (e) => {
+    const id = JSON.stringify(typeof target === 'string' ? { prefix: target } : 'key' in target ? { key: target.key } : { prefix: target.prefix })
+    let w = watched.get(id)
+    if (!w) {
+      w = { target, count: 0, off: storage.value ? storage.value.watch(target, () => {}) : null }
+      watched.set(id, w)
+    }
+    w.count++
+    const offChange = on('change', (e) => {
       if (match(e.key)) fn(e)
     })
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      offChange()
+      if (--w.count > 0) return
+      w.off?.()
+      watched.delete(id)
+    }
   }
 
   function diagnose() {

@@ -16,6 +16,23 @@ function inRange(q, key) {
 }
 
 /**
+ * The longest prefix every key of the query's bounds shares: what to watch.
+ * @param {import('./index.js').RangeQuery} q
+ * @returns {string}
+ */
+function watchedPrefix(q) {
+  if (q.prefix !== undefined) return q.prefix
+  const low = q.gte ?? q.gt
+  const high = q.lt ?? q.lte
+  if (low === undefined || high === undefined) return ''
+  let n = 0
+  while (n < low.length && n < high.length && low[n] === high[n]) n++
+  // Never half a surrogate pair (a lone half is no key's prefix).
+  if (n > 0 && /[\ud800-\udbff]/.test(low[n - 1])) n--
+  return low.slice(0, n)
+}
+
+/**
  * @param {import('./index.js').UsePagingStorageReturn} storage
  * @param {import('vue').MaybeRefOrGetter<import('./index.js').RangeQuery>} query
  */
@@ -44,9 +61,19 @@ export function useRange(storage, query = {}) {
 
   const stop = [
     watch([() => ({ ...toValue(query) }), storage.isReady], run, { immediate: true, deep: true }),
-    storage.on('change', (e) => {
-      if (inRange(toValue(query), e.key)) rerunSoon()
-    })
+    // Subscribed at the peers (every member, for a prefix): a change made
+    // anywhere in the ring re-runs the query.
+    watch(
+      () => watchedPrefix(toValue(query)),
+      (prefix, _old, onCleanup) => {
+        onCleanup(
+          storage.watch(prefix, (e) => {
+            if (inRange(toValue(query), e.key)) rerunSoon()
+          })
+        )
+      },
+      { immediate: true }
+    )
   ]
   if (getCurrentScope()) onScopeDispose(() => stop.forEach((s) => s()))
   return items

@@ -187,6 +187,29 @@ test('useKey follows a write made by another peer', async () => {
   scope.stop()
 })
 
+test('regression: useKey and useRange on a peer that is not a replica follow writes made elsewhere (they showed stale values and partial lists)', async () => {
+  const net = new SimulatedNetwork({ seed: 8, latency: [1, 3] })
+  const ids = Array.from({ length: 6 }, (_, i) => String(i + 1).repeat(40))
+  const opts = (id) => ({ ...FAST, transport: net.join(id), persistence: { ...FAST.persistence, backend: 'memory' }, statsUpdateInterval: 0 })
+  const { scope, value: stores } = scoped(() => ids.map((id) => usePagingStorage(opts(id))))
+  await Promise.all(stores.map((s) => s.initialize()))
+  await until(() => stores.every((s) => s.getPeerDistribution().length === 6) || 'ring', 5000)
+  const key = 'doc:123:title'
+  const outside = stores.filter((s) => !s.replicasFor(key).includes(s.peerId.value))
+  assert.equal(outside.length, 3)
+  const [reader, writer] = outside
+  const views = scope.run(() => ({ title: useKey(reader, key, ''), docs: useRange(reader, { prefix: 'doc:123:' }) }))
+  await sleep(300)
+  for (const [i, s] of stores.entries()) await s.set(`doc:123:part:${i}`, i)
+  await writer.set(key, 'Shared Document')
+  assert.equal(await until(() => views.title.value === 'Shared Document' || `title '${views.title.value}'`, 5000), true)
+  assert.equal(await until(() => views.docs.value.length === 7 || `${views.docs.value.length} docs`, 5000), true)
+  await writer.set(key, 'Renamed')
+  assert.equal(await until(() => views.title.value === 'Renamed' || `title '${views.title.value}'`, 5000), true)
+  scope.stop()
+  await Promise.all(stores.map((s) => s.shutdown()))
+})
+
 test('inside a component: autoConnect opens on mount at once (local-first), attaches the pigeon when it comes, unmount shuts down', async () => {
   // A stand-in mesh: what PeerPigeonTransport needs, with no peers.
   const mesh = {
