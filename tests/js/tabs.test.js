@@ -175,6 +175,38 @@ test('a follower sees the ring of the leader: replicasFor, getPeerDistribution a
   await other.shutdown()
 })
 
+test("a follower tab's watch of a key held by other peers hears their writes, also after it takes the lead", async () => {
+  const net = new SimulatedNetwork({ seed: 6, latency: [1, 2] })
+  const fast = { sync: { heartbeatInterval: 100, peerTimeout: 700, retryInterval: 300, antiEntropyInterval: 1000 }, readTimeout: 800, replicationFactor: 1 }
+  const open = tabsOf({ peerId: 'a'.repeat(40), ...fast })
+  const leader = open()
+  await leader.ready
+  leader.attach(net.join('a'.repeat(40)))
+  const others = ['b', 'c', 'd'].map((c) => {
+    const s = new PagingStorage({ peerId: c.repeat(40), ...fast, transport: net.join(c.repeat(40)), persistence: { autoSaveInterval: 0 } })
+    made.push(s)
+    return s
+  })
+  const follower = open()
+  await Promise.all([follower.ready, ...others.map((s) => s.ready)])
+  await until(() => others.every((s) => s.getPeerDistribution().length === 4) || 'ring', 8000)
+  const key = Array.from({ length: 50 }, (_, i) => `doc:${i}`).find((k) => others[0].replicasFor(k)[0] !== 'a'.repeat(40))
+  const writer = others.find((s) => s.replicasFor(key)[0] !== s.peerId) ?? others[0]
+  const seen = []
+  follower.watch({ key }, (e) => seen.push(e.value))
+  await sleep(300)
+  await writer.set(key, 'one')
+  await until(() => seen.at(-1) === 'one' || `follower saw ${JSON.stringify(seen)}`)
+  assert.equal(await leader.getLocal(key), undefined, 'the tabs hold no copy: the change was pushed to the subscription')
+  await leader.shutdown()
+  net.leave('a'.repeat(40)) // the closed tab's connection goes with it
+  await until(() => follower.role === 'leader' || follower.role)
+  follower.attach(net.join('a'.repeat(40)))
+  await until(() => follower.getStats().sync.subscriptions.watching >= 1 || 'no subscription', 8000)
+  await writer.set(key, 'two')
+  await until(() => seen.at(-1) === 'two' || `new leader saw ${JSON.stringify(seen)}`, 8000)
+})
+
 test('shareTabs: false keeps one store per persistenceKey: a second gets LOCKED', async () => {
   const open = tabsOf({ persistence: { shareTabs: false } })
   const a = open()
