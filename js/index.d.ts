@@ -259,6 +259,12 @@ export interface StorageStats {
   queue: number
 }
 
+export interface Progress {
+  task: 'import' | 'catch-up' | 'range'
+  done: number
+  total: number
+}
+
 export interface PageSummary {
   id: number
   firstKey: string
@@ -366,7 +372,11 @@ export class PagingStorage {
   on(event: 'change', listener: (e: ChangeEvent) => void): () => void
   /** This tab took the shared store over ('leader'). */
   on(event: 'role', listener: (role: 'leader' | 'follower') => void): () => void
+  /** Long work under way: 'import' (entries written), 'catch-up' (records a joining or returning peer
+   *  received, of those its peers announced), 'range' (peers done answering a ring-wide range). */
+  on(event: 'progress', listener: (p: Progress) => void): () => void
   off(event: 'error', listener: (error: PagingStorageError | Error) => void): void
   off(event: 'change', listener: (e: ChangeEvent) => void): void
   off(event: 'role', listener: (role: 'leader' | 'follower') => void): void
+  off(event: 'progress', listener: (p: Progress) => void): void
 }

@@ -28,7 +28,8 @@ import { TombstoneCollector } from './tombstone-gc.js'
  * @property {LocalStore | ReplicatedStore} store every data call goes here
  * @property {TombstoneCollector} gc
  * @property {Interests} interests what the apps of this store watch (this tab's and its followers')
- * @property {Emitter} remote 'applied': changes peers pushed for watched keys this store does not hold
+ * @property {Emitter} syncEvents 'applied': changes peers pushed for watched keys this store does
+ *   not hold; 'progress': {task, done, total} of long sync work (catch-up, ring-wide ranges)
  */
 
 /**
@@ -83,7 +84,7 @@ export function assemble(opts, given, lifecycle, onError) {
       { grace: opts.tombstoneGracePeriod }
     ),
     interests: new Interests(),
-    remote: new Emitter()
+    syncEvents: new Emitter()
   }
   if (network) attachNetwork(parts, opts, network)
   return parts
@@ -111,7 +112,11 @@ export function attachNetwork(parts, opts, network) {
       limits: protocolLimits(opts),
       sync: opts.sync
     },
-    { interests: parts.interests, announce: (applied) => parts.remote.emit('applied', applied) }
+    {
+      interests: parts.interests,
+      announce: (applied) => parts.syncEvents.emit('applied', applied),
+      progress: (p) => parts.syncEvents.emit('progress', p)
+    }
   )
   parts.store = parts.replicated
 }

@@ -37,6 +37,9 @@ export async function exportData(store, peerId) {
   return { peerId, exportedAt: new Date().toISOString(), totalKeys: live, data }
 }
 
+/** Entries an import writes per call (a progress event after each). */
+const IMPORT_BATCH = 5000
+
 /**
  * Imports an export. Entries with a version (hlc and origin) merge by
  * last-writer-wins, deleted ones as tombstones (so a newer backup's deletes
@@ -46,10 +49,12 @@ export async function exportData(store, peerId) {
  * @param {{ maxKeyBytes: number, maxValueBytes: number }} limits
  * @param {(ops: import('../store/local-store.js').StoreWrite[]) =>
  *   Promise<import('../engine/codec.js').WriteResult[]>} write
+ * @param {(p: { task: 'import', done: number, total: number }) => void} [onProgress]
+ *   after each batch of IMPORT_BATCH entries written (done of total valid entries)
  * @returns {Promise<Array<{key: string, imported: boolean, error?: PagingStorageError, reason?: string}>>}
  * @throws {PagingStorageError} INVALID_ARGUMENT when backup is not an export
  */
-export async function importData(backup, limits, write) {
+export async function importData(backup, limits, write, onProgress = () => {}) {
   const data = /** @type {any} */ (backup)?.data
   if (backup === null || typeof backup !== 'object' || !Array.isArray(data)) {
     throw new PagingStorageError('INVALID_ARGUMENT', 'importData expects an exportData() result')
@@ -78,7 +83,15 @@ export async function importData(backup, limits, write) {
       return { type: 'merge', key: k, json, hlc: entry.hlc, origin: entry.origin, deleted, replicate: true }
     },
     keyOf,
-    write
+    async (ops) => {
+      // In batches, for the progress (each batch is queued as one call).
+      const results = []
+      for (let at = 0; at < ops.length; at += IMPORT_BATCH) {
+        results.push(...(await write(ops.slice(at, at + IMPORT_BATCH))))
+        onProgress({ task: 'import', done: results.length, total: ops.length })
+      }
+      return results
+    }
   )
   return outcomes.map(({ key, error, result }, i) => {
     if (error) return { key, imported: false, error }

@@ -35,6 +35,8 @@ export class PagingStorage {
   #backing
   #events = new Emitter()
   #changes
+  /** @type {(() => void) | null} stops passing on the backing's progress (while the app listens) */
+  #offProgress = null
   /** @type {Promise<void> | null} what shutdown() returns, once called */
   #closed = null
 
@@ -101,27 +103,39 @@ export class PagingStorage {
   /**
    * Subscribes to 'error' (background failures: a flush, a corrupt page, a
    * sync step), 'change' ({key, value, deleted, origin, hlc}: every write
-   * that changed the store, local or from a peer or another tab; origin +
-   * hlc are the write's version, origin the writer's peer id) or 'role'
-   * ('leader': this tab has taken the shared store over).
-   * @param {'error' | 'change' | 'role'} event
+   * that changed the store, local or from a peer or another tab, and the
+   * changes peers push for watched keys; origin + hlc are the write's
+   * version, origin the writer's peer id), 'role' ('leader': this tab has
+   * taken the shared store over) or 'progress' ({task, done, total} of long
+   * work: 'import' (entries written), 'catch-up' (records a joining or
+   * returning peer receives, of those its peers announced), 'range' (peers
+   * that finished answering a ring-wide range, this store counted)).
+   * @param {'error' | 'change' | 'role' | 'progress'} event
    * @param {(payload: any) => void} listener
    * @returns {() => void} unsubscribe
    */
   on(event, listener) {
     checkListener(event, listener)
     if (event === 'change') return this.#changes.on(listener)
-    return this.#events.on(event, listener)
+    if (event === 'progress' && this.#offProgress === null) {
+      this.#offProgress = this.#backing.on('progress', (p) => this.#events.emit('progress', p))
+    }
+    this.#events.on(event, listener)
+    return () => this.off(event, listener)
   }
 
   /**
-   * @param {'error' | 'change' | 'role'} event
+   * @param {'error' | 'change' | 'role' | 'progress'} event
    * @param {(payload: any) => void} listener
    */
   off(event, listener) {
     checkListener(event, listener)
-    if (event === 'change') this.#changes.off(listener)
-    else this.#events.off(event, listener)
+    if (event === 'change') return this.#changes.off(listener)
+    this.#events.off(event, listener)
+    if (event === 'progress' && !this.#events.has('progress')) {
+      this.#offProgress?.()
+      this.#offProgress = null
+    }
   }
 
   /**
@@ -324,7 +338,12 @@ export class PagingStorage {
    * @throws {PagingStorageError} INVALID_ARGUMENT when backup is not an export
    */
   importData(backup) {
-    return importData(backup, this.#opts, (ops) => this.#backing.write(ops))
+    return importData(
+      backup,
+      this.#opts,
+      (ops) => this.#backing.write(ops),
+      (p) => this.#events.emit('progress', p)
+    )
   }
 
   /**
@@ -473,8 +492,8 @@ export class PagingStorage {
  * @throws {PagingStorageError} INVALID_ARGUMENT unless 'change' or 'error' and a function
  */
 function checkListener(event, listener) {
-  if (event !== 'change' && event !== 'error' && event !== 'role') {
-    throw new PagingStorageError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(String(event))} (use 'change', 'error' or 'role')`)
+  if (event !== 'change' && event !== 'error' && event !== 'role' && event !== 'progress') {
+    throw new PagingStorageError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(String(event))} (use 'change', 'error', 'role' or 'progress')`)
   }
   if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'the listener must be a function')
 }

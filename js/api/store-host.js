@@ -34,10 +34,10 @@ import { diagnosis, pageList, storageStats } from './stats.js'
  * @property {(network: unknown) => void} attach
  * @property {() => void} detach
  * @property {boolean} attached
- * @property {(event: 'applied' | 'error' | 'saved', fn: (payload: any) => void) => () => void} on
+ * @property {(event: 'applied' | 'error' | 'saved' | 'progress', fn: (payload: any) => void) => () => void} on
  *   applied: writes that changed the store, and changes peers pushed for
  *   watched keys it does not hold; saved: a save stored every write applied
- *   before it began
+ *   before it began; progress: {task, done, total} of long sync work
  * @property {(targets: import('../sync/interests.js').Target[]) => void} watch the whole list of
  *   what this tab's app watches (subscribed at the peers that hold it)
  * @property {(state: string) => import('../index.js').StorageStats} stats
@@ -151,9 +151,10 @@ export class StoreHost {
 
   /** @type {Backing['on']} */
   on(event, fn) {
+    if (event === 'progress') return this.#parts.syncEvents.on('progress', fn)
     const off = this.#parts.local.on(event, fn)
     if (event !== 'applied') return off
-    const offRemote = this.#parts.remote.on('applied', fn)
+    const offRemote = this.#parts.syncEvents.on('applied', fn)
     return () => {
       off()
       offRemote()

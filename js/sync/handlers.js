@@ -68,8 +68,11 @@ export async function handleMessage(parts, from, msg) {
       }
       await mergeRecords(local, msg.records)
       messenger.send(from, { t: 'ack', id: msg.id })
+      catchUp.onRecords(from, msg.records.length)
       return
     }
+    case 'delta':
+      return catchUp.onDelta(from, msg.id, msg.n)
     case 'ack':
       if (!catchUp.onAck(from, msg.id) && !parts.replicator.onAck(from, msg.id) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
       return

@@ -25,6 +25,8 @@
 //                                             records we share with hlc > h that
 //                                             you are the first other replica
 //                                             of; then ack {id}
+//   delta {id, n}                             answering since `id`: n records follow (as put),
+//                                             for the asker's progress
 //   has   {id, k: [key...]}                   which versions do you hold of these
 //                                             keys? answered by had
 //   had   {id, e: [[key, hlc, origin, tomb]...], s}
@@ -91,6 +93,7 @@ const RANGE_BOUNDS = /** @type {const} */ (['gte', 'gt', 'lt', 'lte', 'prefix'])
  *   | { t: 'ent', buckets: Array<Bucket & { entries: Entry[] }> }
  *   | { t: 'pull', keys: string[], buckets: Bucket[] }
  *   | { t: 'since', id: number, h: string }
+ *   | { t: 'delta', id: number, n: number }
  *   | { t: 'has', id: number, keys: string[] }
  *   | { t: 'had', id: number, entries: Entry[], inSyncSince: number }
  *   | { t: 'scan', id: number, range: ScanRange, reverse: boolean, count: number }
@@ -261,6 +264,8 @@ function fromWire(m, limits) {
       return isId(m.id) ? { t: 'ack', id: m.id } : null
     case 'since':
       return isId(m.id) && isHlc(m.h) ? { t: 'since', id: m.id, h: m.h } : null
+    case 'delta':
+      return isId(m.id) && Number.isSafeInteger(m.n) && m.n >= 0 ? { t: 'delta', id: m.id, n: m.n } : null
     case 'put':
     case 'got':
     case 'pub': {

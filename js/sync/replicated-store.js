@@ -34,6 +34,16 @@ const log = logger('sync')
 /** @typedef {import('./sync-context.js').SyncOptions} SyncOptions */
 /** @typedef {import('./sync-parts.js').SyncParts} SyncParts */
 
+/**
+ * What the apps watch, and what sync tells them.
+ * @typedef {object} Watch
+ * @property {Interests} interests what the apps watch (subscribed at the peers that hold it)
+ * @property {(applied: import('../store/local-store.js').AppliedWrite[]) => void} announce
+ *   changes peers pushed for watched keys this store does not hold
+ * @property {(p: { task: 'catch-up' | 'range', done: number, total: number }) => void} progress
+ *   long work under way (js/sync/catch-up.js, js/sync/ring-scans.js)
+ */
+
 export class ReplicatedStore {
   #local
   #transport
@@ -61,13 +71,9 @@ export class ReplicatedStore {
    * @param {import('../store/local-store.js').LocalStore} local
    * @param {import('../transport/transport.js').Transport} transport
    * @param {SyncOptions} opts
-   * @param {{ interests: Interests,
-   *   announce: (applied: import('../store/local-store.js').AppliedWrite[]) => void }} [watch]
-   *   interests: what the apps watch (subscribed at the peers that hold it);
-   *   announce: changes pushed by peers to keys this store does not hold
-   *   (default: nothing watched, nothing announced)
+   * @param {Watch} [watch] default: nothing watched, nothing told
    */
-  constructor(local, transport, opts, watch = { interests: new Interests(), announce: () => {} }) {
+  constructor(local, transport, opts, watch = { interests: new Interests(), announce: () => {}, progress: () => {} }) {
     this.#local = local
     this.#transport = transport
     this.#opts = opts

@@ -38,6 +38,7 @@ const SCAN_CHARS = 48000
 export class RingScans {
   #ctx
   #readTimeout
+  #onProgress
   /** @type {Map<number, {peer: string, onAnswer: (records: StoredRecord[], next: string | undefined) => void}>} */
   #asked = new Map()
   /** @type {Set<() => void>} settles every fetch in progress (close) */
@@ -46,13 +47,17 @@ export class RingScans {
 
   /**
    * @param {import('./sync-context.js').SyncContext} ctx
-   * @param {{ readTimeout: number, scanLocal: (range: KeyRange, onRecord: (r: StoredRecord) => void) => Promise<void> }} opts
-   *   readTimeout in ms; scanLocal: this store's scan
+   * @param {{ readTimeout: number, scanLocal: (range: KeyRange, onRecord: (r: StoredRecord) => void) => Promise<void>,
+   *   onProgress?: (p: { task: 'range', done: number, total: number }) => void }} opts
+   *   readTimeout in ms; scanLocal: this store's scan; onProgress: sources
+   *   (this store and each peer) done of all (a range ended by its limit
+   *   reports them all done)
    */
-  constructor(ctx, { readTimeout, scanLocal }) {
+  constructor(ctx, { readTimeout, scanLocal, onProgress = () => {} }) {
     this.#ctx = ctx
     this.#readTimeout = readTimeout
     this.scanLocal = scanLocal
+    this.#onProgress = onProgress
   }
 
   /**
@@ -72,9 +77,36 @@ export class RingScans {
     /** @type {Source[]} */
     const sources = [null, ...peers].map((peer) => ({ peer, buf: [], covered: null, done: false }))
     let emitted = 0
+    let finished = 0
+    const progress = () => {
+      const done = sources.filter((s) => s.done).length
+      if (done !== finished) this.#onProgress({ task: 'range', done: (finished = done), total: sources.length })
+    }
+    try {
+      await this.#merge(sources, range, order, want, (r) => {
+        onRecord(r)
+        emitted++
+      }, () => emitted, progress)
+    } finally {
+      if (finished < sources.length) this.#onProgress({ task: 'range', done: sources.length, total: sources.length })
+    }
+  }
+
+  /**
+   * The merge loop (see the top of this file).
+   * @param {Source[]} sources
+   * @param {KeyRange} range
+   * @param {(a: string, b: string) => number} order
+   * @param {number} want
+   * @param {(r: StoredRecord) => void} emit
+   * @param {() => number} emitted
+   * @param {() => void} progress
+   */
+  async #merge(sources, range, order, want, emit, emitted, progress) {
     while (!this.#closed) {
-      const count = Math.min(MAX_SCAN_PAGE, Math.max(16, want - emitted + 8))
+      const count = Math.min(MAX_SCAN_PAGE, Math.max(16, want - emitted() + 8))
       await Promise.all(sources.filter((s) => !s.done && s.buf.length === 0).map((s) => this.#fill(s, range, count)))
+      progress()
       // Every source still answering has covered the keys up to `boundary`.
       /** @type {string | null} */
       let boundary = null
@@ -92,8 +124,8 @@ export class RingScans {
       for (const key of [...merged.keys()].sort(order)) {
         const r = /** @type {StoredRecord} */ (merged.get(key))
         if (r.deleted) continue
-        onRecord(r)
-        if (++emitted >= want) return
+        emit(r)
+        if (emitted() >= want) return
       }
       if (boundary === null) return
     }

@@ -30,8 +30,7 @@ import { VersionQuery } from './version-query.js'
  * @param {{ local: import('../store/local-store.js').LocalStore,
  *   transport: import('../transport/transport.js').Transport,
  *   opts: import('./sync-context.js').SyncOptions,
- *   watch: { interests: import('./interests.js').Interests,
- *            announce: (applied: import('../store/local-store.js').AppliedWrite[]) => void },
+ *   watch: import('./replicated-store.js').Watch,
  *   selfId: string, ring: () => RingView, isMember: (peer: string) => boolean, nextId: () => number,
  *   reportError: (err: unknown) => void, onChecked: () => void }} host
  *   ring: the current ring; onChecked: a stale store's old records are
@@ -63,7 +62,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     queue: (peer, rec) => replicator.queue(peer, rec),
     pushKeys: (peer, keys) => replicator.pushKeys(peer, keys)
   }
-  const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock() })
+  const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock(), onProgress: watch.progress })
   const ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
   const reads = new RoutedReads(ctx, { readTimeout })
   const subscriber = new Subscriber(ctx, {
@@ -90,7 +89,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     replicator,
     copies,
     reads,
-    scans: new RingScans(ctx, { readTimeout, scanLocal }),
+    scans: new RingScans(ctx, { readTimeout, scanLocal, onProgress: watch.progress }),
     publisher: new Publisher(ctx, { scan: scanLocal, reject: (peer, why) => messenger.reject(peer, why) }),
     subscriber,
     antiEntropy: new AntiEntropy(ctx, catchUp),

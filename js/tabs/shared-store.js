@@ -51,6 +51,9 @@ class TabChannel {
   }
 }
 
+/** The events of the current backing this one passes on. */
+const RELAYED = ['applied', 'progress']
+
 export class SharedStore {
   /** @type {'follower' | 'leader'} until elected, a follower */
   role = 'follower'
@@ -64,8 +67,8 @@ export class SharedStore {
   #leader = null
   #makeHost
   #events = new Emitter()
-  /** @type {Array<() => void>} the relay of 'applied' from the current backing, while listened to */
-  #relay = []
+  /** @type {Map<string, () => void>} event -> the relay of it from the current backing, while listened to */
+  #relay = new Map()
   #closing = false
   #onRole
   /** @type {import('../api/store-host.js').Backing} where calls go now */
@@ -155,9 +158,9 @@ export class SharedStore {
     this.#follower.handover(host)
     this.#current = host
     host.watch(this.#watching)
-    if (this.#relay.length > 0) {
-      for (const off of this.#relay.splice(0)) off()
-      this.#subscribe()
+    for (const [event, off] of [...this.#relay]) {
+      off()
+      this.#relayFrom(event)
     }
     this.#leader = new TabLeader({ channel: this.#channel, host, id: this.#id })
     this.#leader.announce()
@@ -229,10 +232,12 @@ export class SharedStore {
   /** @type {import('../api/store-host.js').Backing['on']} */
   on(event, fn) {
     const off = this.#events.on(event, fn)
-    if (event === 'applied' && this.#relay.length === 0) this.#subscribe()
+    if (RELAYED.includes(event) && !this.#relay.has(event)) this.#relayFrom(event)
     return () => {
       off()
-      if (!this.#events.has('applied')) for (const unsub of this.#relay.splice(0)) unsub()
+      if (this.#events.has(event)) return
+      this.#relay.get(event)?.()
+      this.#relay.delete(event)
     }
   }
 
@@ -278,7 +283,11 @@ export class SharedStore {
 
   /** Relays the current backing's 'applied' writes to this one's listeners
    *  (errors reach the PagingStorage through its host's onError). */
-  #subscribe() {
-    this.#relay.push(this.#current.on('applied', (payload) => this.#events.emit('applied', payload)))
+  /** @param {string} event 'applied' or 'progress' */
+  #relayFrom(event) {
+    this.#relay.set(
+      event,
+      this.#current.on(/** @type {'applied' | 'progress'} */ (event), (payload) => this.#events.emit(event, payload))
+    )
   }
 }

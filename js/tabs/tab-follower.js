@@ -322,6 +322,9 @@ export class TabFollower {
           )
         }
         break
+      case 'progress':
+        if (m.from === this.#leader) this.#events.emit('progress', m.progress)
+        break
       case 'snapshot':
         if (m.from !== this.#leader) break
         this.#snap = m.snap

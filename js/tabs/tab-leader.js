@@ -94,7 +94,11 @@ export class TabLeader {
   #follow(tab) {
     this.#followers.add(tab)
     if (this.#offApplied === null) {
-      const offs = [this.#host.on('applied', (applied) => this.#applied(applied)), this.#host.on('saved', () => this.#saved())]
+      const offs = [
+        this.#host.on('applied', (applied) => this.#applied(applied)),
+        this.#host.on('saved', () => this.#saved()),
+        this.#host.on('progress', (progress) => this.#channel.post({ t: 'progress', from: this.#id, progress }))
+      ]
       this.#offApplied = () => offs.forEach((off) => off())
       this.#timer = setInterval(() => this.#snapshot(), SNAPSHOT_EVERY)
       this.#timer.unref?.()

@@ -11,6 +11,7 @@
 //                                           order: [{id, op, args}], those of one turn together
 //   replies  {from, to, replies}            answers: [{id, value} | {id, error}]
 //   applied  {from, records}                writes that changed the store (leader to all)
+//   progress {from, progress}               {task, done, total} of the leader's long work
 //   snapshot {from, snap}                   the leader's introspection (see Snapshot)
 //   want     {from}                         a follower asks for a snapshot with pages
 //   saved    {from, through}                a save stored every write call of follower
@@ -84,6 +85,10 @@ export function isTabMessage(m) {
     }
     case 'applied':
       return Array.isArray(/** @type {any} */ (m).records)
+    case 'progress': {
+      const p = /** @type {any} */ (m).progress
+      return p !== null && typeof p === 'object' && typeof p.task === 'string' && Number.isSafeInteger(p.done) && Number.isSafeInteger(p.total)
+    }
     case 'saved': {
       const through = /** @type {any} */ (m).through
       return typeof through === 'object' && through !== null

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 
+import { PagingStorage } from 'paging-storage'
+
 import { seededRandom } from '../../js/transport/simulated-network.js'
 import { Cluster, FAST, peerIdFrom, sleep, until } from './helpers.js'
 
@@ -178,4 +180,36 @@ test('replicated() reports a write held on this device only, and waits for copie
   await writer.replicated({ copies: 3, timeout: 10000 })
   assert.equal(writer.getStats().sync.underReplicated, 0)
   for (const p of writer.replicasFor('k:2')) assert.equal(await c.stores.get(p).getLocal('k:2'), 2)
+})
+
+test('progress: a peer joining a ring of 12,000 keys, an import, and a ring-wide range report {task, done, total}', async () => {
+  const c = await ring(156)
+  const [writer] = c.live()
+  const entries = Array.from({ length: 12000 }, (_, i) => [`bulk:${String(i).padStart(5, '0')}`, { i, text: 'x'.repeat(40) }])
+  const imports = []
+  const offImport = writer.on('progress', (p) => p.task === 'import' && imports.push(p))
+  const outcomes = await writer.importData({ data: entries.map(([key, value]) => ({ key, value })) })
+  offImport()
+  assert.ok(outcomes.every((o) => o.imported))
+  assert.ok(imports.length >= 2, 'one event per batch')
+  assert.deepEqual(imports.at(-1), { task: 'import', done: 12000, total: 12000 })
+  await writer.replicated({ timeout: 30000 })
+  // A new peer: its catch-up from every member, in records.
+  const id = 'f'.repeat(40)
+  const s = new PagingStorage({ ...FAST, transport: c.net.join(id) })
+  const seen = []
+  s.on('progress', (p) => seen.push(p))
+  await s.ready
+  c.stores.set(id, s)
+  const catchUp = () => seen.filter((p) => p.task === 'catch-up')
+  assert.equal(await until(() => { const last = catchUp().at(-1); return (last && last.done === last.total && last.total > 1000) || JSON.stringify(last) }, 20000), true)
+  const totals = catchUp().map((p) => p.total)
+  assert.ok(catchUp().every((p) => p.done <= p.total), 'never past the total')
+  assert.ok(Math.max(...totals) <= 12000 * 3, 'at most every record from each of its replicas')
+  assert.equal(await until(() => s.getStats().dht.peers === PEERS + 1 || 'members', 10000), true)
+  const rangeProgress = []
+  const off = s.on('progress', (p) => p.task === 'range' && rangeProgress.push(p))
+  assert.equal((await s.keys('bulk:')).length, 12000)
+  off()
+  assert.deepEqual(rangeProgress.at(-1), { task: 'range', done: PEERS + 1, total: PEERS + 1 })
 })
