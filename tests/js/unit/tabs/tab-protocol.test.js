@@ -12,6 +12,8 @@ test('well-formed messages pass; malformed ones (another version, garbage) are d
     { t: 'calls', from: 'a', to: 'b', calls: [{ id: 1, op: 'write', args: [[]] }] },
     { t: 'replies', from: 'b', to: 'a', replies: [{ id: 1, value: [] }] },
     { t: 'applied', from: 'b', records: [] },
+    { t: 'progress', from: 'b', progress: { task: 'catch-up', done: 1, total: 2 } },
+    { t: 'calls', from: 'a', to: 'b', calls: [{ id: 1, op: 'watch', args: [[{ key: 'k' }]] }] },
     { t: 'snapshot', from: 'b', snap: {} },
     { t: 'failed', from: 'b', error: { message: 'x' } },
     { t: 'want', from: 'a' },
@@ -32,6 +34,8 @@ test('well-formed messages pass; malformed ones (another version, garbage) are d
     { t: 'calls', from: 'a', to: 'b', calls: [null] },
     { t: 'replies', from: 'b', to: 'a', replies: [{ value: 1 }] },
     { t: 'applied', from: 'b', records: {} },
+    { t: 'progress', from: 'b', progress: null },
+    { t: 'progress', from: 'b', progress: { task: 'x', done: '1', total: 2 } },
     { t: 'snapshot', from: 'b', snap: null }
   ]) {
     assert.equal(isTabMessage(m), false, JSON.stringify(m))
