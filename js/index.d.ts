@@ -218,6 +218,9 @@ export interface StorageStats {
     maxCachePages: number
     /** keys whose last remote answer (a routed read, or a change pushed to a watch) is remembered here, for reads no peer answers */
     remoteRecords: number
+    /** the bytes they count against maxCachePages × pageSize, and the pages they take in the cache's backend */
+    remoteBytes: number
+    remotePages: number
     maxDiskPages: number
     /** totalPages / maxDiskPages (0 without a budget) */
     diskPressure: number

@@ -8,7 +8,7 @@
 // is open.
 import { Emitter } from '../core/emitter.js'
 import { PagingStorageError } from '../core/errors.js'
-import { createBackend } from '../persistence/create-backend.js'
+import { createBackend, createCacheBackend } from '../persistence/create-backend.js'
 import { LocalStore } from '../store/local-store.js'
 import { protocolLimits } from '../sync/protocol.js'
 import { Interests } from '../sync/interests.js'
@@ -110,12 +110,15 @@ export function attachNetwork(parts, opts, network) {
     readTimeout: opts.readTimeout,
     tombstoneGracePeriod: opts.tombstoneGracePeriod,
       limits: protocolLimits(opts),
-      sync: opts.sync
+      sync: opts.sync,
+      maxCachePages: opts.maxCachePages,
+      pageSize: opts.pageSize
     },
     {
       interests: parts.interests,
       announce: (applied) => parts.syncEvents.emit('applied', applied),
-      progress: (p) => parts.syncEvents.emit('progress', p)
+      progress: (p) => parts.syncEvents.emit('progress', p),
+      cacheBackend: opts.maxCachePages > 0 ? createCacheBackend(opts.persistence) : null
     }
   )
   parts.store = parts.replicated

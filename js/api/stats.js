@@ -43,6 +43,8 @@ export function storageStats({ state, peerId, opts, local, replicated }) {
       lastSave: c.lastSave,
       maxCachePages: opts.maxCachePages,
       remoteRecords: sync?.remoteRecords ?? 0,
+      remoteBytes: sync?.remoteBytes ?? 0,
+      remotePages: sync?.remotePages ?? 0,
       maxDiskPages: maxDisk,
       diskPressure: (e?.pages ?? 0) / maxDisk,
       quotaBlocked: c.quotaBlocked

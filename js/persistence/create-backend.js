@@ -54,3 +54,20 @@ export function createBackend(persistence) {
     `unknown persistence.backend ${JSON.stringify(choice)} (use 'indexeddb', 'localstorage', 'memory' or a backend object)`
   )
 }
+
+/**
+ * Where the remote cache (js/sync/remote-cache.js) of a store persists:
+ * beside the store's data, under `<persistenceKey>:remote-cache`, for the
+ * IndexedDB and localStorage backends; null (memory only) for the memory
+ * backend and a backend object (this library cannot make a second one).
+ * @param {{ backend?: unknown, persistenceKey: string, durability?: 'strict' | 'relaxed' }} persistence
+ * @returns {import('./backend.js').Backend | null}
+ */
+export function createCacheBackend(persistence) {
+  const choice = backendChoice(persistence)
+  const key = `${persistence.persistenceKey}:remote-cache`
+  // Relaxed: the cache is a cache; a crash may take its last save.
+  if (choice === 'indexeddb') return new IndexedDBBackend(key, undefined, 'relaxed')
+  if (choice === 'localstorage') return new LocalStorageBackend(key)
+  return null
+}

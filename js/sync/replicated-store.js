@@ -42,6 +42,8 @@ const log = logger('sync')
  *   changes peers pushed for watched keys this store does not hold
  * @property {(p: { task: 'catch-up' | 'range', done: number, total: number }) => void} progress
  *   long work under way (js/sync/catch-up.js, js/sync/ring-scans.js)
+ * @property {import('../persistence/backend.js').Backend | null} [cacheBackend] where the
+ *   remote cache persists (js/sync/remote-cache.js; none: in memory only)
  */
 
 export class ReplicatedStore {
@@ -77,7 +79,7 @@ export class ReplicatedStore {
     this.#local = local
     this.#transport = transport
     this.#opts = opts
-    this.#watch = watch
+    this.#watch = { ...watch, cacheBackend: watch.cacheBackend ?? null }
     this.#selfId = local.peerId
     local.onOpen(() => this.#start())
   }
@@ -220,7 +222,9 @@ export class ReplicatedStore {
       bytesOut: m?.bytesOut ?? 0,
       rejected: m?.rejected ?? 0,
       rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
-      remoteRecords: p?.reads.size ?? 0,
+      remoteRecords: p?.cache.size ?? 0,
+      remoteBytes: p?.cache.bytes ?? 0,
+      remotePages: p?.cache.pages ?? 0,
       subscriptions: {
         ...(p?.subscriber.counts ?? { watching: 0, keys: 0, prefixes: 0 }),
         subscribers: p?.publisher.subscribers ?? 0,
@@ -254,7 +258,8 @@ export class ReplicatedStore {
       onChecked: () => this.#rebalance()
     })
     this.#parts = parts
-    const { messenger, catchUp, replicator, freshness, subscriber, publisher } = parts
+    const { messenger, catchUp, replicator, freshness, subscriber, publisher, cache } = parts
+    cache.load().catch((err) => this.#background(err))
     this.#membership = new Membership(selfId, {
       peerTimeout: sync.peerTimeout,
       onChange: (members) => this.#onMembers(members),
@@ -264,6 +269,11 @@ export class ReplicatedStore {
     messenger.onMessage((from, msg) => this.#onMessage(from, msg))
     this.#unlisten.push(
       local.on('applied', (applied) => this.#onApplied(applied)),
+      // The remote cache is saved after the store's saves, and gives its space up first.
+      local.on('saved', () => cache.save().catch((err) => this.#background(err))),
+      local.on('error', (err) => {
+        if (/** @type {any} */ (err)?.code === 'QUOTA_EXCEEDED') cache.dropPersisted().catch(() => {})
+      }),
       this.#transport.on('peer-joined', ({ peerId }) => {
         if (typeof peerId === 'string' && peerId !== selfId) {
           this.#membership?.heard(peerId)

@@ -10,8 +10,8 @@
 // answers and by timers; nothing polls.
 //
 // Remote answers (and changes pushed to this peer's subscriptions) are
-// remembered (at most CACHE_ENTRIES keys, least recently answered dropped
-// first) so that a read nobody answers — no replica answers in time, or
+// remembered in the RemoteCache (js/sync/remote-cache.js: maxCachePages,
+// persisted) so that a read nobody answers — no replica answers in time, or
 // this peer is alone in its ring — returns the last answer instead of
 // nothing.
 import { StatusCode } from '../core/errors.js'
@@ -19,7 +19,6 @@ import { isNewer } from '../core/record.js'
 
 // Reads answered by one replica wait this long for the others' answers.
 const READ_GRACE_MS = 25
-const CACHE_ENTRIES = 2000
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 
@@ -28,19 +27,20 @@ export class RoutedReads {
   #readTimeout
   /** @type {Map<number, {peer: string, onAnswer: (records: StoredRecord[]) => void}>} */
   #asked = new Map()
-  /** @type {Map<string, StoredRecord>} remote answers, oldest first */
-  #cache = new Map()
+  #cache
   /** @type {Set<() => void>} the settle functions of reads in progress */
   #open = new Set()
   #closed = false
 
   /**
    * @param {import('./sync-context.js').SyncContext} ctx
-   * @param {{ readTimeout: number }} opts readTimeout in ms
+   * @param {{ readTimeout: number, cache: import('./remote-cache.js').RemoteCache }} opts readTimeout in ms;
+   *   cache: the last remote answers
    */
-  constructor(ctx, { readTimeout }) {
+  constructor(ctx, { readTimeout, cache }) {
     this.#ctx = ctx
     this.#readTimeout = readTimeout
+    this.#cache = cache
   }
 
   /**
@@ -122,7 +122,7 @@ export class RoutedReads {
     if (!this.#closed) await this.#ask(keys, state, byPeer)
     const records = state.map((s, i) => {
       if (s.best) this.#remember(keys[i], s.best)
-      return s.best ?? (s.answered ? null : this.#cache.get(keys[i]) ?? null)
+      return s.best ?? (s.answered ? null : this.#cache.get(keys[i]))
     })
     return { records, answered: state.map((s) => s.answered) }
   }
@@ -220,28 +220,8 @@ export class RoutedReads {
     })
   }
 
-  /** @returns {number} keys with a remote answer remembered */
-  get size() {
-    return this.#cache.size
-  }
-
-  /**
-   * @param {string} key
-   * @returns {StoredRecord | null} the last remote answer remembered for key
-   */
-  cached(key) {
-    return this.#cache.get(key) ?? null
-  }
-
-  /** @param {StoredRecord} rec a newer record of its key from a peer */
-  remember(rec) {
-    this.#remember(rec.key, rec)
-  }
-
   /** @param {string} key @param {StoredRecord} rec */
   #remember(key, rec) {
-    this.#cache.delete(key)
-    this.#cache.set(key, { key: rec.key, hlc: rec.hlc, origin: rec.origin, deleted: rec.deleted, json: rec.json })
-    if (this.#cache.size > CACHE_ENTRIES) this.#cache.delete(/** @type {string} */ (this.#cache.keys().next().value))
+    if (rec.key === key) this.#cache.put(rec)
   }
 }

@@ -30,6 +30,7 @@
 /**
  * Sync options, normalized (api/options.js); tombstoneGracePeriod in ms.
  * @typedef {{ replicationFactor: number, readTimeout: number, tombstoneGracePeriod: number,
+ *   maxCachePages: number, pageSize: number,
  *   limits: import('./protocol.js').Limits,
  *   sync: { heartbeatInterval: number, peerTimeout: number, retryInterval: number,
  *           antiEntropyInterval: number, maxClockDrift: number,

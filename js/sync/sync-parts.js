@@ -12,6 +12,7 @@ import { Messenger } from './messenger.js'
 import { Ownership } from './ownership.js'
 import { Publisher } from './publisher.js'
 import { Rebalancer } from './rebalance.js'
+import { RemoteCache } from './remote-cache.js'
 import { Replicator } from './replicator.js'
 import { RingScans } from './ring-scans.js'
 import { RoutedReads } from './routed-reads.js'
@@ -23,7 +24,7 @@ import { VersionQuery } from './version-query.js'
 /**
  * Every part, with the context they share.
  * @typedef {Omit<import('./handlers.js').Parts, 'freshness'> & { ctx: import('./sync-context.js').SyncContext,
- *   copies: Copies, ownership: Ownership, rebalancer: Rebalancer, freshness: Freshness }} SyncParts
+ *   copies: Copies, cache: RemoteCache, ownership: Ownership, rebalancer: Rebalancer, freshness: Freshness }} SyncParts
  */
 
 /**
@@ -64,13 +65,14 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
   }
   const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock(), onProgress: watch.progress })
   const ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
-  const reads = new RoutedReads(ctx, { readTimeout })
+  const cache = new RemoteCache({ maxCachePages: opts.maxCachePages, pageSize: opts.pageSize, backend: watch.cacheBackend ?? null, limits })
+  const reads = new RoutedReads(ctx, { readTimeout, cache })
   const subscriber = new Subscriber(ctx, {
     interests: watch.interests,
     lease: Math.max(1000, 10 * sync.heartbeatInterval),
     remote: {
-      cached: (key) => reads.cached(key),
-      remember: (rec) => reads.remember(rec),
+      cached: (key) => cache.get(key),
+      remember: (rec) => cache.put(rec),
       announce: (records) => watch.announce(records.map((record) => ({ record, replicate: false, existed: false })))
     }
   })
@@ -88,6 +90,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     messenger,
     replicator,
     copies,
+    cache,
     reads,
     scans: new RingScans(ctx, { readTimeout, scanLocal, onProgress: watch.progress }),
     publisher: new Publisher(ctx, { scan: scanLocal, reject: (peer, why) => messenger.reject(peer, why) }),
@@ -107,5 +110,6 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
  * @param {SyncParts} p
  */
 export function closeSyncParts(p) {
+  p.cache.close().catch(() => {}) // saved last (a failure gives the space back: nothing to report)
   for (const part of [p.messenger, p.replicator, p.reads, p.scans, p.subscriber, p.publisher, p.copies, p.catchUp, p.rebalancer, p.query, p.freshness]) part.close()
 }

@@ -64,6 +64,8 @@ describe('storageStats', () => {
         lastSave: 1234,
         maxCachePages: 7,
         remoteRecords: 0,
+        remoteBytes: 0,
+        remotePages: 0,
         maxDiskPages: 200,
         diskPressure: 0.25,
         quotaBlocked: false

@@ -36,7 +36,7 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false,
     publisher: { onAck: log('publisher.onAck'), onSub: log('publisher.onSub') },
     subscriber: { onAck: log('subscriber.onAck'), onPub: log('subscriber.onPub') },
     antiEntropy: { onSum: log('onSum'), onEntries: log('onEntries'), onPull: log('onPull') },
-    catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince') },
+    catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince'), onRecords: () => {}, onDelta: log('onDelta') },
     query: { onHas: log('onHas'), onHad: log('onHad') },
     freshness: { stale, suspectBefore },
     maxClockDrift: 60_000

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, mock, test } from 'node:test'
 import { StatusCode } from '../../../../js/core/errors.js'
+import { RemoteCache } from '../../../../js/sync/remote-cache.js'
 import { RoutedReads } from '../../../../js/sync/routed-reads.js'
 import { fakeContext, fakeRing, flush, hlc, rec, state } from './fakes.js'
 
 const TIMEOUT = 1000
 const GRACE = 25
 
-function setup(over = {}) {
+function setup({ maxCachePages = 100, ...over } = {}) {
   const f = fakeContext(over)
-  const reads = new RoutedReads(f.ctx, { readTimeout: TIMEOUT })
+  const cache = new RemoteCache({ maxCachePages, pageSize: 4096, backend: null, limits: { maxKeyBytes: 1024, maxValueBytes: 1 << 20 } })
+  const reads = new RoutedReads(f.ctx, { readTimeout: TIMEOUT, cache })
   /** The 'get' messages sent so far. */
   const gets = () => f.sent.filter((s) => s.msg.t === 'get')
   /** Answers the latest 'get' to peer with these records. */
@@ -137,15 +139,16 @@ describe('lookup', () => {
     assert.deepEqual(await p, { records: [null], answered: [true] })
   })
 
-  test('at most 2000 keys are remembered, least recently answered dropped first', async () => {
-    const { reads, answer } = setup()
-    const keys = Array.from({ length: 2001 }, (_, i) => `k${i}`)
+  test('the answers remembered are bounded by the remote cache (maxCachePages), least recently answered dropped first', async () => {
+    // One page of 4096 bytes: 58 records of 70 bytes (key, value, 64 for the version).
+    const { reads, answer } = setup({ maxCachePages: 1 })
+    const keys = Array.from({ length: 59 }, (_, i) => `k${String(i).padStart(4, '0')}`)
     const first = reads.lookup(keys, keys.map(() => ['B']))
     answer('B', keys.map((k) => rec(k, hlc(1))))
     await first
-    const p = reads.lookup(['k0', 'k1', 'k2000'], [['B'], ['B'], ['B']])
+    const p = reads.lookup(['k0000', 'k0001', 'k0058'], [['B'], ['B'], ['B']])
     mock.timers.tick(TIMEOUT)
-    assert.deepEqual((await p).records, [null, rec('k1', hlc(1)), rec('k2000', hlc(1))])
+    assert.deepEqual((await p).records, [null, rec('k0001', hlc(1)), rec('k0058', hlc(1))])
   })
 
   test("a 'got' from the wrong peer, or with an unknown id, is ignored", async () => {
