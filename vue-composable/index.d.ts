@@ -88,8 +88,8 @@ export interface UsePagingStorageReturn {
   peerId: Ref<string | null>
   /** 'local': alone on its persistenceKey; 'leader': this tab holds the store its tabs share (and the mesh); 'follower': another tab does. Null before open. */
   role: Ref<'local' | 'leader' | 'follower' | null>
-  /** The last progress event of long work (a joining peer's catch-up, an import, a ring-wide range), or null. */
-  progress: Ref<Progress | null>
+  /** Per task, its last progress event: a joining peer's catch-up, an import, a ring-wide range. */
+  progress: Ref<Partial<Record<Progress['task'], Progress>>>
 
   /** Opens the store at once: over `pigeon` (a PeerPigeonMesh, under its peer id) when given, else attaching the `pigeon` option's mesh when there is one. Idempotent. */
   initialize(pigeon?: unknown): Promise<void>

@@ -52,8 +52,8 @@ export function usePagingStorage(options = {}) {
   const peerId = ref(null)
   /** 'local' | 'leader' | 'follower' (PagingStorage#role), once open. */
   const role = ref(null)
-  /** The last 'progress' event ({task, done, total}) of long work, or null. */
-  const progress = shallowRef(null)
+  /** Per task ('catch-up', 'import', 'range'), its last 'progress' event ({task, done, total}). */
+  const progress = shallowRef({})
   /** Where the network stands: 'offline' (none attached, or its signaling server out of reach), 'connecting', 'connected'. A follower tab shows its leader's. */
   const network = computed(() => {
     if (link && role.value !== 'follower') return link.status.value === 'connected' || link.status.value === 'connecting' ? link.status.value : 'offline'
@@ -134,7 +134,7 @@ export function usePagingStorage(options = {}) {
         await store.shutdown()
         throw notReady()
       }
-      unsubscribe = [store.on('change', onChange), store.on('error', report), store.on('progress', (p) => (progress.value = p))]
+      unsubscribe = [store.on('change', onChange), store.on('error', report), store.on('progress', (p) => (progress.value = { ...progress.value, [p.task]: p }))]
       // The watches made before (or across a re-initialization) subscribe
       // at the peers that hold their keys.
       for (const w of watched.values()) w.off = store.watch(w.target, () => {})
@@ -210,7 +210,7 @@ export function usePagingStorage(options = {}) {
     for (const off of unsubscribe.splice(0)) off()
     attached.value = false
     role.value = null
-    progress.value = null
+    progress.value = {}
     isReady.value = false
     isInitialized.value = false
     storage.value = null

@@ -61,6 +61,8 @@ export function useRange(storage, query = {}) {
 
   const stop = [
     watch([() => ({ ...toValue(query) }), storage.isReady], run, { immediate: true, deep: true }),
+    // New peers may hold keys of the range this list never heard of.
+    watch(storage.peerCount, rerunSoon),
     // Subscribed at the peers (every member, for a prefix): a change made
     // anywhere in the ring re-runs the query.
     watch(

@@ -152,8 +152,14 @@ export class StoreHost {
   /** @type {Backing['on']} */
   on(event, fn) {
     if (event === 'progress') return this.#parts.syncEvents.on('progress', fn)
-    const off = this.#parts.local.on(event, fn)
-    if (event !== 'applied') return off
+    if (event !== 'applied') return this.#parts.local.on(event, fn)
+    // A change announced when a peer pushed it is not announced again when
+    // its copy reaches this store.
+    const off = this.#parts.local.on('applied', (applied) => {
+      const r = this.#parts.replicated
+      const fresh = r ? applied.filter((a) => !r.announced(a.record)) : applied
+      if (fresh.length > 0) fn(fresh)
+    })
     const offRemote = this.#parts.syncEvents.on('applied', fn)
     return () => {
       off()

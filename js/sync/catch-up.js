@@ -21,11 +21,6 @@ export class CatchUp {
   #ctx
   #peerTimeout
   #startHlc
-  #onProgress
-  /** Progress of the deltas under way: records announced (delta) and received; reset when none is open. */
-  #progress = { done: 0, total: 0 }
-  /** @type {Map<string, number>} peer -> records its open delta still owes */
-  #owed = new Map()
   /** @type {Map<number, {peer: string, h: string, tries: number, timer: any}>} id -> our open request */
   #asked = new Map()
   /** @type {Set<string>} `${peer} ${id}` of requests answered (bounded, oldest dropped first) */
@@ -38,43 +33,13 @@ export class CatchUp {
 
   /**
    * @param {import('./sync-context.js').SyncContext} ctx
-   * @param {{ peerTimeout: number, startHlc: string | undefined,
-   *   onProgress?: (p: { task: 'catch-up', done: number, total: number }) => void }} opts startHlc:
-   *   this store's clock when sync started (what it had seen before);
-   *   onProgress: records received of those the peers announced
+   * @param {{ peerTimeout: number, startHlc: string | undefined }} opts startHlc:
+   *   this store's clock when sync started (what it had seen before)
    */
-  constructor(ctx, { peerTimeout, startHlc, onProgress = () => {} }) {
+  constructor(ctx, { peerTimeout, startHlc }) {
     this.#ctx = ctx
     this.#peerTimeout = peerTimeout
     this.#startHlc = startHlc
-    this.#onProgress = onProgress
-  }
-
-  /**
-   * A peer announces the records its answer to our 'since' brings.
-   * @param {string} from
-   * @param {number} id
-   * @param {number} n
-   */
-  onDelta(from, id, n) {
-    if (this.#asked.get(id)?.peer !== from || this.#owed.has(from)) return
-    this.#owed.set(from, n)
-    this.#progress.total += n
-    this.#report()
-  }
-
-  /**
-   * Records a peer pushed (counted while its delta is under way).
-   * @param {string} from
-   * @param {number} n
-   */
-  onRecords(from, n) {
-    const owed = this.#owed.get(from)
-    if (owed === undefined || owed === 0) return
-    const counted = Math.min(owed, n)
-    this.#owed.set(from, owed - counted)
-    this.#progress.done += counted
-    this.#report()
   }
 
   /**
@@ -133,20 +98,7 @@ export class CatchUp {
     if (q?.peer !== from) return false
     clearTimeout(q.timer)
     this.#asked.delete(id)
-    // That delta is complete, whatever was counted of it.
-    const owed = this.#owed.get(from)
-    if (owed !== undefined) {
-      this.#owed.delete(from)
-      this.#progress.done += owed
-      this.#report()
-    }
     return true
-  }
-
-  #report() {
-    const { done, total } = this.#progress
-    if (total > 0) this.#onProgress({ task: 'catch-up', done, total })
-    if (this.#owed.size === 0) this.#progress = { done: 0, total: 0 }
   }
 
   /**
@@ -176,7 +128,6 @@ export class CatchUp {
         .map((e) => e.key)
       const replicas = ring.replicasFor(newer, ctx.rf)
       const mine = newer.filter((_, i) => replicas[i].find((p) => p !== from) === ctx.selfId)
-      ctx.send(from, { t: 'delta', id, n: mine.length })
       if (mine.length > 0) await ctx.pushKeys(from, mine)
     } finally {
       ring.release()

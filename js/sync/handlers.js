@@ -38,6 +38,7 @@ export async function mergeRecords(local, records) {
  * @property {import('./ring-scans.js').RingScans} scans
  * @property {import('./publisher.js').Publisher} publisher
  * @property {import('./subscriber.js').Subscriber} subscriber
+ * @property {import('./incoming.js').Incoming} incoming
  * @property {import('./anti-entropy.js').AntiEntropy} antiEntropy
  * @property {import('./catch-up.js').CatchUp} catchUp
  * @property {import('./version-query.js').VersionQuery} query
@@ -68,13 +69,14 @@ export async function handleMessage(parts, from, msg) {
       }
       await mergeRecords(local, msg.records)
       messenger.send(from, { t: 'ack', id: msg.id })
-      catchUp.onRecords(from, msg.records.length)
+      parts.incoming.onRecords(from, msg.records.length)
       return
     }
     case 'delta':
-      return catchUp.onDelta(from, msg.id, msg.n)
+      return parts.incoming.onDelta(from, msg.n)
     case 'ack':
-      if (!catchUp.onAck(from, msg.id) && !parts.replicator.onAck(from, msg.id) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
+      if (catchUp.onAck(from, msg.id)) parts.incoming.complete(from)
+      else if (!parts.replicator.onAck(from, msg.id) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
       return
     case 'get': {
       const answers = await local.lookup(msg.keys)

@@ -29,12 +29,13 @@ export class Interests {
     for (const fn of [...this.#listeners]) fn()
   }
 
-  /** @returns {string[]} the watched keys, each once, not covered by a watched prefix */
+  /** @returns {string[]} the watched keys, each once (also those under a
+   *  watched prefix: a key's subscription brings its current value, a
+   *  prefix's only its changes) */
   keys() {
-    const prefixes = this.prefixes()
     const keys = new Set()
     for (const list of this.#owners.values()) for (const t of list) if ('key' in t) keys.add(t.key)
-    return [...keys].filter((k) => !prefixes.some((p) => k.startsWith(p)))
+    return [...keys]
   }
 
   /** @returns {string[]} the watched prefixes, none covered by another */

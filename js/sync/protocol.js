@@ -25,8 +25,9 @@
 //                                             records we share with hlc > h that
 //                                             you are the first other replica
 //                                             of; then ack {id}
-//   delta {id, n}                             answering since `id`: n records follow (as put),
-//                                             for the asker's progress
+//   delta {n}                                 n records follow from the sender (as put): a
+//                                             catch-up, hand-off or repair of many keys, for
+//                                             the receiver's progress
 //   has   {id, k: [key...]}                   which versions do you hold of these
 //                                             keys? answered by had
 //   had   {id, e: [[key, hlc, origin, tomb]...], s}
@@ -45,8 +46,9 @@
 //                                             subscription: push me (pub) every change to
 //                                             these keys and prefixes for the next l ms
 //                                             (replaces the sender's earlier one; empty
-//                                             lists end it); s: also send the records
-//                                             changed after that hlc. Answered by ack
+//                                             lists end it); s: also send the current
+//                                             records of the keys and those of the
+//                                             prefixes changed after that hlc. Answered by ack
 //   pub   {id, r: [record...]}                changes the receiver subscribed to; answered by ack
 //   frag  {id, i, n, d}                       part i of n of a longer message
 // record := [key, hlc (16 hex digits), origin, tomb (0|1), json | null]
@@ -93,7 +95,7 @@ const RANGE_BOUNDS = /** @type {const} */ (['gte', 'gt', 'lt', 'lte', 'prefix'])
  *   | { t: 'ent', buckets: Array<Bucket & { entries: Entry[] }> }
  *   | { t: 'pull', keys: string[], buckets: Bucket[] }
  *   | { t: 'since', id: number, h: string }
- *   | { t: 'delta', id: number, n: number }
+ *   | { t: 'delta', n: number }
  *   | { t: 'has', id: number, keys: string[] }
  *   | { t: 'had', id: number, entries: Entry[], inSyncSince: number }
  *   | { t: 'scan', id: number, range: ScanRange, reverse: boolean, count: number }
@@ -265,7 +267,7 @@ function fromWire(m, limits) {
     case 'since':
       return isId(m.id) && isHlc(m.h) ? { t: 'since', id: m.id, h: m.h } : null
     case 'delta':
-      return isId(m.id) && Number.isSafeInteger(m.n) && m.n >= 0 ? { t: 'delta', id: m.id, n: m.n } : null
+      return Number.isSafeInteger(m.n) && m.n >= 0 && m.n <= MAX_ITEMS * 100 ? { t: 'delta', n: m.n } : null
     case 'put':
     case 'got':
     case 'pub': {

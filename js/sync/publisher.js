@@ -3,8 +3,10 @@
 // here (js/sync/subscriber.js) sends 'sub' with its whole interest and a
 // lease; every write that changes a matching key here afterwards (local, or
 // merged from a peer) goes to it as 'pub' until the lease runs out. A 'sub'
-// with `since` also gets the matching records changed after that clock (a
-// subscriber whose replicas moved, or whose lease lapsed, catches up).
+// with `since` also gets the current records of its keys, and the records
+// of its prefixes changed after that clock (a new subscriber learns the
+// values it watches; one whose replicas moved, or whose lease lapsed,
+// catches up).
 //
 // Delivery: pubs are acknowledged; one not acknowledged within
 // retryInterval goes out again, at most MAX_TRIES times (then the
@@ -138,7 +140,7 @@ export class Publisher {
     const keep = (/** @type {StoredRecord | null} */ r) => {
       if (r && r.hlc > since && found.size < MAX_CATCH_UP && isNewer(found.get(r.key) ?? null, r)) found.set(r.key, r)
     }
-    if (keys.length > 0) for (const r of await this.#ctx.lookup([...keys])) keep(r)
+    if (keys.length > 0) for (const r of await this.#ctx.lookup([...keys])) if (r) found.set(r.key, r)
     for (const prefix of prefixes) {
       if (found.size >= MAX_CATCH_UP) break
       await this.#scan({ prefix, tombstones: true }, keep)

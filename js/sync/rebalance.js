@@ -68,7 +68,11 @@ export class Rebalancer {
       const found = await ctx.lookup(moved)
       if (this.#closed) return
       for (const rec of found) if (rec) records.set(rec.key, rec)
-      for (const [peer, list] of byPeer) for (const key of list) if (records.has(key)) ctx.queue(peer, records.get(key))
+      for (const [peer, list] of byPeer) {
+        const recs = list.filter((key) => records.has(key)).map((key) => records.get(key))
+        ctx.announce(peer, recs.length)
+        for (const rec of recs) ctx.queue(peer, rec)
+      }
     } finally {
       after.release()
     }

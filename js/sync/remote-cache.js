@@ -82,6 +82,15 @@ export class RemoteCache {
   }
 
   /**
+   * @param {{ key: string, hlc: string, origin: string }} rec
+   * @returns {boolean} whether the cache holds exactly this version of its key
+   */
+  holds(rec) {
+    const e = this.#records.get(rec.key)
+    return e !== undefined && e.rec.hlc === rec.hlc && e.rec.origin === rec.origin
+  }
+
+  /**
    * Keeps the newest answer for its key (the most recently answered).
    * @param {StoredRecord} rec
    */

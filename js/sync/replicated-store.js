@@ -204,6 +204,16 @@ export class ReplicatedStore {
     return this.#parts.freshness.compact(horizon)
   }
 
+  /**
+   * Whether this version of its key was announced already as a change a
+   * peer pushed (it reaches the store later, as a replica's copy: the
+   * app's change events leave it out).
+   * @param {{ key: string, hlc: string, origin: string }} rec
+   */
+  announced(rec) {
+    return this.#parts !== null && this.#parts.cache.holds(rec)
+  }
+
   /** Counters for stats; none of them does I/O. */
   get stats() {
     const p = this.#parts
@@ -290,6 +300,7 @@ export class ReplicatedStore {
       this.#membership?.expire()
       freshness.tick(this.#ring?.members.length ?? 1, replicator.pending)
       subscriber.tick()
+      parts.incoming.tick()
     })
     this.#every(sync.retryInterval, () => {
       replicator.retry()

@@ -31,6 +31,7 @@ export class Replicator {
   #retryInterval
   #lookup
   #onHeld
+  #onBulk
   /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number}>>} peer -> key -> entry */
   #pending = new Map()
   /** @type {Map<number, {peer: string, keys: string[], at: number}>} message id -> what it carries */
@@ -44,12 +45,15 @@ export class Replicator {
    * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => void,
    *           nextId: () => number, retryInterval: number,
    *           lookup?: (keys: string[]) => Promise<Array<StoredRecord | null>>,
-   *           onHeld?: (peer: string, rec: StoredRecord) => void }} opts
+   *           onHeld?: (peer: string, rec: StoredRecord) => void,
+   *           onBulk?: (peer: string, n: number) => void }} opts
    *   retryInterval in ms; lookup: the local store's records (for pushKeys);
-   *   onHeld: a peer acknowledged holding a record
+   *   onHeld: a peer acknowledged holding a record; onBulk: pushKeys is
+   *   about to queue n records for a peer
    */
-  constructor({ selfId, send, nextId, retryInterval, lookup = async (keys) => keys.map(() => null), onHeld = () => {} }) {
+  constructor({ selfId, send, nextId, retryInterval, lookup = async (keys) => keys.map(() => null), onHeld = () => {}, onBulk = () => {} }) {
     this.#onHeld = onHeld
+    this.#onBulk = onBulk
     this.#selfId = selfId
     this.#send = send
     this.#nextId = nextId
@@ -85,7 +89,9 @@ export class Replicator {
    * @param {string[]} keys
    */
   async pushKeys(peer, keys) {
-    for (const rec of await this.#lookup(keys)) if (rec) this.queue(peer, rec)
+    const found = (await this.#lookup(keys)).filter((r) => r !== null)
+    this.#onBulk(peer, found.length)
+    for (const rec of found) this.queue(peer, /** @type {StoredRecord} */ (rec))
   }
 
   /**

@@ -9,8 +9,10 @@
 // it, and at once when the interests or the ring change (the subscription
 // moves with the replicas). A publisher that has not confirmed a lease
 // within the lease (a new one, or one that lost our messages) is asked for
-// what changed `since` shortly before the last confirmation, so a missed
-// push is caught up at the next renewal at the latest.
+// the current records of the keys and what changed under the prefixes
+// `since` shortly before the last confirmation, so a missed push is caught
+// up at the next renewal at the latest, and a peer that joins a ring
+// learns the values its watched keys have there.
 //
 // A pushed record is kept when it is newer than what this store knows of
 // the key: merged into the local store when this peer is a replica of the

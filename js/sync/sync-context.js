@@ -25,6 +25,8 @@
  * @property {(err: unknown) => void} reportError a background failure
  * @property {(peer: string, rec: StoredRecord) => void} queue push a record to a peer
  * @property {(peer: string, keys: string[]) => Promise<void>} pushKeys push the stored records of keys
+ *   (announced to the peer when they are many: js/sync/incoming.js)
+ * @property {(peer: string, n: number) => void} announce tell a peer n records follow (when they are many)
  */
 
 /**

@@ -7,6 +7,7 @@ import { AntiEntropy } from './anti-entropy.js'
 import { CatchUp } from './catch-up.js'
 import { Copies } from './copies.js'
 import { Freshness } from './freshness.js'
+import { Incoming } from './incoming.js'
 import { mergeRecords } from './handlers.js'
 import { Messenger } from './messenger.js'
 import { Ownership } from './ownership.js'
@@ -20,6 +21,10 @@ import { Subscriber } from './subscriber.js'
 import { VersionQuery } from './version-query.js'
 
 /** @typedef {import('../engine/ring.js').RingView} RingView */
+
+// Pushes of at least this many records to one peer are announced to it
+// ('delta'), for its progress (js/sync/incoming.js).
+const ANNOUNCE_AT_LEAST = 100
 
 /**
  * Every part, with the context they share.
@@ -45,7 +50,18 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
   const lookup = async (/** @type {string[]} */ keys) => (await local.lookup(keys)).map((a) => a.record ?? null)
   const scanLocal = local.scan.bind(local)
   const copies = new Copies(selfId, rf)
-  const replicator = new Replicator({ selfId, send, nextId, retryInterval: sync.retryInterval, lookup, onHeld: (peer, rec) => copies.held(peer, rec) })
+  const announce = (/** @type {string} */ peer, /** @type {number} */ n) => {
+    if (n >= ANNOUNCE_AT_LEAST) send(peer, { t: 'delta', n })
+  }
+  const replicator = new Replicator({
+    selfId,
+    send,
+    nextId,
+    retryInterval: sync.retryInterval,
+    lookup,
+    onHeld: (peer, rec) => copies.held(peer, rec),
+    onBulk: announce
+  })
   /** @type {import('./sync-context.js').SyncContext} */
   const ctx = {
     selfId,
@@ -61,9 +77,10 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     merge: (records) => mergeRecords(local, records),
     reportError,
     queue: (peer, rec) => replicator.queue(peer, rec),
-    pushKeys: (peer, keys) => replicator.pushKeys(peer, keys)
+    pushKeys: (peer, keys) => replicator.pushKeys(peer, keys),
+    announce
   }
-  const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock(), onProgress: watch.progress })
+  const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock() })
   const ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
   const cache = new RemoteCache({ maxCachePages: opts.maxCachePages, pageSize: opts.pageSize, backend: watch.cacheBackend ?? null, limits })
   const reads = new RoutedReads(ctx, { readTimeout, cache })
@@ -95,6 +112,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     scans: new RingScans(ctx, { readTimeout, scanLocal, onProgress: watch.progress }),
     publisher: new Publisher(ctx, { scan: scanLocal, reject: (peer, why) => messenger.reject(peer, why) }),
     subscriber,
+    incoming: new Incoming({ stallMs: 4 * sync.retryInterval, onProgress: watch.progress }),
     antiEntropy: new AntiEntropy(ctx, catchUp),
     catchUp,
     ownership,

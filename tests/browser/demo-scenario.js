@@ -8,37 +8,16 @@
 // refused. Screenshots go to build/demo-screenshots/. Run through
 // demo.test.js.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
+import { startDemo } from './demo-server.js'
 import { launchPeerBrowser, peerProfile } from './peer-pages.js'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const shots = join(repo, 'build', 'demo-screenshots')
-
-/** Starts the demo server on free ports; resolves with its URL. */
-function startDemo() {
-  const child = spawn('node', [join(repo, 'scripts', 'demo-server.mjs')], {
-    env: { ...process.env, DEMO_PORT: '0', SIGNALING_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let out = ''
-  const url = new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d
-      const m = /paging-storage demo: (http:\/\/\S+)/.exec(out)
-      if (m) resolve(m[1])
-    })
-    child.stderr.on('data', (d) => {
-      out += d
-    })
-    child.on('exit', (code) => reject(new Error(`demo server exited (${code}):\n${out}`)))
-  })
-  return { child, url }
-}
 
 test('the demo: two peers, then five tabs, then a full disk budget', async () => {
   const demo = startDemo()

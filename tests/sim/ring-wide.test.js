@@ -113,7 +113,11 @@ test('a non-replica watching a key or a prefix hears every change within two hea
   const seen = []
   /** @type {string[]} */
   const prefixSeen = []
-  const offKey = watcher.watch({ key }, (e) => seen.push(e.value))
+  const versions = []
+  const offKey = watcher.watch({ key }, (e) => {
+    seen.push(e.value)
+    versions.push(`${e.hlc} ${e.origin}`)
+  })
   const offPrefix = watcher.watch('doc:123:', (e) => prefixSeen.push(e.key))
   await sleep(300) // the subscriptions reach the replicas
   const heartbeat = FAST.sync.heartbeatInterval
@@ -145,6 +149,7 @@ test('a non-replica watching a key or a prefix hears every change within two hea
   await writer.set(key, 'after the move')
   assert.equal(await until(() => seen.at(-1) === 'after the move' || `saw ${JSON.stringify(seen.at(-1))}`, 40 * heartbeat), true)
   assert.ok(watcher.getStats().sync.subscriptions.watching >= 2)
+  assert.equal(new Set(versions).size, versions.length, 'each change once, though every replica pushes it')
   offKey()
   offPrefix()
 })

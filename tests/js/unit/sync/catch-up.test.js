@@ -155,10 +155,7 @@ describe('serving a since', () => {
     await f.catchUp.onSince('B', 42, H)
     assert.deepEqual(f.scans, [[{ peer: 'B', bits: 0, prefix: 0, entries: true }]])
     assert.deepEqual(f.pushed, [{ peer: 'B', keys: ['mine', 'mineToo'] }])
-    assert.deepEqual(f.sent, [
-      { peer: 'B', msg: { t: 'delta', id: 42, n: 2 } },
-      { peer: 'B', msg: { t: 'ack', id: 42 } }
-    ])
+    assert.deepEqual(f.sent, [{ peer: 'B', msg: { t: 'ack', id: 42 } }])
     assert.equal(f.ring.refs, 1, 'the ring reference taken is given back')
     assert.equal(f.catchUp.isCatchingUp('B'), true)
   })
@@ -173,7 +170,7 @@ describe('serving a since', () => {
     const send = f.ctx.send
     f.ctx.send = (peer, msg) => (order.push(msg.t), send(peer, msg))
     await f.catchUp.onSince('B', 1, H)
-    assert.deepEqual(order, ['delta', 'push', 'ack'])
+    assert.deepEqual(order, ['push', 'ack'])
   })
 
   test('a repeat is answered with an ack only', async () => {
@@ -214,40 +211,3 @@ describe('serving a since', () => {
   })
 })
 
-describe('progress', () => {
-  test('records announced by each delta, counted as they arrive; an ack completes its delta; the count starts over when none is open', () => {
-    const seen = []
-    const f = fakeContext({ retryInterval: RETRY })
-    const catchUp = new CatchUp(f.ctx, { peerTimeout: PEER_TIMEOUT, startHlc: ZERO_HLC, onProgress: (p) => seen.push(p) })
-    catchUp.onFirstContact('B')
-    catchUp.onFirstContact('C')
-    const [b, c] = f.sent.filter((s) => s.msg.t === 'since').map((s) => s.msg.id)
-    catchUp.onDelta('B', b, 100)
-    catchUp.onDelta('C', c, 50)
-    catchUp.onDelta('C', b, 999) // another peer's request: ignored
-    catchUp.onDelta('B', b, 999) // announced twice: ignored
-    catchUp.onRecords('B', 60)
-    catchUp.onRecords('D', 10) // no delta under way: ignored
-    catchUp.onRecords('B', 60) // more than owed: capped
-    assert.deepEqual(seen.at(-1), { task: 'catch-up', done: 100, total: 150 })
-    catchUp.onAck('C', c) // complete, whatever came
-    assert.deepEqual(seen.at(-1), { task: 'catch-up', done: 150, total: 150 })
-    catchUp.onAck('B', b)
-    catchUp.onReturn('B', NOW)
-    const again = f.sent.filter((s) => s.msg.t === 'since').at(-1).msg.id
-    catchUp.onDelta('B', again, 10)
-    assert.deepEqual(seen.at(-1), { task: 'catch-up', done: 0, total: 10 })
-    catchUp.close()
-  })
-
-  test("serving 'since' announces the delta's size before the records", async () => {
-    const f = fakeContext({
-      ringView: fakeRing(['A', 'B'], { k1: ['B', 'A'], k2: ['B', 'A'] }),
-      syncScan: async () => [{ entries: [{ key: 'k1', hlc: hlcAtWallMs(NOW), origin: 'C', deleted: false }, { key: 'k2', hlc: hlcAtWallMs(NOW), origin: 'C', deleted: false }] }]
-    })
-    const catchUp = new CatchUp(f.ctx, { peerTimeout: PEER_TIMEOUT, startHlc: ZERO_HLC })
-    await catchUp.onSince('B', 7, ZERO_HLC)
-    assert.deepEqual(f.sent.map((s) => s.msg), [{ t: 'delta', id: 7, n: 2 }, { t: 'ack', id: 7 }])
-    assert.deepEqual(f.pushed, [{ peer: 'B', keys: ['k1', 'k2'] }])
-  })
-})

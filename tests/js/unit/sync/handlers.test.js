@@ -36,7 +36,8 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false,
     publisher: { onAck: log('publisher.onAck'), onSub: log('publisher.onSub') },
     subscriber: { onAck: log('subscriber.onAck'), onPub: log('subscriber.onPub') },
     antiEntropy: { onSum: log('onSum'), onEntries: log('onEntries'), onPull: log('onPull') },
-    catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince'), onRecords: () => {}, onDelta: log('onDelta') },
+    catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince'), },
+    incoming: { onRecords: () => {}, onDelta: log('incoming.onDelta'), complete: log('incoming.complete') },
     query: { onHas: log('onHas'), onHad: log('onHad') },
     freshness: { stale, suspectBefore },
     maxClockDrift: 60_000
@@ -90,7 +91,7 @@ test("an ack goes to catch-up first, then to the replicator, the publisher and t
   assert.deepEqual(p.calls, [['catchUp.onAck', 'B', 4], ['replicator.onAck', 'B', 4], ['publisher.onAck', 'B', 4], ['subscriber.onAck', 'B', 4]])
   const q = parts({ ackIsCatchUp: true })
   await handleMessage(/** @type {any} */ (q), 'B', { t: 'ack', id: 4 })
-  assert.deepEqual(q.calls, [['catchUp.onAck', 'B', 4]])
+  assert.deepEqual(q.calls, [['catchUp.onAck', 'B', 4], ['incoming.complete', 'B']], "catch-up's: what the peer announced has come")
 })
 
 test('the other types go to the part that owns them', async () => {

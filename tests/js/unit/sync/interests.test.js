@@ -4,7 +4,7 @@ import { describe, test } from 'node:test'
 import { Interests } from '../../../../js/sync/interests.js'
 
 describe('Interests', () => {
-  test('the union of every owner, keys under a watched prefix left out, prefixes under a shorter one too', () => {
+  test('the union of every owner; a prefix under a shorter one is left out (keys are kept: their subscription brings their value)', () => {
     const i = new Interests()
     let changes = 0
     i.onChange(() => changes++)
@@ -12,7 +12,7 @@ describe('Interests', () => {
     i.set('self', [{ key: 'doc:1:title' }, { prefix: 'doc:2:' }, { key: 'user:1' }])
     i.set('tab:x', [{ prefix: 'doc:' }, { key: 'user:1' }, { prefix: 'doc:2:a' }])
     assert.equal(i.any, true)
-    assert.deepEqual(i.keys(), ['user:1'])
+    assert.deepEqual(i.keys(), ['doc:1:title', 'user:1'])
     assert.deepEqual(i.prefixes(), ['doc:'])
     i.set('tab:x', [])
     assert.deepEqual(i.keys(), ['doc:1:title', 'user:1'])

@@ -60,11 +60,14 @@ describe('Publisher', () => {
     assert.equal(pubs().length, 6, 'acknowledged: not resent')
   })
 
-  test('since: the matching records changed after that clock go out at once', async () => {
-    const { p, pubs } = setup([rec('doc:1', hlc(1), 'C'), rec('doc:2', hlc(5), 'C', null), rec('k', hlc(6), 'C'), rec('doc:3', hlc(7), 'B')])
+  test('since: the current records of the keys, and the prefix records changed after that clock, go out at once', async () => {
+    const { p, pubs } = setup([rec('doc:1', hlc(1), 'C'), rec('doc:2', hlc(5), 'C', null), rec('k', hlc(2), 'C'), rec('doc:3', hlc(7), 'B')])
     await p.onSub('B', sub({ keys: ['k'], prefixes: ['doc:'], since: hlc(3) }))
     await flush()
     assert.deepEqual(pubs()[0].msg.records.map((r) => r.key).sort(), ['doc:2', 'k'])
+    await p.onSub('C', sub({ keys: ['k'], prefixes: [] }))
+    await flush()
+    assert.equal(pubs().length, 1, 'without since: only later changes')
   })
 
   test('an empty subscription ends it; beyond 256 subscribers a sub is rejected', async () => {
