@@ -55,22 +55,31 @@
 //
 // Sizes: a message's text is split into frags of at most FRAGMENT_CHARS
 // UTF-16 units (<= 3 bytes each in UTF-8: below 200 KB on the wire).
-import { isKey, utf8Length } from '../core/keys.js'
-import { SYNC_BITS_PER_LEVEL, SYNC_CHILDREN, SYNC_MAX_BITS } from '../core/limits.js'
-import { parseJsonText } from '../core/values.js'
-import { isHlc, isVersion } from '../core/versions.js'
+import { isHlc } from '../core/versions.js'
+import {
+  MAX_ITEMS,
+  entryFromWire,
+  isBound,
+  isBucket,
+  isEntry,
+  isEntryBucket,
+  isId,
+  isKeyList,
+  isKeyOnly,
+  isList,
+  isMs,
+  isSummary,
+  recordFromWire,
+  scanRangeFromWire
+} from './wire-checks.js'
 
 export const PROTOCOL_VERSION = 1
 export const FRAGMENT_CHARS = 60000
 // A fragment's piece of text, escaped: FRAGMENT_CHARS minus room for the
 // frame around it ({"v":1,"t":"frag","id":…,"i":…,"n":…,"d":…}).
 const PIECE_CHARS = FRAGMENT_CHARS - 64
-/** Deepest level of the anti-entropy tree peers may ask about, in key-token
- *  bits (at most the engine's SYNC_MAX_BITS). */
-export const MAX_BUCKET_BITS = Math.min(24, SYNC_MAX_BITS)
+export { MAX_BUCKET_BITS } from './wire-checks.js'
 
-// Items in one list of a message (records, keys, buckets).
-const MAX_ITEMS = 100000
 /** Most records one scan answer carries. */
 export const MAX_SCAN_PAGE = 1000
 /** Most keys and prefixes one subscription names. */
@@ -78,7 +87,6 @@ export const MAX_SUBSCRIBED_KEYS = 1000
 export const MAX_SUBSCRIBED_PREFIXES = 64
 /** Longest subscription lease a peer may ask for (ms). */
 export const MAX_LEASE_MS = 600000
-const RANGE_BOUNDS = /** @type {const} */ (['gte', 'gt', 'lt', 'lte', 'prefix'])
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 /** @typedef {{ key: string, hlc: string, origin: string, deleted: boolean }} Entry */
@@ -339,109 +347,4 @@ function fromWire(m, limits) {
     default:
       return null
   }
-}
-
-/**
- * [key, hlc, origin, tomb, json|null] as a record; a live value must be JSON
- * text, which is parsed here once (record.value).
- * @param {unknown} r
- * @param {Limits} limits
- * @returns {StoredRecord | null}
- */
-function recordFromWire(r, limits) {
-  if (!Array.isArray(r) || r.length !== 5) return null
-  const [key, hlc, origin, tomb, json] = r
-  if (!isKey(key, limits.maxKeyBytes) || !isVersion(hlc, origin)) return null
-  if (tomb === 1) return json === null ? { key, hlc, origin, deleted: true, json: null } : null
-  if (tomb !== 0) return null
-  const parsed = parseJsonText(json, limits.maxValueBytes)
-  return parsed.ok ? { key, hlc, origin, deleted: false, json, value: parsed.value } : null
-}
-
-/**
- * A range bound or prefix: any well-formed string up to a key's length ('' too).
- * @param {unknown} s
- * @param {Limits} limits
- */
-function isBound(s, limits) {
-  return typeof s === 'string' && s.length <= limits.maxKeyBytes && s.isWellFormed() && utf8Length(s) <= limits.maxKeyBytes
-}
-
-/**
- * @param {unknown} q
- * @param {Limits} limits
- * @returns {ScanRange | null}
- */
-function scanRangeFromWire(q, limits) {
-  if (q === null || typeof q !== 'object' || Array.isArray(q)) return null
-  /** @type {Record<string, string>} */
-  const range = {}
-  for (const [name, v] of Object.entries(q)) {
-    if (!RANGE_BOUNDS.includes(/** @type {any} */ (name)) || !isBound(v, limits)) return null
-    range[name] = v
-  }
-  return range
-}
-
-/** @param {unknown} id */
-function isId(id) {
-  return Number.isSafeInteger(id) && /** @type {number} */ (id) >= 0
-}
-
-/** @param {unknown} a @returns {a is unknown[]} */
-function isList(a) {
-  return Array.isArray(a) && a.length <= MAX_ITEMS
-}
-
-/** @param {unknown} k @param {Limits} limits */
-function isKeyList(k, limits) {
-  return isList(k) && k.every((x) => isKey(x, limits.maxKeyBytes))
-}
-
-/** @param {unknown} r @param {Limits} limits */
-function isKeyOnly(r, limits) {
-  return Array.isArray(r) && r.length === 1 && isKey(r[0], limits.maxKeyBytes)
-}
-
-/** @param {unknown} bits @param {unknown} prefix */
-function isBucket(bits, prefix) {
-  return (
-    Number.isInteger(bits) && /** @type {number} */ (bits) >= 0 && /** @type {number} */ (bits) <= MAX_BUCKET_BITS &&
-    /** @type {number} */ (bits) % SYNC_BITS_PER_LEVEL === 0 &&
-    Number.isInteger(prefix) && /** @type {number} */ (prefix) >= 0 && /** @type {number} */ (prefix) < 2 ** /** @type {number} */ (bits)
-  )
-}
-
-/** @param {unknown} b */
-function isSummary(b) {
-  return (
-    Array.isArray(b) && b.length === 4 && isBucket(b[0], b[1]) && b[0] < MAX_BUCKET_BITS &&
-    Array.isArray(b[2]) && b[2].length === SYNC_CHILDREN && b[2].every((c) => Number.isSafeInteger(c) && c >= 0) &&
-    Array.isArray(b[3]) && b[3].length === SYNC_CHILDREN && b[3].every(isDigest)
-  )
-}
-
-/** @param {unknown} d a digest: 16 hex digits, like a clock */
-function isDigest(d) {
-  return isHlc(d)
-}
-
-/** @param {unknown} b @param {Limits} limits */
-function isEntryBucket(b, limits) {
-  return Array.isArray(b) && b.length === 3 && isBucket(b[0], b[1]) && isList(b[2]) && b[2].every((e) => isEntry(e, limits))
-}
-
-/** [key, hlc, origin, tomb] @param {unknown} e @param {Limits} limits */
-function isEntry(e, limits) {
-  return Array.isArray(e) && e.length === 4 && isKey(e[0], limits.maxKeyBytes) && isVersion(e[1], e[2]) && (e[3] === 0 || e[3] === 1)
-}
-
-/** @param {any[]} e validated by isEntry @returns {Entry} */
-function entryFromWire(e) {
-  return { key: e[0], hlc: e[1], origin: e[2], deleted: e[3] === 1 }
-}
-
-/** A wall-clock time in ms (0: none). @param {unknown} ms */
-function isMs(ms) {
-  return Number.isSafeInteger(ms) && /** @type {number} */ (ms) >= 0
 }

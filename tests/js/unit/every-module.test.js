@@ -16,6 +16,7 @@ const TESTED_ELSEWHERE = {
   'engine/load-module.js': 'every suite that opens a store loads the module through it',
   'persistence/indexeddb.js': 'needs a browser: tests/browser/persistence.test.js',
   'sync/sync-context.js': 'JSDoc types only',
+  'sync/wire-checks.js': 'the checks decode() uses: tests/js/unit/sync/protocol.test.js (every bad form of every message)',
   'sync/sync-parts.js': 'wiring only: every ReplicatedStore test (tests/js/unit/sync/replicated-store.test.js, tests/sim)',
   'transport/transport.js': 'the interface, a JSDoc type only',
   'api/backing.js': 'tests/js/tabs.test.js (shared) and every API test (alone)',
