@@ -44,6 +44,10 @@ export class RemoteCache {
   #dirty = false
   /** @type {Promise<void> | null} */
   #saving = null
+  /** @type {() => void} */
+  #markLoaded = () => {}
+  /** Resolves once load() has finished (at once without a backend). @type {Promise<void>} */
+  loaded
 
   /**
    * @param {{ maxCachePages: number, pageSize: number, backend: import('../persistence/backend.js').Backend | null,
@@ -56,6 +60,7 @@ export class RemoteCache {
     this.#pageSize = pageSize
     this.#backend = backend
     this.#limits = limits
+    this.loaded = backend === null ? Promise.resolve() : new Promise((resolve) => (this.#markLoaded = resolve))
   }
 
   /** @returns {number} records held */
@@ -107,8 +112,17 @@ export class RemoteCache {
     this.#dirty = true
   }
 
-  /** Loads what the backend holds (nothing when damaged or absent). */
+  /** Loads what the backend holds (nothing when damaged or absent); `loaded` resolves after. */
   async load() {
+    if (this.#backend === null) return
+    try {
+      await this.#load()
+    } finally {
+      this.#markLoaded()
+    }
+  }
+
+  async #load() {
     if (this.#backend === null) return
     try {
       const manifest = await this.#backend.loadManifest()

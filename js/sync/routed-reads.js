@@ -81,6 +81,7 @@ export class RoutedReads {
       }
     } else if (!this.#closed) {
       // Alone: the last remote answers stand in for the replicas'.
+      await this.#cache.loaded
       keys.forEach((key, i) => {
         const c = this.#cache.get(key)
         if (c && !errors[i] && isNewer(recs[i], c)) recs[i] = c
@@ -120,6 +121,7 @@ export class RoutedReads {
     })
     if (byPeer.size === 0) return { records: keys.map(() => null), answered: keys.map(() => false) }
     if (!this.#closed) await this.#ask(keys, state, byPeer)
+    if (state.some((s) => !s.answered)) await this.#cache.loaded
     const records = state.map((s, i) => {
       if (s.best) this.#remember(keys[i], s.best)
       return s.best ?? (s.answered ? null : this.#cache.get(keys[i]))

@@ -25,15 +25,15 @@ after(async () => {
 })
 
 /** A page whose window.app = { pp, storage } (usePeerPigeon linked to usePagingStorage). */
-async function openApp(url, persistenceKey) {
+async function openApp(url, persistenceKey, options = {}) {
   const page = await openHarness(context, harness.url)
   await page.addScriptTag({ url: `${harness.url}peerpigeon-browser.js` })
   await page.evaluate(
-    ({ url, persistenceKey, fast }) => {
+    ({ url, persistenceKey, fast, options }) => {
       const { usePeerPigeon, usePagingStorage } = window.PSVue
       window.app = window.Vue.effectScope().run(() => {
         const pp = usePeerPigeon({ signalingUrl: url, maxPeers: 5, enableCrypto: false })
-        const storage = usePagingStorage({ ...fast, pigeon: pp.pigeon, persistence: { persistenceKey, autoSaveInterval: 500 } })
+        const storage = usePagingStorage({ ...fast, ...options, pigeon: pp.pigeon, persistence: { persistenceKey, autoSaveInterval: 500 } })
         return { pp, storage }
       })
       window.statuses = []
@@ -43,7 +43,7 @@ async function openApp(url, persistenceKey) {
         { immediate: true }
       )
     },
-    { url, persistenceKey, fast: FAST_SYNC }
+    { url, persistenceKey, fast: FAST_SYNC, options }
   )
   return page
 }
@@ -104,4 +104,44 @@ test('the store opens and works with the signaling server down, and syncs once i
   await until(A2, () => window.app.storage.isReady.value || 'not open')
   assert.equal(await A2.evaluate(() => window.app.storage.peerId.value), idA)
   assert.deepEqual(await A2.evaluate(() => window.app.storage.getLocal('a:7')), { by: 'a', i: 7 })
+})
+
+test('a value read from a peer is there offline after a reload (the remote cache, persisted beside the store)', async () => {
+  const port = await freePort()
+  const url = `ws://127.0.0.1:${port}`
+  const server = await startSignaling(port)
+  const rf1 = { replicationFactor: 1 }
+  const C = await openApp(url, 'cache-c', rf1)
+  const D = await openApp(url, 'cache-d', rf1)
+  for (const page of [C, D]) {
+    await until(page, () => window.app.pp.status.value === 'connected' || window.app.pp.status.value, undefined, 60000)
+    await until(page, () => window.app.storage.peerCount.value === 1 || `${window.app.storage.peerCount.value} peers`, undefined, 30000)
+  }
+  await D.evaluate(async () => {
+    await window.app.storage.setMany(Array.from({ length: 100 }, (_, i) => [`far:${i}`, { i, from: 'D' }]))
+    await window.app.storage.replicated({ timeout: 20000 })
+  })
+  // Keys C does not replicate (RF 1: D holds them), read through D and remembered.
+  const far = await C.evaluate(async () => {
+    const s = window.app.storage
+    const keys = Array.from({ length: 100 }, (_, i) => `far:${i}`).filter((k) => s.replicasFor(k)[0] !== s.peerId.value)
+    const got = await s.getMany(keys)
+    await s.flush()
+    return keys.filter((k) => got.get(k)?.from === 'D')
+  })
+  assert.ok(far.length >= 20, `${far.length} keys read from D`)
+  await until(C, () => window.app.storage.storage.value.getStats().cache.remotePages >= 1 || JSON.stringify(window.app.storage.storage.value.getStats().cache))
+  assert.equal(await C.evaluate((k) => window.app.storage.getLocal(k), far[0]), undefined, 'C holds no copy of its own')
+  // The network goes; C reloads and opens offline.
+  await C.close()
+  await D.close()
+  await server.close()
+  const C2 = await openApp(url, 'cache-c', rf1)
+  await until(C2, () => window.app.storage.isReady.value || 'not open')
+  await until(C2, () => window.app.pp.status.value === 'offline' || window.app.pp.status.value, undefined, 30000)
+  const offline = await C2.evaluate(async (keys) => {
+    const got = await window.app.storage.getMany(keys)
+    return keys.filter((k) => got.get(k)?.from === 'D').length
+  }, far)
+  assert.equal(offline, far.length, 'every value read before the reload')
 })
