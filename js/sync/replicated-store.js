@@ -381,7 +381,7 @@ export class ReplicatedStore {
   /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
   #push(applied) {
     const p = /** @type {SyncParts} */ (this.#parts)
-    p.publisher.onApplied(applied.map((a) => a.record))
+    if (p.publisher.subscribers > 0) p.publisher.onApplied(applied.map((a) => a.record))
     const replicas = this.replicasFor(applied.map((a) => a.record.key))
     p.ownership.onApplied(applied, replicas)
     const push = []
