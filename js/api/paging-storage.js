@@ -11,7 +11,6 @@
 // with the open error (OPEN_FAILED, or LOCKED) when the store failed to
 // open, and with CLOSED after shutdown().
 import { PagingStorageError } from '../core/errors.js'
-import { Emitter } from '../core/emitter.js'
 import { normalizeKey } from '../core/keys.js'
 import { logger } from '../core/log.js'
 import { decodeValue, encodeValue } from '../core/values.js'
@@ -19,9 +18,9 @@ import { okOrThrow, presenceOf, valueOf } from './answers.js'
 import { createBacking } from './backing.js'
 import { exportData, importData } from './backup.js'
 import { entriesOf, pairOf, writeEach } from './batch-results.js'
-import { ChangeEvents } from './change-events.js'
 import { normalizeOptions } from './options.js'
 import { rangeQuery } from './range-query.js'
+import { StorageEvents } from './storage-events.js'
 
 const log = logger('storage')
 
@@ -33,10 +32,7 @@ export class PagingStorage {
   #state = 'opening'
   /** Where every call goes. @type {import('./store-host.js').Backing} */
   #backing
-  #events = new Emitter()
-  #changes
-  /** @type {(() => void) | null} stops passing on the backing's progress (while the app listens) */
-  #offProgress = null
+  #events = new StorageEvents()
   /** @type {Promise<void> | null} what shutdown() returns, once called */
   #closed = null
 
@@ -56,7 +52,7 @@ export class PagingStorage {
       (err) => this.#events.emit('error', err),
       (role) => this.#events.emit('role', role)
     )
-    this.#changes = new ChangeEvents(this.#backing)
+    this.#events.bind(this.#backing)
     /** Resolves once the store is open; rejects with OPEN_FAILED or LOCKED. @type {Promise<void>} */
     this.ready = this.#backing.ready.then(
       () => {
@@ -115,13 +111,7 @@ export class PagingStorage {
    * @returns {() => void} unsubscribe
    */
   on(event, listener) {
-    checkListener(event, listener)
-    if (event === 'change') return this.#changes.on(listener)
-    if (event === 'progress' && this.#offProgress === null) {
-      this.#offProgress = this.#backing.on('progress', (p) => this.#events.emit('progress', p))
-    }
-    this.#events.on(event, listener)
-    return () => this.off(event, listener)
+    return this.#events.on(event, listener)
   }
 
   /**
@@ -129,13 +119,7 @@ export class PagingStorage {
    * @param {(payload: any) => void} listener
    */
   off(event, listener) {
-    checkListener(event, listener)
-    if (event === 'change') return this.#changes.off(listener)
     this.#events.off(event, listener)
-    if (event === 'progress' && !this.#events.has('progress')) {
-      this.#offProgress?.()
-      this.#offProgress = null
-    }
   }
 
   /**
@@ -148,7 +132,7 @@ export class PagingStorage {
    * @throws {PagingStorageError} INVALID_ARGUMENT
    */
   watch(target, listener) {
-    return this.#changes.watch(target, listener)
+    return this.#events.watch(target, listener)
   }
 
   // ---- network ----
@@ -486,14 +470,3 @@ export class PagingStorage {
   }
 }
 
-/**
- * @param {unknown} event
- * @param {unknown} listener
- * @throws {PagingStorageError} INVALID_ARGUMENT unless 'change' or 'error' and a function
- */
-function checkListener(event, listener) {
-  if (event !== 'change' && event !== 'error' && event !== 'role' && event !== 'progress') {
-    throw new PagingStorageError('INVALID_ARGUMENT', `unknown event ${JSON.stringify(String(event))} (use 'change', 'error', 'role' or 'progress')`)
-  }
-  if (typeof listener !== 'function') throw new PagingStorageError('INVALID_ARGUMENT', 'the listener must be a function')
-}
