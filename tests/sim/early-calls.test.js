@@ -19,7 +19,7 @@ test('a get made before ready asks the replicas (it used to read only the local 
   await c.close()
 })
 
-test('replicated() takes Infinity as no limit and refuses a timeout that is not one', async () => {
+test('replicated() takes Infinity as no limit and refuses a timeout or copies that is not one', async () => {
   const c = new Cluster({ seed: 32 })
   const a = await c.add('a')
   await a.set('k', 1)
@@ -27,5 +27,11 @@ test('replicated() takes Infinity as no limit and refuses a timeout that is not 
   for (const timeout of [-1, NaN, '100']) {
     await assert.rejects(a.replicated({ timeout }), (err) => err.code === 'INVALID_ARGUMENT', String(timeout))
   }
+  for (const copies of [0, 1.5, '2', null, -1]) {
+    await assert.rejects(a.replicated({ copies }), (err) => err.code === 'INVALID_ARGUMENT', `copies ${copies}`)
+  }
+  // Alone: one copy, on this device.
+  assert.deepEqual(await a.replicated(), { copies: 1, replicationFactor: 3 })
+  await assert.rejects(a.replicated({ copies: 2, timeout: 50 }), (err) => err.code === 'TIMEOUT')
   await c.close()
 })
