@@ -8,6 +8,14 @@ import { launchChromium } from './chromium.js'
 import { openHarness, startHarness } from './harness.js'
 import { peerPigeonBundle, startSignaling } from '../../scripts/lib/signaling.js'
 
+// PeerPigeon's signaling server logs every connection with console.log. In
+// a scenario run by `node --test`, stdout is the test runner's channel, and
+// Node 20's runner now and then fails on text written into it between its
+// messages ("Unable to deserialize cloned data due to invalid or
+// unsupported version"; seen with offline-scenario.js, which starts a
+// server while peers connect): the scenarios send that chatter to stderr.
+console.log = (...args) => console.error(...args)
+
 /** Timings shrunk for tests: a departed peer is noticed in 2.5 s. */
 export const FAST_SYNC = {
   readTimeout: 2000,
