@@ -5,7 +5,7 @@
 import { PagingStorageError, StatusCode } from '../core/errors.js'
 import { normalizeKey } from '../core/keys.js'
 import { decodeValue, encodeValue } from '../core/values.js'
-import { isVersion } from '../core/versions.js'
+import { isFromFuture, isVersion } from '../core/versions.js'
 import { writeEach } from './batch-results.js'
 
 /**
@@ -46,7 +46,7 @@ const IMPORT_BATCH = 5000
  * apply, and an older one never brings a deleted key back); entries without
  * a version are plain writes or deletes. A bad entry fails alone.
  * @param {unknown} backup an exportData() result (only `data` is read)
- * @param {{ maxKeyBytes: number, maxValueBytes: number }} limits
+ * @param {{ maxKeyBytes: number, maxValueBytes: number, sync: { maxClockDrift: number } }} limits maxClockDrift in ms
  * @param {(ops: import('../store/local-store.js').StoreWrite[]) =>
  *   Promise<import('../engine/codec.js').WriteResult[]>} write
  * @param {(p: { task: 'import', done: number, total: number }) => void} [onProgress]
@@ -60,6 +60,7 @@ export async function importData(backup, limits, write, onProgress = () => {}) {
     throw new PagingStorageError('INVALID_ARGUMENT', 'importData expects an exportData() result')
   }
   const keyOf = (/** @type {any} */ entry) => (entry !== null && typeof entry === 'object' ? entry.key : undefined)
+  const now = Date.now()
   const outcomes = await writeEach(
     data,
     (entry, i) => {
@@ -79,6 +80,11 @@ export async function importData(backup, limits, write, onProgress = () => {}) {
       }
       if (!isVersion(entry.hlc, entry.origin)) {
         throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i} has a malformed version`, { key: k })
+      }
+      // As from a peer: a version from the future would drag this store's
+      // clock along, and its later writes would be refused by its peers.
+      if (isFromFuture(entry.hlc, now, limits.sync.maxClockDrift)) {
+        throw new PagingStorageError('INVALID_ARGUMENT', `entry ${i} has a version from the future (more than sync.maxClockDrift ahead)`, { key: k })
       }
       return { type: 'merge', key: k, json, hlc: entry.hlc, origin: entry.origin, deleted, replicate: true }
     },

@@ -1,5 +1,11 @@
-// Handlers: what this peer does with each valid message from a peer. Writes
-// from peers (put) pass the clock check and merge by last-writer-wins; reads
+// Handlers: what this peer does with each valid message from a peer. Every
+// message that carries records (put, got, scanned, pub) passes one clock
+// check first: a record stamped more than maxClockDrift ahead of this
+// peer's wall clock rejects the whole message (counted, never merged, never
+// returned to the app: merged, it would drag this peer's hybrid logical
+// clock along, and its later writes would be refused by every honest
+// peer); a heartbeat's clock from the future is ignored. Writes from peers
+// (put) then merge by last-writer-wins; reads
 // (get, has) are answered from the local store; the rest goes to the part
 // that owns it (replicator, routed reads, anti-entropy, catch-up, version
 // queries). A stale store (js/sync/freshness.js) ignores repair requests.
@@ -48,6 +54,8 @@ export async function mergeRecords(local, records) {
 
 // Repair requests a stale store ignores (its peers ask again later).
 const REPAIR = new Set(['sum', 'ent', 'pull', 'since'])
+// The messages that carry records (the clock check above).
+const CARRIES_RECORDS = new Set(['put', 'got', 'scanned', 'pub'])
 
 /**
  * Handles one message (validated by the messenger).
@@ -59,14 +67,15 @@ const REPAIR = new Set(['sum', 'ent', 'pull', 'since'])
 export async function handleMessage(parts, from, msg) {
   const { local, messenger, catchUp, antiEntropy, freshness } = parts
   if (freshness.stale && REPAIR.has(msg.t)) return
+  if (CARRIES_RECORDS.has(msg.t)) {
+    const now = Date.now()
+    const records = /** @type {{ records: StoredRecord[] }} */ (/** @type {unknown} */ (msg)).records
+    if (records.some((r) => isFromFuture(r.hlc, now, parts.maxClockDrift))) return messenger.reject(from, 'version from the future')
+  }
   switch (msg.t) {
     case 'hb':
-      return catchUp.onHeartbeat(from, msg.h)
+      return catchUp.onHeartbeat(from, msg.h !== undefined && isFromFuture(msg.h, Date.now(), parts.maxClockDrift) ? undefined : msg.h)
     case 'put': {
-      const now = Date.now()
-      if (msg.records.some((r) => isFromFuture(r.hlc, now, parts.maxClockDrift))) {
-        return messenger.reject(from, 'version from the future')
-      }
       await mergeRecords(local, msg.records)
       messenger.send(from, { t: 'ack', id: msg.id })
       parts.incoming.onRecords(from, msg.records.length)
@@ -107,7 +116,6 @@ export async function handleMessage(parts, from, msg) {
     case 'sub':
       return parts.publisher.onSub(from, msg)
     case 'pub':
-      if (msg.records.some((r) => isFromFuture(r.hlc, Date.now(), parts.maxClockDrift))) return messenger.reject(from, 'version from the future')
       return parts.subscriber.onPub(from, msg)
   }
 }

@@ -3,10 +3,11 @@ import { afterEach, describe, mock, test } from 'node:test'
 
 import { exportData, importData } from '../../../../js/api/backup.js'
 import { StatusCode } from '../../../../js/core/errors.js'
+import { hlcAtWallMs } from '../../../../js/core/versions.js'
 import { MemoryBackend } from '../../../../js/persistence/memory.js'
 import { LocalStore } from '../../../../js/store/local-store.js'
 
-const LIMITS = { maxKeyBytes: 64, maxValueBytes: 1000 }
+const LIMITS = { maxKeyBytes: 64, maxValueBytes: 1000, sync: { maxClockDrift: 3_600_000 } }
 const CONFIG = { pageSize: 256, splitThreshold: 204, mergeThreshold: 51, maxMemoryPages: 2, ...LIMITS, virtualNodes: 8, maxDiskPages: 1e6 }
 const H1 = '0000018f00000001'
 const H2 = '0000018f00000002'
@@ -88,6 +89,16 @@ describe('importData validation', () => {
       await assert.rejects(importData(bad, LIMITS, write), { name: 'PagingStorageError', code: 'INVALID_ARGUMENT' })
     }
     assert.deepEqual(ops, [])
+  })
+
+  test('regression: a version more than maxClockDrift ahead fails that entry alone (it dragged the clock along)', async () => {
+    const { ops, write } = recorder()
+    const soon = hlcAtWallMs(Date.now() + 60_000)
+    const out = await importData({ data: [{ key: 'far', value: 1, hlc: 'ffffffffffff0000', origin: 'p' }, { key: 'soon', value: 1, hlc: soon, origin: 'p' }] }, LIMITS, write)
+    assert.equal(out[0].error?.code, 'INVALID_ARGUMENT')
+    assert.match(/** @type {string} */ (out[0].error?.message), /from the future/)
+    assert.deepEqual(out[1], { key: 'soon', imported: true }, 'within the drift: kept')
+    assert.deepEqual(ops.map((o) => o.key), ['soon'])
   })
 
   test('a malformed version fails that entry alone with INVALID_ARGUMENT', async () => {

@@ -122,6 +122,17 @@ test('the other types go to the part that owns them', async () => {
   assert.deepEqual(p.calls[6], ['onHas', 'B', 5, ['k']])
 })
 
+test('regression: every message that carries records (got, scanned, pub) is refused whole when one is from the future, as a put is; a heartbeat clock from the future is ignored', async () => {
+  for (const t of ['got', 'scanned', 'pub']) {
+    const p = parts()
+    await handleMessage(/** @type {any} */ (p), 'B', { t, id: 4, records: [rec('ok', NOW), rec('k', NOW + 3_600_000)] })
+    assert.deepEqual(p.calls, [['reject', 'B', 'version from the future']], t)
+  }
+  const p = parts()
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'hb', h: hlcAtWallMs(NOW + 3_600_000) })
+  assert.deepEqual(p.calls, [['onHeartbeat', 'B', undefined]])
+})
+
 test('a scan is answered from the local store; a pub from the future is rejected like a put', async () => {
   const p = parts()
   await handleMessage(/** @type {any} */ (p), 'B', { t: 'scan', id: 3, range: {}, reverse: false, count: 10 })

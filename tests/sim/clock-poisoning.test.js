@@ -1,0 +1,66 @@
+// Issue 16, item 1 (clock poisoning): a hostile peer answers routed reads,
+// subscriptions and ranges with records stamped far in the future. Before,
+// a `got` answer was returned to the app and merged by read repair, and it
+// dragged the reader's hybrid logical clock to the end of time: every later
+// write of the reader was refused by the honest peers ("version from the
+// future"). Now every record that enters from a peer passes the same check
+// as a put: never returned, never merged, counted in sync.rejectedWhy.
+import assert from 'node:assert/strict'
+import { after, test } from 'node:test'
+
+import { Cluster, sleep, until } from './helpers.js'
+
+const V = (msg) => JSON.stringify({ v: 1, ...msg })
+const FUTURE = 'ffffffffffff0000'
+
+const clusters = []
+after(async () => {
+  for (const c of clusters) await c.close()
+})
+
+test('regression: records from the far future in answers are refused, and the reader stays able to write', async () => {
+  // RF 4 on 3 honest peers and the attacker: the attacker replicates every key.
+  const c = new Cluster({ seed: 16, options: { replicationFactor: 4 } })
+  clusters.push(c)
+  const honest = [await c.add('a'.repeat(40)), await c.add('b'.repeat(40)), await c.add('c'.repeat(40))]
+  const evilId = 'e'.repeat(40)
+  const evil = c.net.join(evilId)
+  const beat = setInterval(() => evil.broadcast(V({ t: 'hb' })), 100)
+  after(() => clearInterval(beat))
+  evil.on('message', ({ from, data }) => {
+    const m = JSON.parse(data)
+    const poison = (keys) => keys.map((k) => [k, FUTURE, evilId, 0, '"poison"'])
+    if (m.t === 'get') evil.send(from, V({ t: 'got', id: m.id, r: poison(m.k) }))
+    if (m.t === 'scan') evil.send(from, V({ t: 'scanned', id: m.id, r: poison(['doc:poison']) }))
+    if (m.t === 'sub') evil.send(from, V({ t: 'pub', id: 1, r: poison(m.k) }))
+    if (m.t === 'put') evil.send(from, V({ t: 'ack', id: m.id }))
+  })
+  assert.equal(await until(() => honest.every((s) => s.getStats().dht.peers === 4) || 'members', 5000), true)
+  const [reader] = honest
+  const seen = []
+  reader.watch({ key: 'doc:watched' }, (e) => seen.push(e.value))
+  assert.equal(await reader.get('doc:1'), undefined, 'a forged answer is not returned')
+  assert.deepEqual(await reader.range({ prefix: 'doc:' }), [])
+  await sleep(300)
+  assert.deepEqual(seen, [], 'a forged push is not announced')
+  const why = reader.getStats().sync.rejectedWhy
+  assert.ok((why['version from the future'] ?? 0) >= 3, JSON.stringify(why))
+  // The reader's clock is not poisoned: its writes reach the honest replicas.
+  await reader.set('after', 1)
+  for (const s of honest.slice(1)) {
+    assert.equal(await until(async () => (await s.getLocal('after')) === 1 || 'not there', 5000), true)
+  }
+  assert.equal(honest[1].getStats().sync.rejectedWhy['version from the future'] ?? 0, 0)
+})
+
+test('regression: importData refuses entries stamped beyond maxClockDrift (they poisoned the clock too)', async () => {
+  const c = new Cluster({ seed: 17 })
+  clusters.push(c)
+  const [a, b] = [await c.add('a'.repeat(40)), await c.add('b'.repeat(40))]
+  assert.equal(await until(() => a.getStats().dht.peers === 2 || 'members', 5000), true)
+  const [outcome] = await a.importData({ data: [{ key: 'k', value: 1, hlc: FUTURE, origin: 'f'.repeat(40) }] })
+  assert.equal(outcome.imported, false)
+  assert.equal(outcome.error?.code, 'INVALID_ARGUMENT')
+  await a.set('after', 2)
+  assert.equal(await until(async () => (await b.getLocal('after')) === 2 || 'not there', 5000), true)
+})
