@@ -25,7 +25,7 @@ import { handleMessage } from './handlers.js'
 import { Interests } from './interests.js'
 import { Membership } from './membership.js'
 import { isRingDelete, writeWithRingDeletes } from './ring-deletes.js'
-import { buildSyncParts, closeSyncParts } from './sync-parts.js'
+import { buildSyncParts, closeSyncParts, partsStats } from './sync-parts.js'
 
 const log = logger('sync')
 
@@ -99,13 +99,7 @@ export class ReplicatedStore {
         const { records, answered } = await /** @type {SyncParts} */ (this.#parts).reads.lookup(keys, this.replicasFor(keys))
         return records.map((r, i) => (answered[i] ? r : null))
       },
-      push: async (keys) => {
-        const recs = /** @type {StoredRecord[]} */ ((await this.#local.lookup(keys)).map((a) => a.record).filter(Boolean))
-        const p = this.#parts
-        if (p === null || this.#closed) return
-        for (const r of recs) p.copies.wrote(r)
-        p.replicator.replicate(recs, this.replicasFor(recs.map((r) => r.key)))
-      }
+      push: (keys) => this.#pushStored(keys, true)
     })
   }
 
@@ -216,31 +210,11 @@ export class ReplicatedStore {
 
   /** Counters for stats; none of them does I/O. */
   get stats() {
-    const p = this.#parts
-    const m = p?.messenger.stats
     return {
       connectedPeers: this.#transport.peers().length,
       members: this.#ring?.members.length ?? 1,
       shares: this.#ring && !this.#closed ? this.#ring.shares(this.#opts.replicationFactor) : [1],
-      ownedKeys: p?.ownership.owned ?? 0,
-      replicaKeys: p?.ownership.replica ?? 0,
-      pendingReplications: p?.replicator.pending ?? 0,
-      underReplicated: p?.copies.short ?? 0,
-      messagesIn: m?.messagesIn ?? 0,
-      messagesOut: m?.messagesOut ?? 0,
-      bytesIn: m?.bytesIn ?? 0,
-      bytesOut: m?.bytesOut ?? 0,
-      rejected: m?.rejected ?? 0,
-      rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
-      remoteRecords: p?.cache.size ?? 0,
-      remoteBytes: p?.cache.bytes ?? 0,
-      remotePages: p?.cache.pages ?? 0,
-      subscriptions: {
-        ...(p?.subscriber.counts ?? { watching: 0, keys: 0, prefixes: 0 }),
-        subscribers: p?.publisher.subscribers ?? 0,
-        pubsIn: p?.subscriber.stats.pubsIn ?? 0,
-        pubsOut: p?.publisher.stats.pubsOut ?? 0
-      }
+      ...partsStats(this.#parts)
     }
   }
 
@@ -332,7 +306,7 @@ export class ReplicatedStore {
     const pending = p.replicator.reroute()
     if (pending.length > 0) p.replicator.replicate(pending, this.replicasFor(pending.map((r) => r.key)))
     // The ring grew: writes short of copies go to their replicas again.
-    if (members.length > before) this.#pushShort(p)
+    if (members.length > before) this.#pushStored(p.copies.keys(), false).catch((err) => this.#background(err))
     p.subscriber.refresh()
     // Let the membership settle, then hand off moved keys and reconcile.
     clearTimeout(this.#roundTimer)
@@ -340,20 +314,17 @@ export class ReplicatedStore {
   }
 
   /**
-   * Pushes the writes made here that are short of copies to their replicas under the current ring.
-   * @param {SyncParts} p
+   * Pushes the records stored for keys to their replicas under the current ring.
+   * @param {string[]} keys
+   * @param {boolean} written writes made here (their copies are counted from now)
    */
-  #pushShort(p) {
-    const keys = p.copies.keys()
-    if (keys.length === 0) return
-    this.#local
-      .lookup(keys)
-      .then((answers) => {
-        if (this.#closed) return
-        const recs = /** @type {StoredRecord[]} */ (answers.map((a) => a.record).filter(Boolean))
-        p.replicator.replicate(recs, this.replicasFor(recs.map((r) => r.key)))
-      })
-      .catch((err) => this.#background(err))
+  async #pushStored(keys, written) {
+    if (keys.length === 0 || this.#parts === null) return
+    const p = this.#parts
+    const recs = /** @type {StoredRecord[]} */ ((await p.ctx.lookup(keys)).filter(Boolean))
+    if (this.#closed) return
+    if (written) for (const r of recs) p.copies.wrote(r)
+    p.replicator.replicate(recs, this.replicasFor(recs.map((r) => r.key)))
   }
 
   /** Hands off moved keys, then starts a round; while stale, checks the old records first (which calls this again). */

@@ -123,7 +123,7 @@ export class RoutedReads {
     if (!this.#closed) await this.#ask(keys, state, byPeer)
     if (state.some((s) => !s.answered)) await this.#cache.loaded
     const records = state.map((s, i) => {
-      if (s.best) this.#remember(keys[i], s.best)
+      if (s.best) this.#cache.put(s.best)
       return s.best ?? (s.answered ? null : this.#cache.get(keys[i]))
     })
     return { records, answered: state.map((s) => s.answered) }
@@ -222,8 +222,4 @@ export class RoutedReads {
     })
   }
 
-  /** @param {string} key @param {StoredRecord} rec */
-  #remember(key, rec) {
-    if (rec.key === key) this.#cache.put(rec)
-  }
 }

@@ -1,5 +1,6 @@
 // The parts of a replicated store, built once its local store is open: the
-// SyncContext they share and one object of each part, wired to each other.
+// SyncContext they share and one object of each part, wired to each other,
+// and their counters for stats.
 // ReplicatedStore (js/sync/replicated-store.js) owns them, drives them from
 // its timers and membership, and hands peers' messages to them
 // (js/sync/handlers.js).
@@ -130,4 +131,33 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
 export function closeSyncParts(p) {
   p.cache.close().catch(() => {}) // saved last (a failure gives the space back: nothing to report)
   for (const part of [p.messenger, p.replicator, p.reads, p.scans, p.subscriber, p.publisher, p.copies, p.catchUp, p.rebalancer, p.query, p.freshness]) part.close()
+}
+
+/**
+ * The parts' counters for stats (zeros before they exist); no I/O.
+ * @param {SyncParts | null} p
+ */
+export function partsStats(p) {
+  const m = p?.messenger.stats
+  return {
+    ownedKeys: p?.ownership.owned ?? 0,
+    replicaKeys: p?.ownership.replica ?? 0,
+    pendingReplications: p?.replicator.pending ?? 0,
+    underReplicated: p?.copies.short ?? 0,
+    messagesIn: m?.messagesIn ?? 0,
+    messagesOut: m?.messagesOut ?? 0,
+    bytesIn: m?.bytesIn ?? 0,
+    bytesOut: m?.bytesOut ?? 0,
+    rejected: m?.rejected ?? 0,
+    rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
+    remoteRecords: p?.cache.size ?? 0,
+    remoteBytes: p?.cache.bytes ?? 0,
+    remotePages: p?.cache.pages ?? 0,
+    subscriptions: {
+      ...(p?.subscriber.counts ?? { watching: 0, keys: 0, prefixes: 0 }),
+      subscribers: p?.publisher.subscribers ?? 0,
+      pubsIn: p?.subscriber.stats.pubsIn ?? 0,
+      pubsOut: p?.publisher.stats.pubsOut ?? 0
+    }
+  }
 }
