@@ -131,7 +131,7 @@ export interface SyncOptions {
   retryInterval?: number
   /** ms between digest comparisons with every peer; 0 disables. @default 30000 */
   antiEntropyInterval?: number
-  /** Records stamped further in the future are rejected. @default 3600000 */
+  /** ms a record may be stamped past this peer's wall clock: further in the future it is rejected, and this peer's clock never moves further ahead. @default 300000 (5 minutes) */
   maxClockDrift?: number
   /** Per-peer budget per second (bursts of twice that); bytes are counted as characters of the frames' text. @default { messages: 2000, bytes: 33554432 } */
   rateLimit?: { messages?: number; bytes?: number }

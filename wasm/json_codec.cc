@@ -27,6 +27,17 @@ Status ParseOptions(std::string_view json, Options* out) {
     *field = static_cast<size_t>(it->get<uint64_t>());
     return true;
   };
+  // Milliseconds (wall clock, drift): up to 2^53, beyond size_t in wasm32.
+  auto ms_field = [&](const char* name, uint64_t* field) -> bool {
+    auto it = doc.find(name);
+    if (it == doc.end() || it->is_null()) return true;
+    if (!it->is_number_unsigned() ||
+        it->get<uint64_t>() > (uint64_t{1} << 53)) {
+      return false;
+    }
+    *field = it->get<uint64_t>();
+    return true;
+  };
   auto peer = doc.find("peerId");
   if (peer != doc.end()) {
     if (!peer->is_string()) return Status::InvalidArgument("options: peerId");
@@ -38,7 +49,9 @@ Status ParseOptions(std::string_view json, Options* out) {
       !size_field("maxMemoryPages", &out->max_memory_pages) ||
       !size_field("writeBufferPages", &out->write_buffer_pages) ||
       !size_field("maxKeyBytes", &out->max_key_bytes) ||
-      !size_field("maxValueBytes", &out->max_value_bytes)) {
+      !size_field("maxValueBytes", &out->max_value_bytes) ||
+      !ms_field("maxClockDriftMs", &out->max_clock_drift_ms) ||
+      !ms_field("openWallMs", &out->open_wall_ms)) {
     return Status::InvalidArgument("options: sizes must be whole numbers");
   }
   return Status::OK();

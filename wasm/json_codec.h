@@ -22,7 +22,8 @@ namespace paging_storage {
 
 // options := {"peerId": string, "pageSize", "splitThreshold",
 //             "mergeThreshold", "maxMemoryPages", "maxKeyBytes",
-//             "maxValueBytes": whole numbers}, every field optional (absent
+//             "maxValueBytes", "maxClockDriftMs", "openWallMs": whole
+//             numbers (ms up to 2^53)}, every field optional (absent
 // or null: *out keeps its value, the engine default). Other fields are
 // ignored. InvalidArgument naming the problem for anything else; the values
 // themselves are checked by Options::Normalize.

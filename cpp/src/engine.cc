@@ -34,6 +34,7 @@ Status Engine::Open(const Options& options, std::string_view engine_state,
   auto impl = std::make_unique<EngineImpl>(normalized);
   s = impl->InitFromManifest(manifest);
   if (!s.ok()) return s;
+  impl->TryClockReset();
   out->reset(new Engine(std::move(impl)));
   return Status::OK();
 }

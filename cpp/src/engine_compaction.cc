@@ -77,7 +77,7 @@ std::vector<PageId> EngineImpl::PagesWantedForCompaction(size_t limit,
                                                          bool bulk) {
   std::vector<PageId> wanted;
   if (compact_target_ == 0) {
-    if (bulk && BulkRuns()) {
+    if ((bulk && BulkRuns()) || RunsHoldClockBack()) {
       // After a bulk load a pass applies the runs now, in key order. A
       // merge under way is given up (the pass needs its sources as they
       // are); one finished completes at the next flush, beside the pass:

@@ -163,6 +163,7 @@ void EngineImpl::CommitFlush(const FlushBatch& batch) {
       deleted_pages_.end());
   if (flushed_user_data_ == user_data_) user_data_dirty_ = false;
   CommitRuns();
+  TryClockReset();  // the runs a recovering clock waited for may be gone
   ReviewBuffering();
   EnforceBudget(kNoPage);
 }

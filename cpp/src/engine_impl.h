@@ -23,7 +23,8 @@
 //   5. dirty implies resident; a non-resident page cannot change.
 //   6. After any public call returns, resident pages <= max_memory_pages, or
 //      at most one resident page is clean (the rest await a flush).
-//   7. hlc_.last() >= every stored entry's hlc.
+//   7. hlc_.last() >= every stored entry's hlc, but for entries of before a
+//      clock recovery (clock_bound.h) until they are restamped.
 //   8. (write path) Every memtable key lies in a page that is not resident.
 //   9. (write path) A resident page that is not pending has applied every
 //      run: applied_seq >= the newest run's seq. Every pending run page id
@@ -45,6 +46,7 @@
 #include <utility>
 #include <vector>
 
+#include "clock_bound.h"
 #include "directory.h"
 #include "lru_list.h"
 #include "manifest_codec.h"
@@ -99,7 +101,12 @@ class EngineImpl {
   bool WriteStall() const { return ClosedRuns() > 2 * MaxRuns(); }
   bool CompactionDue(bool bulk = false) const {
     return compact_target_ != 0 || merge_.seq != 0 ||
-           ClosedRuns() > MaxRuns() || (bulk && BulkRuns());
+           ClosedRuns() > MaxRuns() || (bulk && BulkRuns()) ||
+           RunsHoldClockBack();
+  }
+  // A recovering clock waits for every run to be applied (clock_bound.h).
+  bool RunsHoldClockBack() const {
+    return clock_bound_.Pending() && ClosedRuns() > 0;
   }
   // The closed runs hold a sixteenth of the store's pages or more.
   bool BulkRuns() const {
@@ -154,6 +161,12 @@ class EngineImpl {
   // engine_inspect.cc
   EngineStats Stats() const;
   uint64_t Clock() const { return hlc_.last(); }
+  // Moves the clock past a loaded page's entries (invariant 7), restamping
+  // those above it while the clock recovers (clock_bound.h); returns how
+  // many were restamped.
+  size_t AdmitLoaded(Page* page);
+  // Restarts a recovering clock once no run is left (clock_bound.h).
+  void TryClockReset();
   Status SetUserData(std::string_view data) {
     if (data.size() > kMaxUserDataBytes) {
       return Status::InvalidArgument("user data longer than " +
@@ -283,6 +296,7 @@ class EngineImpl {
 
   Options options_;
   Hlc hlc_;
+  ClockBound clock_bound_;
   OriginTable origins_;
   uint32_t local_origin_ = 0;
   Directory dir_;

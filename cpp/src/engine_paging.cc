@@ -7,7 +7,9 @@
 
 namespace paging_storage {
 
-EngineImpl::EngineImpl(const Options& options) : options_(options) {
+EngineImpl::EngineImpl(const Options& options)
+    : options_(options),
+      clock_bound_(options.max_clock_drift_ms, options.open_wall_ms) {
   local_origin_ = origins_.Intern(options_.peer_id);
 }
 
@@ -26,6 +28,11 @@ void EngineImpl::InitEmpty() {
 Status EngineImpl::InitFromManifest(const Manifest& manifest) {
   next_page_id_ = manifest.next_page_id;
   hlc_.Update(manifest.hlc);
+  // A clock that ran past the bound (a wall clock since set back, or an
+  // older version that trusted peers' clocks) recovers (clock_bound.h).
+  if (clock_bound_.Beyond(manifest.hlc))
+    clock_bound_.StartRecovery(manifest.hlc);
+  clock_bound_.SetSessionFloor(hlc_.last());
   user_data_ = manifest.user_data;
   next_run_seq_ = manifest.next_run_seq;
   for (const ManifestPage& p : manifest.pages) {
@@ -168,11 +175,12 @@ Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
     merge_candidates_.erase(id);
     return s;
   }
-  for (const Entry& e : page->entries()) hlc_.Update(e.hlc);
+  size_t restamped = AdmitLoaded(page.get());
 
   m.corrupt = false;
   corrupt_.erase(id);
   MakeResident(&m, std::move(page));
+  if (restamped > 0) Changed(&m);  // stored again with the new versions
   AfterBaseLoad(it);
   if (m.pending()) {
     EnforceBudget(id);
@@ -188,6 +196,30 @@ Status EngineImpl::LoadPage(PageId id, std::string_view bytes) {
   ReviewMergesAround(id);
   EnforceBudget(dir_.Find(id) != dir_.end() ? id : kNoPage);
   return Status::OK();
+}
+
+size_t EngineImpl::AdmitLoaded(Page* page) {
+  size_t n = 0;
+  if (clock_bound_.Restamping(hlc_.last())) {
+    n = page->RestampAfter(hlc_.last(), clock_bound_.Restamp());
+  } else if (!clock_bound_.Pending()) {
+    n = page->RestampAfter(clock_bound_.Ceiling(), clock_bound_.SessionFloor());
+  }
+  hlc_.Update(page->max_hlc());
+  return n;
+}
+
+void EngineImpl::TryClockReset() {
+  if (!clock_bound_.Pending() || !runs_.empty() || !memtable_.empty()) return;
+  uint64_t restart = Hlc::Pack(clock_bound_.wall_ms(), 0);
+  hlc_.Restart(restart);
+  clock_bound_.Reset(restart);
+  for (auto it = dir_.begin(); it != dir_.end(); ++it) {
+    PageMeta& m = *it->second;
+    if (m.page != nullptr && m.page->RestampAfter(restart, restart) > 0) {
+      Changed(&m);
+    }
+  }
 }
 
 size_t EngineImpl::RetryCorruptPages() {

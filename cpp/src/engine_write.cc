@@ -78,14 +78,24 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
   r.version.hlc = 0;
   r.version.origin.clear();
   r.missing_page = kNoPage;
+  clock_bound_.ObserveWall(wall_ms);
   r.status = ValidateOp(op);
   if (!r.status.ok()) return;
   const Record& rec = op.record;
+  if (op.type == WriteOp::Type::kMerge &&
+      clock_bound_.Beyond(rec.version.hlc)) {
+    // A version from the future: merged, it would drag the clock along and
+    // every later local write would be refused by peers (issue 16).
+    r.status = Status::InvalidArgument(
+        "version stamped more than max_clock_drift_ms past the wall clock");
+    return;
+  }
   Iterator it = dir_.Locate(rec.key);
   PageMeta& m = *it->second;
   if (m.page == nullptr || (m.corrupt && !m.retry_load)) {
     r.status = Unreadable(it, missing);
-    if (r.status.IsNotResident() && WritePathOn()) {
+    if (r.status.IsNotResident() && WritePathOn() &&
+        !clock_bound_.Recovering(hlc_.last())) {
       BufferWrite(op, wall_ms, it, &r);
     }
     return;

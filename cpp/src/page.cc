@@ -37,6 +37,20 @@ size_t Page::LowerBound(std::string_view key) const {
   return static_cast<size_t>(it - entries_.begin());
 }
 
+size_t Page::RestampAfter(uint64_t ceiling, uint64_t to) {
+  if (max_hlc_ <= ceiling) return 0;
+  size_t n = 0;
+  for (Entry& e : entries_) {
+    if (e.hlc <= ceiling) continue;
+    Account(e, -1);
+    e.hlc = to;
+    Account(e, +1);
+    ++n;
+  }
+  RecomputeMaxHlc();
+  return n;
+}
+
 const Entry* Page::Find(std::string_view key) const {
   size_t i = LowerBound(key);
   if (i < entries_.size() && entries_[i].key == key) return &entries_[i];

@@ -62,6 +62,9 @@ class Page {
   bool Erase(std::string_view key);
   // Removes the tombstones whose hlc is below `horizon`; returns how many.
   size_t PurgeTombstones(uint64_t horizon);
+  // Gives every entry stamped after `ceiling` the version hlc `to` (its
+  // origin kept); returns how many. REQUIRES: to <= ceiling.
+  size_t RestampAfter(uint64_t ceiling, uint64_t to);
   // How many entries are tombstones.
   size_t tombstones() const { return entries_.size() - live_count_; }
 

@@ -23,7 +23,13 @@ const DEFAULTS = Object.freeze({
     peerTimeout: 7000,
     retryInterval: 2000,
     antiEntropyInterval: 30000,
-    maxClockDrift: 60 * 60 * 1000,
+    // 5 minutes, Kerberos's default clock-skew tolerance (MIT krb5
+    // `clockskew`, RFC 4120 section 1.7): NTP-synced clocks agree within a
+    // second, and a quartz clock left unsynced for weeks drifts tens of
+    // seconds. The bound is also how far a forged version can reach past
+    // an honest write, and how far one drags honest clocks (README,
+    // "Security model").
+    maxClockDrift: 5 * 60 * 1000,
     rateLimit: Object.freeze({ messages: 2000, bytes: 32 << 20 })
   }),
   persistence: Object.freeze({
@@ -202,6 +208,7 @@ export function storeConfig(o) {
     writeBufferPages: o.persistence.writeBufferPages,
     maxKeyBytes: o.maxKeyBytes,
     maxValueBytes: o.maxValueBytes,
+    maxClockDrift: o.sync.maxClockDrift,
     virtualNodes: o.virtualNodes,
     maxDiskPages: o.persistence.maxDiskPages,
     purgeWhenFull: !o.transport && !o.pigeon

@@ -43,6 +43,9 @@ const LIST_PAGES_PER_CALL = 4096
  *   buffer (Options::write_buffer_pages; 0 or absent: off)
  * @property {number} maxKeyBytes
  * @property {number} maxValueBytes
+ * @property {number} [maxClockDrift] ms a version may be stamped past the wall
+ *   clock: merges beyond are refused and a stored clock beyond recovers
+ *   (cpp/src/clock_bound.h); 0 or absent: no bound
  * @property {number} virtualNodes ring tokens per member
  */
 
@@ -89,7 +92,9 @@ export class WasmEngine {
       maxMemoryPages: config.maxMemoryPages,
       writeBufferPages: config.writeBufferPages ?? 0,
       maxKeyBytes: config.maxKeyBytes,
-      maxValueBytes: config.maxValueBytes
+      maxValueBytes: config.maxValueBytes,
+      maxClockDriftMs: config.maxClockDrift ?? 0,
+      openWallMs: Date.now()
     })
     try {
       if (manifest) {

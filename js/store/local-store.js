@@ -164,6 +164,9 @@ export class LocalStore {
       purgeWhenFull: this.#config.purgeWhenFull === true
     })
     log('open: peer %s, %s', this.#config.peerId, opened.restored ? 'restored' : 'new')
+    // A pass may be due at once: runs a recovering clock waits for
+    // (cpp/src/clock_bound.h).
+    this.#compaction.soon()
     const onOpen = /** @type {Array<() => void>} */ (this.#onOpen)
     this.#onOpen = null
     for (const fn of onOpen) fn()

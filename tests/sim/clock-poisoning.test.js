@@ -64,3 +64,34 @@ test('regression: importData refuses entries stamped beyond maxClockDrift (they 
   await a.set('after', 2)
   assert.equal(await until(async () => (await b.getLocal('after')) === 2 || 'not there', 5000), true)
 })
+
+test('regression: a store whose wall clock ran two hours fast recovers at its next open; its later writes replicate', async () => {
+  const { MemoryBackend } = await import('../../js/persistence/memory.js')
+  const { PagingStorage } = await import('paging-storage')
+  const backend = new MemoryBackend()
+  const aId = 'a'.repeat(40)
+  const realNow = Date.now
+  Date.now = () => realNow() + 2 * 3600 * 1000
+  try {
+    const alone = new PagingStorage({ peerId: aId, persistence: { backend, autoSaveInterval: 0 } })
+    await alone.ready
+    await alone.set('written-fast', 'then')
+    await alone.flush()
+    await alone.shutdown()
+  } finally {
+    Date.now = realNow
+  }
+  const c = new Cluster({ seed: 18 })
+  clusters.push(c)
+  const a = await c.add(aId, { persistence: { backend } })
+  const b = await c.add('b'.repeat(40))
+  assert.equal(await until(() => a.getStats().dht.peers === 2 || 'members', 5000), true)
+  for (let i = 0; i < 20; i++) await a.set(`later:${i}`, i)
+  assert.deepEqual(await a.replicated({ timeout: 5000 }), { copies: 2, replicationFactor: 3 })
+  for (let i = 0; i < 20; i++) assert.equal(await b.getLocal(`later:${i}`), i)
+  assert.equal(b.getStats().sync.rejectedWhy['version from the future'] ?? 0, 0)
+  // The value written with the fast clock is still there, and a write over it wins.
+  assert.equal(await a.get('written-fast'), 'then')
+  await a.set('written-fast', 'now')
+  assert.equal(await until(async () => (await b.getLocal('written-fast')) === 'now' || 'not there', 5000), true)
+})

@@ -38,8 +38,13 @@ export class Cluster {
     this.stores = new Map() // peerId -> PagingStorage
   }
 
-  async add(peerId) {
-    const s = new PagingStorage({ ...FAST, ...this.options, transport: this.net.join(peerId) })
+  /**
+   * @param {string} peerId
+   * @param {object} [extra] more options for this store (persistence merged)
+   */
+  async add(peerId, extra = {}) {
+    const persistence = { ...FAST.persistence, ...this.options.persistence, ...extra.persistence }
+    const s = new PagingStorage({ ...FAST, ...this.options, ...extra, persistence, transport: this.net.join(peerId) })
     await s.ready
     this.stores.set(peerId, s)
     return s

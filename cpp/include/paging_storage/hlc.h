@@ -36,6 +36,10 @@ class Hlc {
   // Records a timestamp seen from another peer (or from disk).
   void Update(uint64_t remote);
 
+  // Sets the clock back to `t`: only for a clock restored beyond the drift
+  // bound (cpp/src/clock_bound.h), whose caller restamps what lies above.
+  void Restart(uint64_t t) { last_ = t; }
+
   // The greatest timestamp issued or seen.
   uint64_t last() const { return last_; }
 

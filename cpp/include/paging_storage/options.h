@@ -50,6 +50,19 @@ struct Options {
   // exercising the write path).
   bool write_buffer_adaptive = true;
 
+  // The clock bound (issue 16; cpp/src/clock_bound.h): no version is
+  // merged more than max_clock_drift_ms past the caller's wall clock (the
+  // greatest wall_ms it has given: open_wall_ms, writes); such a merge is
+  // refused with InvalidArgument. A store that opens with its clock beyond
+  // that (a wall clock that ran fast, or an older version that trusted
+  // peers' clocks) recovers: the clock restarts at the wall clock and what
+  // was stamped beyond is restamped below every later local write.
+  // 0: no bound.
+  uint64_t max_clock_drift_ms = 0;
+  // The caller's wall clock when the store opens, in ms since the epoch
+  // (0: unknown until the first write).
+  uint64_t open_wall_ms = 0;
+
   // Input limits; larger keys or values are rejected with InvalidArgument.
   size_t max_key_bytes = 1024;
   size_t max_value_bytes = 1 << 20;

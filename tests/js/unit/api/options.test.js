@@ -38,7 +38,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
           peerTimeout: 7000,
           retryInterval: 2000,
           antiEntropyInterval: 30000,
-          maxClockDrift: 3600000,
+          maxClockDrift: 300000,
           rateLimit: { messages: 2000, bytes: 32 * 1024 * 1024 }
         },
         pageSize: 4096,
@@ -215,6 +215,7 @@ describe('storeConfig', () => {
       writeBufferPages: 0,
       maxKeyBytes: 1024,
       maxValueBytes: 1048576,
+      maxClockDrift: 300000,
       virtualNodes: 7,
       maxDiskPages: 9,
       purgeWhenFull: true
@@ -226,7 +227,7 @@ describe('storeConfig', () => {
 
   test('every configuration normalizeOptions accepts opens an engine', async () => {
     const module = await loadModule()
-    for (const options of [{}, { pageSize: 256 }, { pageSize: 256, splitThreshold: 1, mergeThreshold: 255 }, { maxKeyBytes: 1, maxValueBytes: 1 }]) {
+    for (const options of [{}, { pageSize: 256 }, { pageSize: 256, splitThreshold: 1, mergeThreshold: 255 }, { maxKeyBytes: 1, maxValueBytes: 1 }, { sync: { maxClockDrift: 365 * 86400000 } }, { sync: { maxClockDrift: 0 } }]) {
       const engine = new WasmEngine(module, storeConfig(normalizeOptions(options)), null)
       engine.close()
     }
