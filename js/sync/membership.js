@@ -6,11 +6,22 @@
 // Peers that hear each other converge on the same set within about one
 // heartbeat, so they compute the same replicas. `onChange(members)` gets the
 // sorted member list (self included) after every change.
+//
+// A peer this one has given up on (it never acknowledges what it is sent:
+// js/sync/replicator.js) is excluded for a while: not a member, whatever
+// it sends, so that its keys get replicas that answer. At most
+// MAX_EXCLUDED are remembered (the oldest exclusions end first).
 import { compareKeys } from '../core/keys.js'
 import { isOrigin } from '../core/versions.js'
 
+const MAX_EXCLUDED = 10000
+
 export class Membership {
   #self
+  /** @type {Map<string, number>} peerId -> ms the exclusion ends */
+  #excluded = new Map()
+  /** Exclusions made since the start. */
+  exclusions = 0
   #timeout
   #lastHeard = new Map() // peerId -> ms, for live peers
   #lastSeen = new Map() // peerId -> ms, also for peers gone (bounded)
@@ -54,8 +65,13 @@ export class Membership {
    *  ring is built from the members' ids. @param {string} peerId */
   heard(peerId) {
     if (peerId === this.#self || !isOrigin(peerId)) return
-    const isNew = !this.#lastHeard.has(peerId)
     const now = this.#now()
+    const until = this.#excluded.get(peerId)
+    if (until !== undefined) {
+      if (now < until) return
+      this.#excluded.delete(peerId)
+    }
+    const isNew = !this.#lastHeard.has(peerId)
     this.#lastHeard.set(peerId, now)
     const seen = this.#lastSeen.get(peerId)
     this.#lastSeen.delete(peerId) // re-inserted last: the map stays in LRU order
@@ -66,6 +82,27 @@ export class Membership {
       if (seen !== undefined) this.#onReturn(peerId, seen)
       else this.#onFirstContact(peerId)
     }
+  }
+
+  /**
+   * Excludes a peer: it leaves the members now and is not heard for ms.
+   * @param {string} peerId
+   * @param {number} ms
+   */
+  exclude(peerId, ms) {
+    if (peerId === this.#self) return
+    this.exclusions++
+    this.#excluded.delete(peerId)
+    this.#excluded.set(peerId, this.#now() + ms)
+    if (this.#excluded.size > MAX_EXCLUDED) this.#excluded.delete(this.#excluded.keys().next().value)
+    this.left(peerId)
+  }
+
+  /** @returns {number} peers excluded now */
+  get excluded() {
+    const now = this.#now()
+    for (const [p, until] of this.#excluded) if (until <= now) this.#excluded.delete(p)
+    return this.#excluded.size
   }
 
   left(peerId) {

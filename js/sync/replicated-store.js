@@ -28,6 +28,8 @@ import { isRingDelete, writeWithRingDeletes } from './ring-deletes.js'
 import { buildSyncParts, closeSyncParts, partsStats } from './sync-parts.js'
 
 const log = logger('sync')
+// How long an excluded peer stays out of the ring, in peer timeouts.
+const EXCLUDE_TIMEOUTS = 10
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 /** @typedef {import('../engine/ring.js').RingView} RingView */
@@ -214,7 +216,8 @@ export class ReplicatedStore {
       connectedPeers: this.#transport.peers().length,
       members: this.#ring?.members.length ?? 1,
       shares: this.#ring && !this.#closed ? this.#ring.shares(this.#opts.replicationFactor) : [1],
-      ...partsStats(this.#parts)
+      ...partsStats(this.#parts),
+      excludedPeers: this.#membership?.excluded ?? 0
     }
   }
 
@@ -239,7 +242,8 @@ export class ReplicatedStore {
       nextId: () => this.#nextId++,
       reportError: (err) => this.#background(err),
       // Checked: hand off and reconcile what waited.
-      onChecked: () => this.#rebalance()
+      onChecked: () => this.#rebalance(),
+      excludePeer: (peer, why) => this.#exclude(peer, why)
     })
     this.#parts = parts
     const { messenger, catchUp, replicator, freshness, subscriber, publisher, cache } = parts
@@ -283,6 +287,17 @@ export class ReplicatedStore {
     if (sync.antiEntropyInterval > 0) this.#every(sync.antiEntropyInterval, () => this.#round(true))
     for (const p of this.#transport.peers()) this.#membership.heard(p)
     messenger.broadcast({ t: 'hb' })
+  }
+
+  /**
+   * Takes a peer that does not do its part out of the ring for
+   * EXCLUDE_TIMEOUTS peer timeouts: its keys get other replicas meanwhile.
+   * @param {string} peer
+   * @param {string} why
+   */
+  #exclude(peer, why) {
+    log('excluded peer %s for %d ms: %s', peer.slice(0, 8), EXCLUDE_TIMEOUTS * this.#opts.sync.peerTimeout, why)
+    this.#membership?.exclude(peer, EXCLUDE_TIMEOUTS * this.#opts.sync.peerTimeout)
   }
 
   /** @param {readonly string[]} members the new membership, sorted */

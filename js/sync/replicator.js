@@ -10,6 +10,12 @@
 //  2. An entry is either waiting (msg 0) or in one in-flight message (msg id).
 //  3. whenDrained() waiters settle as soon as nothing is pending, but never
 //     between reroute() and the replicate() that queues its records again.
+//
+// A peer that leaves a record unacknowledged after MAX_TRIES sends and at
+// least giveUpAfter ms is unresponsive (lossy links lose a send and its
+// retries together with a chance of about 0.2^8): onUnresponsive(peer) is
+// called, and the caller takes it out of the ring (reroute follows), so
+// resends stop and its records go to replicas that answer.
 import { compareVersions } from '../core/versions.js'
 
 // Records per replication message are cut at about this many characters
@@ -19,6 +25,8 @@ import { compareVersions } from '../core/versions.js'
 // await their ack (a burst larger than a data channel's buffer is lost whole).
 const PUT_CHARS = 48000
 const PUTS_IN_FLIGHT = 8
+// Sends of one record to one peer before it may be given up on.
+const MAX_TRIES = 8
 // The longest delay setTimeout holds (ms); a longer one fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1
 
@@ -32,7 +40,10 @@ export class Replicator {
   #lookup
   #onHeld
   #onBulk
-  /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number}>>} peer -> key -> entry */
+  #onUnresponsive
+  #giveUpAfter
+  /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number, tries: number, first: number}>>}
+   *  peer -> key -> entry; tries: sends so far, first: ms of the first */
   #pending = new Map()
   /** @type {Map<number, {peer: string, keys: string[], at: number}>} message id -> what it carries */
   #inFlight = new Map()
@@ -46,12 +57,27 @@ export class Replicator {
    *           nextId: () => number, retryInterval: number,
    *           lookup?: (keys: string[]) => Promise<Array<StoredRecord | null>>,
    *           onHeld?: (peer: string, rec: StoredRecord) => void,
-   *           onBulk?: (peer: string, n: number) => void }} opts
+   *           onBulk?: (peer: string, n: number) => void,
+   *           onUnresponsive?: (peer: string) => void, giveUpAfter?: number }} opts
    *   retryInterval in ms; lookup: the local store's records (for pushKeys);
    *   onHeld: a peer acknowledged holding a record; onBulk: pushKeys is
-   *   about to queue n records for a peer
+   *   about to queue n records for a peer; onUnresponsive: a peer left a
+   *   record unacknowledged MAX_TRIES times over giveUpAfter ms at least
+   *   (default 8 retry intervals)
    */
-  constructor({ selfId, send, nextId, retryInterval, lookup = async (keys) => keys.map(() => null), onHeld = () => {}, onBulk = () => {} }) {
+  constructor({
+    selfId,
+    send,
+    nextId,
+    retryInterval,
+    lookup = async (keys) => keys.map(() => null),
+    onHeld = () => {},
+    onBulk = () => {},
+    onUnresponsive = () => {},
+    giveUpAfter = MAX_TRIES * retryInterval
+  }) {
+    this.#onUnresponsive = onUnresponsive
+    this.#giveUpAfter = giveUpAfter
     this.#onHeld = onHeld
     this.#onBulk = onBulk
     this.#selfId = selfId
@@ -105,7 +131,7 @@ export class Replicator {
     if (!m) this.#pending.set(peer, (m = new Map()))
     const old = m.get(rec.key)
     if (old && compareVersions(old.rec.hlc, old.rec.origin, rec.hlc, rec.origin) >= 0) return
-    m.set(rec.key, { rec, msg: 0 })
+    m.set(rec.key, { rec, msg: 0, tries: 0, first: 0 })
     this.#scheduleSend()
   }
 
@@ -133,10 +159,14 @@ export class Replicator {
     return true
   }
 
-  /** Unacknowledged messages older than retryInterval go out again. */
+  /** Unacknowledged messages older than retryInterval go out again; a peer
+   *  that never acknowledges is reported (onUnresponsive) instead. */
   retry() {
-    const cutoff = Date.now() - this.#retryInterval
+    const now = Date.now()
+    const cutoff = now - this.#retryInterval
     let any = false
+    /** @type {Set<string>} */
+    const unresponsive = new Set()
     for (const [id, f] of this.#inFlight) {
       if (f.at > cutoff) continue
       this.#inFlight.delete(id)
@@ -146,10 +176,12 @@ export class Replicator {
         if (e && e.msg === id) {
           e.msg = 0
           any = true
+          if (e.tries >= MAX_TRIES && now - e.first >= this.#giveUpAfter) unresponsive.add(f.peer)
         }
       }
     }
-    if (any) this.#sendPending()
+    for (const peer of unresponsive) this.#onUnresponsive(peer) // reroutes: resends stop
+    if (any && !this.#closed) this.#sendPending()
   }
 
   /**
@@ -228,14 +260,17 @@ export class Replicator {
     for (const f of this.#inFlight.values()) inFlight.set(f.peer, (inFlight.get(f.peer) ?? 0) + 1)
     for (const [peer, m] of this.#pending) {
       let room = PUTS_IN_FLIGHT - (inFlight.get(peer) ?? 0)
-      /** @type {Array<{rec: StoredRecord, msg: number}>} */
+      /** @type {Array<{rec: StoredRecord, msg: number, tries: number, first: number}>} */
       let batch = []
       let chars = 0
       const flush = () => {
         if (batch.length === 0) return
         room--
         const id = this.#nextId()
-        for (const e of batch) e.msg = id
+        for (const e of batch) {
+          e.msg = id
+          if (e.tries++ === 0) e.first = now
+        }
         this.#inFlight.set(id, { peer, keys: batch.map((e) => e.rec.key), at: now })
         this.#send(peer, { t: 'put', id, records: batch.map((e) => e.rec) })
         batch = []

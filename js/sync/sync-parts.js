@@ -44,7 +44,7 @@ const ANNOUNCE_AT_LEAST = 100
  *   checked (js/sync/freshness.js)
  * @returns {SyncParts}
  */
-export function buildSyncParts({ local, transport, opts, watch, selfId, ring, isMember, nextId, reportError, onChecked }) {
+export function buildSyncParts({ local, transport, opts, watch, selfId, ring, isMember, nextId, reportError, onChecked, excludePeer }) {
   const { sync, readTimeout, limits, replicationFactor: rf } = opts
   const messenger = new Messenger(transport, selfId, { limits, rateLimit: sync.rateLimit, fragmentTtl: 4 * readTimeout })
   const send = (/** @type {string} */ peer, /** @type {import('./protocol.js').Message} */ msg) => messenger.send(peer, msg)
@@ -61,7 +61,9 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     retryInterval: sync.retryInterval,
     lookup,
     onHeld: (peer, rec) => copies.held(peer, rec),
-    onBulk: announce
+    onBulk: announce,
+    onUnresponsive: (peer) => excludePeer(peer, 'unresponsive'),
+    giveUpAfter: Math.max(8 * sync.retryInterval, 4 * sync.peerTimeout)
   })
   /** @type {import('./sync-context.js').SyncContext} */
   const ctx = {

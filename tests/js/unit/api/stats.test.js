@@ -80,6 +80,7 @@ describe('storageStats', () => {
         bytesOut: 0,
         rejected: 0,
         rejectedWhy: {},
+        excludedPeers: 0,
         subscriptions: { watching: 0, keys: 0, prefixes: 0, subscribers: 0, pubsIn: 0, pubsOut: 0 }
       },
       queue: 4
@@ -123,6 +124,7 @@ describe('storageStats', () => {
       bytesOut: 110,
       rejected: 1,
       rejectedWhy: { rate: 1 },
+      excludedPeers: 1,
       underReplicated: 2,
       remoteRecords: 5,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
@@ -139,6 +141,7 @@ describe('storageStats', () => {
       bytesOut: 110,
       rejected: 1,
       rejectedWhy: { rate: 1 },
+      excludedPeers: 1,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
     })
     assert.equal(s.cache.remoteRecords, 5)

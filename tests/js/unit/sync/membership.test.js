@@ -153,3 +153,23 @@ test('regression: an id that is no peer id never becomes a member (two lone surr
   assert.deepEqual(changes, [])
   assert.deepEqual(firsts, [])
 })
+
+test('an excluded peer leaves at once and is not heard until its exclusion ends', () => {
+  const { m, clock, changes } = setup()
+  m.heard('p')
+  m.exclude('p', 3000)
+  assert.deepEqual(m.members, ['m'])
+  assert.equal(m.excluded, 1)
+  assert.equal(m.exclusions, 1)
+  m.heard('p') // its heartbeats do not bring it back
+  clock.now += 2999
+  m.heard('p')
+  assert.deepEqual(m.members, ['m'])
+  clock.now += 1
+  assert.equal(m.excluded, 0)
+  m.heard('p')
+  assert.deepEqual(m.members, ['m', 'p'])
+  assert.deepEqual(changes, [['m', 'p'], ['m'], ['m', 'p']])
+  m.exclude('m', 1000) // never self
+  assert.deepEqual(m.members, ['m', 'p'])
+})

@@ -182,6 +182,33 @@ describe('retry', () => {
     assert.equal(puts().length, 3)
   })
 
+  test('regression: a peer that never acknowledges is reported after 8 sends and giveUpAfter ms, not resent for ever', () => {
+    const sent = []
+    const unresponsive = []
+    let id = 1
+    const r = new Replicator({
+      selfId: 'A',
+      send: (peer, msg) => sent.push({ peer, msg }),
+      nextId: () => id++,
+      retryInterval: RETRY,
+      giveUpAfter: 10 * RETRY,
+      onUnresponsive: (peer) => unresponsive.push(peer)
+    })
+    r.queue('B', rec('k', hlc(1)))
+    r.queue('C', rec('k', hlc(1)))
+    sendNow()
+    for (let i = 0; i < 20 && unresponsive.length === 0; i++) {
+      mock.timers.tick(RETRY)
+      const c = sent.filter((s) => s.peer === 'C' && s.msg.t === 'put').at(-1)
+      r.onAck('C', c.msg.id) // C answers; B never does
+      r.retry()
+      sendNow()
+    }
+    assert.deepEqual(unresponsive, ['B'])
+    const toB = sent.filter((s) => s.peer === 'B').length
+    assert.ok(toB >= 8 && toB <= 11, `${toB} sends to B: 8 tries at least, over giveUpAfter (10 retry intervals)`)
+  })
+
   test('acknowledged puts are not resent', () => {
     const { r, puts } = setup()
     r.queue('B', rec('k', hlc(1)))
