@@ -253,6 +253,8 @@ export interface StorageStats {
     rejectedWhy: Record<string, number>
     /** peers taken out of this peer's ring for now: they left what they were sent unacknowledged (8 sends over at least 8 retry intervals and 4 peer timeouts); they come back after 10 peer timeouts */
     excludedPeers: number
+    /** characters of incomplete fragmented messages held for peers (at most 2 whole messages per peer and 4 in all; each expires after 4 x readTimeout) */
+    partialChars: number
     /** subscriptions for watch()/useKey/useRange: `watching` peers hold a
      *  confirmed lease for this store, which watches `keys` keys and
      *  `prefixes` prefixes; `subscribers` peers subscribe here; pubs are

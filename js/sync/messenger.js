@@ -4,9 +4,12 @@
 // handler sees it. A bad message is counted as rejected, with its reason,
 // and dropped: nothing a peer sends is ever thrown into the app.
 //
-// Per-peer bounds on what is held for incomplete messages: at most
-// MAX_PARTIAL_MESSAGES at a time, at most two whole messages' worth of text,
-// and each expires after `fragmentTtl` ms.
+// Bounds on what is held for incomplete messages: per peer at most
+// MAX_PARTIAL_MESSAGES at a time and two whole messages' worth of text; in
+// all, TOTAL_PARTIAL_MESSAGES whole messages' worth (past it, the peer
+// holding the most loses its oldest); each expires after `fragmentTtl` ms,
+// swept on a timer, whether or not its peer sends anything more (before,
+// an attacker's id pinned ~8.5 MiB while it sent heartbeats only).
 import { logger } from '../core/log.js'
 import { isOrigin } from '../core/versions.js'
 import { decode, encode, parseFrame } from './protocol.js'
@@ -14,6 +17,7 @@ import { RateLimiter } from './rate-limit.js'
 
 const log = logger('sync')
 const MAX_PARTIAL_MESSAGES = 16
+const TOTAL_PARTIAL_MESSAGES = 4
 
 /** @typedef {import('./protocol.js').Message} Message */
 
@@ -27,6 +31,9 @@ export class Messenger {
   /** @type {Map<string, Map<number, {n: number, parts: string[], got: number, chars: number, at: number}>>} */
   #partials = new Map()
   #closed = false
+  #sweep
+  /** Characters held in partials, all peers. */
+  #heldChars = 0
   /** @type {(from: string, msg: Message) => void} */
   #onMessage = () => {}
   #unlisten
@@ -53,6 +60,14 @@ export class Messenger {
     this.#limiter = new RateLimiter(rateLimit)
     this.#fragmentTtl = fragmentTtl
     this.#unlisten = transport.on('message', (/** @type {{from: unknown, data: unknown}} */ m) => this.#receive(m))
+    const sweep = setInterval(() => this.#expire(Date.now()), Math.max(50, fragmentTtl / 2))
+    if (typeof sweep === 'object') sweep.unref?.() // Node: the sweep keeps no process alive
+    this.#sweep = sweep
+  }
+
+  /** @returns {number} characters of incomplete messages held, all peers */
+  get partialChars() {
+    return this.#heldChars
   }
 
   /** @param {(from: string, msg: Message) => void} handler every valid message */
@@ -83,13 +98,49 @@ export class Messenger {
   /** @param {string} peer a peer that left: drop its budget and partial messages */
   forget(peer) {
     this.#limiter.forget(peer)
-    this.#partials.delete(peer)
+    for (const id of [...(this.#partials.get(peer)?.keys() ?? [])]) this.#drop(peer, id)
   }
 
   close() {
     this.#closed = true
+    clearInterval(this.#sweep)
     this.#unlisten()
     this.#partials.clear()
+    this.#heldChars = 0
+  }
+
+  /** Drops the partials older than fragmentTtl. @param {number} now ms */
+  #expire(now) {
+    for (const [peer, m] of this.#partials) {
+      for (const [id, p] of m) if (now - p.at > this.#fragmentTtl) this.#drop(peer, id)
+    }
+  }
+
+  /** @param {string} peer @param {number} id */
+  #drop(peer, id) {
+    const m = this.#partials.get(peer)
+    const p = m?.get(id)
+    if (!m || !p) return
+    this.#heldChars -= p.chars
+    m.delete(id)
+    if (m.size === 0) this.#partials.delete(peer)
+  }
+
+  /** Past the total bound, the peer holding the most loses its oldest partial. */
+  #evictOverTotal() {
+    while (this.#heldChars > TOTAL_PARTIAL_MESSAGES * this.#limits.maxMessageChars) {
+      let worst = ''
+      let most = -1
+      for (const [peer, m] of this.#partials) {
+        let held = 0
+        for (const p of m.values()) held += p.chars
+        if (held > most) [worst, most] = [peer, held]
+      }
+      const oldest = this.#partials.get(worst)?.keys().next().value
+      if (oldest === undefined) return
+      this.#drop(worst, oldest)
+      this.reject(worst, 'fragments over the total bound')
+    }
   }
 
   /** @param {number} chars a frame's length */
@@ -143,32 +194,36 @@ export class Messenger {
    *   while incomplete, null when the fragments do not fit together
    */
   #reassemble(from, f) {
+    const now = Date.now()
+    this.#expire(now)
     let m = this.#partials.get(from)
     if (!m) this.#partials.set(from, (m = new Map()))
-    const now = Date.now()
-    for (const [id, p] of m) if (now - p.at > this.#fragmentTtl) m.delete(id)
     let p = m.get(f.id)
     if (!p) {
       if (m.size >= MAX_PARTIAL_MESSAGES) return null
       m.set(f.id, (p = { n: f.n, parts: new Array(f.n), got: 0, chars: 0, at: now }))
     }
     if (p.n !== f.n) {
-      m.delete(f.id)
+      this.#drop(from, f.id)
       return null
     }
     if (p.parts[f.i] === undefined) {
       p.parts[f.i] = f.d
       p.got++
       p.chars += f.d.length
+      this.#heldChars += f.d.length
       let held = 0
       for (const q of m.values()) held += q.chars
       if (p.chars > this.#limits.maxMessageChars || held > 2 * this.#limits.maxMessageChars) {
-        m.delete(f.id)
+        this.#drop(from, f.id)
         return null
       }
+      this.#evictOverTotal()
+      if (m.get(f.id) !== p) return undefined // evicted: the message is lost
     }
     if (p.got < p.n) return undefined
-    m.delete(f.id)
+    this.#drop(from, f.id)
     return p.parts.join('')
   }
+
 }

@@ -152,6 +152,7 @@ export function partsStats(p) {
     bytesOut: m?.bytesOut ?? 0,
     rejected: m?.rejected ?? 0,
     rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
+    partialChars: p?.messenger.partialChars ?? 0,
     remoteRecords: p?.cache.size ?? 0,
     remoteBytes: p?.cache.bytes ?? 0,
     remotePages: p?.cache.pages ?? 0,

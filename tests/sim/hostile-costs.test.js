@@ -35,3 +35,21 @@ test('regression: a member that never acknowledges is given up on; pending repli
     assert.equal(held.filter((v) => v === i).length, 3, `k${i} on every honest peer`)
   }
 })
+
+test('regression: unfinished fragmented messages from many ids are bounded in all and expire while their senders only beat', async () => {
+  const c = new Cluster({ seed: 32 })
+  clusters.push(c)
+  const victim = await c.add('a'.repeat(40))
+  const attackers = Array.from({ length: 20 }, (_, i) => c.net.join(`f${String(i).padStart(39, '0')}`))
+  const piece = 'x'.repeat(59000)
+  // Each id starts 16 messages of 40 fragments (2.4 M characters each) and sends one fragment of each.
+  for (const a of attackers) for (let id = 1; id <= 16; id++) a.send(victim.peerId, V({ t: 'frag', id, i: 0, n: 40, d: piece }))
+  const beat = setInterval(() => attackers.forEach((a) => a.broadcast(V({ t: 'hb' }))), 100)
+  after(() => clearInterval(beat))
+  await until(() => victim.getStats().sync.messagesIn >= 20 * 16 || 'delivering', 5000)
+  const maxMessageChars = Math.max(2 * (1 << 20), 4 * 60000) + 65536
+  const held = victim.getStats().sync.partialChars
+  assert.ok(held <= 4 * maxMessageChars, `${held} characters held, bound ${4 * maxMessageChars}`)
+  // Before: 20 ids x 16 x 59,000 = 18.9 M characters, held until each id sent another fragment.
+  assert.equal(await until(() => victim.getStats().sync.partialChars === 0 || `${victim.getStats().sync.partialChars} held`, 4 * 800 + 3000), true)
+})

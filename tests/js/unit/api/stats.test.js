@@ -81,6 +81,7 @@ describe('storageStats', () => {
         rejected: 0,
         rejectedWhy: {},
         excludedPeers: 0,
+        partialChars: 0,
         subscriptions: { watching: 0, keys: 0, prefixes: 0, subscribers: 0, pubsIn: 0, pubsOut: 0 }
       },
       queue: 4
@@ -125,6 +126,7 @@ describe('storageStats', () => {
       rejected: 1,
       rejectedWhy: { rate: 1 },
       excludedPeers: 1,
+      partialChars: 7,
       underReplicated: 2,
       remoteRecords: 5,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
@@ -142,6 +144,7 @@ describe('storageStats', () => {
       rejected: 1,
       rejectedWhy: { rate: 1 },
       excludedPeers: 1,
+      partialChars: 7,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
     })
     assert.equal(s.cache.remoteRecords, 5)

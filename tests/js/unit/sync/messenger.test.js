@@ -236,6 +236,33 @@ describe('fragments', () => {
     assert.equal(messenger.stats.rejected, 0)
   })
 
+  test('regression: partial messages expire on a timer, though their peer sends nothing more (they pinned memory for good)', () => {
+    const { transport, messenger } = setup()
+    transport.deliver('peer', frag(1, 0, 3, 'x'.repeat(50000)))
+    assert.equal(messenger.partialChars, 50000)
+    mock.timers.tick(2 * TTL)
+    assert.equal(messenger.partialChars, 0)
+  })
+
+  test('past 4 whole messages held in all, the peer holding the most loses its oldest', () => {
+    const limits = { ...LIMITS, maxMessageChars: 100000 }
+    const { transport, messenger } = setup({ limits })
+    const piece = 'x'.repeat(50000)
+    // 4 peers hold 2 x 50,000 each: the total bound, 400,000 characters.
+    for (const peer of ['a', 'b', 'c', 'd']) {
+      transport.deliver(peer, frag(1, 0, 3, piece))
+      transport.deliver(peer, frag(2, 0, 3, piece))
+    }
+    assert.equal(messenger.partialChars, 400000)
+    assert.equal(messenger.stats.rejected, 0)
+    transport.deliver('e', frag(1, 0, 3, piece))
+    assert.equal(messenger.partialChars, 400000, 'bounded in all')
+    assert.equal(messenger.stats.rejectedWhy['fragments over the total bound'], 1)
+    // The newcomer's message is kept: one of the largest holders lost its oldest.
+    transport.deliver('e', frag(1, 1, 3, piece.slice(0, 10)))
+    assert.equal(messenger.partialChars, 400010 - 50000)
+  })
+
   test('expired partial messages free their slots', () => {
     const { transport, messenger } = setup()
     for (let id = 1; id <= 16; id++) transport.deliver('peer', frag(id, 0, 2, 'x'))
