@@ -11,6 +11,7 @@
 // queries). A stale store (js/sync/freshness.js) ignores repair requests.
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { isFromFuture } from '../core/versions.js'
+import { lookupWithin } from './bounded-replies.js'
 import { answerScan } from './ring-scans.js'
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
@@ -32,6 +33,14 @@ export async function mergeRecords(local, records) {
   const results = await local.write(ops)
   const bad = results.find((r) => r.code !== StatusCode.OK)
   if (bad) throw errorFromStatus(bad.code, bad.message)
+}
+
+/**
+ * @param {import('../store/local-store.js').LocalStore} local
+ * @returns {(keys: string[]) => Promise<Array<StoredRecord | null>>} its stored records of keys
+ */
+function lookupRecords(local) {
+  return async (keys) => (await local.lookup(keys)).map((a) => a.record ?? null)
 }
 
 /**
@@ -88,11 +97,11 @@ export async function handleMessage(parts, from, msg) {
       else if (!parts.replicator.onAck(from, msg.id) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
       return
     case 'get': {
-      const answers = await local.lookup(msg.keys)
+      const { records, covered } = await lookupWithin(lookupRecords(local), msg.keys)
       // A stale store does not vouch for the live records it held while away.
       const suspect = freshness.suspectBefore
-      const records = answers.flatMap((a) => (a.record && !(suspect !== null && !a.record.deleted && a.record.hlc < suspect) ? [a.record] : []))
-      messenger.send(from, { t: 'got', id: msg.id, records })
+      const vouched = records.filter((r) => !(suspect !== null && !r.deleted && r.hlc < suspect))
+      messenger.send(from, covered < msg.keys.length ? { t: 'got', id: msg.id, records: vouched, covered } : { t: 'got', id: msg.id, records: vouched })
       return
     }
     case 'has':

@@ -10,10 +10,14 @@
 //                                             h: the sender's clock (HLC)
 //   put   {id, r: [record...]}                replicate records; answered by ack
 //   ack   {id}                                the put `id` was applied
-//   get   {id, k: [key...]}                   routed read; answered by got
-//   got   {id, r: [record | [key]]}           the records of the keys asked that
+//   get   {id, k: [key...]}                   routed read (at most KEYS_PER_REQUEST
+//                                             keys); answered by got
+//   got   {id, r: [record | [key]], c?}       the records of the keys asked that
 //                                             are stored there; [key] alone (or
-//                                             a key left out): not stored
+//                                             a key left out): not stored; c: only
+//                                             the first c keys asked are answered
+//                                             (the reply budget ran out: ask again
+//                                             for the rest)
 //   sum   {b: [[bits, prefix, counts[16], digests[16]]...]}
 //                                             anti-entropy: the sender's child
 //                                             digests of these token buckets
@@ -29,7 +33,8 @@
 //                                             catch-up, hand-off or repair of many keys, for
 //                                             the receiver's progress
 //   has   {id, k: [key...]}                   which versions do you hold of these
-//                                             keys? answered by had
+//                                             keys (at most KEYS_PER_REQUEST)?
+//                                             answered by had
 //   had   {id, e: [[key, hlc, origin, tomb]...], s}
 //                                             the versions held (tombstones too;
 //                                             a key left out: no trace); s: ms
@@ -56,6 +61,7 @@
 // Sizes: a message's text is split into frags of at most FRAGMENT_CHARS
 // UTF-16 units (<= 3 bytes each in UTF-8: below 200 KB on the wire).
 import { isHlc } from '../core/versions.js'
+import { KEYS_PER_REQUEST } from './bounded-replies.js'
 import {
   MAX_ITEMS,
   entryFromWire,
@@ -98,7 +104,7 @@ export const MAX_LEASE_MS = 600000
  *   | { t: 'put', id: number, records: StoredRecord[] }
  *   | { t: 'ack', id: number }
  *   | { t: 'get', id: number, keys: string[] }
- *   | { t: 'got', id: number, records: StoredRecord[] }
+ *   | { t: 'got', id: number, records: StoredRecord[], covered?: number }
  *   | { t: 'sum', buckets: Array<Bucket & { counts: number[], digests: string[] }> }
  *   | { t: 'ent', buckets: Array<Bucket & { entries: Entry[] }> }
  *   | { t: 'pull', keys: string[], buckets: Bucket[] }
@@ -218,8 +224,11 @@ function parseEnvelope(text, maxChars) {
  */
 function toWire(msg) {
   switch (msg.t) {
-    case 'put':
     case 'got':
+      return msg.covered === undefined
+        ? { t: 'got', id: msg.id, r: msg.records.map(recordToWire) }
+        : { t: 'got', id: msg.id, r: msg.records.map(recordToWire), c: msg.covered }
+    case 'put':
     case 'pub':
       return { t: msg.t, id: msg.id, r: msg.records.map(recordToWire) }
     case 'scan':
@@ -286,7 +295,8 @@ function fromWire(m, limits) {
         if (rec !== null) records.push(rec)
         else if (!(m.t === 'got' && isKeyOnly(r, limits))) return null
       }
-      return { t: m.t, id: m.id, records }
+      if (m.t !== 'got' || m.c === undefined) return { t: m.t, id: m.id, records }
+      return Number.isInteger(m.c) && m.c >= 0 && m.c <= KEYS_PER_REQUEST ? { t: 'got', id: m.id, records, covered: m.c } : null
     }
     case 'scan': {
       const range = scanRangeFromWire(m.q, limits)
@@ -318,7 +328,7 @@ function fromWire(m, limits) {
     }
     case 'get':
     case 'has':
-      return isId(m.id) && isKeyList(m.k, limits) ? { t: m.t, id: m.id, keys: m.k } : null
+      return isId(m.id) && isKeyList(m.k, limits) && m.k.length <= KEYS_PER_REQUEST ? { t: m.t, id: m.id, keys: m.k } : null
     case 'had':
       return isId(m.id) && isList(m.e) && m.e.every((/** @type {unknown} */ e) => isEntry(e, limits)) && isMs(m.s)
         ? { t: 'had', id: m.id, entries: m.e.map(entryFromWire), inSyncSince: m.s }

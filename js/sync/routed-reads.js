@@ -16,6 +16,7 @@
 // nothing.
 import { StatusCode } from '../core/errors.js'
 import { isNewer } from '../core/record.js'
+import { KEYS_PER_REQUEST } from './bounded-replies.js'
 
 // Reads answered by one replica wait this long for the others' answers.
 const READ_GRACE_MS = 25
@@ -25,7 +26,7 @@ const READ_GRACE_MS = 25
 export class RoutedReads {
   #ctx
   #readTimeout
-  /** @type {Map<number, {peer: string, onAnswer: (records: StoredRecord[]) => void}>} */
+  /** @type {Map<number, {peer: string, onAnswer: (records: StoredRecord[], covered: number) => void}>} */
   #asked = new Map()
   #cache
   /** @type {Set<() => void>} the settle functions of reads in progress */
@@ -138,7 +139,7 @@ export class RoutedReads {
     const read = this.#asked.get(msg.id)
     if (!read || read.peer !== from) return
     this.#asked.delete(msg.id)
-    read.onAnswer(msg.records)
+    read.onAnswer(msg.records, msg.covered ?? Infinity)
   }
 
   /** Settles every read in progress with what it has. */
@@ -185,17 +186,24 @@ export class RoutedReads {
         clearTimeout(graceTimer)
         graceTimer = setTimeout(check, wake - now)
       }
+      /** @param {string} peer @param {number[]} all asked in parts of at most KEYS_PER_REQUEST */
+      const askPeer = (peer, all) => {
+        for (let at = 0; at < all.length; at += KEYS_PER_REQUEST) askPart(peer, all.slice(at, at + KEYS_PER_REQUEST))
+      }
       /** @param {string} peer @param {number[]} indices */
-      const askPeer = (peer, indices) => {
+      const askPart = (peer, indices) => {
         const id = this.#ctx.nextId()
         ids.push(id)
         this.#asked.set(id, {
           peer,
-          onAnswer: (records) => {
+          onAnswer: (records, covered) => {
             /** @type {Map<string, StoredRecord>} */
             const byKey = new Map()
             for (const r of records) byKey.set(r.key, r)
-            for (const i of indices) {
+            // Past `covered`, the peer's reply budget ran out: asked again now.
+            const rest = covered < indices.length ? indices.slice(Math.max(1, covered)) : []
+            if (rest.length > 0) askPart(peer, rest)
+            for (const i of indices.slice(0, indices.length - rest.length)) {
               const s = state[i]
               if (!s.waiting.delete(peer)) continue
               s.answered = true

@@ -9,6 +9,8 @@
 // the mesh (0: it is not, or never was): "no trace of this key" means
 // "deleted" only from a peer that was there all along.
 
+import { KEYS_PER_REQUEST, lookupWithin } from './bounded-replies.js'
+
 /** @typedef {import('./protocol.js').Entry} Entry */
 
 /**
@@ -17,8 +19,9 @@
  * @typedef {{ entries: Map<string, Entry>, inSyncSince: number }} Held
  */
 
-// Keys per question: a 'has' of this many stays well below a fragment's size.
-export const KEYS_PER_QUESTION = 500
+// Keys per question: a 'has' of this many stays well below a fragment's
+// size, and peers refuse more.
+export const KEYS_PER_QUESTION = KEYS_PER_REQUEST
 
 export class VersionQuery {
   #ctx
@@ -79,10 +82,12 @@ export class VersionQuery {
    * @param {string[]} keys
    */
   async onHas(from, id, keys) {
-    const records = await this.#ctx.lookup(keys)
+    // Versions only: no budget on the answer (at most KEYS_PER_REQUEST
+    // entries), but the lookup holds few values at a time.
+    const { records } = await lookupWithin(this.#ctx.lookup, keys, Infinity)
     /** @type {Entry[]} */
     const entries = []
-    for (const r of records) if (r) entries.push({ key: r.key, hlc: r.hlc, origin: r.origin, deleted: r.deleted })
+    for (const r of records) entries.push({ key: r.key, hlc: r.hlc, origin: r.origin, deleted: r.deleted })
     this.#ctx.send(from, { t: 'had', id, entries, inSyncSince: this.#inSyncSince() })
   }
 

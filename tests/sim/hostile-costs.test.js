@@ -53,3 +53,37 @@ test('regression: unfinished fragmented messages from many ids are bounded in al
   // Before: 20 ids x 16 x 59,000 = 18.9 M characters, held until each id sent another fragment.
   assert.equal(await until(() => victim.getStats().sync.partialChars === 0 || `${victim.getStats().sync.partialChars} held`, 4 * 800 + 3000), true)
 })
+
+test('regression: a get naming big values many times gets a bounded reply and grows wasm memory by a bounded amount', async () => {
+  const { loadModule } = await import('../../js/engine/load-module.js')
+  const module = await loadModule()
+  const c = new Cluster({ seed: 33 })
+  clusters.push(c)
+  const victim = await c.add('a'.repeat(40))
+  const big = 'x'.repeat((1 << 20) - 100)
+  await victim.set('big', big)
+  for (let i = 0; i < 40; i++) await victim.set(`v${i}`, big.slice(0, 100000))
+  await victim.flush()
+  const evil = c.net.join('e'.repeat(40))
+  const received = new Map() // got id -> characters
+  evil.on('message', ({ data }) => {
+    const m = JSON.parse(data)
+    if (m.t === 'got') received.set(m.id, (received.get(m.id) ?? 0) + data.length)
+    if (m.t === 'frag') received.set(`frag ${m.id}`, (received.get(`frag ${m.id}`) ?? 0) + data.length)
+  })
+  const heapBefore = module.HEAPU8.length
+  // 500 times the 1 MiB key (before: 1,000 times grew wasm memory to 1 GB and aborted).
+  evil.send(victim.peerId, V({ t: 'get', id: 1, k: Array(500).fill('big') }))
+  // 40 distinct keys of 100 KB: 4 M characters asked in one request.
+  evil.send(victim.peerId, V({ t: 'get', id: 2, k: Array.from({ length: 40 }, (_, i) => `v${i}`) }))
+  assert.equal(await until(() => received.size >= 2 || 'answers', 10000), true)
+  await new Promise((r) => setTimeout(r, 500))
+  const replies = [...received.values()]
+  const bound = 512 * 1024 + (1 << 20) + 65536
+  for (const chars of replies) assert.ok(chars <= bound, `a reply of ${chars} characters (bound ${bound})`)
+  const grown = module.HEAPU8.length - heapBefore
+  assert.ok(grown <= 32 << 20, `wasm memory grew by ${grown} bytes`)
+  // The victim is fine: its own reads and writes work.
+  await victim.set('after', 1)
+  assert.equal(await victim.get('after'), 1)
+})

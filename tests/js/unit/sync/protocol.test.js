@@ -92,6 +92,9 @@ describe('round trip of every message type', () => {
     })
     const records = [{ key: 'a', hlc: H1, origin: 'p', deleted: false, json: 'true' }]
     assert.deepEqual(roundTrip({ t: 'got', id: 4, records }), { t: 'got', id: 4, records: [{ ...records[0], value: true }] })
+    // c: only the first keys asked are answered (the reply budget ran out).
+    assert.deepEqual(roundTrip({ t: 'got', id: 4, records, covered: 2 }), { t: 'got', id: 4, records: [{ ...records[0], value: true }], covered: 2 })
+    for (const c of [-1, 1.5, '2', null, 501]) assert.equal(decode(wire({ t: 'got', id: 1, r: [], c }), LIMITS), null, `c=${c}`)
   })
 
   test('ack, get, since', () => {
@@ -393,9 +396,11 @@ describe('rejections return null, never throw', () => {
   test('lists over 100000 items', () => {
     const limits = { ...LIMITS, maxMessageChars: 1 << 24 }
     const keys = (n) => Array.from({ length: n }, () => 'a')
-    assert.equal(decode(wire({ t: 'get', id: 1, k: keys(100000) }), limits).keys.length, 100000)
-    assert.equal(decode(wire({ t: 'get', id: 1, k: keys(100001) }), limits), null)
-    assert.equal(decode(wire({ t: 'has', id: 1, k: keys(100001) }), limits), null)
+    // get and has: at most KEYS_PER_REQUEST (500) keys (a peer's asks are cut to that).
+    assert.equal(decode(wire({ t: 'get', id: 1, k: keys(500) }), limits).keys.length, 500)
+    assert.equal(decode(wire({ t: 'get', id: 1, k: keys(501) }), limits), null)
+    assert.equal(decode(wire({ t: 'has', id: 1, k: keys(500) }), limits).keys.length, 500)
+    assert.equal(decode(wire({ t: 'has', id: 1, k: keys(501) }), limits), null)
     assert.equal(decode(wire({ t: 'had', id: 1, e: Array.from({ length: 100001 }, () => ['a', H1, 'p', 1]), s: 0 }), limits), null)
     assert.equal(decode(wire({ t: 'pull', k: keys(100001), b: [] }), limits), null)
     assert.equal(decode(wire({ t: 'pull', k: [], b: Array.from({ length: 100001 }, () => [0, 0]) }), limits), null)

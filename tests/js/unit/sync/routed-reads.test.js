@@ -41,6 +41,25 @@ describe('lookup', () => {
     assert.equal(new Set(gets().map((s) => s.msg.id)).size, 3, 'one id per question')
   })
 
+  test('a question names at most KEYS_PER_REQUEST (500) keys: more are asked in parts', () => {
+    const { reads, gets } = setup()
+    const keys = Array.from({ length: 1201 }, (_, i) => `k${i}`)
+    reads.lookup(keys, keys.map(() => ['B']))
+    assert.deepEqual(gets().map((s) => s.msg.keys.length), [500, 500, 201])
+  })
+
+  test('an answer covering only the first keys (the reply budget ran out) asks again for the rest at once', async () => {
+    const { reads, gets } = setup()
+    const p = reads.lookup(['a', 'b', 'c'], [['B'], ['B'], ['B']])
+    const ra = rec('a', hlc(1))
+    reads.onGot('B', { id: gets()[0].msg.id, records: [ra], covered: 1 })
+    assert.deepEqual(gets().map((s) => s.msg.keys), [['a', 'b', 'c'], ['b', 'c']])
+    assert.equal(await state(p), 'pending')
+    const rc = rec('c', hlc(2))
+    reads.onGot('B', { id: gets()[1].msg.id, records: [rc] })
+    assert.deepEqual(await p, { records: [ra, null, rc], answered: [true, true, true] })
+  })
+
   test('settles once every replica answered, without waiting for any timer', async () => {
     const { reads, answer } = setup()
     const p = reads.lookup(['a', 'b'], [['B', 'C'], ['B', 'C']])
