@@ -109,8 +109,22 @@ void EncodeSyncResponse(const Status& s, PageId missing_page,
     PutVarint64(out, 0);
     return;
   }
-  PutVarint64(out, answers.size());
+  // Only the answers that hold something: a call that visits a few records
+  // costs a few answers, however many queries there are.
+  auto empty = [&](size_t i) {
+    const SyncAnswer& a = answers[i];
+    if (queries[i].entries) return a.entries.empty();
+    for (size_t c = 0; c < kSyncChildren; ++c) {
+      if (a.child_count[c] != 0) return false;
+    }
+    return true;
+  };
+  size_t count = 0;
+  for (size_t i = 0; i < answers.size(); ++i) count += empty(i) ? 0 : 1;
+  PutVarint64(out, count);
   for (size_t i = 0; i < answers.size(); ++i) {
+    if (empty(i)) continue;
+    PutVarint64(out, i);
     const SyncAnswer& a = answers[i];
     if (!queries[i].entries) {
       for (size_t c = 0; c < kSyncChildren; ++c) {

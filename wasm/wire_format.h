@@ -97,7 +97,10 @@
 //                 bits: 0, 4, ..., 28; entries: 0 digests, 1 entries
 //   synced     := code:byte [missing_page:varint resume:varstring if code
 //                 == 4] [message:varstring if code is another error]
-//                 count:varint answer{count}     (count 0 on such errors)
+//                 count:varint (index:varint answer){count}
+//                 (count 0 on such errors): only the answers that hold
+//                 something, by query index, ascending; the others are
+//                 empty (counts 0, digests 0, no entries)
 //   answer     := (count:varint digest:fixed64){16}        if !entries
 //               | n:varint (key:varstring hlc:fixed64 origin:varstring
 //                   tombstone:byte){n}                      if entries

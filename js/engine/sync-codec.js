@@ -81,7 +81,8 @@ export function encodeSyncRequest({ rf, self, start, queries }) {
 
 /**
  * Decodes wire `synced`. On NOT_RESIDENT the answers are partial: load
- * missingPage, scan again from `resume` and merge (mergeSyncAnswers).
+ * missingPage, scan again from `resume` and merge (mergeSyncAnswers). The
+ * answers array has a hole for each empty answer (forEach skips them).
  * @param {Uint8Array} bytes
  * @param {readonly SyncQuery[]} queries the request's queries
  * @returns {{ code: number, missingPage: number, resume: string, message?: string, answers: SyncAnswer[] }}
@@ -98,8 +99,13 @@ export function decodeSynced(bytes, queries) {
   } else if (code !== StatusCode.OK) {
     message = r.string()
   }
-  const answers = new Array(r.varint())
-  for (let i = 0; i < answers.length; i++) {
+  // Sparse: only the answers that hold something (wire_format.h `synced`);
+  // the holes are empty answers (mergeSyncAnswers skips them).
+  /** @type {SyncAnswer[]} */
+  const answers = code === StatusCode.OK || code === StatusCode.NOT_RESIDENT ? new Array(queries.length) : []
+  for (let n = r.varint(); n > 0; n--) {
+    const i = r.varint()
+    if (i >= queries.length) throw new Error(`synced: answer for query ${i} of ${queries.length}`)
     if (queries[i].entries) {
       const entries = new Array(r.varint())
       for (let j = 0; j < entries.length; j++) {

@@ -232,10 +232,15 @@ export class ScanOperation {
 }
 
 /** Anti-entropy digests over every page, merged across page loads. */
+// Most ms a sync scan works before it lets the event loop run.
+const SLICE_MS = 10
+
 export class SyncScanOperation {
   #engine
   #ring
   #request
+  #sliceStart = performance.now()
+  #pausing = false
   done = 0
   /** @type {import('../engine/sync-codec.js').SyncAnswer[]} */
   result
@@ -254,12 +259,27 @@ export class SyncScanOperation {
 
   /** @returns {Need | null} */
   step() {
+    // Slices of at most about SLICE_MS between pauses, page loads included
+    // (a memory backend's loads never leave the event loop): a peer's
+    // anti-entropy request never holds this thread long (issue 16).
+    if (this.#pausing) {
+      this.#pausing = false
+      this.#sliceStart = performance.now()
+    } else if (performance.now() - this.#sliceStart > SLICE_MS) {
+      this.#pausing = true
+      return { pause: true }
+    }
     const r = this.#engine.syncScan(this.#ring, this.#request)
     mergeSyncAnswers(this.result, r.answers)
     if (r.code === StatusCode.OK) return null
     if (r.code !== StatusCode.NOT_RESIDENT) throw errorFromStatus(r.code, r.message)
     if (r.resume !== this.#request.start) this.done++
     this.#request.start = r.resume
+    // No page: the engine's slice is done (engine_handle.cc kSyncScanSliceRecords).
+    if (r.missingPage === 0) {
+      this.#pausing = true
+      return { pause: true }
+    }
     return { pages: [r.missingPage], ahead: { descending: false, most: Infinity } }
   }
 }

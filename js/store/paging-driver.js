@@ -25,7 +25,9 @@ import { PagingStorageError } from '../core/errors.js'
  *   { pages: [p], ahead } page p, and the pages a scan reads after it
  *                       (descending for a reverse scan; at most `most`)
  *   { flush: true }     over the page budget with dirty pages: flush first
- * @typedef {{ pages: number[], ahead?: { descending: boolean, most: number } } | { flush: true }} Need
+ *   { pause: true }     a slice of the work is done: let the event loop run
+ *                       (no call holds the thread long), then step again
+ * @typedef {{ pages: number[], ahead?: { descending: boolean, most: number } } | { flush: true } | { pause: true }} Need
  */
 
 /**
@@ -95,6 +97,11 @@ export class PagingDriver {
         need = op.step(null)
         continue
       }
+      if ('pause' in need) {
+        await yieldToEventLoop()
+        need = op.step([])
+        continue
+      }
       const first = need.pages[0]
       idle = last !== null && last.done === op.done ? idle + 1 : 0
       const stalled = last !== null && last.first === first && last.done === op.done
@@ -127,4 +134,16 @@ export class PagingDriver {
     }
     return need.pages.slice(0, this.#chunk).reverse()
   }
+}
+
+/**
+ * Lets the event loop run (timers, messages, rendering) before going on: a
+ * macrotask, not throttled like nested timers where avoidable.
+ * @returns {Promise<void>}
+ */
+function yieldToEventLoop() {
+  const g = /** @type {any} */ (globalThis)
+  if (typeof g.setImmediate === 'function') return new Promise((resolve) => g.setImmediate(resolve))
+  if (typeof g.scheduler?.yield === 'function') return g.scheduler.yield()
+  return new Promise((resolve) => setTimeout(resolve, 0))
 }

@@ -13,7 +13,7 @@
 import { compareKeys } from '../core/keys.js'
 import { SYNC_BITS_PER_LEVEL, SYNC_CHILDREN } from '../core/limits.js'
 import { compareVersions } from '../core/versions.js'
-import { MAX_BUCKET_BITS } from './protocol.js'
+import { MAX_BUCKET_BITS, MAX_BUCKETS } from './protocol.js'
 
 // Below this many entries on both sides together, a differing bucket's
 // entries are exchanged instead of descending the tree further.
@@ -92,21 +92,16 @@ export class AntiEntropy {
           else descend.push(child)
         }
       })
-      if (pull.length > 0) ctx.send(from, { t: 'pull', keys: [], buckets: pull })
+      for (const part of inParts(pull)) ctx.send(from, { t: 'pull', keys: [], buckets: part })
       if (push.length > 0) await this.pushBuckets(from, push)
       const queries = [...descend.map((b) => query(from, b, false)), ...entries.map((b) => query(from, b, true))]
       if (queries.length === 0) return
       const answers = await ctx.syncScan(ring, queries)
-      if (descend.length > 0) {
-        ctx.send(from, { t: 'sum', buckets: descend.map((b, i) => ({ ...b, .../** @type {DigestAnswer} */ (answers[i]) })) })
-      }
-      if (entries.length > 0) {
-        const off = descend.length
-        ctx.send(from, {
-          t: 'ent',
-          buckets: entries.map((b, i) => ({ ...b, entries: /** @type {EntriesAnswer} */ (answers[off + i]).entries }))
-        })
-      }
+      const sums = descend.map((b, i) => ({ ...b, .../** @type {DigestAnswer} */ (answers[i]) }))
+      for (const part of inParts(sums)) ctx.send(from, { t: 'sum', buckets: part })
+      const off = descend.length
+      const ents = entries.map((b, i) => ({ ...b, entries: /** @type {EntriesAnswer} */ (answers[off + i]).entries }))
+      for (const part of inParts(ents)) ctx.send(from, { t: 'ent', buckets: part })
     } finally {
       ring.release()
     }
@@ -143,14 +138,23 @@ export class AntiEntropy {
   }
 
   /**
-   * The peer asks for keys and whole buckets.
+   * The peer asks for keys and whole buckets (of the keys it shares with
+   * this peer: syncScan's query for that peer).
    * @param {string} from
    * @param {string[]} keys
    * @param {Bucket[]} buckets
    */
   async onPull(from, keys, buckets) {
-    if (keys.length > 0) await this.#ctx.pushKeys(from, keys)
-    if (buckets.length > 0 && this.#ctx.isMember(from)) await this.pushBuckets(from, buckets)
+    const ctx = this.#ctx
+    if (!ctx.isMember(from)) return
+    if (keys.length > 0) {
+      // Only keys the asker replicates (the keys of an 'ent' exchange are):
+      // a pull is no way to read the store.
+      const replicas = ctx.ring().replicasFor(keys, ctx.rf)
+      const theirs = keys.filter((_, i) => replicas[i].includes(from))
+      if (theirs.length > 0) await ctx.pushKeys(from, theirs)
+    }
+    if (buckets.length > 0) await this.pushBuckets(from, buckets)
   }
 
   /**
@@ -167,6 +171,19 @@ export class AntiEntropy {
     const keys = answers.flatMap((a) => a.entries.map((e) => e.key))
     if (keys.length > 0) await ctx.pushKeys(peer, keys)
   }
+}
+
+/**
+ * A list of buckets cut into messages' worth (peers refuse more than
+ * MAX_BUCKETS in one).
+ * @template T
+ * @param {T[]} list
+ * @returns {T[][]}
+ */
+function inParts(list) {
+  const parts = []
+  for (let at = 0; at < list.length; at += MAX_BUCKETS) parts.push(list.slice(at, at + MAX_BUCKETS))
+  return parts
 }
 
 /**

@@ -18,7 +18,8 @@
 //                                             the first c keys asked are answered
 //                                             (the reply budget ran out: ask again
 //                                             for the rest)
-//   sum   {b: [[bits, prefix, counts[16], digests[16]]...]}
+//   sum   {b: [[bits, prefix, counts[16], digests[16]]...]}   (sum, ent and pull name
+//                                             at most MAX_BUCKETS buckets)
 //                                             anti-entropy: the sender's child
 //                                             digests of these token buckets
 //   ent   {b: [[bits, prefix, [[key, hlc, origin, tomb]...]]...]}
@@ -63,10 +64,12 @@
 import { isHlc } from '../core/versions.js'
 import { KEYS_PER_REQUEST } from './bounded-replies.js'
 import {
+  MAX_BUCKETS,
   MAX_ITEMS,
   entryFromWire,
   isBound,
   isBucket,
+  isBucketList,
   isEntry,
   isEntryBucket,
   isId,
@@ -84,7 +87,7 @@ export const FRAGMENT_CHARS = 60000
 // A fragment's piece of text, escaped: FRAGMENT_CHARS minus room for the
 // frame around it ({"v":1,"t":"frag","id":…,"i":…,"n":…,"d":…}).
 const PIECE_CHARS = FRAGMENT_CHARS - 64
-export { MAX_BUCKET_BITS } from './wire-checks.js'
+export { MAX_BUCKET_BITS, MAX_BUCKETS } from './wire-checks.js'
 
 /** Most records one scan answer carries. */
 export const MAX_SCAN_PAGE = 1000
@@ -334,11 +337,11 @@ function fromWire(m, limits) {
         ? { t: 'had', id: m.id, entries: m.e.map(entryFromWire), inSyncSince: m.s }
         : null
     case 'sum':
-      return isList(m.b) && m.b.every(isSummary)
+      return isBucketList(m.b) && m.b.every(isSummary)
         ? { t: 'sum', buckets: m.b.map((/** @type {any[]} */ b) => ({ bits: b[0], prefix: b[1], counts: b[2], digests: b[3] })) }
         : null
     case 'ent':
-      return isList(m.b) && m.b.every((/** @type {unknown} */ b) => isEntryBucket(b, limits))
+      return isBucketList(m.b) && m.b.every((/** @type {unknown} */ b) => isEntryBucket(b, limits))
         ? {
             t: 'ent',
             buckets: m.b.map((/** @type {any[]} */ b) => ({
@@ -350,7 +353,7 @@ function fromWire(m, limits) {
         : null
     case 'pull':
       return isKeyList(m.k, limits) &&
-        isList(m.b) &&
+        isBucketList(m.b) &&
         m.b.every((/** @type {unknown} */ b) => Array.isArray(b) && b.length === 2 && isBucket(b[0], b[1]))
         ? { t: 'pull', keys: m.k, buckets: m.b.map((/** @type {number[]} */ b) => ({ bits: b[0], prefix: b[1] })) }
         : null

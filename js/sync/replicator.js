@@ -25,6 +25,11 @@ import { compareVersions } from '../core/versions.js'
 // await their ack (a burst larger than a data channel's buffer is lost whole).
 const PUT_CHARS = 48000
 const PUTS_IN_FLIGHT = 8
+// Records pushKeys looks up at once; it looks up more only while fewer than
+// PUSH_AHEAD records of at most PUSH_AHEAD_CHARS characters wait at a peer.
+const PUSH_CHUNK = 256
+const PUSH_AHEAD = 4 * PUSH_CHUNK
+const PUSH_AHEAD_CHARS = 4 << 20
 // Sends of one record to one peer before it may be given up on.
 const MAX_TRIES = 8
 // The longest delay setTimeout holds (ms); a longer one fires at once.
@@ -42,6 +47,9 @@ export class Replicator {
   #onBulk
   #onUnresponsive
   #giveUpAfter
+  #isMember
+  /** @type {Map<string, Set<() => void>>} pushes waiting for room at a peer */
+  #roomWaiters = new Map()
   /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number, tries: number, first: number}>>}
    *  peer -> key -> entry; tries: sends so far, first: ms of the first */
   #pending = new Map()
@@ -58,12 +66,14 @@ export class Replicator {
    *           lookup?: (keys: string[]) => Promise<Array<StoredRecord | null>>,
    *           onHeld?: (peer: string, rec: StoredRecord) => void,
    *           onBulk?: (peer: string, n: number) => void,
-   *           onUnresponsive?: (peer: string) => void, giveUpAfter?: number }} opts
+   *           onUnresponsive?: (peer: string) => void, giveUpAfter?: number,
+   *           isMember?: (peer: string) => boolean }} opts
    *   retryInterval in ms; lookup: the local store's records (for pushKeys);
    *   onHeld: a peer acknowledged holding a record; onBulk: pushKeys is
    *   about to queue n records for a peer; onUnresponsive: a peer left a
    *   record unacknowledged MAX_TRIES times over giveUpAfter ms at least
-   *   (default 8 retry intervals)
+   *   (default 8 retry intervals); isMember: whether a peer is still in the
+   *   ring (a push to one that is not stops)
    */
   constructor({
     selfId,
@@ -74,8 +84,10 @@ export class Replicator {
     onHeld = () => {},
     onBulk = () => {},
     onUnresponsive = () => {},
-    giveUpAfter = MAX_TRIES * retryInterval
+    giveUpAfter = MAX_TRIES * retryInterval,
+    isMember = () => true
   }) {
+    this.#isMember = isMember
     this.#onUnresponsive = onUnresponsive
     this.#giveUpAfter = giveUpAfter
     this.#onHeld = onHeld
@@ -115,9 +127,49 @@ export class Replicator {
    * @param {string[]} keys
    */
   async pushKeys(peer, keys) {
-    const found = (await this.#lookup(keys)).filter((r) => r !== null)
-    this.#onBulk(peer, found.length)
-    for (const rec of found) this.queue(peer, /** @type {StoredRecord} */ (rec))
+    const unique = [...new Set(keys)]
+    this.#onBulk(peer, unique.length)
+    // Looked up and queued PUSH_CHUNK at a time, each once the peer has
+    // room (#hasRoom): a push of the whole store (a new replica's
+    // catch-up, or a hostile pull) holds a few MiB of values in memory,
+    // not the store, and goes at the pace of the peer's acks. Stops if the
+    // peer leaves (or is excluded).
+    for (let at = 0; at < unique.length; at += PUSH_CHUNK) {
+      await this.#roomFor(peer)
+      if (this.#closed || !this.#isMember(peer)) return
+      const found = await this.#lookup(unique.slice(at, at + PUSH_CHUNK))
+      for (const rec of found) if (rec !== null) this.queue(peer, rec)
+    }
+  }
+
+  /** @param {string} peer @returns {boolean} whether pushKeys may queue more for it */
+  #hasRoom(peer) {
+    const m = this.#pending.get(peer)
+    if (this.#closed || !m) return true
+    if (m.size >= PUSH_AHEAD) return false
+    let chars = 0
+    for (const e of m.values()) chars += e.rec.key.length + (e.rec.json?.length ?? 0)
+    return chars < PUSH_AHEAD_CHARS
+  }
+
+  /** @param {string} peer @returns {Promise<void>} once it has room (#hasRoom) */
+  #roomFor(peer) {
+    if (this.#hasRoom(peer)) return Promise.resolve()
+    return new Promise((resolve) => {
+      let set = this.#roomWaiters.get(peer)
+      if (!set) this.#roomWaiters.set(peer, (set = new Set()))
+      set.add(resolve)
+    })
+  }
+
+  /** Wakes the pushes waiting for room at peers that have it (all: every peer). @param {string | null} peer */
+  #wakeRoom(peer) {
+    for (const [p, set] of this.#roomWaiters) {
+      if (peer !== null && p !== peer) continue
+      if (!this.#hasRoom(p)) continue
+      this.#roomWaiters.delete(p)
+      for (const resolve of set) resolve()
+    }
   }
 
   /**
@@ -156,6 +208,7 @@ export class Replicator {
     if (m.size === 0) this.#pending.delete(from)
     else this.#scheduleSend() // the window has room again
     this.#settleWaiters()
+    this.#wakeRoom(from)
     return true
   }
 
@@ -201,6 +254,7 @@ export class Replicator {
     }
     this.#pending.clear()
     this.#inFlight.clear()
+    this.#wakeRoom(null)
     return [...recs.values()]
   }
 
@@ -232,6 +286,7 @@ export class Replicator {
     this.#pending.clear()
     this.#inFlight.clear()
     this.#settleWaiters()
+    this.#wakeRoom(null)
   }
 
   #settleWaiters() {

@@ -63,7 +63,8 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     onHeld: (peer, rec) => copies.held(peer, rec),
     onBulk: announce,
     onUnresponsive: (peer) => excludePeer(peer, 'unresponsive'),
-    giveUpAfter: Math.max(8 * sync.retryInterval, 4 * sync.peerTimeout)
+    giveUpAfter: Math.max(8 * sync.retryInterval, 4 * sync.peerTimeout),
+    isMember
   })
   /** @type {import('./sync-context.js').SyncContext} */
   const ctx = {

@@ -9,8 +9,11 @@ import { isHlc, isVersion } from '../core/versions.js'
 /** Deepest level of the anti-entropy tree peers may ask about, in key-token
  *  bits (at most the engine's SYNC_MAX_BITS). */
 export const MAX_BUCKET_BITS = Math.min(24, SYNC_MAX_BITS)
-/** Items in one list of a message (records, keys, buckets). */
+/** Items in one list of a message (records, keys). */
 export const MAX_ITEMS = 100000
+/** Buckets in one sum, ent or pull: an answer to a sum names up to 16 times
+ *  as many, so what one message can make a peer send stays bounded. */
+export const MAX_BUCKETS = 256
 const RANGE_BOUNDS = /** @type {const} */ (['gte', 'gt', 'lt', 'lte', 'prefix'])
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
@@ -68,6 +71,11 @@ export function isId(id) {
 /** @param {unknown} a @returns {a is unknown[]} */
 export function isList(a) {
   return Array.isArray(a) && a.length <= MAX_ITEMS
+}
+
+/** A list of buckets' worth (at most MAX_BUCKETS). @param {unknown} a @returns {a is unknown[]} */
+export function isBucketList(a) {
+  return Array.isArray(a) && a.length <= MAX_BUCKETS
 }
 
 /** @param {unknown} k @param {Limits} limits */

@@ -87,3 +87,46 @@ test('regression: a get naming big values many times gets a bounded reply and gr
   await victim.set('after', 1)
   assert.equal(await victim.get('after'), 1)
 })
+
+test('regression: sums of many buckets cost the victim one bounded pass, in slices: the event loop is never blocked long', async () => {
+  const { monitorEventLoopDelay } = await import('node:perf_hooks')
+  // RF 2 with the attacker a member: it shares about half the victim's keys.
+  const c = new Cluster({ seed: 34, options: { replicationFactor: 2, sync: { ...(await import('./helpers.js')).FAST.sync, antiEntropyInterval: 0 } } })
+  clusters.push(c)
+  const victim = await c.add('a'.repeat(40))
+  const entries = []
+  for (let i = 0; i < 40000; i++) entries.push([`key:${i}`, { n: i, text: 'some text of a realistic size' }])
+  await victim.setMany(entries)
+  const evilId = 'e'.repeat(40)
+  const evil = c.net.join(evilId)
+  const beat = setInterval(() => evil.broadcast(V({ t: 'hb' })), 100)
+  after(() => clearInterval(beat))
+  evil.on('message', ({ from, data }) => {
+    const m = JSON.parse(data)
+    if (m.t === 'put') evil.send(from, V({ t: 'ack', id: m.id }))
+  })
+  assert.equal(await until(() => victim.getStats().dht.peers === 2 || 'members', 5000), true)
+  await new Promise((r) => setTimeout(r, 500))
+  const zeros = Array(16).fill(0)
+  const digests = Array(16).fill('0123456789abcdef')
+  const { encode } = await import('../../js/sync/protocol.js')
+  let fragmentId = 1
+  // The frames of a sum of `count` buckets at depth `bits`, cut as the package cuts them.
+  const sum = (bits, count) =>
+    encode({ t: 'sum', buckets: Array.from({ length: count }, (_, p) => ({ bits, prefix: p % 2 ** bits, counts: zeros, digests })) }, () => fragmentId++)
+  const before = victim.getStats().sync
+  const h = monitorEventLoopDelay({ resolution: 5 })
+  h.enable()
+  // 256 buckets (the most a sum may name) at depth 8, 4 times; and one of 1,000 (refused whole).
+  for (let i = 0; i < 4; i++) for (const frame of sum(8, 256)) evil.send(victim.peerId, frame)
+  for (const frame of sum(8, 1000)) evil.send(victim.peerId, frame)
+  await until(() => victim.getStats().sync.messagesOut - before.messagesOut >= 4 || 'answering', 20000)
+  await new Promise((r) => setTimeout(r, 1000))
+  h.disable()
+  const maxMs = h.max / 1e6
+  // Before: one sum of 1,000 buckets blocked the event loop 10 s (100: 1.1 s).
+  console.error(`sum flood: event loop blocked up to ${maxMs.toFixed(0)} ms`)
+  assert.ok(maxMs < 250, `the event loop was blocked up to ${maxMs.toFixed(0)} ms`)
+  const malformed = (s) => s.rejectedWhy['malformed message'] ?? 0
+  assert.equal(malformed(victim.getStats().sync) - malformed(before), 1, 'the sum of 1,000 buckets is refused whole')
+})

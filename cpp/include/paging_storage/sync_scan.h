@@ -63,6 +63,10 @@ struct SyncAnswer {
 // then hold the PARTIAL sums of the records visited so far. The caller loads
 // the page, calls again from *resume_start and merges the partial answers
 // (XOR digests, add counts, concatenate entries).
+// With max_records != 0, returns NotResident with *missing_page = kNoPage
+// once it has visited at least that many records (a slice, so that one
+// call holds the caller's thread for a bounded time): call again from
+// *resume_start, as above, with nothing to load.
 // Returns InvalidArgument for a malformed query (bits not a multiple of 4 or
 // above kSyncMaxBits, prefix wider than bits), Corruption for a page that
 // failed to load; the answers are then meaningless.
@@ -70,7 +74,7 @@ struct SyncAnswer {
 Status SyncScan(Engine& engine, const Ring& ring, size_t rf, uint32_t self,
                 std::string_view start, const std::vector<SyncQuery>& queries,
                 std::vector<SyncAnswer>* answers, PageId* missing_page,
-                std::string* resume_start);
+                std::string* resume_start, size_t max_records = 0);
 
 // Merges a partial answer into `into`: XOR digests, add counts, append
 // entries. Both answers must be for the same query.

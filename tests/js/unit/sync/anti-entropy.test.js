@@ -236,21 +236,28 @@ describe('onEntries', () => {
 describe('onPull and pushBuckets', () => {
   test('keys are pushed; buckets are pushed whole', async () => {
     const f = setup({ answer: (q) => ({ entries: [entry(`k${q.prefix}a`, hlc(1)), entry(`k${q.prefix}b`, hlc(1))] }) })
-    await f.ae.onPull('A', ['x', 'y'], [{ bits: 4, prefix: 1 }, { bits: 8, prefix: 2 }])
+    // Regression: keys the asker does not replicate are not pushed (a pull
+    // was a way to read any key of the store).
+    const keys = Array.from({ length: 20 }, (_, i) => `x${i}`)
+    const replicas = f.ctx.ring().replicasFor(keys, f.ctx.rf)
+    const theirs = keys.filter((_, i) => replicas[i].includes('A'))
+    assert.ok(theirs.length > 0 && theirs.length < keys.length)
+    await f.ae.onPull('A', keys, [{ bits: 4, prefix: 1 }, { bits: 8, prefix: 2 }])
     assert.deepEqual(f.scans, [[{ peer: 'A', bits: 4, prefix: 1, entries: true }, { peer: 'A', bits: 8, prefix: 2, entries: true }]])
     assert.deepEqual(f.pushed, [
-      { peer: 'A', keys: ['x', 'y'] },
+      { peer: 'A', keys: theirs },
       { peer: 'A', keys: ['k1a', 'k1b', 'k2a', 'k2b'] }
     ])
     assertReleased(f.ring)
   })
 
-  test('empty buckets push nothing; a non-member gets no buckets', async () => {
+  test('empty buckets push nothing; a non-member gets nothing', async () => {
     const f = setup({ answer: () => ({ entries: [] }) })
     await f.ae.onPull('A', [], [{ bits: 4, prefix: 1 }])
     assert.deepEqual(f.pushed, [])
     const g = setup({ member: () => false })
-    await g.ae.onPull('Z', [], [{ bits: 4, prefix: 1 }])
+    await g.ae.onPull('Z', ['x0'], [{ bits: 4, prefix: 1 }])
     assert.deepEqual(g.scans, [])
+    assert.deepEqual(g.pushed, [], 'nor keys')
   })
 })

@@ -410,6 +410,17 @@ describe('rejections return null, never throw', () => {
     assert.equal(decode(wire({ t: 'ent', b: [[0, 0, Array.from({ length: 100001 }, () => ['a', H1, 'p', 0])]] }), limits), null)
     assert.equal(decode(wire({ t: 'sum', b: Array.from({ length: 100001 }, () => [0, 0, COUNTS, DIGESTS]) }), limits), null)
   })
+
+  test('sum, ent and pull name at most MAX_BUCKETS (256) buckets', () => {
+    const limits = { ...LIMITS, maxMessageChars: 1 << 24 }
+    const n = (k, f) => Array.from({ length: k }, f)
+    assert.equal(decode(wire({ t: 'sum', b: n(256, () => [0, 0, COUNTS, DIGESTS]) }), limits).buckets.length, 256)
+    assert.equal(decode(wire({ t: 'sum', b: n(257, () => [0, 0, COUNTS, DIGESTS]) }), limits), null)
+    assert.equal(decode(wire({ t: 'ent', b: n(256, () => [0, 0, []]) }), limits).buckets.length, 256)
+    assert.equal(decode(wire({ t: 'ent', b: n(257, () => [0, 0, []]) }), limits), null)
+    assert.equal(decode(wire({ t: 'pull', k: [], b: n(256, () => [0, 0]) }), limits).buckets.length, 256)
+    assert.equal(decode(wire({ t: 'pull', k: [], b: n(257, () => [0, 0]) }), limits), null)
+  })
 })
 
 /** The wire object of a put (what encode stringifies, without v). */

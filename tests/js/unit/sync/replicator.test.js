@@ -221,6 +221,43 @@ describe('retry', () => {
   })
 })
 
+describe('pushKeys', () => {
+  test('regression: a push of many keys looks them up a chunk at a time, at the pace of the acks (a pull of the whole store held it all)', async () => {
+    mock.timers.reset() // real timers: the lookups are promises
+    const sent = []
+    let looked = 0
+    let member = true
+    let id = 1
+    const r = new Replicator({
+      selfId: 'A',
+      send: (peer, msg) => sent.push({ peer, msg }),
+      nextId: () => id++,
+      retryInterval: RETRY,
+      lookup: async (keys) => {
+        looked += keys.length
+        return keys.map((k) => rec(k, hlc(1)))
+      },
+      isMember: () => member
+    })
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${String(i).padStart(5, '0')}`)
+    const push = r.pushKeys('B', [...keys, ...keys])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(looked, 1024, 'four chunks of 256 wait unacknowledged: no more is looked up')
+    const ackAll = () => {
+      for (const s of sent.splice(0)) if (s.msg.t === 'put') r.onAck('B', s.msg.id)
+    }
+    ackAll()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(looked, 2048, 'the acks made room for four chunks more')
+    member = false
+    ackAll()
+    await push
+    const final = looked
+    assert.ok(final < 5000, 'stops once the peer is no member')
+    r.close()
+  })
+})
+
 describe('reroute', () => {
   test('returns the newest pending record per key and empties the queue', () => {
     const { r, puts } = setup()
