@@ -255,6 +255,8 @@ export interface StorageStats {
     excludedPeers: number
     /** characters of incomplete fragmented messages held for peers (at most 2 whole messages per peer and 4 in all; each expires after 4 x readTimeout) */
     partialChars: number
+    /** messages this peer did not send: past a peer's outgoing budget (`sync.rateLimit`, as for incoming messages); the asker asks again, replications are resent */
+    throttled: number
     /** subscriptions for watch()/useKey/useRange: `watching` peers hold a
      *  confirmed lease for this store, which watches `keys` keys and
      *  `prefixes` prefixes; `subscribers` peers subscribe here; pubs are

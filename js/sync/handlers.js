@@ -119,7 +119,8 @@ export async function handleMessage(parts, from, msg) {
     case 'since':
       return catchUp.onSince(from, msg.id, msg.h)
     case 'scan':
-      return messenger.send(from, await answerScan(parts.scans.scanLocal, msg, freshness.suspectBefore))
+      messenger.send(from, await answerScan(parts.scans.scanLocal, msg, freshness.suspectBefore))
+      return
     case 'scanned':
       return parts.scans.onScanned(from, msg)
     case 'sub':

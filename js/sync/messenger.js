@@ -1,5 +1,8 @@
 // Messenger: the only way sync talks to the transport. Outgoing messages are
-// encoded (and cut into fragments when long); incoming text is checked
+// encoded (and cut into fragments when long) and rate-limited per peer like
+// incoming ones (a message past the budget is not sent: counted in
+// stats.throttled; the asker asks again, the replicator resends, issue 16:
+// a peer's requests cannot make this one send without bound); incoming text is checked
 // (sender, per-peer rate limit), reassembled and validated before any
 // handler sees it. A bad message is counted as rejected, with its reason,
 // and dropped: nothing a peer sends is ever thrown into the app.
@@ -26,6 +29,7 @@ export class Messenger {
   #selfId
   #limits
   #limiter
+  #outLimiter
   #fragmentTtl
   #nextFragmentId = 1
   /** @type {Map<string, Map<number, {n: number, parts: string[], got: number, chars: number, at: number}>>} */
@@ -42,6 +46,8 @@ export class Messenger {
     messagesOut: 0,
     bytesIn: 0,
     bytesOut: 0,
+    /** messages not sent: past a peer's outgoing budget */
+    throttled: 0,
     rejected: 0,
     /** @type {Record<string, number>} rejections by reason */
     rejectedWhy: {}
@@ -58,6 +64,7 @@ export class Messenger {
     this.#selfId = selfId
     this.#limits = limits
     this.#limiter = new RateLimiter(rateLimit)
+    this.#outLimiter = new RateLimiter(rateLimit)
     this.#fragmentTtl = fragmentTtl
     this.#unlisten = transport.on('message', (/** @type {{from: unknown, data: unknown}} */ m) => this.#receive(m))
     const sweep = setInterval(() => this.#expire(Date.now()), Math.max(50, fragmentTtl / 2))
@@ -78,13 +85,32 @@ export class Messenger {
   /**
    * @param {string} peer
    * @param {Message} msg
+   * @returns {boolean} false: not sent (closed, or past the peer's outgoing budget)
    */
   send(peer, msg) {
-    if (this.#closed) return
-    for (const frame of encode(msg, () => this.#nextFragmentId++)) {
+    if (this.#closed) return false
+    const frames = encode(msg, () => this.#nextFragmentId++)
+    let chars = 0
+    for (const frame of frames) chars += frame.length
+    if (!this.#outLimiter.allow(peer, chars)) {
+      this.stats.throttled++
+      return false
+    }
+    for (const frame of frames) {
       this.#count(frame.length)
       this.#transport.send(peer, frame)
     }
+    return true
+  }
+
+  /**
+   * Whether a message of about `chars` characters to `peer` fits its
+   * outgoing budget now (nothing taken).
+   * @param {string} peer
+   * @param {number} chars
+   */
+  canSend(peer, chars) {
+    return this.#outLimiter.has(peer, chars)
   }
 
   /** @param {Message} msg short (one frame): heartbeats */
@@ -98,6 +124,7 @@ export class Messenger {
   /** @param {string} peer a peer that left: drop its budget and partial messages */
   forget(peer) {
     this.#limiter.forget(peer)
+    this.#outLimiter.forget(peer)
     for (const id of [...(this.#partials.get(peer)?.keys() ?? [])]) this.#drop(peer, id)
   }
 

@@ -64,7 +64,6 @@
 import { isHlc } from '../core/versions.js'
 import { KEYS_PER_REQUEST } from './bounded-replies.js'
 import {
-  MAX_BUCKETS,
   MAX_ITEMS,
   entryFromWire,
   isBound,

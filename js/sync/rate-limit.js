@@ -1,6 +1,7 @@
 // Per-peer token buckets: a peer may send `messages` messages and `bytes`
 // bytes per second on average, with bursts of twice that. What exceeds is
-// dropped (and counted as rejected by the caller).
+// dropped (and counted by the caller). The messenger keeps one for what
+// peers send and one for what it sends them.
 export class RateLimiter {
   #limits
   #buckets = new Map() // peerId -> { messages, bytes, at }
@@ -14,6 +15,15 @@ export class RateLimiter {
 
   /** Takes one message of `size` bytes from `peerId`'s bucket. */
   allow(peerId, size) {
+    if (!this.has(peerId, size)) return false
+    const b = this.#buckets.get(peerId)
+    b.messages -= 1
+    b.bytes -= size
+    return true
+  }
+
+  /** Whether one message of `size` bytes fits `peerId`'s bucket now (nothing taken). */
+  has(peerId, size) {
     const now = this.#now()
     const { messages, bytes } = this.#limits
     let b = this.#buckets.get(peerId)
@@ -25,10 +35,7 @@ export class RateLimiter {
     b.at = now
     b.messages = Math.min(2 * messages, b.messages + elapsed * messages)
     b.bytes = Math.min(2 * bytes, b.bytes + elapsed * bytes)
-    if (b.messages < 1 || b.bytes < size) return false
-    b.messages -= 1
-    b.bytes -= size
-    return true
+    return b.messages >= 1 && b.bytes >= size
   }
 
   forget(peerId) {

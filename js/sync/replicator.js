@@ -61,14 +61,15 @@ export class Replicator {
   #waiters = new Set()
 
   /**
-   * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => void,
+   * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => boolean | void,
    *           nextId: () => number, retryInterval: number,
    *           lookup?: (keys: string[]) => Promise<Array<StoredRecord | null>>,
    *           onHeld?: (peer: string, rec: StoredRecord) => void,
    *           onBulk?: (peer: string, n: number) => void,
    *           onUnresponsive?: (peer: string) => void, giveUpAfter?: number,
    *           isMember?: (peer: string) => boolean }} opts
-   *   retryInterval in ms; lookup: the local store's records (for pushKeys);
+   *   send: false when the message was not sent (past the peer's outgoing
+   *   budget: sent again by a later retry); retryInterval in ms; lookup: the local store's records (for pushKeys);
    *   onHeld: a peer acknowledged holding a record; onBulk: pushKeys is
    *   about to queue n records for a peer; onUnresponsive: a peer left a
    *   record unacknowledged MAX_TRIES times over giveUpAfter ms at least
@@ -234,7 +235,8 @@ export class Replicator {
       }
     }
     for (const peer of unresponsive) this.#onUnresponsive(peer) // reroutes: resends stop
-    if (any && !this.#closed) this.#sendPending()
+    // Also what a peer's outgoing budget held back.
+    if ((any || this.#pending.size > 0) && !this.#closed) this.#sendPending()
   }
 
   /**
@@ -320,14 +322,17 @@ export class Replicator {
       let chars = 0
       const flush = () => {
         if (batch.length === 0) return
-        room--
         const id = this.#nextId()
-        for (const e of batch) {
-          e.msg = id
-          if (e.tries++ === 0) e.first = now
+        if (this.#send(peer, { t: 'put', id, records: batch.map((e) => e.rec) }) === false) {
+          room = 0 // past the peer's outgoing budget: the rest waits (retry)
+        } else {
+          room--
+          for (const e of batch) {
+            e.msg = id
+            if (e.tries++ === 0) e.first = now
+          }
+          this.#inFlight.set(id, { peer, keys: batch.map((e) => e.rec.key), at: now })
         }
-        this.#inFlight.set(id, { peer, keys: batch.map((e) => e.rec.key), at: now })
-        this.#send(peer, { t: 'put', id, records: batch.map((e) => e.rec) })
         batch = []
         chars = 0
       }

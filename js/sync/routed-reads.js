@@ -133,7 +133,7 @@ export class RoutedReads {
   /**
    * A 'got' answer.
    * @param {string} from
-   * @param {{ id: number, records: StoredRecord[] }} msg
+   * @param {{ id: number, records: StoredRecord[], covered?: number }} msg
    */
   onGot(from, msg) {
     const read = this.#asked.get(msg.id)

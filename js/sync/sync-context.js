@@ -14,7 +14,7 @@
  * @property {number} retryInterval ms
  * @property {() => RingView} ring the current ring (take a reference with retain() to keep it across awaits)
  * @property {(peer: string) => boolean} isMember
- * @property {(peer: string, msg: import('./protocol.js').Message) => void} send
+ * @property {(peer: string, msg: import('./protocol.js').Message) => boolean} send false: not sent (past the peer's outgoing budget)
  * @property {() => number} nextId a fresh request id (put, get, since)
  * @property {(ring: RingView, queries: Array<{peer: string, bits: number, prefix: number, entries: boolean}>)
  *   => Promise<import('../engine/sync-codec.js').SyncAnswer[]>} syncScan answers on `ring`, which it

@@ -39,9 +39,11 @@ const ANNOUNCE_AT_LEAST = 100
  *   opts: import('./sync-context.js').SyncOptions,
  *   watch: import('./replicated-store.js').Watch,
  *   selfId: string, ring: () => RingView, isMember: (peer: string) => boolean, nextId: () => number,
- *   reportError: (err: unknown) => void, onChecked: () => void }} host
+ *   reportError: (err: unknown) => void, onChecked: () => void,
+ *   excludePeer: (peer: string, why: string) => void }} host
  *   ring: the current ring; onChecked: a stale store's old records are
- *   checked (js/sync/freshness.js)
+ *   checked (js/sync/freshness.js); excludePeer: take a peer that does not
+ *   do its part out of the ring for a while
  * @returns {SyncParts}
  */
 export function buildSyncParts({ local, transport, opts, watch, selfId, ring, isMember, nextId, reportError, onChecked, excludePeer }) {
@@ -154,6 +156,7 @@ export function partsStats(p) {
     rejected: m?.rejected ?? 0,
     rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
     partialChars: p?.messenger.partialChars ?? 0,
+    throttled: m?.throttled ?? 0,
     remoteRecords: p?.cache.size ?? 0,
     remoteBytes: p?.cache.bytes ?? 0,
     remotePages: p?.cache.pages ?? 0,

@@ -130,3 +130,40 @@ test('regression: sums of many buckets cost the victim one bounded pass, in slic
   const malformed = (s) => s.rejectedWhy['malformed message'] ?? 0
   assert.equal(malformed(victim.getStats().sync) - malformed(before), 1, 'the sum of 1,000 buckets is refused whole')
 })
+
+test('regression: what a member can make this peer send is rate-limited like what it receives (since and pull of everything, again and again)', async () => {
+  const { FAST } = await import('./helpers.js')
+  const rateLimit = { messages: 2000, bytes: 200000 }
+  const c = new Cluster({ seed: 35, options: { replicationFactor: 2, sync: { ...FAST.sync, antiEntropyInterval: 0, rateLimit } } })
+  clusters.push(c)
+  const victim = await c.add('a'.repeat(40))
+  const entries = []
+  for (let i = 0; i < 20000; i++) entries.push([`key:${i}`, { n: i, text: 'some text of a realistic size' }])
+  await victim.setMany(entries)
+  const evilId = 'e'.repeat(40)
+  const evil = c.net.join(evilId)
+  let received = 0
+  evil.on('message', ({ from, data }) => {
+    received += data.length
+    const m = JSON.parse(data)
+    if (m.t === 'put') evil.send(from, V({ t: 'ack', id: m.id }))
+  })
+  const beat = setInterval(() => evil.broadcast(V({ t: 'hb' })), 100)
+  after(() => clearInterval(beat))
+  assert.equal(await until(() => victim.getStats().dht.peers === 2 || 'members', 5000), true)
+  received = 0
+  const start = Date.now()
+  // Before: each of these made the victim send its whole share (2.67 M characters for `since {h: 1}`).
+  for (let i = 0; i < 10; i++) {
+    evil.send(victim.peerId, V({ t: 'since', id: 1000 + i, h: '0000000000000001' }))
+    evil.send(victim.peerId, V({ t: 'pull', k: [], b: Array.from({ length: 16 }, (_, p) => [4, p]) }))
+  }
+  await new Promise((r) => setTimeout(r, 3000))
+  const seconds = (Date.now() - start) / 1000
+  const bound = rateLimit.bytes * (seconds + 2) // the rate, plus a burst of twice it
+  assert.ok(received <= bound, `${received} characters in ${seconds.toFixed(1)} s (bound ${bound})`)
+  assert.ok(victim.getStats().sync.throttled > 0)
+  // The victim still answers its app.
+  await victim.set('after', 1)
+  assert.equal(await victim.get('after'), 1)
+})

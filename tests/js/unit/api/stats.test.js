@@ -82,6 +82,7 @@ describe('storageStats', () => {
         rejectedWhy: {},
         excludedPeers: 0,
         partialChars: 0,
+        throttled: 0,
         subscriptions: { watching: 0, keys: 0, prefixes: 0, subscribers: 0, pubsIn: 0, pubsOut: 0 }
       },
       queue: 4
@@ -127,6 +128,7 @@ describe('storageStats', () => {
       rejectedWhy: { rate: 1 },
       excludedPeers: 1,
       partialChars: 7,
+      throttled: 3,
       underReplicated: 2,
       remoteRecords: 5,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
@@ -145,6 +147,7 @@ describe('storageStats', () => {
       rejectedWhy: { rate: 1 },
       excludedPeers: 1,
       partialChars: 7,
+      throttled: 3,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
     })
     assert.equal(s.cache.remoteRecords, 5)

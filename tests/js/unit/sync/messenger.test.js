@@ -63,6 +63,21 @@ function frag(id, i, n, d) {
 beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 }))
 afterEach(() => mock.timers.reset())
 
+test('regression: what this peer sends a peer is rate-limited like what it receives (requests could make it send without bound)', () => {
+  const { transport, messenger } = setup({ rateLimit: { messages: 1000, bytes: 1000 } })
+  const msg = { t: 'got', id: 1, records: [{ key: 'k', hlc: H1, origin: 'p', deleted: false, json: JSON.stringify('v'.repeat(600)) }] }
+  assert.equal(messenger.canSend('peer', 700), true)
+  assert.equal(messenger.send('peer', msg), true)
+  assert.equal(messenger.send('peer', msg), true)
+  assert.equal(messenger.send('peer', msg), false, 'past the burst of 2 x 1,000 characters')
+  assert.equal(messenger.canSend('peer', 700), false)
+  assert.equal(messenger.stats.throttled, 1)
+  assert.equal(transport.sent.length, 2)
+  assert.equal(messenger.send('other', msg), true, 'per peer')
+  mock.timers.tick(1000)
+  assert.equal(messenger.send('peer', msg), true, 'the budget refills')
+})
+
 test('a valid frame reaches the handler, counted in', () => {
   const { transport, messenger, got } = setup()
   const [frame] = encode({ t: 'ack', id: 3 }, () => 1)

@@ -71,3 +71,14 @@ test('forget gives a peer a fresh bucket', () => {
   assert.equal(limiter.allow('p', 1), false)
   limiter.forget('nobody')
 })
+
+test('has() says whether a message fits, taking nothing', () => {
+  let now = 0
+  const r = new RateLimiter({ messages: 1, bytes: 100 }, () => now)
+  assert.equal(r.has('p', 200), true)
+  assert.equal(r.has('p', 201), false)
+  assert.equal(r.allow('p', 200), true)
+  assert.equal(r.has('p', 1), false, 'the bytes are spent')
+  now += 1000
+  assert.equal(r.has('p', 100), true)
+})

@@ -209,6 +209,31 @@ describe('retry', () => {
     assert.ok(toB >= 8 && toB <= 11, `${toB} sends to B: 8 tries at least, over giveUpAfter (10 retry intervals)`)
   })
 
+  test('a put its peer\'s outgoing budget held back stays pending, untried, and goes with a later retry', () => {
+    const sent = []
+    let open = false
+    let id = 1
+    const r = new Replicator({
+      selfId: 'A',
+      send: (peer, msg) => {
+        if (!open) return false
+        sent.push({ peer, msg })
+        return true
+      },
+      nextId: () => id++,
+      retryInterval: RETRY
+    })
+    r.queue('B', rec('k', hlc(1)))
+    sendNow()
+    assert.equal(sent.length, 0)
+    assert.equal(r.pending, 1)
+    open = true
+    r.retry()
+    assert.equal(sent.length, 1)
+    assert.equal(r.onAck('B', sent[0].msg.id), true)
+    assert.equal(r.pending, 0)
+  })
+
   test('acknowledged puts are not resent', () => {
     const { r, puts } = setup()
     r.queue('B', rec('k', hlc(1)))
