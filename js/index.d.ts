@@ -257,6 +257,8 @@ export interface StorageStats {
     partialChars: number
     /** messages this peer did not send: past a peer's outgoing budget (`sync.rateLimit`, as for incoming messages); the asker asks again, replications are resent */
     throttled: number
+    /** writes made here stamped again because a replica kept a newer version they were made without seeing (a concurrent write, or one stamped ahead in time within `maxClockDrift`) */
+    restamped: number
     /** subscriptions for watch()/useKey/useRange: `watching` peers hold a
      *  confirmed lease for this store, which watches `keys` keys and
      *  `prefixes` prefixes; `subscribers` peers subscribe here; pubs are

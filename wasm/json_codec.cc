@@ -89,7 +89,8 @@ std::string ConstantsJson() {
                             {"delete", num(wire::kDelete)},
                             {"merge", num(wire::kMerge)},
                             {"forget", num(wire::kForget)},
-                            {"tombstone", num(wire::kTombstone)}};
+                            {"tombstone", num(wire::kTombstone)},
+                            {"restamp", num(wire::kRestamp)}};
   nlohmann::json result_flags = {{"existed", num(wire::kExisted)},
                                  {"applied", num(wire::kApplied)},
                                  {"hasVersion", num(wire::kHasVersion)},

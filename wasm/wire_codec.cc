@@ -157,6 +157,14 @@ Status DecodeOps(std::string_view bytes, std::vector<WriteOp>* ops) {
         }
         op.record.version.origin.assign(origin);
         break;
+      case wire::kRestamp:
+        op.type = WriteOp::Type::kRestamp;
+        if (!in.GetFixed64(&op.record.version.hlc) ||
+            !in.GetLengthPrefixed(&origin) || !in.GetFixed64(&op.floor_hlc)) {
+          return Bad("ops", "truncated restamp");
+        }
+        op.record.version.origin.assign(origin);
+        break;
       default:
         return Bad("ops", "unknown op type");
     }
@@ -184,6 +192,11 @@ void EncodeOps(const std::vector<WriteOp>& ops, std::string* out) {
       case WriteOp::Type::kForget:
         PutFixed64(out, op.record.version.hlc);
         PutLengthPrefixed(out, op.record.version.origin);
+        break;
+      case WriteOp::Type::kRestamp:
+        PutFixed64(out, op.record.version.hlc);
+        PutLengthPrefixed(out, op.record.version.origin);
+        PutFixed64(out, op.floor_hlc);
         break;
     }
   }

@@ -16,6 +16,10 @@
 //               | 4 key:varstring                                  tombstone
 //                   (a delete that writes its tombstone even when no
 //                   live value is here)
+//               | 5 key:varstring hlc:fixed64 origin:varstring floor:fixed64
+//                                                                  restamp
+//                   (if the stored version is (hlc, origin): stamp it
+//                   again past floor; WriteOp::Type::kRestamp)
 //   results    := code:byte state:byte pages:varint next:varint
 //                 missing_page:varint count:varint result{count}
 //   pages      := the number of pages after the call
@@ -123,7 +127,8 @@ enum OpType : uint8_t {
   kDelete = 1,
   kMerge = 2,
   kForget = 3,
-  kTombstone = 4
+  kTombstone = 4,
+  kRestamp = 5
 };
 // kBuffered: WriteResult::buffered (the write path took a put without
 // reading its key: kExisted is unknown, reported clear).

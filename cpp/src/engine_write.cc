@@ -33,9 +33,10 @@ Status EngineImpl::ValidateOp(const WriteOp& op) const {
     case WriteOp::Type::kTombstone:
       return Status::OK();
     case WriteOp::Type::kForget:
+    case WriteOp::Type::kRestamp:
       if (r.version.hlc == 0 || r.version.origin.empty() ||
           r.version.origin.size() > kMaxOriginBytes) {
-        return Status::InvalidArgument("forget: bad version");
+        return Status::InvalidArgument("forget/restamp: bad version");
       }
       return Status::OK();
     case WriteOp::Type::kMerge:
@@ -104,7 +105,8 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
   // current version is looked up through the runs (a put needs none: the
   // local clock's version beats all), and the runs applied later lose to
   // what is written now. A forget needs the exact stored version: it waits.
-  if (m.pending() && op.type == WriteOp::Type::kForget) {
+  if (m.pending() && (op.type == WriteOp::Type::kForget ||
+                      op.type == WriteOp::Type::kRestamp)) {
     r.status = Unreadable(it, missing);
     return;
   }
@@ -148,6 +150,17 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
       break;
     case WriteOp::Type::kForget:  // handled above
       return;
+    case WriteOp::Type::kRestamp:
+      if (current == nullptr ||
+          CompareVersions(VersionOf(*current), rec.version) != 0) {
+        return;  // gone, or another version since: nothing to answer
+      }
+      hlc_.Update(std::min(op.floor_hlc, clock_bound_.Ceiling()));
+      e.tombstone = current->tombstone;
+      e.value = current->value;
+      e.hlc = hlc_.Now(wall_ms);
+      e.origin = local_origin_;
+      break;
     case WriteOp::Type::kMerge:
       hlc_.Update(rec.version.hlc);
       if (current != nullptr &&

@@ -12,6 +12,7 @@ const OP_DELETE = 1
 const OP_MERGE = 2
 const OP_FORGET = 3
 const OP_TOMBSTONE = 4
+const OP_RESTAMP = 5
 /** wire `result` flags. */
 const EXISTED = 1
 const APPLIED = 2
@@ -29,11 +30,17 @@ const encoder = new TextEncoder()
  * @typedef {{ type: 'put', key: string, json: string }
  *   | { type: 'delete', key: string, always?: boolean }
  *   | { type: 'merge', key: string, hlc: string, origin: string, deleted: boolean, json: string | null }
- *   | { type: 'forget', key: string, hlc: string, origin: string }} WriteOp
+ *   | { type: 'forget', key: string, hlc: string, origin: string }
+ *   | { type: 'restamp', key: string, hlc: string, origin: string, after: string, deleted: boolean, json: string | null }} WriteOp
  * delete: a tombstone when a live value is here; with `always`, a tombstone
  * in any case (with peers the key may live at its replicas).
  * forget: remove the key's record if its version is exactly (hlc, origin),
  * leaving no tombstone (applied: it was removed; existed: it was live).
+ * restamp: if the key's version is exactly (hlc, origin), stamp the same
+ * value (or tombstone) again with a local version past `after` (an hlc;
+ * the clock moves past it within maxClockDrift): a replica kept a newer
+ * version than this peer's write (WriteOp::Type::kRestamp). Its deleted and
+ * json are the record's (for what the store announces), not sent.
  */
 
 /**
@@ -75,6 +82,13 @@ export function encodeOp(w, op) {
       w.string(op.key)
       w.fixed64Hex(op.hlc)
       w.string(op.origin)
+      return
+    case 'restamp':
+      w.byte(OP_RESTAMP)
+      w.string(op.key)
+      w.fixed64Hex(op.hlc)
+      w.string(op.origin)
+      w.fixed64Hex(op.after)
   }
 }
 

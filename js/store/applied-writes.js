@@ -21,7 +21,7 @@ export function appliedWrites(ops, results) {
       if (r.existed) applied.push({ record: { key: op.key, hlc: op.hlc, origin: op.origin, deleted: true, json: null }, replicate: false, existed: true })
       continue
     }
-    const deleted = op.type === 'delete' || (op.type === 'merge' && op.deleted)
+    const deleted = op.type === 'delete' || ((op.type === 'merge' || op.type === 'restamp') && op.deleted)
     /** @type {import('../core/record.js').StoredRecord} */
     const record = {
       key: op.key,

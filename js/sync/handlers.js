@@ -10,7 +10,7 @@
 // that owns it (replicator, routed reads, anti-entropy, catch-up, version
 // queries). A stale store (js/sync/freshness.js) ignores repair requests.
 import { StatusCode, errorFromStatus } from '../core/errors.js'
-import { isFromFuture } from '../core/versions.js'
+import { compareVersions, isFromFuture } from '../core/versions.js'
 import { lookupWithin } from './bounded-replies.js'
 import { answerScan } from './ring-scans.js'
 
@@ -21,6 +21,7 @@ import { answerScan } from './ring-scans.js'
  * version wins (the value already parsed rides along for change events).
  * @param {import('../store/local-store.js').LocalStore} local
  * @param {StoredRecord[]} records
+ * @returns {Promise<import('../engine/codec.js').WriteResult[]>} one per record, with the version stored
  * @throws {import('../core/errors.js').PagingStorageError} the first write the store refused
  */
 export async function mergeRecords(local, records) {
@@ -33,6 +34,25 @@ export async function mergeRecords(local, records) {
   const results = await local.write(ops)
   const bad = results.find((r) => r.code !== StatusCode.OK)
   if (bad) throw errorFromStatus(bad.code, bad.message)
+  return results
+}
+
+/**
+ * The versions kept over records a merge did not take: stored versions
+ * newer than theirs (an equal one is the same record, held).
+ * @param {StoredRecord[]} records
+ * @param {import('../engine/codec.js').WriteResult[]} results of mergeRecords, one per record
+ * @returns {import('./protocol.js').Entry[]}
+ */
+export function keptOver(records, results) {
+  /** @type {import('./protocol.js').Entry[]} */
+  const kept = []
+  records.forEach((r, i) => {
+    const res = results[i]
+    if (res.applied || res.hlc === undefined || res.origin === undefined) return
+    if (compareVersions(res.hlc, res.origin, r.hlc, r.origin) > 0) kept.push({ key: r.key, hlc: res.hlc, origin: res.origin, deleted: false })
+  })
+  return kept
 }
 
 /**
@@ -85,8 +105,10 @@ export async function handleMessage(parts, from, msg) {
     case 'hb':
       return catchUp.onHeartbeat(from, msg.h !== undefined && isFromFuture(msg.h, Date.now(), parts.maxClockDrift) ? undefined : msg.h)
     case 'put': {
-      await mergeRecords(local, msg.records)
-      messenger.send(from, { t: 'ack', id: msg.id })
+      // The ack names the versions kept over the sender's (its writer
+      // stamps its write again past them: js/sync/restamps.js).
+      const kept = keptOver(msg.records, await mergeRecords(local, msg.records))
+      messenger.send(from, kept.length > 0 ? { t: 'ack', id: msg.id, kept } : { t: 'ack', id: msg.id })
       parts.incoming.onRecords(from, msg.records.length)
       return
     }
@@ -94,7 +116,7 @@ export async function handleMessage(parts, from, msg) {
       return parts.incoming.onDelta(from, msg.n)
     case 'ack':
       if (catchUp.onAck(from, msg.id)) parts.incoming.complete(from)
-      else if (!parts.replicator.onAck(from, msg.id) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
+      else if (!parts.replicator.onAck(from, msg.id, msg.kept) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
       return
     case 'get': {
       const { records, covered } = await lookupWithin(lookupRecords(local), msg.keys)

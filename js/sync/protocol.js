@@ -9,7 +9,10 @@
 //   hb    {h?}                                heartbeat, broadcast (liveness);
 //                                             h: the sender's clock (HLC)
 //   put   {id, r: [record...]}                replicate records; answered by ack
-//   ack   {id}                                the put `id` was applied
+//   ack   {id, k?: [[key, hlc, origin, tomb]...]}
+//                                             the put `id` was applied; k: the newer
+//                                             versions kept over some of its records
+//                                             (their writer stamps them again)
 //   get   {id, k: [key...]}                   routed read (at most KEYS_PER_REQUEST
 //                                             keys); answered by got
 //   got   {id, r: [record | [key]], c?}       the records of the keys asked that
@@ -104,7 +107,7 @@ export const MAX_LEASE_MS = 600000
  * A message as JavaScript sees it.
  * @typedef {{ t: 'hb', h?: string }
  *   | { t: 'put', id: number, records: StoredRecord[] }
- *   | { t: 'ack', id: number }
+ *   | { t: 'ack', id: number, kept?: Entry[] }
  *   | { t: 'get', id: number, keys: string[] }
  *   | { t: 'got', id: number, records: StoredRecord[], covered?: number }
  *   | { t: 'sum', buckets: Array<Bucket & { counts: number[], digests: string[] }> }
@@ -245,6 +248,8 @@ function toWire(msg) {
       if (msg.since !== undefined) w.s = msg.since
       return w
     }
+    case 'ack':
+      return msg.kept === undefined ? { t: 'ack', id: msg.id } : { t: 'ack', id: msg.id, k: msg.kept.map(entryToWire) }
     case 'get':
     case 'has':
       return { t: msg.t, id: msg.id, k: msg.keys }
@@ -282,7 +287,11 @@ function fromWire(m, limits) {
     case 'hb':
       return m.h === undefined ? { t: 'hb' } : isHlc(m.h) ? { t: 'hb', h: m.h } : null
     case 'ack':
-      return isId(m.id) ? { t: 'ack', id: m.id } : null
+      if (!isId(m.id)) return null
+      if (m.k === undefined) return { t: 'ack', id: m.id }
+      return isList(m.k) && m.k.length > 0 && m.k.every((/** @type {unknown} */ e) => isEntry(e, limits))
+        ? { t: 'ack', id: m.id, kept: m.k.map(entryFromWire) }
+        : null
     case 'since':
       return isId(m.id) && isHlc(m.h) ? { t: 'since', id: m.id, h: m.h } : null
     case 'delta':

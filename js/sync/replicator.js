@@ -48,6 +48,9 @@ export class Replicator {
   #onUnresponsive
   #giveUpAfter
   #isMember
+  #onKept
+  /** onKept answers not settled yet (whenDrained waits for them) */
+  #answering = 0
   /** @type {Map<string, Set<() => void>>} pushes waiting for room at a peer */
   #roomWaiters = new Map()
   /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number, tries: number, first: number}>>}
@@ -67,14 +70,16 @@ export class Replicator {
    *           onHeld?: (peer: string, rec: StoredRecord) => void,
    *           onBulk?: (peer: string, n: number) => void,
    *           onUnresponsive?: (peer: string) => void, giveUpAfter?: number,
-   *           isMember?: (peer: string) => boolean }} opts
+   *           isMember?: (peer: string) => boolean,
+   *           onKept?: (peer: string, rec: StoredRecord, kept: import('./protocol.js').Entry) => Promise<void> | undefined }} opts
    *   send: false when the message was not sent (past the peer's outgoing
    *   budget: sent again by a later retry); retryInterval in ms; lookup: the local store's records (for pushKeys);
    *   onHeld: a peer acknowledged holding a record; onBulk: pushKeys is
    *   about to queue n records for a peer; onUnresponsive: a peer left a
    *   record unacknowledged MAX_TRIES times over giveUpAfter ms at least
    *   (default 8 retry intervals); isMember: whether a peer is still in the
-   *   ring (a push to one that is not stops)
+   *   ring (a push to one that is not stops); onKept: a peer acknowledged a
+   *   record but keeps a newer version (js/sync/restamps.js)
    */
   constructor({
     selfId,
@@ -86,9 +91,11 @@ export class Replicator {
     onBulk = () => {},
     onUnresponsive = () => {},
     giveUpAfter = MAX_TRIES * retryInterval,
-    isMember = () => true
+    isMember = () => true,
+    onKept = () => undefined
   }) {
     this.#isMember = isMember
+    this.#onKept = onKept
     this.#onUnresponsive = onUnresponsive
     this.#giveUpAfter = giveUpAfter
     this.#onHeld = onHeld
@@ -102,7 +109,7 @@ export class Replicator {
 
   /** @returns {number} records (per peer) not yet acknowledged */
   get pending() {
-    let n = 0
+    let n = this.#answering
     for (const m of this.#pending.values()) n += m.size
     return n
   }
@@ -192,19 +199,36 @@ export class Replicator {
    * An ack from `from`.
    * @param {string} from
    * @param {number} id
+   * @param {import('./protocol.js').Entry[]} [kept] newer versions the peer
+   *   keeps over some of the records (not held: onKept)
    * @returns {boolean} whether it acknowledged one of our puts
    */
-  onAck(from, id) {
+  onAck(from, id, kept = []) {
     const f = this.#inFlight.get(id)
     if (!f || f.peer !== from) return false
     this.#inFlight.delete(id)
     const m = this.#pending.get(from)
     if (!m) return true
+    const keptByKey = new Map(kept.map((e) => [e.key, e]))
     for (const k of f.keys) {
       const e = m.get(k)
       if (e?.msg !== id) continue
       m.delete(k)
-      this.#onHeld(from, e.rec)
+      const over = keptByKey.get(k)
+      if (over === undefined || compareVersions(over.hlc, over.origin, e.rec.hlc, e.rec.origin) <= 0) {
+        this.#onHeld(from, e.rec)
+        continue
+      }
+      // Not held: the peer keeps a newer version. Waiters wait for what
+      // the writer does about it (a new version, queued).
+      const answered = this.#onKept(from, e.rec, over)
+      if (answered) {
+        this.#answering++
+        answered.finally(() => {
+          this.#answering--
+          this.#settleWaiters()
+        })
+      }
     }
     if (m.size === 0) this.#pending.delete(from)
     else this.#scheduleSend() // the window has room again

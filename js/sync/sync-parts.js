@@ -16,6 +16,7 @@ import { Publisher } from './publisher.js'
 import { Rebalancer } from './rebalance.js'
 import { RemoteCache } from './remote-cache.js'
 import { Replicator } from './replicator.js'
+import { Restamps } from './restamps.js'
 import { RingScans } from './ring-scans.js'
 import { RoutedReads } from './routed-reads.js'
 import { Subscriber } from './subscriber.js'
@@ -30,7 +31,8 @@ const ANNOUNCE_AT_LEAST = 100
 /**
  * Every part, with the context they share.
  * @typedef {Omit<import('./handlers.js').Parts, 'freshness'> & { ctx: import('./sync-context.js').SyncContext,
- *   copies: Copies, cache: RemoteCache, ownership: Ownership, rebalancer: Rebalancer, freshness: Freshness }} SyncParts
+ *   copies: Copies, cache: RemoteCache, ownership: Ownership, rebalancer: Rebalancer, freshness: Freshness,
+ *   restamps: Restamps }} SyncParts
  */
 
 /**
@@ -56,6 +58,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
   const announce = (/** @type {string} */ peer, /** @type {number} */ n) => {
     if (n >= ANNOUNCE_AT_LEAST) send(peer, { t: 'delta', n })
   }
+  const restamps = new Restamps(selfId, (ops) => local.write(ops))
   const replicator = new Replicator({
     selfId,
     send,
@@ -66,7 +69,8 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     onBulk: announce,
     onUnresponsive: (peer) => excludePeer(peer, 'unresponsive'),
     giveUpAfter: Math.max(8 * sync.retryInterval, 4 * sync.peerTimeout),
-    isMember
+    isMember,
+    onKept: (_peer, rec, kept) => restamps.onKept(rec, kept)
   })
   /** @type {import('./sync-context.js').SyncContext} */
   const ctx = {
@@ -80,7 +84,9 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     syncScan: (view, queries) => local.syncScan(view, rf, queries),
     scanAll: (onRecord) => local.scan({ tombstones: true }, onRecord),
     lookup,
-    merge: (records) => mergeRecords(local, records),
+    merge: async (records) => {
+      await mergeRecords(local, records)
+    },
     reportError,
     queue: (peer, rec) => replicator.queue(peer, rec),
     pushKeys: (peer, keys) => replicator.pushKeys(peer, keys),
@@ -112,6 +118,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     local,
     messenger,
     replicator,
+    restamps,
     copies,
     cache,
     reads,
@@ -157,6 +164,7 @@ export function partsStats(p) {
     rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
     partialChars: p?.messenger.partialChars ?? 0,
     throttled: m?.throttled ?? 0,
+    restamped: p?.restamps.stats.restamped ?? 0,
     remoteRecords: p?.cache.size ?? 0,
     remoteBytes: p?.cache.bytes ?? 0,
     remotePages: p?.cache.pages ?? 0,

@@ -151,5 +151,51 @@ TEST(ClockBoundTest, RunsOnDiskDelayTheRecoveryUntilAPassAppliesThem) {
   EXPECT_OK(store->engine().CheckInvariants());
 }
 
+// A replica kept a version forged ahead of this peer's write: the write is
+// stamped again past it (within the bound), only while it is still the
+// key's stored version.
+TEST(ClockBoundTest, RestampStampsTheSameValueAgainPastTheFloor) {
+  MemoryPageStore disk;
+  std::unique_ptr<PagedStore> store;
+  ASSERT_OK(PagedStore::Open(Bounded(kWall), &disk, &store));
+  store->clock_ms = kWall;
+  WriteResult w = store->Put("k", "mine");
+  ASSERT_OK(w.status);
+  const uint64_t forged = Hlc::Pack(kWall + kDrift - 1000, 3);
+  WriteOp op;
+  op.type = WriteOp::Type::kRestamp;
+  op.record.key = "k";
+  op.record.version = w.version;
+  op.floor_hlc = forged;
+  std::vector<WriteResult> results;
+  ASSERT_OK(store->ApplyBatch({op}, &results));
+  ASSERT_TRUE(results[0].applied);
+  EXPECT_GT(results[0].version.hlc, forged);
+  EXPECT_EQ(results[0].version.origin, w.version.origin);
+  Record r;
+  ASSERT_OK(store->Lookup("k", &r));
+  EXPECT_EQ(r.value, "mine");
+  EXPECT_EQ(r.version.hlc, results[0].version.hlc);
+  // The version asked about is gone now: a second restamp does nothing.
+  ASSERT_OK(store->ApplyBatch({op}, &results));
+  EXPECT_FALSE(results[0].applied);
+  // A floor beyond the bound moves the clock only to the bound.
+  op.record.version = r.version;
+  op.floor_hlc = UINT64_MAX;
+  ASSERT_OK(store->ApplyBatch({op}, &results));
+  ASSERT_TRUE(results[0].applied);
+  EXPECT_LE(Hlc::WallMs(results[0].version.hlc), kWall + kDrift + 1);
+  // A tombstone is stamped again as a tombstone.
+  WriteResult d = store->Delete("k");
+  ASSERT_OK(d.status);
+  op.record.version = d.version;
+  op.floor_hlc = 0;
+  ASSERT_OK(store->ApplyBatch({op}, &results));
+  ASSERT_TRUE(results[0].applied);
+  ASSERT_OK(store->Lookup("k", &r));
+  EXPECT_TRUE(r.tombstone);
+  EXPECT_OK(store->engine().CheckInvariants());
+}
+
 }  // namespace
 }  // namespace paging_storage

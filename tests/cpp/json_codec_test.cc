@@ -87,7 +87,8 @@ TEST(JsonCodecTest, ConstantsAreTheCppOnes) {
                                          {"delete", 1},
                                          {"merge", 2},
                                          {"forget", 3},
-                                         {"tombstone", 4}}));
+                                         {"tombstone", 4},
+                                         {"restamp", 5}}));
   EXPECT_EQ(j["resultFlags"], nlohmann::json({{"existed", 1},
                                               {"applied", 2},
                                               {"hasVersion", 4},

@@ -161,11 +161,14 @@ TEST(SyncCodecTest, EncodesReplicasAndShares) {
 }
 
 TEST(SyncCodecTest, EncodesAnswers) {
-  std::vector<SyncQuery> qs = {{1, 0, 0, false}, {1, 4, 2, true}};
-  std::vector<SyncAnswer> answers(2);
+  // Only the answers that hold something, with their query index: the
+  // first and last, not the empty ones between.
+  std::vector<SyncQuery> qs = {
+      {1, 0, 0, false}, {1, 4, 1, false}, {1, 4, 3, true}, {1, 4, 2, true}};
+  std::vector<SyncAnswer> answers(4);
   answers[0].child_count[3] = 5;
   answers[0].child_digest[3] = 0x0102030405060708ull;
-  Record& e = answers[1].entries.emplace_back();
+  Record& e = answers[3].entries.emplace_back();
   e.key = "k";
   e.version = {7, "peer"};
   e.tombstone = true;
@@ -182,12 +185,17 @@ TEST(SyncCodecTest, EncodesAnswers) {
   EXPECT_EQ(page, 9u);
   EXPECT_EQ(resume, "resume-key");
   EXPECT_EQ(count, 2u);
+  uint64_t index = 9;
+  ASSERT_TRUE(in.GetVarint64(&index));
+  EXPECT_EQ(index, 0u);
   for (size_t c = 0; c < kSyncChildren; ++c) {
     uint64_t digest = 0;
     ASSERT_TRUE(in.GetVarint64(&n) && in.GetFixed64(&digest));
     EXPECT_EQ(n, c == 3 ? 5u : 0u);
     EXPECT_EQ(digest, c == 3 ? 0x0102030405060708ull : 0u);
   }
+  ASSERT_TRUE(in.GetVarint64(&index));
+  EXPECT_EQ(index, 3u);
   ASSERT_TRUE(in.GetVarint64(&n) && in.GetLengthPrefixed(&key) &&
               in.GetFixed64(&hlc) && in.GetLengthPrefixed(&origin) &&
               in.GetByte(&tomb));

@@ -95,3 +95,32 @@ test('regression: a store whose wall clock ran two hours fast recovers at its ne
   await a.set('written-fast', 'now')
   assert.equal(await until(async () => (await b.getLocal('written-fast')) === 'now' || 'not there', 5000), true)
 })
+
+test('regression: a write forged ahead in time within maxClockDrift does not swallow the honest writes made before it comes due', async () => {
+  const { hlcAtWallMs, hlcWallMs } = await import('../../js/core/versions.js')
+  const c = new Cluster({ seed: 19 })
+  clusters.push(c)
+  const ids = ['a', 'b', 'c', 'd', 'f'].map((x) => x.repeat(40))
+  const honest = []
+  for (const id of ids) honest.push(await c.add(id))
+  const evilId = 'e'.repeat(40)
+  const evil = c.net.join(evilId)
+  assert.equal(await until(() => honest.every((s) => s.getStats().dht.peers === 5) || 'members', 5000), true)
+  // Stamped 4 minutes ahead: inside the default maxClockDrift (5 minutes), so every peer takes it.
+  const forged = hlcAtWallMs(Date.now() + 4 * 60 * 1000)
+  // Sent to every peer but the writer: its writes are made without seeing it.
+  for (const id of ids.slice(0, 4)) evil.send(id, V({ t: 'put', id: 1, r: [['doc:title', forged, evilId, 0, '"forged"']] }))
+  assert.equal(await until(async () => (await honest[0].get('doc:title')) === 'forged' || 'not yet', 5000), true)
+  // Before: each of these resolved, and replicated() too, yet every peer kept "forged".
+  const writer = honest[4]
+  for (let i = 1; i <= 5; i++) {
+    await writer.set('doc:title', `honest ${i}`)
+    await writer.replicated({ timeout: 5000 })
+  }
+  for (const s of honest) assert.equal(await s.get('doc:title'), 'honest 5')
+  assert.ok(writer.getStats().sync.restamped >= 1)
+  // No honest clock went further ahead than the forged version (within the drift).
+  const { data } = await writer.exportData()
+  const mine = data.find((e) => e.key === 'doc:title')
+  assert.ok(hlcWallMs(mine.hlc) <= Date.now() + 5 * 60 * 1000, mine.hlc)
+})

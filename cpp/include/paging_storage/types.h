@@ -54,10 +54,18 @@ struct WriteOp {
     // here (with peers the key may live at its replicas; the tombstone,
     // newer than any version this peer has seen, replicates there).
     kTombstone = 4,
+    // If the key's stored version is exactly record.version, stamps the
+    // same value (or tombstone) again with a local version newer than
+    // floor_hlc (the clock moves past it, within the drift bound): a
+    // replica kept a newer version than this peer's write, which was made
+    // without seeing it (issue 16: a version forged in the future would
+    // otherwise win over every honest write made before it comes due).
+    kRestamp = 5,
   };
   Type type = Type::kPut;
-  Record record;  // key always; value for kPut/kMerge; version for
-                  // kMerge/kForget
+  Record record;           // key always; value for kPut/kMerge; version for
+                           // kMerge/kForget/kRestamp
+  uint64_t floor_hlc = 0;  // kRestamp
 };
 
 // What happened to one write.

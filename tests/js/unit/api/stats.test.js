@@ -83,6 +83,7 @@ describe('storageStats', () => {
         excludedPeers: 0,
         partialChars: 0,
         throttled: 0,
+        restamped: 0,
         subscriptions: { watching: 0, keys: 0, prefixes: 0, subscribers: 0, pubsIn: 0, pubsOut: 0 }
       },
       queue: 4
@@ -129,6 +130,7 @@ describe('storageStats', () => {
       excludedPeers: 1,
       partialChars: 7,
       throttled: 3,
+      restamped: 4,
       underReplicated: 2,
       remoteRecords: 5,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
@@ -148,6 +150,7 @@ describe('storageStats', () => {
       excludedPeers: 1,
       partialChars: 7,
       throttled: 3,
+      restamped: 4,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
     })
     assert.equal(s.cache.remoteRecords, 5)

@@ -81,7 +81,8 @@ describe('engine/codec wire constants against the module', () => {
       [{ type: 'delete', key: 'k' }, constants.opType.delete],
       [{ type: 'merge', key: 'k', hlc: '0000000000010000', origin: 'o', deleted: true, json: null }, constants.opType.merge],
       [{ type: 'forget', key: 'k', hlc: '0000000000010000', origin: 'o' }, constants.opType.forget],
-      [{ type: 'delete', key: 'k', always: true }, constants.opType.tombstone]
+      [{ type: 'delete', key: 'k', always: true }, constants.opType.tombstone],
+      [{ type: 'restamp', key: 'k', hlc: '0000000000010000', origin: 'o', after: '0000000000020000' }, constants.opType.restamp]
     ]
     assert.equal(Object.keys(constants.opType).length, cases.length)
     for (const [op, type] of cases) {

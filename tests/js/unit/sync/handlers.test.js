@@ -88,7 +88,7 @@ test('a get is answered with the records held (keys not held are left out)', asy
 test("an ack goes to catch-up first, then to the replicator, the publisher and the subscriber, until one owns it", async () => {
   const p = parts()
   await handleMessage(/** @type {any} */ (p), 'B', { t: 'ack', id: 4 })
-  assert.deepEqual(p.calls, [['catchUp.onAck', 'B', 4], ['replicator.onAck', 'B', 4], ['publisher.onAck', 'B', 4], ['subscriber.onAck', 'B', 4]])
+  assert.deepEqual(p.calls, [['catchUp.onAck', 'B', 4], ['replicator.onAck', 'B', 4, undefined], ['publisher.onAck', 'B', 4], ['subscriber.onAck', 'B', 4]])
   const q = parts({ ackIsCatchUp: true })
   await handleMessage(/** @type {any} */ (q), 'B', { t: 'ack', id: 4 })
   assert.deepEqual(q.calls, [['catchUp.onAck', 'B', 4], ['incoming.complete', 'B']], "catch-up's: what the peer announced has come")
@@ -158,4 +158,16 @@ test('a stale store ignores repair requests and leaves its suspect records out o
   assert.deepEqual(p.calls[1], ['send', 'B', { t: 'got', id: 3, records: [rec('held', NOW)] }], 'the old live record is suspect')
   await handleMessage(/** @type {any} */ (p), 'B', { t: 'has', id: 4, keys: ['old'] })
   assert.deepEqual(p.calls[2], ['onHas', 'B', 4, ['old']], 'version questions are answered')
+})
+
+test('keptOver: the stored versions newer than the records a merge did not take', async () => {
+  const { keptOver } = await import('../../../../js/sync/handlers.js')
+  const records = [rec('a', NOW), rec('b', NOW), rec('c', NOW)]
+  const h = records[0].hlc
+  const results = [
+    { code: 0, applied: true, existed: false, hlc: h, origin: 'B' },
+    { code: 0, applied: false, existed: true, hlc: 'ffff000000000000', origin: 'forger' },
+    { code: 0, applied: false, existed: true, hlc: h, origin: 'B' } // the same record: held
+  ]
+  assert.deepEqual(keptOver(records, results), [{ key: 'b', hlc: 'ffff000000000000', origin: 'forger', deleted: false }])
 })

@@ -80,6 +80,13 @@ describe('round trip of every message type', () => {
     assert.deepEqual(msg.records, [{ key: 'a', hlc: H1, origin: 'p', deleted: true, json: null }])
   })
 
+  test('ack: k names the newer versions kept over records of the put', () => {
+    assert.deepEqual(roundTrip({ t: 'ack', id: 4 }), { t: 'ack', id: 4 })
+    const kept = [{ key: 'a', hlc: H1, origin: 'p', deleted: false }]
+    assert.deepEqual(roundTrip({ t: 'ack', id: 4, kept }), { t: 'ack', id: 4, kept })
+    for (const k of [[], 'a', [['a', H1, 'p']], [['a', '0000000000000000', 'p', 0]]]) assert.equal(decode(wire({ t: 'ack', id: 1, k }), LIMITS), null, JSON.stringify(k))
+  })
+
   test('got: records, and keys not stored there ([key] alone) are left out', () => {
     const text = wire({ t: 'got', id: 3, r: [['a', H1, 'p', 0, '5'], ['missing'], ['b', H1, 'p', 1, null]] })
     assert.deepEqual(decode(text, LIMITS), {

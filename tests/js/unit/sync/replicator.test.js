@@ -246,6 +246,39 @@ describe('retry', () => {
   })
 })
 
+describe('kept', () => {
+  test('a record the peer keeps a newer version over is not held: onKept answers, and waiters wait for the answer', async () => {
+    const sent = []
+    const held = []
+    const kept = []
+    let answer
+    let id = 1
+    const r = new Replicator({
+      selfId: 'A',
+      send: (peer, msg) => sent.push({ peer, msg }),
+      nextId: () => id++,
+      retryInterval: RETRY,
+      onHeld: (peer, x) => held.push(x.key),
+      onKept: (peer, x, over) => {
+        kept.push([x.key, over.hlc])
+        return new Promise((resolve) => (answer = resolve))
+      }
+    })
+    r.queue('B', rec('a', hlc(1)))
+    r.queue('B', rec('b', hlc(1)))
+    sendNow()
+    const drained = r.whenDrained(Infinity)
+    // An equal or older version kept counts as held.
+    assert.equal(r.onAck('B', sent[0].msg.id, [{ key: 'a', hlc: hlc(1), origin: 'P', deleted: false }, { key: 'b', hlc: hlc(7), origin: 'q', deleted: false }]), true)
+    assert.deepEqual(held, ['a'])
+    assert.deepEqual(kept, [['b', hlc(7)]])
+    assert.equal(r.pending, 1, 'the answer is awaited')
+    answer()
+    await drained
+    assert.equal(r.pending, 0)
+  })
+})
+
 describe('pushKeys', () => {
   test('regression: a push of many keys looks them up a chunk at a time, at the pace of the acks (a pull of the whole store held it all)', async () => {
     mock.timers.reset() // real timers: the lookups are promises
