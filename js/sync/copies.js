@@ -49,6 +49,16 @@ export class Copies {
     return least
   }
 
+  /**
+   * Whether a peer is known to hold the write made here of key (only for
+   * the short writes; false for the others).
+   * @param {string} key
+   * @param {string} peer
+   */
+  holds(key, peer) {
+    return this.#short.get(key)?.holders.has(peer) ?? false
+  }
+
   /** @returns {string[]} the keys of the short writes */
   keys() {
     return [...this.#short.keys()]

@@ -48,3 +48,14 @@ describe('Copies', () => {
     assert.equal(await state(pending), 'resolved')
   })
 })
+
+test('holds: whether a peer acknowledged the short write of a key', () => {
+  const c = new Copies('me', 3)
+  const r = { key: 'k', hlc: '0000000000010000', origin: 'me', deleted: false, json: '1' }
+  c.wrote(r)
+  assert.equal(c.holds('k', 'me'), true)
+  assert.equal(c.holds('k', 'B'), false)
+  c.held('B', r)
+  assert.equal(c.holds('k', 'B'), true)
+  assert.equal(c.holds('other', 'B'), false)
+})
