@@ -251,6 +251,8 @@ export interface StorageStats {
     rejected: number
     /** rejections by reason */
     rejectedWhy: Record<string, number>
+    /** records peers pushed that this peer did not store, by reason: 'records of keys not replicated here' (beyond replicationFactor + 2 of its ring's replicas), "peers' records fill their share of the disk budget" (90% of maxDiskPages; only tombstones of keys held here pass) */
+    refusedWhy: Record<string, number>
     /** peers taken out of this peer's ring for now: they left what they were sent unacknowledged (8 sends over at least 8 retry intervals and 4 peer timeouts); they come back after 10 peer timeouts */
     excludedPeers: number
     /** characters of incomplete fragmented messages held for peers (at most 2 whole messages per peer and 4 in all; each expires after 4 x readTimeout) */

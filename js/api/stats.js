@@ -59,6 +59,7 @@ export function storageStats({ state, peerId, opts, local, replicated }) {
       bytesOut: sync?.bytesOut ?? 0,
       rejected: sync?.rejected ?? 0,
       rejectedWhy: sync?.rejectedWhy ?? {},
+      refusedWhy: sync?.refusedWhy ?? {},
       excludedPeers: sync?.excludedPeers ?? 0,
       partialChars: sync?.partialChars ?? 0,
       throttled: sync?.throttled ?? 0,

@@ -8,8 +8,19 @@
 //     (QUOTA_EXCEEDED, "the storage quota is full"); deletes pass.
 //  3. The disk budget (maxDiskPages) is full: new values are refused
 //     (QUOTA_EXCEEDED, "the disk budget ... is full"); deletes pass.
+//  4. Peers' live records (merges that do not replicate on: what peers
+//     push) are refused from PEER_SHARE of the disk budget on: the rest is
+//     kept for this peer's own writes (issue 16: a peer's 100,000
+//     tombstones filled the budget, and every later set failed). Their
+//     tombstones pass; js/sync/handlers.js then takes only those of keys
+//     held here.
 // A save that succeeds lifts 1 and 2.
 import { StatusCode } from '../core/errors.js'
+
+/** The share of the disk budget peers' records may fill. */
+export const PEER_SHARE = 0.9
+/** Pages short of that share from which peers' records go in small runs. */
+const NEAR_PAGES = 8
 
 /** The ops of a run refused (indices, ascending) and why. @typedef {{ indices: number[], code: number, message: string }} Refused */
 
@@ -31,6 +42,16 @@ export class Admission {
     this.#overBudget = overBudget
   }
 
+  /** @returns {boolean} peers' records fill PEER_SHARE of the disk budget: new ones are refused (rule 4) */
+  get peersFull() {
+    return this.#pages >= PEER_SHARE * this.#maxDiskPages
+  }
+
+  /** @returns {boolean} within NEAR_PAGES of peersFull: peers' records are written a few at a time, so that it is not overshot */
+  get peersNear() {
+    return this.#pages >= PEER_SHARE * this.#maxDiskPages - NEAR_PAGES
+  }
+
   /** @returns {boolean} a save failed for lack of space and none succeeded since */
   get quotaBlocked() {
     return this.#lackOfSpace()
@@ -46,7 +67,22 @@ export class Admission {
     const failure = this.#saveFailure
     const space = this.#lackOfSpace()
     const stuck = failure !== null && this.#overBudget()
-    if (!stuck && !space && this.#pages < this.#maxDiskPages) return { admitted: ops, refused: null }
+    if (!stuck && !space && this.#pages < this.#maxDiskPages) {
+      if (!this.peersFull || !ops.some(fromPeer)) return { admitted: ops, refused: null }
+      /** @type {Refused} */
+      const forPeers = {
+        indices: [],
+        code: StatusCode.QUOTA,
+        message: `peers' records may fill ${PEER_SHARE * 100}% of the disk budget of ${this.#maxDiskPages} pages (maxDiskPages): the rest is for this peer's writes`
+      }
+      /** @type {Op[]} */
+      const taken = []
+      ops.forEach((op, i) => {
+        if (fromPeer(op)) forPeers.indices.push(i)
+        else taken.push(op)
+      })
+      return { admitted: taken, refused: forPeers }
+    }
     /** @type {Refused} */
     const refused = { indices: [], code: StatusCode.QUOTA, message: '' }
     if (stuck && !space) {
@@ -109,4 +145,14 @@ export class Admission {
   #lackOfSpace() {
     return /** @type {any} */ (this.#saveFailure)?.code === 'QUOTA_EXCEEDED'
   }
+}
+
+/**
+ * A live record a peer pushed (merged without replicating on), not a write
+ * of this peer's app (imports replicate on). Peers' tombstones pass: the
+ * sync layer lets through only those of keys held here (they make room).
+ * @param {{ type: string, replicate?: boolean, deleted?: boolean }} op
+ */
+function fromPeer(op) {
+  return op.type === 'merge' && op.replicate === false && op.deleted !== true
 }

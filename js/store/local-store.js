@@ -420,6 +420,16 @@ export class LocalStore {
     return this.#live().ring(members)
   }
 
+  /** @returns {boolean} peers' records fill their share of the disk budget (store/admission.js rule 4) */
+  get peersFull() {
+    return this.#admission?.peersFull ?? false
+  }
+
+  /** @returns {boolean} peers' records nearly fill their share: write them a few at a time */
+  get peersNear() {
+    return this.#admission?.peersNear ?? false
+  }
+
   /** Counters for stats. */
   get counters() {
     return {

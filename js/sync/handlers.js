@@ -11,6 +11,7 @@
 // queries). A stale store (js/sync/freshness.js) ignores repair requests.
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { compareVersions, isFromFuture } from '../core/versions.js'
+import { acceptPut } from './accept-puts.js'
 import { lookupWithin } from './bounded-replies.js'
 import { answerScan } from './ring-scans.js'
 
@@ -79,8 +80,17 @@ function lookupRecords(local) {
  * @property {import('./version-query.js').VersionQuery} query
  * @property {{ readonly stale: boolean, readonly suspectBefore: string | null }} freshness
  * @property {number} maxClockDrift ms a record may be stamped ahead of our clock
+ * @property {(keys: string[]) => boolean[]} replicates whether this peer replicates each key (its ring)
+ * @property {() => boolean} peersFull peers' records fill their share of the disk budget
+ * @property {() => boolean} peersNear they nearly do
+ * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookup the stored records of keys
  */
 
+// Records of a put merged at once (a put of 48 KB holds fewer), and while
+// peers' records nearly fill their share of the disk budget (about a page
+// of tombstones): the share is checked between runs.
+const PUT_RUN = 256
+const NEAR_FULL_RUN = 32
 // Repair requests a stale store ignores (its peers ask again later).
 const REPAIR = new Set(['sum', 'ent', 'pull', 'since'])
 // The messages that carry records (the clock check above).
@@ -105,10 +115,28 @@ export async function handleMessage(parts, from, msg) {
     case 'hb':
       return catchUp.onHeartbeat(from, msg.h !== undefined && isFromFuture(msg.h, Date.now(), parts.maxClockDrift) ? undefined : msg.h)
     case 'put': {
-      // The ack names the versions kept over the sender's (its writer
-      // stamps its write again past them: js/sync/restamps.js).
-      const kept = keptOver(msg.records, await mergeRecords(local, msg.records))
-      messenger.send(from, kept.length > 0 ? { t: 'ack', id: msg.id, kept } : { t: 'ack', id: msg.id })
+      // Only what this peer should hold (js/sync/accept-puts.js). The ack
+      // names the keys refused, and the versions kept over the sender's
+      // (its writer stamps its write again past them: js/sync/restamps.js).
+      // In runs (PUT_RUN), so that one put cannot overshoot the peers' share
+      // of the disk budget by much.
+      /** @type {import('./protocol.js').Entry[]} */
+      const kept = []
+      /** @type {string[]} */
+      const refused = []
+      for (let at = 0; at < msg.records.length; ) {
+        const part = msg.records.slice(at, at + (parts.peersNear() ? NEAR_FULL_RUN : PUT_RUN))
+        at += part.length
+        const taken = await acceptPut(parts, part)
+        if (taken.why !== null) messenger.refused(taken.why, taken.refused.length)
+        refused.push(...taken.refused)
+        if (taken.accepted.length > 0) kept.push(...keptOver(taken.accepted, await mergeRecords(local, taken.accepted)))
+      }
+      /** @type {import('./protocol.js').Message} */
+      const ack = { t: 'ack', id: msg.id }
+      if (kept.length > 0) ack.kept = kept
+      if (refused.length > 0) ack.refused = refused
+      messenger.send(from, ack)
       parts.incoming.onRecords(from, msg.records.length)
       return
     }
@@ -116,7 +144,7 @@ export async function handleMessage(parts, from, msg) {
       return parts.incoming.onDelta(from, msg.n)
     case 'ack':
       if (catchUp.onAck(from, msg.id)) parts.incoming.complete(from)
-      else if (!parts.replicator.onAck(from, msg.id, msg.kept) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
+      else if (!parts.replicator.onAck(from, msg.id, msg.kept, msg.refused) && !parts.publisher.onAck(from, msg.id)) parts.subscriber.onAck(from, msg.id)
       return
     case 'get': {
       const { records, covered } = await lookupWithin(lookupRecords(local), msg.keys)

@@ -50,7 +50,9 @@ export class Messenger {
     throttled: 0,
     rejected: 0,
     /** @type {Record<string, number>} rejections by reason */
-    rejectedWhy: {}
+    rejectedWhy: {},
+    /** @type {Record<string, number>} records of valid messages not stored, by reason (js/sync/accept-puts.js) */
+    refusedWhy: {}
   }
 
   /**
@@ -174,6 +176,15 @@ export class Messenger {
   #count(chars) {
     this.stats.messagesOut++
     this.stats.bytesOut += chars
+  }
+
+  /**
+   * Counts records of a valid message that were not stored.
+   * @param {string} why
+   * @param {number} n records
+   */
+  refused(why, n) {
+    this.stats.refusedWhy[why] = (this.stats.refusedWhy[why] ?? 0) + n
   }
 
   /**

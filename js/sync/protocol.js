@@ -9,10 +9,11 @@
 //   hb    {h?}                                heartbeat, broadcast (liveness);
 //                                             h: the sender's clock (HLC)
 //   put   {id, r: [record...]}                replicate records; answered by ack
-//   ack   {id, k?: [[key, hlc, origin, tomb]...]}
+//   ack   {id, k?: [[key, hlc, origin, tomb]...], n?: [key...]}
 //                                             the put `id` was applied; k: the newer
 //                                             versions kept over some of its records
-//                                             (their writer stamps them again)
+//                                             (their writer stamps them again); n: the
+//                                             keys of records refused (not stored)
 //   get   {id, k: [key...]}                   routed read (at most KEYS_PER_REQUEST
 //                                             keys); answered by got
 //   got   {id, r: [record | [key]], c?}       the records of the keys asked that
@@ -107,7 +108,7 @@ export const MAX_LEASE_MS = 600000
  * A message as JavaScript sees it.
  * @typedef {{ t: 'hb', h?: string }
  *   | { t: 'put', id: number, records: StoredRecord[] }
- *   | { t: 'ack', id: number, kept?: Entry[] }
+ *   | { t: 'ack', id: number, kept?: Entry[], refused?: string[] }
  *   | { t: 'get', id: number, keys: string[] }
  *   | { t: 'got', id: number, records: StoredRecord[], covered?: number }
  *   | { t: 'sum', buckets: Array<Bucket & { counts: number[], digests: string[] }> }
@@ -248,8 +249,13 @@ function toWire(msg) {
       if (msg.since !== undefined) w.s = msg.since
       return w
     }
-    case 'ack':
-      return msg.kept === undefined ? { t: 'ack', id: msg.id } : { t: 'ack', id: msg.id, k: msg.kept.map(entryToWire) }
+    case 'ack': {
+      /** @type {Record<string, unknown>} */
+      const w = { t: 'ack', id: msg.id }
+      if (msg.kept !== undefined) w.k = msg.kept.map(entryToWire)
+      if (msg.refused !== undefined) w.n = msg.refused
+      return w
+    }
     case 'get':
     case 'has':
       return { t: msg.t, id: msg.id, k: msg.keys }
@@ -286,12 +292,20 @@ function fromWire(m, limits) {
   switch (m.t) {
     case 'hb':
       return m.h === undefined ? { t: 'hb' } : isHlc(m.h) ? { t: 'hb', h: m.h } : null
-    case 'ack':
+    case 'ack': {
       if (!isId(m.id)) return null
-      if (m.k === undefined) return { t: 'ack', id: m.id }
-      return isList(m.k) && m.k.length > 0 && m.k.every((/** @type {unknown} */ e) => isEntry(e, limits))
-        ? { t: 'ack', id: m.id, kept: m.k.map(entryFromWire) }
-        : null
+      /** @type {Message} */
+      const ack = { t: 'ack', id: m.id }
+      if (m.k !== undefined) {
+        if (!(isList(m.k) && m.k.length > 0 && m.k.every((/** @type {unknown} */ e) => isEntry(e, limits)))) return null
+        ack.kept = m.k.map(entryFromWire)
+      }
+      if (m.n !== undefined) {
+        if (!(isKeyList(m.n, limits) && m.n.length > 0)) return null
+        ack.refused = m.n
+      }
+      return ack
+    }
     case 'since':
       return isId(m.id) && isHlc(m.h) ? { t: 'since', id: m.id, h: m.h } : null
     case 'delta':

@@ -1,5 +1,6 @@
 // Per-peer token buckets: a peer may send `messages` messages and `bytes`
-// bytes per second on average, with bursts of twice that. What exceeds is
+// bytes per second on average, with bursts of twice that (a larger message
+// passes when the bucket is full, and leaves it in debt). What exceeds is
 // dropped (and counted by the caller). The messenger keeps one for what
 // peers send and one for what it sends them.
 export class RateLimiter {
@@ -35,7 +36,10 @@ export class RateLimiter {
     b.at = now
     b.messages = Math.min(2 * messages, b.messages + elapsed * messages)
     b.bytes = Math.min(2 * bytes, b.bytes + elapsed * bytes)
-    return b.messages >= 1 && b.bytes >= size
+    // A message larger than the burst passes once the bucket is full, and
+    // leaves it in debt: the average stays within the rate, and no message
+    // is refused for ever for its size alone.
+    return b.messages >= 1 && b.bytes >= Math.min(size, 2 * bytes)
   }
 
   forget(peerId) {

@@ -201,19 +201,22 @@ export class Replicator {
    * @param {number} id
    * @param {import('./protocol.js').Entry[]} [kept] newer versions the peer
    *   keeps over some of the records (not held: onKept)
+   * @param {string[]} [refused] keys of records the peer did not store (not held)
    * @returns {boolean} whether it acknowledged one of our puts
    */
-  onAck(from, id, kept = []) {
+  onAck(from, id, kept = [], refused = []) {
     const f = this.#inFlight.get(id)
     if (!f || f.peer !== from) return false
     this.#inFlight.delete(id)
     const m = this.#pending.get(from)
     if (!m) return true
     const keptByKey = new Map(kept.map((e) => [e.key, e]))
+    const notStored = new Set(refused)
     for (const k of f.keys) {
       const e = m.get(k)
       if (e?.msg !== id) continue
       m.delete(k)
+      if (notStored.has(k)) continue // refused: not held there (copies does not count it)
       const over = keptByKey.get(k)
       if (over === undefined || compareVersions(over.hlc, over.origin, e.rec.hlc, e.rec.origin) <= 0) {
         this.#onHeld(from, e.rec)

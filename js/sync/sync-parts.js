@@ -27,6 +27,9 @@ import { VersionQuery } from './version-query.js'
 // Pushes of at least this many records to one peer are announced to it
 // ('delta'), for its progress (js/sync/incoming.js).
 const ANNOUNCE_AT_LEAST = 100
+// A put's records are stored for keys whose first rf + RING_SLACK replicas
+// include this peer (js/sync/accept-puts.js).
+const RING_SLACK = 2
 
 /**
  * Every part, with the context they share.
@@ -119,6 +122,12 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     messenger,
     replicator,
     restamps,
+    // Two places of slack: a sender's ring may lack a peer this one has
+    // (one it excluded: js/sync/membership.js, or one it has not heard yet).
+    replicates: (keys) => ring().replicasFor(keys, rf + RING_SLACK).map((peers) => peers.includes(selfId)),
+    peersFull: () => local.peersFull,
+    peersNear: () => local.peersNear,
+    lookup,
     copies,
     cache,
     reads,
@@ -162,6 +171,7 @@ export function partsStats(p) {
     bytesOut: m?.bytesOut ?? 0,
     rejected: m?.rejected ?? 0,
     rejectedWhy: { ...(m?.rejectedWhy ?? {}) },
+    refusedWhy: { ...(m?.refusedWhy ?? {}) },
     partialChars: p?.messenger.partialChars ?? 0,
     throttled: m?.throttled ?? 0,
     restamped: p?.restamps.stats.restamped ?? 0,

@@ -14,7 +14,16 @@ test('getStats with peers loads no page (it used to scan the whole store every 1
   await a.replicated({ timeout: 10000 })
   await a.flush()
   await a.clearCache()
-  await sleep(300) // let rebalance and anti-entropy settle
+  // Let rebalance and anti-entropy settle: no page loaded for 300 ms (sync
+  // scans pause between slices, so a round can take a while under load).
+  let loads = -1
+  await c.until(async () => {
+    const now = a.getStats().cache.pageLoads
+    const still = now === loads
+    loads = now
+    await sleep(300)
+    return (still && a.getStats().cache.pageLoads === now) || 'loading'
+  }, 10000)
   const before = a.getStats().cache.pageLoads
   for (let i = 0; i < 20; i++) a.getStats()
   await sleep(300)

@@ -27,6 +27,20 @@ describe('Admission.admit', () => {
     assert.match(/** @type {string} */ (refused?.message), /disk budget of 10 pages \(maxDiskPages\) is full/)
   })
 
+  test("regression: peers' live records are refused from 90% of the disk budget on; the rest is this peer's (a peer's records filled it, and every set failed)", () => {
+    const a = new Admission(10, 9, () => false)
+    assert.equal(a.peersFull, true)
+    const fromPeer = { type: 'merge', key: 'p', replicate: false, deleted: false }
+    const peerTombstone = { type: 'merge', key: 't', replicate: false, deleted: true }
+    const imported = { type: 'merge', key: 'i', replicate: true, deleted: false }
+    const { admitted, refused } = a.admit([put('a'), fromPeer, peerTombstone, imported])
+    assert.deepEqual(admitted, [put('a'), peerTombstone, imported])
+    assert.deepEqual(refused?.indices, [1])
+    assert.equal(refused?.code, StatusCode.QUOTA)
+    assert.equal(new Admission(10, 8, () => false).peersFull, false)
+    assert.deepEqual(new Admission(10, 8, () => false).admit([fromPeer]).admitted, [fromPeer])
+  })
+
   test('notePages moves the budget check', () => {
     const a = new Admission(10, 10, () => false)
     a.notePages(9)

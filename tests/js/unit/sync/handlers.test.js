@@ -9,7 +9,7 @@ import { handleMessage, mergeRecords } from '../../../../js/sync/handlers.js'
 const NOW = Date.now()
 const rec = (key, ms, extra = {}) => ({ key, hlc: hlcAtWallMs(ms), origin: 'B', deleted: false, json: '1', ...extra })
 
-function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false, suspectBefore = null } = {}) {
+function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false, suspectBefore = null, notMine = [] } = {}) {
   const calls = []
   const log = (name) => (...args) => {
     calls.push([name, ...args])
@@ -29,7 +29,7 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false,
         )
       }
     },
-    messenger: { send: log('send'), reject: log('reject') },
+    messenger: { send: log('send'), reject: log('reject'), refused: log('refused') },
     replicator: { onAck: log('replicator.onAck') },
     reads: { onGot: log('reads.onGot') },
     scans: { onScanned: log('scans.onScanned'), scanLocal: async (range, onRecord) => onRecord(rec('held', NOW)) },
@@ -40,7 +40,11 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false,
     incoming: { onRecords: () => {}, onDelta: log('incoming.onDelta'), complete: log('incoming.complete') },
     query: { onHas: log('onHas'), onHad: log('onHad') },
     freshness: { stale, suspectBefore },
-    maxClockDrift: 60_000
+    maxClockDrift: 60_000,
+    replicates: (keys) => keys.map((k) => !notMine.includes(k)),
+    peersFull: () => false,
+    peersNear: () => false,
+    lookup: async (keys) => keys.map(() => null)
   }
   return p
 }
@@ -67,6 +71,14 @@ test('a put is merged, then acknowledged', async () => {
   assert.deepEqual(p.calls[1], ['send', 'B', { t: 'ack', id: 7 }])
 })
 
+test('regression: records of keys this peer does not replicate are not stored; the ack names them (they were stored and acknowledged)', async () => {
+  const p = parts({ notMine: ['b'] })
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'put', id: 7, records: [rec('a', NOW), rec('b', NOW)] })
+  assert.deepEqual(p.calls[0][0], 'refused')
+  assert.deepEqual(p.calls[1][1].map((op) => op.key), ['a'])
+  assert.deepEqual(p.calls[2], ['send', 'B', { t: 'ack', id: 7, refused: ['b'] }])
+})
+
 test('a put with any record stamped beyond maxClockDrift is rejected whole, not acknowledged', async () => {
   const p = parts()
   await handleMessage(/** @type {any} */ (p), 'B', { t: 'put', id: 7, records: [rec('a', NOW), rec('b', NOW + 3_600_000)] })
@@ -88,7 +100,7 @@ test('a get is answered with the records held (keys not held are left out)', asy
 test("an ack goes to catch-up first, then to the replicator, the publisher and the subscriber, until one owns it", async () => {
   const p = parts()
   await handleMessage(/** @type {any} */ (p), 'B', { t: 'ack', id: 4 })
-  assert.deepEqual(p.calls, [['catchUp.onAck', 'B', 4], ['replicator.onAck', 'B', 4, undefined], ['publisher.onAck', 'B', 4], ['subscriber.onAck', 'B', 4]])
+  assert.deepEqual(p.calls, [['catchUp.onAck', 'B', 4], ['replicator.onAck', 'B', 4, undefined, undefined], ['publisher.onAck', 'B', 4], ['subscriber.onAck', 'B', 4]])
   const q = parts({ ackIsCatchUp: true })
   await handleMessage(/** @type {any} */ (q), 'B', { t: 'ack', id: 4 })
   assert.deepEqual(q.calls, [['catchUp.onAck', 'B', 4], ['incoming.complete', 'B']], "catch-up's: what the peer announced has come")

@@ -85,6 +85,9 @@ describe('round trip of every message type', () => {
     const kept = [{ key: 'a', hlc: H1, origin: 'p', deleted: false }]
     assert.deepEqual(roundTrip({ t: 'ack', id: 4, kept }), { t: 'ack', id: 4, kept })
     for (const k of [[], 'a', [['a', H1, 'p']], [['a', '0000000000000000', 'p', 0]]]) assert.equal(decode(wire({ t: 'ack', id: 1, k }), LIMITS), null, JSON.stringify(k))
+    // n: the keys of records refused.
+    assert.deepEqual(roundTrip({ t: 'ack', id: 4, kept, refused: ['x', 'y'] }), { t: 'ack', id: 4, kept, refused: ['x', 'y'] })
+    for (const n of [[], 'x', [1], ['']]) assert.equal(decode(wire({ t: 'ack', id: 1, n }), LIMITS), null, JSON.stringify(n))
   })
 
   test('got: records, and keys not stored there ([key] alone) are left out', () => {

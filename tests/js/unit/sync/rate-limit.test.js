@@ -49,10 +49,10 @@ test('a byte budget of twice the byte rate', () => {
   clock.now += 100 // 10 bytes
   assert.equal(limiter.allow('p', 11), false)
   assert.equal(limiter.allow('p', 10), true)
-  // A message larger than the burst never passes.
+  // A message larger than the burst passes only with the bucket full.
   clock.now += 60_000
-  assert.equal(limiter.allow('p', 201), false)
-  assert.equal(limiter.allow('p', 200), true)
+  assert.equal(limiter.allow('p', 201), true)
+  assert.equal(limiter.allow('p', 1), false, 'in debt')
 })
 
 test('each peer has its own bucket', () => {
@@ -76,9 +76,21 @@ test('has() says whether a message fits, taking nothing', () => {
   let now = 0
   const r = new RateLimiter({ messages: 1, bytes: 100 }, () => now)
   assert.equal(r.has('p', 200), true)
-  assert.equal(r.has('p', 201), false)
-  assert.equal(r.allow('p', 200), true)
-  assert.equal(r.has('p', 1), false, 'the bytes are spent')
+  assert.equal(r.has('p', 201), true, 'larger than the burst: the bucket is full')
+  assert.equal(r.allow('p', 150), true)
+  assert.equal(r.has('p', 51), false, 'the bytes are spent')
   now += 1000
-  assert.equal(r.has('p', 100), true)
+  assert.equal(r.has('p', 150), true)
+  assert.equal(r.has('p', 151), false)
+})
+
+test('regression: a message larger than the burst passes once the bucket is full, and leaves it in debt (a 57 K put never went out on a 25 K/s budget)', () => {
+  let now = 0
+  const r = new RateLimiter({ messages: 10, bytes: 100 }, () => now)
+  assert.equal(r.allow('p', 500), true, 'the bucket is full: 200')
+  assert.equal(r.has('p', 1), false, 'in debt: -300')
+  now += 4000
+  assert.equal(r.has('p', 150), false, '100 after 4 s')
+  now += 1000
+  assert.equal(r.allow('p', 500), true, 'full again')
 })

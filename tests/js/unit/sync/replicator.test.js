@@ -279,6 +279,21 @@ describe('kept', () => {
   })
 })
 
+describe('refused', () => {
+  test('a record the peer refused is not held there, and not sent again', () => {
+    const sent = []
+    const held = []
+    let id = 1
+    const r = new Replicator({ selfId: 'A', send: (peer, msg) => sent.push({ peer, msg }), nextId: () => id++, retryInterval: RETRY, onHeld: (p, x) => held.push(x.key) })
+    r.queue('B', rec('a', hlc(1)))
+    r.queue('B', rec('b', hlc(1)))
+    sendNow()
+    r.onAck('B', sent[0].msg.id, [], ['b'])
+    assert.deepEqual(held, ['a'])
+    assert.equal(r.pending, 0)
+  })
+})
+
 describe('pushKeys', () => {
   test('regression: a push of many keys looks them up a chunk at a time, at the pace of the acks (a pull of the whole store held it all)', async () => {
     mock.timers.reset() // real timers: the lookups are promises
