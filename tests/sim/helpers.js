@@ -32,6 +32,8 @@ export async function until(check, ms) {
 
 /** A network plus helpers to add and remove stores. */
 export class Cluster {
+  /** @type {Array<() => void>} */
+  #onClose = []
   constructor({ seed = 1, loss = 0, latency = [1, 6], options = {} } = {}) {
     this.net = new SimulatedNetwork({ seed, loss, latency })
     this.options = options
@@ -66,7 +68,32 @@ export class Cluster {
     return until(check, ms)
   }
 
+  /** @param {() => void} fn run when the cluster closes */
+  onClose(fn) {
+    this.#onClose.push(fn)
+  }
+
   async close() {
+    for (const fn of this.#onClose.splice(0)) fn()
     for (const id of [...this.stores.keys()]) await this.remove(id)
   }
+}
+
+/** A protocol v1 frame of msg, as a peer speaking the protocol by hand sends it. */
+export function frame(msg) {
+  return JSON.stringify({ v: 1, ...msg })
+}
+
+/**
+ * A peer that speaks the protocol by hand (an attacker) on the cluster's
+ * network: it joins and sends a heartbeat every 100 ms until the cluster
+ * closes, so the stores count it as a member.
+ * @param {Cluster} cluster
+ * @param {string} peerId
+ */
+export function rawPeer(cluster, peerId) {
+  const transport = cluster.net.join(peerId)
+  const beat = setInterval(() => transport.broadcast(frame({ t: 'hb' })), 100)
+  cluster.onClose(() => clearInterval(beat))
+  return transport
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 
-import { Cluster, until } from './helpers.js'
+import { Cluster, rawPeer, until } from './helpers.js'
 
 const V = (msg) => JSON.stringify({ v: 1, ...msg })
 
@@ -17,10 +17,7 @@ test('regression: a member that never acknowledges is given up on; pending repli
   const c = new Cluster({ seed: 31 })
   clusters.push(c)
   const honest = [await c.add('a'.repeat(40)), await c.add('b'.repeat(40)), await c.add('c'.repeat(40))]
-  const evilId = 'e'.repeat(40)
-  const evil = c.net.join(evilId)
-  const beat = setInterval(() => evil.broadcast(V({ t: 'hb' })), 100)
-  after(() => clearInterval(beat))
+  rawPeer(c, 'e'.repeat(40)) // beats, never acknowledges
   assert.equal(await until(() => honest.every((s) => s.getStats().dht.peers === 4) || 'members', 5000), true)
   const [writer] = honest
   for (let i = 0; i < 40; i++) await writer.set(`k${i}`, i)
@@ -40,12 +37,10 @@ test('regression: unfinished fragmented messages from many ids are bounded in al
   const c = new Cluster({ seed: 32 })
   clusters.push(c)
   const victim = await c.add('a'.repeat(40))
-  const attackers = Array.from({ length: 20 }, (_, i) => c.net.join(`f${String(i).padStart(39, '0')}`))
+  const attackers = Array.from({ length: 20 }, (_, i) => rawPeer(c, `f${String(i).padStart(39, '0')}`))
   const piece = 'x'.repeat(59000)
   // Each id starts 16 messages of 40 fragments (2.4 M characters each) and sends one fragment of each.
   for (const a of attackers) for (let id = 1; id <= 16; id++) a.send(victim.peerId, V({ t: 'frag', id, i: 0, n: 40, d: piece }))
-  const beat = setInterval(() => attackers.forEach((a) => a.broadcast(V({ t: 'hb' }))), 100)
-  after(() => clearInterval(beat))
   await until(() => victim.getStats().sync.messagesIn >= 20 * 16 || 'delivering', 5000)
   const maxMessageChars = Math.max(2 * (1 << 20), 4 * 60000) + 65536
   const held = victim.getStats().sync.partialChars
@@ -98,9 +93,7 @@ test('regression: sums of many buckets cost the victim one bounded pass, in slic
   for (let i = 0; i < 40000; i++) entries.push([`key:${i}`, { n: i, text: 'some text of a realistic size' }])
   await victim.setMany(entries)
   const evilId = 'e'.repeat(40)
-  const evil = c.net.join(evilId)
-  const beat = setInterval(() => evil.broadcast(V({ t: 'hb' })), 100)
-  after(() => clearInterval(beat))
+  const evil = rawPeer(c, evilId)
   evil.on('message', ({ from, data }) => {
     const m = JSON.parse(data)
     if (m.t === 'put') evil.send(from, V({ t: 'ack', id: m.id }))
@@ -141,15 +134,13 @@ test('regression: what a member can make this peer send is rate-limited like wha
   for (let i = 0; i < 20000; i++) entries.push([`key:${i}`, { n: i, text: 'some text of a realistic size' }])
   await victim.setMany(entries)
   const evilId = 'e'.repeat(40)
-  const evil = c.net.join(evilId)
+  const evil = rawPeer(c, evilId)
   let received = 0
   evil.on('message', ({ from, data }) => {
     received += data.length
     const m = JSON.parse(data)
     if (m.t === 'put') evil.send(from, V({ t: 'ack', id: m.id }))
   })
-  const beat = setInterval(() => evil.broadcast(V({ t: 'hb' })), 100)
-  after(() => clearInterval(beat))
   assert.equal(await until(() => victim.getStats().dht.peers === 2 || 'members', 5000), true)
   // Before: each of these made the victim send its whole share as fast as
   // the attacker acknowledged (2.67 M characters for one `since {h: 1}`).
@@ -180,9 +171,7 @@ test("regression: a peer's tombstones for keys that never existed cannot fill th
   const victim = await c.add('a'.repeat(40))
   await c.add('b'.repeat(40))
   const evilId = 'e'.repeat(40)
-  const evil = c.net.join(evilId)
-  const beat = setInterval(() => evil.broadcast(V({ t: 'hb' })), 100)
-  after(() => clearInterval(beat))
+  const evil = rawPeer(c, evilId)
   assert.equal(await until(() => victim.getStats().dht.peers === 3 || 'members', 5000), true)
   let fragmentId = 1
   const hlc = hlcAtWallMs(Date.now())

@@ -6,10 +6,11 @@ import { hlc, rec, state } from './fakes.js'
 
 const RETRY = 1000
 
-function setup() {
+/** A replicator from A whose sends are recorded; `over`: more of its options. */
+function setup(over = {}) {
   const sent = []
   let id = 1
-  const r = new Replicator({ selfId: 'A', send: (peer, msg) => sent.push({ peer, msg }), nextId: () => id++, retryInterval: RETRY })
+  const r = new Replicator({ selfId: 'A', send: (peer, msg) => sent.push({ peer, msg }), nextId: () => id++, retryInterval: RETRY, ...over })
   return { r, sent, puts: () => sent.filter((s) => s.msg.t === 'put') }
 }
 
@@ -183,17 +184,8 @@ describe('retry', () => {
   })
 
   test('regression: a peer that never acknowledges is reported after 8 sends and giveUpAfter ms, not resent for ever', () => {
-    const sent = []
     const unresponsive = []
-    let id = 1
-    const r = new Replicator({
-      selfId: 'A',
-      send: (peer, msg) => sent.push({ peer, msg }),
-      nextId: () => id++,
-      retryInterval: RETRY,
-      giveUpAfter: 10 * RETRY,
-      onUnresponsive: (peer) => unresponsive.push(peer)
-    })
+    const { r, sent } = setup({ giveUpAfter: 10 * RETRY, onUnresponsive: (peer) => unresponsive.push(peer) })
     r.queue('B', rec('k', hlc(1)))
     r.queue('C', rec('k', hlc(1)))
     sendNow()
@@ -248,16 +240,10 @@ describe('retry', () => {
 
 describe('kept', () => {
   test('a record the peer keeps a newer version over is not held: onKept answers, and waiters wait for the answer', async () => {
-    const sent = []
     const held = []
     const kept = []
     let answer
-    let id = 1
-    const r = new Replicator({
-      selfId: 'A',
-      send: (peer, msg) => sent.push({ peer, msg }),
-      nextId: () => id++,
-      retryInterval: RETRY,
+    const { r, sent } = setup({
       onHeld: (peer, x) => held.push(x.key),
       onKept: (peer, x, over) => {
         kept.push([x.key, over.hlc])
@@ -281,10 +267,8 @@ describe('kept', () => {
 
 describe('refused', () => {
   test('a record the peer refused is not held there, and not sent again', () => {
-    const sent = []
     const held = []
-    let id = 1
-    const r = new Replicator({ selfId: 'A', send: (peer, msg) => sent.push({ peer, msg }), nextId: () => id++, retryInterval: RETRY, onHeld: (p, x) => held.push(x.key) })
+    const { r, sent } = setup({ onHeld: (p, x) => held.push(x.key) })
     r.queue('B', rec('a', hlc(1)))
     r.queue('B', rec('b', hlc(1)))
     sendNow()
@@ -297,15 +281,9 @@ describe('refused', () => {
 describe('pushKeys', () => {
   test('regression: a push of many keys looks them up a chunk at a time, at the pace of the acks (a pull of the whole store held it all)', async () => {
     mock.timers.reset() // real timers: the lookups are promises
-    const sent = []
     let looked = 0
     let member = true
-    let id = 1
-    const r = new Replicator({
-      selfId: 'A',
-      send: (peer, msg) => sent.push({ peer, msg }),
-      nextId: () => id++,
-      retryInterval: RETRY,
+    const { r, sent } = setup({
       lookup: async (keys) => {
         looked += keys.length
         return keys.map((k) => rec(k, hlc(1)))
