@@ -233,7 +233,9 @@ export class Messenger {
    */
   #reassemble(from, f) {
     const now = Date.now()
-    this.#expire(now)
+    // This peer's expired partials go now (they would free its slots); the
+    // others' with the sweep.
+    for (const [id, p] of this.#partials.get(from) ?? []) if (now - p.at > this.#fragmentTtl) this.#drop(from, id)
     let m = this.#partials.get(from)
     if (!m) this.#partials.set(from, (m = new Map()))
     let p = m.get(f.id)

@@ -25,7 +25,7 @@ import { handleMessage } from './handlers.js'
 import { Interests } from './interests.js'
 import { Membership } from './membership.js'
 import { isRingDelete, writeWithRingDeletes } from './ring-deletes.js'
-import { buildSyncParts, closeSyncParts, partsStats } from './sync-parts.js'
+import { buildSyncParts, closeSyncParts, partsStats, pushShortWrites, pushStored } from './sync-parts.js'
 
 const log = logger('sync')
 // How long an excluded peer stays out of the ring, in peer timeouts.
@@ -101,7 +101,9 @@ export class ReplicatedStore {
         const { records, answered } = await /** @type {SyncParts} */ (this.#parts).reads.lookup(keys, this.replicasFor(keys))
         return records.map((r, i) => (answered[i] ? r : null))
       },
-      push: (keys) => this.#pushStored(keys, true)
+      push: async (keys) => {
+        if (this.#parts !== null) await pushStored(this.#parts, keys, (k) => this.replicasFor(k), { written: true })
+      }
     })
   }
 
@@ -321,37 +323,14 @@ export class ReplicatedStore {
     // Re-route what is unacknowledged to the replicas under the new ring.
     const pending = p.replicator.reroute()
     if (pending.length > 0) p.replicator.replicate(pending, this.replicasFor(pending.map((r) => r.key)))
-    // The ring grew: writes short of copies go to their replicas again, but
-    // for the peers new to the ring: they ask for what they lack (catch-up,
-    // 'since'), which brings these too (sent twice before: the catch-up
-    // benchmark's bytes had gone from 1.05x to 2.57x the changed entries).
-    // Nor to the replicas that acknowledged them already (before, b was sent
-    // again every write a made while x was away).
     if (members.length > before) {
-      const joined = new Set(members.filter((m) => !known.has(m)))
-      const lacks = (/** @type {string} */ peer, /** @type {string} */ key) => !joined.has(peer) && !p.copies.holds(key, peer)
-      this.#pushStored(p.copies.keys(), false, lacks).catch((err) => this.#background(err))
+      const joined = members.filter((m) => !known.has(m))
+      pushShortWrites(p, joined, (keys) => this.replicasFor(keys)).catch((err) => this.#background(err))
     }
     p.subscriber.refresh()
     // Let the membership settle, then hand off moved keys and reconcile.
     clearTimeout(this.#roundTimer)
     this.#roundTimer = setTimeout(() => this.#rebalance(), this.#opts.sync.heartbeatInterval)
-  }
-
-  /**
-   * Pushes the records stored for keys to their replicas under the current ring.
-   * @param {string[]} keys
-   * @param {boolean} written writes made here (their copies are counted from now)
-   * @param {(peer: string, key: string) => boolean} [to] which replicas to push each key to (default: all)
-   */
-  async #pushStored(keys, written, to) {
-    if (keys.length === 0 || this.#parts === null) return
-    const p = this.#parts
-    const recs = /** @type {StoredRecord[]} */ ((await p.ctx.lookup(keys)).filter(Boolean))
-    if (this.#closed) return
-    if (written) for (const r of recs) p.copies.wrote(r)
-    const replicas = this.replicasFor(recs.map((r) => r.key))
-    p.replicator.replicate(recs, to === undefined ? replicas : replicas.map((peers, i) => peers.filter((x) => to(x, recs[i].key))))
   }
 
   /** Hands off moved keys, then starts a round; while stale, checks the old records first (which calls this again). */

@@ -17,6 +17,7 @@
 // called, and the caller takes it out of the ring (reroute follows), so
 // resends stop and its records go to replicas that answer.
 import { compareVersions } from '../core/versions.js'
+import { recordChars } from './bounded-replies.js'
 
 // Records per replication message are cut at about this many characters
 // (a record that would take a message past it starts the next one, so a
@@ -156,7 +157,7 @@ export class Replicator {
     if (this.#closed || !m) return true
     if (m.size >= PUSH_AHEAD) return false
     let chars = 0
-    for (const e of m.values()) chars += e.rec.key.length + (e.rec.json?.length ?? 0)
+    for (const e of m.values()) chars += recordChars(e.rec)
     return chars < PUSH_AHEAD_CHARS
   }
 

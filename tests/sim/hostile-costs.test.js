@@ -9,6 +9,11 @@ import { Cluster, rawPeer, until } from './helpers.js'
 const V = (msg) => JSON.stringify({ v: 1, ...msg })
 
 const clusters = []
+
+/** Writes n keys key:<i> of realistic values to a store. */
+function fill(store, n) {
+  return store.setMany(Array.from({ length: n }, (_, i) => [`key:${i}`, { n: i, text: 'some text of a realistic size' }]))
+}
 after(async () => {
   for (const c of clusters) await c.close()
 })
@@ -89,9 +94,7 @@ test('regression: sums of many buckets cost the victim one bounded pass, in slic
   const c = new Cluster({ seed: 34, options: { replicationFactor: 2, sync: { ...(await import('./helpers.js')).FAST.sync, antiEntropyInterval: 0 } } })
   clusters.push(c)
   const victim = await c.add('a'.repeat(40))
-  const entries = []
-  for (let i = 0; i < 40000; i++) entries.push([`key:${i}`, { n: i, text: 'some text of a realistic size' }])
-  await victim.setMany(entries)
+  await fill(victim, 40000)
   const evilId = 'e'.repeat(40)
   const evil = rawPeer(c, evilId)
   evil.on('message', ({ from, data }) => {
@@ -130,9 +133,7 @@ test('regression: what a member can make this peer send is rate-limited like wha
   const c = new Cluster({ seed: 35, options: { replicationFactor: 2, sync: { ...FAST.sync, antiEntropyInterval: 0, rateLimit } } })
   clusters.push(c)
   const victim = await c.add('a'.repeat(40))
-  const entries = []
-  for (let i = 0; i < 20000; i++) entries.push([`key:${i}`, { n: i, text: 'some text of a realistic size' }])
-  await victim.setMany(entries)
+  await fill(victim, 20000)
   const evilId = 'e'.repeat(40)
   const evil = rawPeer(c, evilId)
   let received = 0
