@@ -253,7 +253,7 @@ export interface StorageStats {
     rejectedWhy: Record<string, number>
     /** records peers pushed that this peer did not store, by reason: 'records of keys not replicated here' (beyond replicationFactor + 2 of its ring's replicas), "peers' records fill their share of the disk budget" (90% of maxDiskPages; only tombstones of keys held here pass) */
     refusedWhy: Record<string, number>
-    /** peers taken out of this peer's ring for now: they left what they were sent unacknowledged (8 sends over at least 8 retry intervals and 4 peer timeouts); they come back after 10 peer timeouts */
+    /** peers taken out of this peer's ring for now: they left what they were sent unacknowledged, or audits unanswered (8 sends over at least 8 retry intervals and 4 peer timeouts: back after 10 peer timeouts), or failed an audit (a wrong proof, or a record they acknowledged not held: back after an hour) */
     excludedPeers: number
     /** characters of incomplete fragmented messages held for peers (at most 2 whole messages per peer and 4 in all; each expires after 4 x readTimeout) */
     partialChars: number
@@ -261,6 +261,10 @@ export interface StorageStats {
     throttled: number
     /** writes made here stamped again because a replica kept a newer version they were made without seeing (a concurrent write, or one stamped ahead in time within `maxClockDrift`) */
     restamped: number
+    /** replica audits (the proof that a replica holds what it acknowledged): `sent` audits of other
+     *  replicas, of which `passed` and `failed` (a failure excludes the replica); `answered`: other
+     *  peers' audits of this one */
+    audits: { sent: number; passed: number; failed: number; answered: number }
     /** subscriptions for watch()/useKey/useRange: `watching` peers hold a
      *  confirmed lease for this store, which watches `keys` keys and
      *  `prefixes` prefixes; `subscribers` peers subscribe here; pubs are

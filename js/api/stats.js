@@ -64,6 +64,7 @@ export function storageStats({ state, peerId, opts, local, replicated }) {
       partialChars: sync?.partialChars ?? 0,
       throttled: sync?.throttled ?? 0,
       restamped: sync?.restamped ?? 0,
+      audits: sync?.audits ?? { sent: 0, passed: 0, failed: 0, answered: 0 },
       subscriptions: sync?.subscriptions ?? { watching: 0, keys: 0, prefixes: 0, subscribers: 0, pubsIn: 0, pubsOut: 0 }
     },
     queue: c.queue

@@ -19,8 +19,9 @@ import { lookupWithin } from './bounded-replies.js'
  *   replicates: whether this peer replicates each key (its ring);
  *   peersFull: peers' records fill their share of the disk budget
  * @param {StoredRecord[]} records validated
- * @returns {Promise<{ accepted: StoredRecord[], refused: string[], why: string | null }>}
- *   why: the reason of the first refusal (for rejectedWhy)
+ * @returns {Promise<{ accepted: StoredRecord[], refused: string[], why: string | null,
+ *   notReplicated: StoredRecord[] }>} why: the reason of the first refusal (for
+ *   refusedWhy); notReplicated: the records refused as not this peer's keys
  */
 export async function acceptPut(host, records) {
   const mine = host.replicates(records.map((r) => r.key))
@@ -28,10 +29,15 @@ export async function acceptPut(host, records) {
   let accepted = []
   /** @type {string[]} */
   const refused = []
+  /** @type {StoredRecord[]} */
+  const notReplicated = []
   let why = null
   records.forEach((r, i) => {
     if (mine[i]) accepted.push(r)
-    else refused.push(r.key)
+    else {
+      refused.push(r.key)
+      notReplicated.push(r)
+    }
   })
   if (refused.length > 0) why = 'records of keys not replicated here'
   if (accepted.length > 0 && host.peersFull()) {
@@ -42,5 +48,5 @@ export async function acceptPut(host, records) {
     for (const r of accepted) if (!(r.deleted && held.has(r.key))) refused.push(r.key)
     accepted = kept
   }
-  return { accepted, refused, why }
+  return { accepted, refused, why, notReplicated }
 }

@@ -24,6 +24,8 @@ export class Copies {
   #rf
   /** @type {Map<string, {hlc: string, origin: string, holders: Set<string>}>} key -> its newest write here, short of rf copies */
   #short = new Map()
+  /** @type {Map<string, Set<string>>} key of a short write -> peers that refused it since the last takeRefused() */
+  #refused = new Map()
   /** @type {Set<{want: number, resolve: () => void, timer: any}>} */
   #waiters = new Set()
   untracked = 0
@@ -93,6 +95,31 @@ export class Copies {
       this.#short.delete(rec.key)
       this.#settle()
     }
+  }
+
+  /**
+   * A peer refused this version (its ring did not make it a replica of the
+   * key, or its share of the disk budget was full).
+   * @param {string} peer
+   * @param {StoredRecord} rec
+   */
+  refusedBy(peer, rec) {
+    const e = this.#short.get(rec.key)
+    if (!e || e.hlc !== rec.hlc || e.origin !== rec.origin) return
+    const set = this.#refused.get(rec.key) ?? new Set()
+    set.add(peer)
+    this.#refused.set(rec.key, set)
+  }
+
+  /**
+   * The short writes peers refused, to push to them again (their rings may
+   * agree with this one by now), forgotten here.
+   * @returns {Map<string, Set<string>>} key -> the peers that refused it
+   */
+  takeRefused() {
+    const taken = new Map([...this.#refused].filter(([key]) => this.#short.has(key)))
+    this.#refused.clear()
+    return taken
   }
 
   /**

@@ -8,7 +8,7 @@
 // (put) then merge by last-writer-wins; reads
 // (get, has) are answered from the local store; the rest goes to the part
 // that owns it (replicator, routed reads, anti-entropy, catch-up, version
-// queries). A stale store (js/sync/freshness.js) ignores repair requests.
+// queries, audits). A stale store (js/sync/freshness.js) ignores repair requests.
 import { StatusCode, errorFromStatus } from '../core/errors.js'
 import { compareVersions, isFromFuture } from '../core/versions.js'
 import { acceptPut } from './accept-puts.js'
@@ -84,6 +84,7 @@ function lookupRecords(local) {
  * @property {() => boolean} peersFull peers' records fill their share of the disk budget
  * @property {() => boolean} peersNear they nearly do
  * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookup the stored records of keys
+ * @property {import('./audits.js').Audits} audits
  */
 
 // Records of a put merged at once (a put of 48 KB holds fewer), and while
@@ -129,6 +130,7 @@ export async function handleMessage(parts, from, msg) {
         at += part.length
         const taken = await acceptPut(parts, part)
         if (taken.why !== null) messenger.refused(taken.why, taken.refused.length)
+        if (taken.notReplicated.length > 0) parts.audits.onRefused(taken.notReplicated)
         refused.push(...taken.refused)
         if (taken.accepted.length > 0) kept.push(...keptOver(taken.accepted, await mergeRecords(local, taken.accepted)))
       }
@@ -177,5 +179,10 @@ export async function handleMessage(parts, from, msg) {
       return parts.publisher.onSub(from, msg)
     case 'pub':
       return parts.subscriber.onPub(from, msg)
+    case 'audit':
+      if (!(await parts.audits.answer(from, msg))) messenger.reject(from, 'audits past the hashing budget')
+      return
+    case 'proof':
+      return parts.audits.onProof(from, msg.id, msg.answers)
   }
 }

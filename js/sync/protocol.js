@@ -60,12 +60,23 @@
 //                                             records of the keys and those of the
 //                                             prefixes changed after that hlc. Answered by ack
 //   pub   {id, r: [record...]}                changes the receiver subscribed to; answered by ack
+//   audit {id, n, e: [[key, hlc, origin, tomb]...]}
+//                                             prove you hold these versions
+//                                             (1 to AUDIT_ENTRIES); n: a fresh
+//                                             nonce, 32 hex digits. Answered by proof
+//   proof {id, a: [answer...]}                per entry audited, in order: its proof
+//                                             (16 hex digits: js/sync/audit-proofs.js)
+//                                             when that version is held, the record
+//                                             held when it is newer, 0 when it is not
+//                                             held (or older); fewer answers than
+//                                             entries: the rest were not covered
 //   frag  {id, i, n, d}                       part i of n of a longer message
 // record := [key, hlc (16 hex digits), origin, tomb (0|1), json | null]
 //
 // Sizes: a message's text is split into frags of at most FRAGMENT_CHARS
 // UTF-16 units (<= 3 bytes each in UTF-8: below 200 KB on the wire).
 import { isHlc } from '../core/versions.js'
+import { AUDIT_ENTRIES, isNonce, isProofAnswer } from './audit-proofs.js'
 import { KEYS_PER_REQUEST } from './bounded-replies.js'
 import {
   MAX_ITEMS,
@@ -121,7 +132,9 @@ export const MAX_LEASE_MS = 600000
  *   | { t: 'scan', id: number, range: ScanRange, reverse: boolean, count: number }
  *   | { t: 'scanned', id: number, records: StoredRecord[], next?: string }
  *   | { t: 'sub', id: number, keys: string[], prefixes: string[], lease: number, since?: string }
- *   | { t: 'pub', id: number, records: StoredRecord[] }} Message
+ *   | { t: 'pub', id: number, records: StoredRecord[] }
+ *   | { t: 'audit', id: number, nonce: string, entries: Entry[] }
+ *   | { t: 'proof', id: number, answers: Array<string | StoredRecord | null> }} Message
  */
 
 /** @typedef {{ gte?: string, gt?: string, lt?: string, lte?: string, prefix?: string }} ScanRange */
@@ -267,6 +280,10 @@ function toWire(msg) {
       return { t: 'ent', b: msg.buckets.map((b) => [b.bits, b.prefix, b.entries.map(entryToWire)]) }
     case 'pull':
       return { t: 'pull', k: msg.keys, b: msg.buckets.map((b) => [b.bits, b.prefix]) }
+    case 'audit':
+      return { t: 'audit', id: msg.id, n: msg.nonce, e: msg.entries.map(entryToWire) }
+    case 'proof':
+      return { t: 'proof', id: msg.id, a: msg.answers.map((a) => (a === null ? 0 : typeof a === 'string' ? a : recordToWire(a))) }
     default:
       return msg
   }
@@ -379,6 +396,30 @@ function fromWire(m, limits) {
         m.b.every((/** @type {unknown} */ b) => Array.isArray(b) && b.length === 2 && isBucket(b[0], b[1]))
         ? { t: 'pull', keys: m.k, buckets: m.b.map((/** @type {number[]} */ b) => ({ bits: b[0], prefix: b[1] })) }
         : null
+    case 'audit':
+      return isId(m.id) &&
+        isNonce(m.n) &&
+        Array.isArray(m.e) &&
+        m.e.length >= 1 &&
+        m.e.length <= AUDIT_ENTRIES &&
+        m.e.every((/** @type {unknown} */ e) => isEntry(e, limits))
+        ? { t: 'audit', id: m.id, nonce: m.n, entries: m.e.map(entryFromWire) }
+        : null
+    case 'proof': {
+      if (!isId(m.id) || !Array.isArray(m.a) || m.a.length > AUDIT_ENTRIES) return null
+      /** @type {Array<string | StoredRecord | null>} */
+      const answers = []
+      for (const a of m.a) {
+        if (a === 0) answers.push(null)
+        else if (isProofAnswer(a)) answers.push(a)
+        else {
+          const rec = recordFromWire(a, limits)
+          if (rec === null) return null
+          answers.push(rec)
+        }
+      }
+      return { t: 'proof', id: m.id, answers }
+    }
     default:
       return null
   }

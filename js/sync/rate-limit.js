@@ -42,6 +42,13 @@ export class RateLimiter {
     return b.messages >= 1 && b.bytes >= Math.min(size, 2 * bytes)
   }
 
+  /** Takes `size` bytes from `peerId`'s bucket whatever it holds (work
+   *  done before its cost was known): the bucket may go into debt. */
+  charge(peerId, size) {
+    this.has(peerId, 0)
+    this.#buckets.get(peerId).bytes -= size
+  }
+
   forget(peerId) {
     this.#buckets.delete(peerId)
   }

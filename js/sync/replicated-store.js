@@ -25,11 +25,14 @@ import { handleMessage } from './handlers.js'
 import { Interests } from './interests.js'
 import { Membership } from './membership.js'
 import { isRingDelete, writeWithRingDeletes } from './ring-deletes.js'
-import { buildSyncParts, closeSyncParts, partsStats, pushShortWrites, pushStored } from './sync-parts.js'
+import { buildSyncParts, closeSyncParts, partsStats, pushRefusedWrites, pushShortWrites, pushStored } from './sync-parts.js'
 
 const log = logger('sync')
 // How long an excluded peer stays out of the ring, in peer timeouts.
 const EXCLUDE_TIMEOUTS = 10
+// The writes short of copies that replicas refused are pushed to them again
+// every this many retry intervals (js/sync/sync-parts.js pushRefusedWrites).
+const REFUSED_PUSH_RETRIES = 4
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 /** @typedef {import('../engine/ring.js').RingView} RingView */
@@ -245,7 +248,7 @@ export class ReplicatedStore {
       reportError: (err) => this.#background(err),
       // Checked: hand off and reconcile what waited.
       onChecked: () => this.#rebalance(),
-      excludePeer: (peer, why) => this.#exclude(peer, why)
+      excludePeer: (peer, why, ms) => this.#exclude(peer, why, ms)
     })
     this.#parts = parts
     const { messenger, catchUp, replicator, freshness, subscriber, publisher, cache } = parts
@@ -282,24 +285,35 @@ export class ReplicatedStore {
       subscriber.tick()
       parts.incoming.tick()
     })
+    let retries = 0
     this.#every(sync.retryInterval, () => {
       replicator.retry()
+      parts.audits.retry()
       publisher.tick()
+      if (++retries % REFUSED_PUSH_RETRIES === 0 && parts.copies.short > 0) {
+        pushRefusedWrites(parts, (keys) => this.replicasFor(keys)).catch((err) => this.#background(err))
+      }
     })
-    if (sync.antiEntropyInterval > 0) this.#every(sync.antiEntropyInterval, () => this.#round(true))
+    if (sync.antiEntropyInterval > 0) {
+      this.#every(sync.antiEntropyInterval, () => {
+        this.#round(true)
+        parts.audits.round().catch((err) => this.#background(err))
+      })
+    }
     for (const p of this.#transport.peers()) this.#membership.heard(p)
     messenger.broadcast({ t: 'hb' })
   }
 
   /**
-   * Takes a peer that does not do its part out of the ring for
-   * EXCLUDE_TIMEOUTS peer timeouts: its keys get other replicas meanwhile.
+   * Takes a peer that does not do its part out of the ring for a while: its
+   * keys get other replicas meanwhile.
    * @param {string} peer
    * @param {string} why
+   * @param {number} [ms] default EXCLUDE_TIMEOUTS peer timeouts
    */
-  #exclude(peer, why) {
-    log('excluded peer %s for %d ms: %s', peer.slice(0, 8), EXCLUDE_TIMEOUTS * this.#opts.sync.peerTimeout, why)
-    this.#membership?.exclude(peer, EXCLUDE_TIMEOUTS * this.#opts.sync.peerTimeout)
+  #exclude(peer, why, ms = EXCLUDE_TIMEOUTS * this.#opts.sync.peerTimeout) {
+    log('excluded peer %s for %d ms: %s', peer.slice(0, 8), ms, why)
+    this.#membership?.exclude(peer, ms)
   }
 
   /** @param {readonly string[]} members the new membership, sorted */
@@ -358,6 +372,7 @@ export class ReplicatedStore {
   /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
   #push(applied) {
     const p = /** @type {SyncParts} */ (this.#parts)
+    p.audits.noteHeld(applied.map((a) => a.record.key))
     if (p.publisher.subscribers > 0) p.publisher.onApplied(applied.map((a) => a.record))
     const replicas = this.replicasFor(applied.map((a) => a.record.key))
     p.ownership.onApplied(applied, replicas)

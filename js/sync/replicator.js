@@ -16,7 +16,16 @@
 // retries together with a chance of about 0.2^8): onUnresponsive(peer) is
 // called, and the caller takes it out of the ring (reroute follows), so
 // resends stop and its records go to replicas that answer.
+//
+// With an `audit` (js/sync/audits.js), an acknowledged record is not held
+// yet: it stays pending (proving) until its replica proves a random sample
+// of the records it acknowledged since its last audit (one audit in flight
+// per replica); only then is it held (onHeld), so replicated() counts only
+// audited replicas. A replica that fails or never answers is excluded by the
+// auditor (the ring change reroutes what it had); its records stop pending
+// here.
 import { compareVersions } from '../core/versions.js'
+import { sampleLive } from './audit-proofs.js'
 import { recordChars } from './bounded-replies.js'
 
 // Records per replication message are cut at about this many characters
@@ -35,6 +44,8 @@ const PUSH_AHEAD_CHARS = 4 << 20
 const MAX_TRIES = 8
 // The longest delay setTimeout holds (ms); a longer one fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1
+// An entry's msg while its replica proves it holds it (acknowledged, audit pending).
+const PROVING = -1
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 
@@ -50,6 +61,13 @@ export class Replicator {
   #giveUpAfter
   #isMember
   #onKept
+  #onRefused
+  #audit
+  /** @type {Map<string, Array<{rec: StoredRecord, msg: number, tries: number, first: number}>>}
+   *  peer -> entries it acknowledged, not yet in an audit */
+  #unproven = new Map()
+  /** @type {Set<string>} peers with an audit in flight */
+  #auditing = new Set()
   /** onKept answers not settled yet (whenDrained waits for them) */
   #answering = 0
   /** @type {Map<string, Set<() => void>>} pushes waiting for room at a peer */
@@ -72,7 +90,9 @@ export class Replicator {
    *           onBulk?: (peer: string, n: number) => void,
    *           onUnresponsive?: (peer: string) => void, giveUpAfter?: number,
    *           isMember?: (peer: string) => boolean,
-   *           onKept?: (peer: string, rec: StoredRecord, kept: import('./protocol.js').Entry) => Promise<void> | undefined }} opts
+   *           onKept?: (peer: string, rec: StoredRecord, kept: import('./protocol.js').Entry) => Promise<void> | undefined,
+   *           audit?: (peer: string, records: StoredRecord[]) => Promise<boolean | null>,
+   *           onRefused?: (peer: string, rec: StoredRecord) => void }} opts
    *   send: false when the message was not sent (past the peer's outgoing
    *   budget: sent again by a later retry); retryInterval in ms; lookup: the local store's records (for pushKeys);
    *   onHeld: a peer acknowledged holding a record; onBulk: pushKeys is
@@ -80,7 +100,10 @@ export class Replicator {
    *   record unacknowledged MAX_TRIES times over giveUpAfter ms at least
    *   (default 8 retry intervals); isMember: whether a peer is still in the
    *   ring (a push to one that is not stops); onKept: a peer acknowledged a
-   *   record but keeps a newer version (js/sync/restamps.js)
+   *   record but keeps a newer version (js/sync/restamps.js); audit: a
+   *   replica proves it holds a sample of what it acknowledged (true), fails
+   *   (false) or does not answer (null); none: acknowledged records are held;
+   *   onRefused: a peer did not store a record (its ack named it)
    */
   constructor({
     selfId,
@@ -93,8 +116,12 @@ export class Replicator {
     onUnresponsive = () => {},
     giveUpAfter = MAX_TRIES * retryInterval,
     isMember = () => true,
-    onKept = () => undefined
+    onKept = () => undefined,
+    audit,
+    onRefused = () => {}
   }) {
+    this.#audit = audit
+    this.#onRefused = onRefused
     this.#isMember = isMember
     this.#onKept = onKept
     this.#onUnresponsive = onUnresponsive
@@ -213,16 +240,22 @@ export class Replicator {
     if (!m) return true
     const keptByKey = new Map(kept.map((e) => [e.key, e]))
     const notStored = new Set(refused)
+    /** @type {Array<{rec: StoredRecord, msg: number, tries: number, first: number}>} */
+    const held = []
     for (const k of f.keys) {
       const e = m.get(k)
       if (e?.msg !== id) continue
-      m.delete(k)
-      if (notStored.has(k)) continue // refused: not held there (copies does not count it)
-      const over = keptByKey.get(k)
-      if (over === undefined || compareVersions(over.hlc, over.origin, e.rec.hlc, e.rec.origin) <= 0) {
-        this.#onHeld(from, e.rec)
+      if (notStored.has(k)) {
+        m.delete(k) // refused: not held there (copies does not count it)
+        this.#onRefused(from, e.rec)
         continue
       }
+      const over = keptByKey.get(k)
+      if (over === undefined || compareVersions(over.hlc, over.origin, e.rec.hlc, e.rec.origin) <= 0) {
+        held.push(e)
+        continue
+      }
+      m.delete(k)
       // Not held: the peer keeps a newer version. Waiters wait for what
       // the writer does about it (a new version, queued).
       const answered = this.#onKept(from, e.rec, over)
@@ -234,11 +267,65 @@ export class Replicator {
         })
       }
     }
+    if (this.#audit === undefined) this.#held(from, held)
+    else {
+      for (const e of held) e.msg = PROVING
+      this.#unproven.set(from, [...(this.#unproven.get(from) ?? []), ...held])
+      this.#auditNext(from)
+    }
     if (m.size === 0) this.#pending.delete(from)
     else this.#scheduleSend() // the window has room again
     this.#settleWaiters()
     this.#wakeRoom(from)
     return true
+  }
+
+  /**
+   * Entries a peer holds: they stop pending (onHeld), those still current.
+   * @param {string} peer
+   * @param {Array<{rec: StoredRecord, msg: number, tries: number, first: number}>} entries
+   */
+  #held(peer, entries) {
+    const m = this.#pending.get(peer)
+    for (const e of entries) {
+      if (m?.get(e.rec.key) !== e) continue // superseded or rerouted meanwhile
+      m.delete(e.rec.key)
+      this.#onHeld(peer, e.rec)
+    }
+    if (m?.size === 0) this.#pending.delete(peer)
+  }
+
+  /**
+   * Audits what a peer acknowledged since its last audit, unless one is in
+   * flight (the next covers what is acknowledged meanwhile).
+   * @param {string} peer
+   */
+  #auditNext(peer) {
+    const audit = this.#audit
+    if (audit === undefined || this.#auditing.has(peer) || this.#closed) return
+    const m = this.#pending.get(peer)
+    const entries = (this.#unproven.get(peer) ?? []).filter((e) => m?.get(e.rec.key) === e)
+    this.#unproven.delete(peer)
+    if (entries.length === 0) return
+    const sample = sampleLive(entries.map((e) => e.rec))
+    // Tombstones only: nothing an audit could prove (js/sync/audit-proofs.js).
+    if (sample.length === 0) return this.#held(peer, entries)
+    this.#auditing.add(peer)
+    audit(peer, sample).then((ok) => {
+      this.#auditing.delete(peer)
+      if (this.#closed) return
+      if (ok === true) this.#held(peer, entries)
+      else {
+        // Failed or unanswered: the auditor excluded the peer, and the
+        // ring change rerouted what was pending; what is left is not held.
+        const left = this.#pending.get(peer)
+        for (const e of entries) if (left?.get(e.rec.key) === e) left.delete(e.rec.key)
+        if (left?.size === 0) this.#pending.delete(peer)
+      }
+      this.#auditNext(peer)
+      this.#settleWaiters()
+      this.#wakeRoom(peer)
+    })
   }
 
   /** Unacknowledged messages older than retryInterval go out again; a peer
@@ -263,6 +350,18 @@ export class Replicator {
       }
     }
     for (const peer of unresponsive) this.#onUnresponsive(peer) // reroutes: resends stop
+    // What waits for peers gone from the ring (queued to them directly:
+    // catch-up, repairs, audits) is dropped: a reroute took the rest.
+    for (const [peer, m] of this.#pending) {
+      if (this.#isMember(peer)) continue
+      this.#pending.delete(peer)
+      for (const [id, f] of this.#inFlight) if (f.peer === peer) this.#inFlight.delete(id)
+      if (m.size > 0) any = true
+    }
+    if (any) {
+      this.#settleWaiters()
+      this.#wakeRoom(null)
+    }
     // Also what a peer's outgoing budget held back.
     if ((any || this.#pending.size > 0) && !this.#closed) this.#sendPending()
   }
@@ -284,6 +383,7 @@ export class Replicator {
     }
     this.#pending.clear()
     this.#inFlight.clear()
+    this.#unproven.clear()
     this.#wakeRoom(null)
     return [...recs.values()]
   }
@@ -315,6 +415,7 @@ export class Replicator {
     this.#closed = true
     this.#pending.clear()
     this.#inFlight.clear()
+    this.#unproven.clear()
     this.#settleWaiters()
     this.#wakeRoom(null)
   }

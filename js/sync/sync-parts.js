@@ -5,6 +5,7 @@
 // its timers and membership, and hands peers' messages to them
 // (js/sync/handlers.js).
 import { AntiEntropy } from './anti-entropy.js'
+import { Audits, FAILED_EXCLUDE_MS } from './audits.js'
 import { CatchUp } from './catch-up.js'
 import { Copies } from './copies.js'
 import { Freshness } from './freshness.js'
@@ -36,7 +37,7 @@ const RING_SLACK = 2
  * Every part, with the context they share.
  * @typedef {Omit<import('./handlers.js').Parts, 'freshness'> & { ctx: import('./sync-context.js').SyncContext,
  *   copies: Copies, cache: RemoteCache, ownership: Ownership, rebalancer: Rebalancer, freshness: Freshness,
- *   restamps: Restamps }} SyncParts
+ *   restamps: Restamps, audits: Audits }} SyncParts
  */
 
 /**
@@ -46,10 +47,10 @@ const RING_SLACK = 2
  *   watch: import('./replicated-store.js').Watch,
  *   selfId: string, ring: () => RingView, isMember: (peer: string) => boolean, nextId: () => number,
  *   reportError: (err: unknown) => void, onChecked: () => void,
- *   excludePeer: (peer: string, why: string) => void }} host
+ *   excludePeer: (peer: string, why: string, ms?: number) => void }} host
  *   ring: the current ring; onChecked: a stale store's old records are
  *   checked (js/sync/freshness.js); excludePeer: take a peer that does not
- *   do its part out of the ring for a while
+ *   do its part out of the ring for a while (ms; default: a few peer timeouts)
  * @returns {SyncParts}
  */
 export function buildSyncParts({ local, transport, opts, watch, selfId, ring, isMember, nextId, reportError, onChecked, excludePeer }) {
@@ -63,18 +64,24 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     if (n >= ANNOUNCE_AT_LEAST) send(peer, { t: 'delta', n })
   }
   const restamps = new Restamps(selfId, (ops) => local.write(ops))
+  const giveUpAfter = Math.max(8 * sync.retryInterval, 4 * sync.peerTimeout)
   const replicator = new Replicator({
     selfId,
     send,
     nextId,
     retryInterval: sync.retryInterval,
     lookup,
-    onHeld: (peer, rec) => copies.held(peer, rec),
+    onHeld: (peer, rec) => {
+      copies.held(peer, rec)
+      audits.noteProven(peer, rec)
+    },
     onBulk: announce,
     onUnresponsive: (peer) => excludePeer(peer, 'unresponsive'),
-    giveUpAfter: Math.max(8 * sync.retryInterval, 4 * sync.peerTimeout),
+    giveUpAfter,
     isMember,
-    onKept: (_peer, rec, kept) => restamps.onKept(rec, kept)
+    onKept: (_peer, rec, kept) => restamps.onKept(rec, kept),
+    audit: (peer, records) => audits.challenge(peer, records),
+    onRefused: (peer, rec) => copies.refusedBy(peer, rec)
   })
   /** @type {import('./sync-context.js').SyncContext} */
   const ctx = {
@@ -96,6 +103,19 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     pushKeys: (peer, keys) => replicator.pushKeys(peer, keys),
     announce
   }
+  // (The replicator's audit and onHeld use it: called only once it exists.)
+  const audits = new Audits(ctx, {
+    onFailed: (peer, why, keys) => {
+      excludePeer(peer, `failed an audit: ${why}`, FAILED_EXCLUDE_MS)
+      // What it had proved holding may have no other copy: pushed again
+      // under the ring without it, and this peer's writes among it counted anew.
+      pushStored(parts, keys, (ks) => ring().replicasFor(ks, rf), { written: (rec) => rec.origin === selfId }).catch(reportError)
+    },
+    onUnresponsive: (peer) => excludePeer(peer, 'audits unanswered'),
+    merge: ctx.merge,
+    maxClockDrift: sync.maxClockDrift,
+    giveUpAfter
+  })
   const catchUp = new CatchUp(ctx, { peerTimeout: sync.peerTimeout, startHlc: local.clock() })
   const ownership = new Ownership(selfId, local.engineStats()?.liveKeys ?? 0)
   const cache = new RemoteCache({ maxCachePages: opts.maxCachePages, pageSize: opts.pageSize, backend: watch.cacheBackend ?? null, limits })
@@ -117,12 +137,14 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     onChecked,
     reportError
   })
-  return {
+  /** @type {SyncParts} */
+  const parts = {
     ctx,
     local,
     messenger,
     replicator,
     restamps,
+    audits,
     // Two places of slack: a sender's ring may lack a peer this one has
     // (one it excluded: js/sync/membership.js, or one it has not heard yet).
     replicates: (keys) => ring().replicasFor(keys, rf + RING_SLACK).map((peers) => peers.includes(selfId)),
@@ -144,6 +166,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     freshness,
     maxClockDrift: sync.maxClockDrift
   }
+  return parts
 }
 
 /**
@@ -152,7 +175,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
  */
 export function closeSyncParts(p) {
   p.cache.close().catch(() => {}) // saved last (a failure gives the space back: nothing to report)
-  for (const part of [p.messenger, p.replicator, p.reads, p.scans, p.subscriber, p.publisher, p.copies, p.catchUp, p.rebalancer, p.query, p.freshness]) part.close()
+  for (const part of [p.messenger, p.replicator, p.audits, p.reads, p.scans, p.subscriber, p.publisher, p.copies, p.catchUp, p.rebalancer, p.query, p.freshness]) part.close()
 }
 
 /**
@@ -160,16 +183,26 @@ export function closeSyncParts(p) {
  * @param {SyncParts} p
  * @param {string[]} keys
  * @param {(keys: string[]) => string[][]} replicasFor under the current ring (self alone once closed)
- * @param {{ written?: boolean, to?: (peer: string, key: string) => boolean }} [opts]
- *   written: writes made here (their copies are counted from now); to:
- *   which replicas each key goes to (default: all)
+ * @param {{ written?: boolean | ((rec: StoredRecord) => boolean), to?: (peer: string, key: string) => boolean }} [opts]
+ *   written: writes made here (their copies are counted from now), all of
+ *   them or those it says; to: which replicas each key goes to (default: all)
  */
 export async function pushStored(p, keys, replicasFor, { written = false, to } = {}) {
-  if (keys.length === 0) return
-  const recs = /** @type {StoredRecord[]} */ ((await p.ctx.lookup(keys)).filter(Boolean))
-  if (written) for (const r of recs) p.copies.wrote(r)
-  const replicas = replicasFor(recs.map((r) => r.key))
-  p.replicator.replicate(recs, to === undefined ? replicas : replicas.map((peers, i) => peers.filter((x) => to(x, recs[i].key))))
+  /** @param {string[]} ks @returns {string[][]} per key, the peers it goes to */
+  const targets = (ks) => {
+    const replicas = replicasFor(ks)
+    return to === undefined ? replicas : replicas.map((peers, i) => peers.filter((x) => to(x, ks[i])))
+  }
+  // A key with no peer to go to is not looked up (unless written here: its copies are counted from now).
+  let wanted = keys
+  if (written !== true) {
+    const before = targets(keys)
+    wanted = keys.filter((_, i) => before[i].some((x) => x !== p.ctx.selfId))
+  }
+  if (wanted.length === 0) return
+  const recs = /** @type {StoredRecord[]} */ ((await p.ctx.lookup(wanted)).filter(Boolean))
+  if (written !== false) for (const r of recs) if (written === true || written(r)) p.copies.wrote(r)
+  p.replicator.replicate(recs, targets(recs.map((r) => r.key))) // under the ring of now (the lookup took a while)
 }
 
 /**
@@ -186,6 +219,18 @@ export async function pushStored(p, keys, replicasFor, { written = false, to } =
 export function pushShortWrites(p, joined, replicasFor) {
   const fresh = new Set(joined)
   return pushStored(p, p.copies.keys(), replicasFor, { to: (peer, key) => !fresh.has(peer) && !p.copies.holds(key, peer) })
+}
+
+/**
+ * The writes short of copies that peers refused go to them again, if they
+ * are still their replicas (a replica whose ring differed for a moment, or
+ * held a cheat this peer had excluded, takes them once the rings agree).
+ * @param {SyncParts} p
+ * @param {(keys: string[]) => string[][]} replicasFor
+ */
+export function pushRefusedWrites(p, replicasFor) {
+  const refused = p.copies.takeRefused()
+  return pushStored(p, [...refused.keys()], replicasFor, { to: (peer, key) => refused.get(key)?.has(peer) ?? false })
 }
 
 /**
@@ -209,6 +254,7 @@ export function partsStats(p) {
     partialChars: p?.messenger.partialChars ?? 0,
     throttled: m?.throttled ?? 0,
     restamped: p?.restamps.stats.restamped ?? 0,
+    audits: { ...(p?.audits.stats ?? { sent: 0, passed: 0, failed: 0, answered: 0 }) },
     remoteRecords: p?.cache.size ?? 0,
     remoteBytes: p?.cache.bytes ?? 0,
     remotePages: p?.cache.pages ?? 0,

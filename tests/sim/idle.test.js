@@ -1,5 +1,5 @@
-// Two peers with stores larger than their page budgets, idle after a load:
-// anti-entropy rounds go on, but read no page (their root digests are kept
+// Two peers with stores larger than their page budgets, idle after a load
+// (and after the replica audits that follow it): anti-entropy rounds go on, but read no page (their root digests are kept
 // while nothing changes, js/store/digest-cache.js), and a change made later
 // is still found and repaired.
 import assert from 'node:assert/strict'
@@ -29,7 +29,9 @@ test('regression: an idle peer re-read its whole backend at every anti-entropy r
     const b = await add('b'.repeat(40))
     await a.setMany(Array.from({ length: 400 }, (_, i) => [`item:${i}`, { text: 'x'.repeat(80), i }]))
     assert.equal(await until(async () => (await b.getLocal('item:399'))?.i === 399 || 'not there yet', 10000), true)
-    await sleep(2500) // the rounds after the load fill the cache
+    // The rounds after the load fill the cache; replica audits go on for 4
+    // rounds after the last write (js/sync/audits.js ACTIVE_ROUNDS).
+    await sleep(2500 + 4 * 1000)
     const before = new Map(reads)
     await sleep(3500) // three periodic rounds (antiEntropyInterval 1 s)
     for (const [id, n] of reads) assert.equal(n - (before.get(id) ?? 0), 0, `${id.slice(0, 4)} read ${n - (before.get(id) ?? 0)} pages while idle`)

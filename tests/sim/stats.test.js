@@ -14,16 +14,18 @@ test('getStats with peers loads no page (it used to scan the whole store every 1
   await a.replicated({ timeout: 10000 })
   await a.flush()
   await a.clearCache()
-  // Let rebalance and anti-entropy settle: no page loaded for 300 ms (sync
-  // scans pause between slices, so a round can take a while under load).
+  // Let rebalance, anti-entropy and replica audits settle: no page loaded
+  // for 1.2 s, more than an antiEntropyInterval (sync scans pause between
+  // slices, so a round can take a while under load; audit rounds go on for
+  // 4 rounds after the last write).
   let loads = -1
   await c.until(async () => {
     const now = a.getStats().cache.pageLoads
     const still = now === loads
     loads = now
-    await sleep(300)
+    await sleep(1200)
     return (still && a.getStats().cache.pageLoads === now) || 'loading'
-  }, 10000)
+  }, 20000)
   const before = a.getStats().cache.pageLoads
   for (let i = 0; i < 20; i++) a.getStats()
   await sleep(300)

@@ -85,6 +85,7 @@ describe('storageStats', () => {
         partialChars: 0,
         throttled: 0,
         restamped: 0,
+        audits: { sent: 0, passed: 0, failed: 0, answered: 0 },
         subscriptions: { watching: 0, keys: 0, prefixes: 0, subscribers: 0, pubsIn: 0, pubsOut: 0 }
       },
       queue: 4
@@ -133,6 +134,7 @@ describe('storageStats', () => {
       partialChars: 7,
       throttled: 3,
       restamped: 4,
+      audits: { sent: 9, passed: 7, failed: 1, answered: 2 },
       underReplicated: 2,
       remoteRecords: 5,
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
@@ -154,6 +156,7 @@ describe('storageStats', () => {
       partialChars: 7,
       throttled: 3,
       restamped: 4,
+      audits: { sent: 9, passed: 7, failed: 1, answered: 2 },
       subscriptions: { watching: 3, keys: 1, prefixes: 1, subscribers: 2, pubsIn: 4, pubsOut: 5 }
     })
     assert.equal(s.cache.remoteRecords, 5)

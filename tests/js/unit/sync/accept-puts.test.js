@@ -21,6 +21,7 @@ test('only records of keys this peer replicates are taken', async () => {
   const r = await acceptPut(h, [rec('a', hlc(2)), rec('theirs', hlc(2))])
   assert.deepEqual(r.accepted.map((x) => x.key), ['a'])
   assert.deepEqual(r.refused, ['theirs'])
+  assert.deepEqual(r.notReplicated.map((x) => x.key), ['theirs'], 'handed to the audits of the replicas before this peer')
   assert.equal(r.why, 'records of keys not replicated here')
   assert.deepEqual(h.looked, [], 'no lookup while there is room')
 })
@@ -35,5 +36,5 @@ test("regression: while peers' records fill their share of the disk budget, only
 
 test('everything of a put taken: nothing refused', async () => {
   const r = await acceptPut(host(), [rec('a', hlc(2))])
-  assert.deepEqual(r, { accepted: [rec('a', hlc(2))], refused: [], why: null })
+  assert.deepEqual(r, { accepted: [rec('a', hlc(2))], refused: [], why: null, notReplicated: [] })
 })

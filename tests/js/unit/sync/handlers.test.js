@@ -9,7 +9,7 @@ import { handleMessage, mergeRecords } from '../../../../js/sync/handlers.js'
 const NOW = Date.now()
 const rec = (key, ms, extra = {}) => ({ key, hlc: hlcAtWallMs(ms), origin: 'B', deleted: false, json: '1', ...extra })
 
-function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false, suspectBefore = null, notMine = [] } = {}) {
+function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false, suspectBefore = null, notMine = [], answerAudits = true } = {}) {
   const calls = []
   const log = (name) => (...args) => {
     calls.push([name, ...args])
@@ -39,6 +39,14 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false,
     catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince'), },
     incoming: { onRecords: () => {}, onDelta: log('incoming.onDelta'), complete: log('incoming.complete') },
     query: { onHas: log('onHas'), onHad: log('onHad') },
+    audits: {
+      onRefused: log('audits.onRefused'),
+      onProof: log('audits.onProof'),
+      answer: async (...args) => {
+        calls.push(['audits.answer', ...args])
+        return answerAudits
+      }
+    },
     freshness: { stale, suspectBefore },
     maxClockDrift: 60_000,
     replicates: (keys) => keys.map((k) => !notMine.includes(k)),
@@ -75,8 +83,9 @@ test('regression: records of keys this peer does not replicate are not stored; t
   const p = parts({ notMine: ['b'] })
   await handleMessage(/** @type {any} */ (p), 'B', { t: 'put', id: 7, records: [rec('a', NOW), rec('b', NOW)] })
   assert.deepEqual(p.calls[0][0], 'refused')
-  assert.deepEqual(p.calls[1][1].map((op) => op.key), ['a'])
-  assert.deepEqual(p.calls[2], ['send', 'B', { t: 'ack', id: 7, refused: ['b'] }])
+  assert.deepEqual(p.calls[1], ['audits.onRefused', [rec('b', NOW)]], 'audited at the replicas before this peer')
+  assert.deepEqual(p.calls[2][1].map((op) => op.key), ['a'])
+  assert.deepEqual(p.calls[3], ['send', 'B', { t: 'ack', id: 7, refused: ['b'] }])
 })
 
 test('a put with any record stamped beyond maxClockDrift is rejected whole, not acknowledged', async () => {
@@ -121,14 +130,17 @@ test('the other types go to the part that owns them', async () => {
     { t: 'had', id: 6, entries: [], inSyncSince: 0 },
     { t: 'scanned', id: 7, records: [] },
     { t: 'sub', id: 8, keys: ['k'], prefixes: [], lease: 1000 },
-    { t: 'pub', id: 9, records: [rec('k', NOW)] }
+    { t: 'pub', id: 9, records: [rec('k', NOW)] },
+    { t: 'audit', id: 10, nonce: '0'.repeat(32), entries: [] },
+    { t: 'proof', id: 11, answers: [null] }
   ]) {
     await handleMessage(/** @type {any} */ (p), 'B', /** @type {any} */ (msg))
   }
   assert.deepEqual(
     p.calls.map((c) => c[0]),
-    ['onHeartbeat', 'reads.onGot', 'onSum', 'onEntries', 'onPull', 'onSince', 'onHas', 'onHad', 'scans.onScanned', 'publisher.onSub', 'subscriber.onPub']
+    ['onHeartbeat', 'reads.onGot', 'onSum', 'onEntries', 'onPull', 'onSince', 'onHas', 'onHad', 'scans.onScanned', 'publisher.onSub', 'subscriber.onPub', 'audits.answer', 'audits.onProof']
   )
+  assert.deepEqual(p.calls[12], ['audits.onProof', 'B', 11, [null]])
   assert.deepEqual(p.calls[4], ['onPull', 'B', ['k'], b])
   assert.deepEqual(p.calls[5], ['onSince', 'B', 2, h])
   assert.deepEqual(p.calls[6], ['onHas', 'B', 5, ['k']])
@@ -152,6 +164,12 @@ test('a scan is answered from the local store; a pub from the future is rejected
   const q = parts()
   await handleMessage(/** @type {any} */ (q), 'B', { t: 'pub', id: 4, records: [rec('k', NOW + 3_600_000)] })
   assert.deepEqual(q.calls, [['reject', 'B', 'version from the future']])
+})
+
+test('an audit past the peer\'s hashing budget is not answered, and counted as rejected', async () => {
+  const p = parts({ answerAudits: false })
+  await handleMessage(/** @type {any} */ (p), 'B', { t: 'audit', id: 10, nonce: '0'.repeat(32), entries: [] })
+  assert.deepEqual(p.calls.at(-1), ['reject', 'B', 'audits past the hashing budget'])
 })
 
 test('a stale store ignores repair requests and leaves its suspect records out of get answers', async () => {

@@ -151,6 +151,16 @@ describe('round trip of every message type', () => {
     for (const n of [-1, 1.5, '2', null, 1e12]) assert.equal(decode(wire({ t: 'delta', n }), LIMITS), null, `delta n ${n}`)
   })
 
+  test('audit, proof: digests, newer records held, and 0 for not held', () => {
+    const nonce = '0123456789abcdef'.repeat(2)
+    const audit = { t: 'audit', id: 8, nonce, entries: [{ key: 'a', hlc: H1, origin: 'p', deleted: false }] }
+    assert.deepEqual(roundTrip(audit), audit)
+    const newer = { key: 'b', hlc: H2, origin: 'q', deleted: false, json: '{"x":1}', value: { x: 1 } }
+    const proof = { t: 'proof', id: 8, answers: ['00112233445566ff', newer, null] }
+    assert.deepEqual(roundTrip(proof), proof)
+    assert.deepEqual(roundTrip({ t: 'proof', id: 8, answers: [] }), { t: 'proof', id: 8, answers: [] })
+  })
+
   test('short frames parse as messages too', () => {
     const [frame] = encode({ t: 'ack', id: 5 }, nextFrag)
     assert.deepEqual(parseFrame(frame, LIMITS), { t: 'ack', id: 5 })
@@ -419,6 +429,25 @@ describe('rejections return null, never throw', () => {
     assert.equal(decode(wire({ t: 'got', id: 1, r: recs.map(() => ['a']) }), limits), null)
     assert.equal(decode(wire({ t: 'ent', b: [[0, 0, Array.from({ length: 100001 }, () => ['a', H1, 'p', 0])]] }), limits), null)
     assert.equal(decode(wire({ t: 'sum', b: Array.from({ length: 100001 }, () => [0, 0, COUNTS, DIGESTS]) }), limits), null)
+  })
+
+  test('audit: a 32-hex nonce, 1 to 8 valid entries; proof: at most 8 answers, each 16 hex digits, 0 or a valid record', () => {
+    const n = 'ab'.repeat(16)
+    const e = ['a', H1, 'p', 0]
+    assert.notEqual(decode(wire({ t: 'audit', id: 1, n, e: [e] }), LIMITS), null, 'the base case')
+    for (const bad of ['AB'.repeat(16), 'ab'.repeat(15), 'ab'.repeat(17), 7, null]) {
+      assert.equal(decode(wire({ t: 'audit', id: 1, n: bad, e: [e] }), LIMITS), null, `nonce ${bad}`)
+    }
+    assert.equal(decode(wire({ t: 'audit', id: 1, n, e: [] }), LIMITS), null, 'no entries')
+    assert.equal(decode(wire({ t: 'audit', id: 1, n, e: Array(9).fill(e) }), LIMITS), null, 'nine entries')
+    assert.equal(decode(wire({ t: 'audit', id: 1, n, e: [['a', '0000000000000000', 'p', 0]] }), LIMITS), null, 'a zero version')
+    assert.equal(decode(wire({ t: 'audit', id: -1, n, e: [e] }), LIMITS), null, 'a bad id')
+    assert.notEqual(decode(wire({ t: 'proof', id: 1, a: ['00'.repeat(8), 0, ['k', H1, 'p', 1, null]] }), LIMITS), null, 'the base case')
+    for (const bad of ['00'.repeat(7), '00'.repeat(9), 'GG'.repeat(8), 1, null, ['k', H1, 'p', 0, 'not json'], ['k', H1, 'p', 1]]) {
+      assert.equal(decode(wire({ t: 'proof', id: 1, a: [bad] }), LIMITS), null, `answer ${JSON.stringify(bad)}`)
+    }
+    assert.equal(decode(wire({ t: 'proof', id: 1, a: Array(9).fill(0) }), LIMITS), null, 'nine answers')
+    assert.equal(decode(wire({ t: 'proof', id: 1, a: 'x' }), LIMITS), null, 'not a list')
   })
 
   test('sum, ent and pull name at most MAX_BUCKETS (256) buckets', () => {

@@ -94,3 +94,14 @@ test('regression: a message larger than the burst passes once the bucket is full
   now += 1000
   assert.equal(r.allow('p', 500), true, 'full again')
 })
+
+test('charge takes work done before its cost was known, into debt: nothing passes until the bucket refills', () => {
+  const { limiter, clock } = setup({ messages: 1e9, bytes: 100 })
+  assert.equal(limiter.has('p', 1), true)
+  limiter.charge('p', 500) // 200 in the bucket: 300 in debt
+  assert.equal(limiter.has('p', 1), false)
+  clock.now += 3000 // +300: back to 0
+  assert.equal(limiter.has('p', 1), false)
+  clock.now += 100
+  assert.equal(limiter.has('p', 1), true)
+})

@@ -6,6 +6,7 @@ import { Emitter } from '../../../../js/core/emitter.js'
 import { hlcAtWallMs } from '../../../../js/core/versions.js'
 import { loadModule } from '../../../../js/engine/load-module.js'
 import { RingView } from '../../../../js/engine/ring.js'
+import { proofOf } from '../../../../js/sync/audit-proofs.js'
 import { protocolLimits } from '../../../../js/sync/protocol.js'
 import { ReplicatedStore } from '../../../../js/sync/replicated-store.js'
 import { flush, state } from './fakes.js'
@@ -194,7 +195,7 @@ describe('once open', () => {
 })
 
 describe('writes and replication', () => {
-  test("applied writes that replicate are pushed to the keys' other replicas; replicated() waits for the ack", async () => {
+  test("applied writes that replicate are pushed to the keys' other replicas; replicated() waits for the ack, and the replica's proof", async () => {
     const { store, local, transport, sentTo } = setup({ peers: ['B'] })
     local.open()
     const record = { key: 'k', hlc: H, origin: 'A', deleted: false, json: '1' }
@@ -210,8 +211,13 @@ describe('writes and replication', () => {
     const done = store.replicated(10_000)
     assert.equal(await state(done), 'pending')
     transport.deliver('B', { t: 'ack', id: put.id })
+    assert.equal(await state(done), 'pending', 'acknowledged, not proven yet')
+    const [audit] = sentTo('B', 'audit')
+    assert.deepEqual(audit.e, [['k', H, 'A', 0]])
+    transport.deliver('B', { t: 'proof', id: audit.id, a: [proofOf(audit.n, record)] })
     assert.equal(await state(done), 'resolved')
     assert.equal(store.stats.pendingReplications, 0)
+    assert.deepEqual(store.stats.audits, { sent: 1, passed: 1, failed: 0, answered: 0 })
   })
 
   test("a peer's put is merged (value parsed once, passed on) and acknowledged", async () => {

@@ -265,6 +265,94 @@ describe('kept', () => {
   })
 })
 
+describe('audits', () => {
+  /** A replicator whose audits are answered by hand: audits[i].answer(true | false | null). */
+  function audited(over = {}) {
+    const held = []
+    const audits = []
+    const x = setup({
+      onHeld: (p, rec) => held.push(`${p}:${rec.key}`),
+      audit: (peer, records) => new Promise((answer) => audits.push({ peer, keys: records.map((r) => r.key), answer })),
+      ...over
+    })
+    return { ...x, held, audits }
+  }
+
+  test('an acknowledged record is held only once its replica proves a sample of what it acknowledged; replicated() waits for the proof', async () => {
+    const { r, sent, held, audits } = audited()
+    r.queue('B', rec('a', hlc(1)))
+    r.queue('B', rec('b', hlc(1)))
+    sendNow()
+    const drained = r.whenDrained(Infinity)
+    r.onAck('B', sent[0].msg.id)
+    assert.deepEqual(held, [])
+    assert.equal(r.pending, 2, 'acknowledged, proving')
+    assert.equal(audits.length, 1)
+    assert.deepEqual(audits[0].keys.sort(), ['a', 'b'])
+    assert.equal(await state(drained), 'pending')
+    mock.timers.tick(RETRY + 1)
+    assert.equal(sent.filter((s) => s.msg.t === 'put').length, 1, 'not resent while proving')
+    audits[0].answer(true)
+    assert.equal(await state(drained), 'resolved')
+    assert.deepEqual(held, ['B:a', 'B:b'])
+  })
+
+  test('one audit in flight per replica: what is acknowledged meanwhile goes in the next', async () => {
+    const { r, sent, held, audits } = audited()
+    r.queue('B', rec('a', hlc(1)))
+    sendNow()
+    r.onAck('B', sent[0].msg.id)
+    r.queue('B', rec('b', hlc(1)))
+    r.queue('B', rec('c', hlc(1)))
+    sendNow()
+    r.onAck('B', sent[1].msg.id)
+    assert.equal(audits.length, 1)
+    audits[0].answer(true)
+    await state(Promise.resolve())
+    assert.deepEqual(held, ['B:a'])
+    assert.equal(audits.length, 2)
+    assert.deepEqual(audits[1].keys.sort(), ['b', 'c'])
+    audits[1].answer(true)
+    await state(Promise.resolve())
+    assert.deepEqual(held, ['B:a', 'B:b', 'B:c'])
+    assert.equal(r.pending, 0)
+  })
+
+  test('a failed or unanswered audit: nothing is held, and the records stop pending there', async () => {
+    for (const verdict of [false, null]) {
+      const { r, sent, held, audits } = audited()
+      r.queue('B', rec('a', hlc(1)))
+      sendNow()
+      const drained = r.whenDrained(Infinity)
+      r.onAck('B', sent[0].msg.id)
+      audits[0].answer(verdict)
+      assert.equal(await state(drained), 'resolved', String(verdict))
+      assert.deepEqual(held, [])
+    }
+  })
+
+  test('tombstones only: nothing to prove, held at the ack', () => {
+    const { r, sent, held, audits } = audited()
+    r.queue('B', { ...rec('a', hlc(1)), deleted: true, json: null })
+    sendNow()
+    r.onAck('B', sent[0].msg.id)
+    assert.deepEqual(held, ['B:a'])
+    assert.equal(audits.length, 0)
+  })
+
+  test('a reroute takes what is proving; the verdict that comes later is ignored', async () => {
+    const { r, sent, held, audits } = audited()
+    r.queue('B', rec('a', hlc(1)))
+    sendNow()
+    r.onAck('B', sent[0].msg.id)
+    assert.deepEqual(r.reroute().map((x) => x.key), ['a'])
+    audits[0].answer(true)
+    await state(Promise.resolve())
+    assert.deepEqual(held, [])
+    assert.equal(r.pending, 0)
+  })
+})
+
 describe('refused', () => {
   test('a record the peer refused is not held there, and not sent again', () => {
     const held = []
