@@ -12,10 +12,9 @@
 // still bring them to their replicas, but replicated() no longer waits for
 // them).
 import { compareVersions } from '../core/versions.js'
+import { Waiters } from './waiters.js'
 
 const MAX_TRACKED = 10000
-// The longest delay setTimeout holds (ms); a longer one fires at once.
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 
@@ -26,8 +25,7 @@ export class Copies {
   #short = new Map()
   /** @type {Map<string, Set<string>>} key of a short write -> peers that refused it since the last takeRefused() */
   #refused = new Map()
-  /** @type {Set<{want: number, resolve: () => void, timer: any}>} */
-  #waiters = new Set()
+  #waiters = new Waiters()
   untracked = 0
 
   /**
@@ -93,7 +91,7 @@ export class Copies {
     e.holders.add(peer)
     if (e.holders.size >= this.#rf) {
       this.#short.delete(rec.key)
-      this.#settle()
+      this.#waiters.settle()
     }
   }
 
@@ -132,37 +130,16 @@ export class Copies {
    */
   whenAtLeast(want, timeoutMs) {
     const need = Math.min(want, this.#rf)
-    if (this.least >= need) return Promise.resolve()
-    return new Promise((resolve, reject) => {
-      /** @type {{want: number, resolve: () => void, timer: any}} */
-      const w = { want: need, resolve, timer: null }
-      if (timeoutMs <= MAX_TIMER_MS) {
-        w.timer = setTimeout(() => {
-          this.#waiters.delete(w)
-          reject(Object.assign(new Error(`${this.#short.size} writes held by fewer than ${need} peers after ${timeoutMs} ms (the ring has fewer members, or they did not answer)`), { code: 'TIMEOUT' }))
-        }, timeoutMs)
-      }
-      this.#waiters.add(w)
-    })
+    return this.#waiters.wait(
+      () => this.least >= need,
+      timeoutMs,
+      () => `${this.#short.size} writes held by fewer than ${need} peers after ${timeoutMs} ms (the ring has fewer members, or they did not answer)`
+    )
   }
 
   /** Waiters resolve (closing). */
   close() {
-    for (const w of this.#waiters) {
-      clearTimeout(w.timer)
-      w.resolve()
-    }
-    this.#waiters.clear()
+    this.#waiters.close()
   }
 
-  #settle() {
-    if (this.#waiters.size === 0) return
-    const least = this.least
-    for (const w of [...this.#waiters]) {
-      if (least < w.want) continue
-      clearTimeout(w.timer)
-      this.#waiters.delete(w)
-      w.resolve()
-    }
-  }
 }

@@ -7,7 +7,8 @@
 //
 // Invariants:
 //  1. pending holds, per peer and key, only the newest record queued.
-//  2. An entry is either waiting (msg 0) or in one in-flight message (msg id).
+//  2. An entry is either waiting (msg 0), in one in-flight message (msg id),
+//     or acknowledged and proving (PROVING: below).
 //  3. whenDrained() waiters settle as soon as nothing is pending, but never
 //     between reroute() and the replicate() that queues its records again.
 //
@@ -25,8 +26,9 @@
 // auditor (the ring change reroutes what it had); its records stop pending
 // here.
 import { compareVersions } from '../core/versions.js'
-import { sampleLive } from './audit-proofs.js'
-import { recordChars } from './bounded-replies.js'
+import { BulkPush } from './bulk-push.js'
+import { Proving } from './proving.js'
+import { Waiters } from './waiters.js'
 
 // Records per replication message are cut at about this many characters
 // (a record that would take a message past it starts the next one, so a
@@ -35,52 +37,38 @@ import { recordChars } from './bounded-replies.js'
 // await their ack (a burst larger than a data channel's buffer is lost whole).
 const PUT_CHARS = 48000
 const PUTS_IN_FLIGHT = 8
-// Records pushKeys looks up at once; it looks up more only while fewer than
-// PUSH_AHEAD records of at most PUSH_AHEAD_CHARS characters wait at a peer.
-const PUSH_CHUNK = 256
-const PUSH_AHEAD = 4 * PUSH_CHUNK
-const PUSH_AHEAD_CHARS = 4 << 20
 // Sends of one record to one peer before it may be given up on.
 const MAX_TRIES = 8
-// The longest delay setTimeout holds (ms); a longer one fires at once.
-const MAX_TIMER_MS = 2 ** 31 - 1
 // An entry's msg while its replica proves it holds it (acknowledged, audit pending).
 const PROVING = -1
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+/** @typedef {{rec: StoredRecord, msg: number, tries: number, first: number}} Entry a record waiting at a
+ *  peer; msg: 0 waiting, PROVING, or the id of the put carrying it; tries: sends so far, first: ms of the first */
 
 export class Replicator {
   #selfId
   #send
   #nextId
   #retryInterval
-  #lookup
   #onHeld
-  #onBulk
   #onUnresponsive
   #giveUpAfter
   #isMember
   #onKept
   #onRefused
-  #audit
-  /** @type {Map<string, Array<{rec: StoredRecord, msg: number, tries: number, first: number}>>}
-   *  peer -> entries it acknowledged, not yet in an audit */
-  #unproven = new Map()
-  /** @type {Set<string>} peers with an audit in flight */
-  #auditing = new Set()
+  /** @type {Proving | null} acknowledged entries awaiting their replica's proof (none: held at the ack) */
+  #proving = null
   /** onKept answers not settled yet (whenDrained waits for them) */
   #answering = 0
-  /** @type {Map<string, Set<() => void>>} pushes waiting for room at a peer */
-  #roomWaiters = new Map()
-  /** @type {Map<string, Map<string, {rec: StoredRecord, msg: number, tries: number, first: number}>>}
-   *  peer -> key -> entry; tries: sends so far, first: ms of the first */
+  #bulk
+  /** @type {Map<string, Map<string, Entry>>} peer -> key -> entry */
   #pending = new Map()
   /** @type {Map<number, {peer: string, keys: string[], at: number}>} message id -> what it carries */
   #inFlight = new Map()
   #sendScheduled = false
   #closed = false
-  /** @type {Set<{resolve: () => void, timer: any}>} */
-  #waiters = new Set()
+  #waiters = new Waiters()
 
   /**
    * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => boolean | void,
@@ -120,19 +108,35 @@ export class Replicator {
     audit,
     onRefused = () => {}
   }) {
-    this.#audit = audit
     this.#onRefused = onRefused
+    if (audit !== undefined) {
+      this.#proving = new Proving({
+        audit,
+        current: (peer, e) => this.#pending.get(peer)?.get(e.rec.key) === e,
+        held: (peer, entries) => this.#held(peer, /** @type {Entry[]} */ (entries)),
+        notHeld: (peer, entries) => this.#drop(peer, /** @type {Entry[]} */ (entries)),
+        after: (peer) => {
+          this.#waiters.settle()
+          this.#bulk.wake(peer)
+        }
+      })
+    }
     this.#isMember = isMember
     this.#onKept = onKept
     this.#onUnresponsive = onUnresponsive
     this.#giveUpAfter = giveUpAfter
     this.#onHeld = onHeld
-    this.#onBulk = onBulk
     this.#selfId = selfId
     this.#send = send
     this.#nextId = nextId
     this.#retryInterval = retryInterval
-    this.#lookup = lookup
+    this.#bulk = new BulkPush({
+      waiting: (peer) => this.#pending.get(peer)?.values() ?? null,
+      lookup,
+      queue: (peer, rec) => this.queue(peer, rec),
+      onBulk,
+      isMember
+    })
   }
 
   /** @returns {number} records (per peer) not yet acknowledged */
@@ -153,59 +157,17 @@ export class Replicator {
       for (const peer of replicas[i]) if (peer !== this.#selfId) this.queue(peer, rec)
     })
     this.#scheduleSend()
-    this.#settleWaiters() // records with no other replica leave nothing pending
+    this.#waiters.settle() // records with no other replica leave nothing pending
   }
 
   /**
    * Pushes the records this store holds for keys to one peer (keys it does
-   * not hold are skipped).
+   * not hold are skipped), at the pace of its acknowledgements (js/sync/bulk-push.js).
    * @param {string} peer
    * @param {string[]} keys
    */
-  async pushKeys(peer, keys) {
-    const unique = [...new Set(keys)]
-    this.#onBulk(peer, unique.length)
-    // Looked up and queued PUSH_CHUNK at a time, each once the peer has
-    // room (#hasRoom): a push of the whole store (a new replica's
-    // catch-up, or a hostile pull) holds a few MiB of values in memory,
-    // not the store, and goes at the pace of the peer's acks. Stops if the
-    // peer leaves (or is excluded).
-    for (let at = 0; at < unique.length; at += PUSH_CHUNK) {
-      await this.#roomFor(peer)
-      if (this.#closed || !this.#isMember(peer)) return
-      const found = await this.#lookup(unique.slice(at, at + PUSH_CHUNK))
-      for (const rec of found) if (rec !== null) this.queue(peer, rec)
-    }
-  }
-
-  /** @param {string} peer @returns {boolean} whether pushKeys may queue more for it */
-  #hasRoom(peer) {
-    const m = this.#pending.get(peer)
-    if (this.#closed || !m) return true
-    if (m.size >= PUSH_AHEAD) return false
-    let chars = 0
-    for (const e of m.values()) chars += recordChars(e.rec)
-    return chars < PUSH_AHEAD_CHARS
-  }
-
-  /** @param {string} peer @returns {Promise<void>} once it has room (#hasRoom) */
-  #roomFor(peer) {
-    if (this.#hasRoom(peer)) return Promise.resolve()
-    return new Promise((resolve) => {
-      let set = this.#roomWaiters.get(peer)
-      if (!set) this.#roomWaiters.set(peer, (set = new Set()))
-      set.add(resolve)
-    })
-  }
-
-  /** Wakes the pushes waiting for room at peers that have it (all: every peer). @param {string | null} peer */
-  #wakeRoom(peer) {
-    for (const [p, set] of this.#roomWaiters) {
-      if (peer !== null && p !== peer) continue
-      if (!this.#hasRoom(p)) continue
-      this.#roomWaiters.delete(p)
-      for (const resolve of set) resolve()
-    }
+  pushKeys(peer, keys) {
+    return this.#bulk.push(peer, keys)
   }
 
   /**
@@ -240,7 +202,7 @@ export class Replicator {
     if (!m) return true
     const keptByKey = new Map(kept.map((e) => [e.key, e]))
     const notStored = new Set(refused)
-    /** @type {Array<{rec: StoredRecord, msg: number, tries: number, first: number}>} */
+    /** @type {Entry[]} */
     const held = []
     for (const k of f.keys) {
       const e = m.get(k)
@@ -263,69 +225,41 @@ export class Replicator {
         this.#answering++
         answered.finally(() => {
           this.#answering--
-          this.#settleWaiters()
+          this.#waiters.settle()
         })
       }
     }
-    if (this.#audit === undefined) this.#held(from, held)
+    if (this.#proving === null) this.#held(from, held)
     else {
       for (const e of held) e.msg = PROVING
-      this.#unproven.set(from, [...(this.#unproven.get(from) ?? []), ...held])
-      this.#auditNext(from)
+      this.#proving.add(from, held)
     }
     if (m.size === 0) this.#pending.delete(from)
     else this.#scheduleSend() // the window has room again
-    this.#settleWaiters()
-    this.#wakeRoom(from)
+    this.#waiters.settle()
+    this.#bulk.wake(from)
     return true
   }
 
   /**
-   * Entries a peer holds: they stop pending (onHeld), those still current.
+   * Entries a peer holds: they stop pending (onHeld).
    * @param {string} peer
-   * @param {Array<{rec: StoredRecord, msg: number, tries: number, first: number}>} entries
+   * @param {Entry[]} entries still current
    */
   #held(peer, entries) {
-    const m = this.#pending.get(peer)
-    for (const e of entries) {
-      if (m?.get(e.rec.key) !== e) continue // superseded or rerouted meanwhile
-      m.delete(e.rec.key)
-      this.#onHeld(peer, e.rec)
-    }
-    if (m?.size === 0) this.#pending.delete(peer)
+    this.#drop(peer, entries)
+    for (const e of entries) this.#onHeld(peer, e.rec)
   }
 
   /**
-   * Audits what a peer acknowledged since its last audit, unless one is in
-   * flight (the next covers what is acknowledged meanwhile).
+   * Entries that stop pending at a peer.
    * @param {string} peer
+   * @param {Entry[]} entries still current
    */
-  #auditNext(peer) {
-    const audit = this.#audit
-    if (audit === undefined || this.#auditing.has(peer) || this.#closed) return
+  #drop(peer, entries) {
     const m = this.#pending.get(peer)
-    const entries = (this.#unproven.get(peer) ?? []).filter((e) => m?.get(e.rec.key) === e)
-    this.#unproven.delete(peer)
-    if (entries.length === 0) return
-    const sample = sampleLive(entries.map((e) => e.rec))
-    // Tombstones only: nothing an audit could prove (js/sync/audit-proofs.js).
-    if (sample.length === 0) return this.#held(peer, entries)
-    this.#auditing.add(peer)
-    audit(peer, sample).then((ok) => {
-      this.#auditing.delete(peer)
-      if (this.#closed) return
-      if (ok === true) this.#held(peer, entries)
-      else {
-        // Failed or unanswered: the auditor excluded the peer, and the
-        // ring change rerouted what was pending; what is left is not held.
-        const left = this.#pending.get(peer)
-        for (const e of entries) if (left?.get(e.rec.key) === e) left.delete(e.rec.key)
-        if (left?.size === 0) this.#pending.delete(peer)
-      }
-      this.#auditNext(peer)
-      this.#settleWaiters()
-      this.#wakeRoom(peer)
-    })
+    for (const e of entries) m?.delete(e.rec.key)
+    if (m?.size === 0) this.#pending.delete(peer)
   }
 
   /** Unacknowledged messages older than retryInterval go out again; a peer
@@ -359,8 +293,8 @@ export class Replicator {
       if (m.size > 0) any = true
     }
     if (any) {
-      this.#settleWaiters()
-      this.#wakeRoom(null)
+      this.#waiters.settle()
+      this.#bulk.wake(null)
     }
     // Also what a peer's outgoing budget held back.
     if ((any || this.#pending.size > 0) && !this.#closed) this.#sendPending()
@@ -383,8 +317,8 @@ export class Replicator {
     }
     this.#pending.clear()
     this.#inFlight.clear()
-    this.#unproven.clear()
-    this.#wakeRoom(null)
+    this.#proving?.clear()
+    this.#bulk.wake(null)
     return [...recs.values()]
   }
 
@@ -396,18 +330,11 @@ export class Replicator {
    * @throws {Error} with code TIMEOUT
    */
   whenDrained(timeoutMs) {
-    if (this.pending === 0) return Promise.resolve()
-    return new Promise((resolve, reject) => {
-      /** @type {{resolve: () => void, timer: any}} */
-      const waiter = { resolve, timer: null }
-      if (timeoutMs <= MAX_TIMER_MS) {
-        waiter.timer = setTimeout(() => {
-          this.#waiters.delete(waiter)
-          reject(Object.assign(new Error(`${this.pending} replications unacknowledged after ${timeoutMs} ms`), { code: 'TIMEOUT' }))
-        }, timeoutMs)
-      }
-      this.#waiters.add(waiter)
-    })
+    return this.#waiters.wait(
+      () => this.pending === 0,
+      timeoutMs,
+      () => `${this.pending} replications unacknowledged after ${timeoutMs} ms`
+    )
   }
 
   /** Drops everything; waiters resolve (nothing is pending any more). */
@@ -415,18 +342,9 @@ export class Replicator {
     this.#closed = true
     this.#pending.clear()
     this.#inFlight.clear()
-    this.#unproven.clear()
-    this.#settleWaiters()
-    this.#wakeRoom(null)
-  }
-
-  #settleWaiters() {
-    if (this.#waiters.size === 0 || this.pending > 0) return
-    for (const w of this.#waiters) {
-      clearTimeout(w.timer)
-      w.resolve()
-    }
-    this.#waiters.clear()
+    this.#proving?.close()
+    this.#waiters.close()
+    this.#bulk.close()
   }
 
   #scheduleSend() {
@@ -446,7 +364,7 @@ export class Replicator {
     for (const f of this.#inFlight.values()) inFlight.set(f.peer, (inFlight.get(f.peer) ?? 0) + 1)
     for (const [peer, m] of this.#pending) {
       let room = PUTS_IN_FLIGHT - (inFlight.get(peer) ?? 0)
-      /** @type {Array<{rec: StoredRecord, msg: number, tries: number, first: number}>} */
+      /** @type {Entry[]} */
       let batch = []
       let chars = 0
       const flush = () => {

@@ -1,0 +1,98 @@
+// BulkPush: a push of many keys' records to one peer (a new replica's
+// catch-up, a pull, a hand-off), paced by the peer's acknowledgements for
+// the replicator. Records are looked up and queued PUSH_CHUNK at a time,
+// each once fewer than PUSH_AHEAD records of at most PUSH_AHEAD_CHARS
+// characters wait at the peer: a push of the whole store (or a hostile
+// pull of it, issue 16) holds a few MiB of values in memory, not the store.
+// A push stops when its peer leaves the ring (or is excluded).
+import { recordChars } from './bounded-replies.js'
+
+const PUSH_CHUNK = 256
+const PUSH_AHEAD = 4 * PUSH_CHUNK
+const PUSH_AHEAD_CHARS = 4 << 20
+
+/** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
+
+export class BulkPush {
+  #waiting
+  #lookup
+  #queue
+  #onBulk
+  #isMember
+  #closed = false
+  /** @type {Map<string, Set<() => void>>} pushes waiting for room at a peer */
+  #roomWaiters = new Map()
+
+  /**
+   * @param {{ waiting: (peer: string) => Iterable<{ rec: StoredRecord }> | null,
+   *           lookup: (keys: string[]) => Promise<Array<StoredRecord | null>>,
+   *           queue: (peer: string, rec: StoredRecord) => void,
+   *           onBulk: (peer: string, n: number) => void,
+   *           isMember: (peer: string) => boolean }} opts
+   *   waiting: the records waiting at a peer (unacknowledged, or not yet
+   *   proven); onBulk: a push is about to queue n records for a peer
+   */
+  constructor({ waiting, lookup, queue, onBulk, isMember }) {
+    this.#waiting = waiting
+    this.#lookup = lookup
+    this.#queue = queue
+    this.#onBulk = onBulk
+    this.#isMember = isMember
+  }
+
+  /**
+   * Pushes the records this store holds for keys to one peer (keys it does
+   * not hold are skipped).
+   * @param {string} peer
+   * @param {string[]} keys
+   */
+  async push(peer, keys) {
+    const unique = [...new Set(keys)]
+    this.#onBulk(peer, unique.length)
+    for (let at = 0; at < unique.length; at += PUSH_CHUNK) {
+      await this.#roomFor(peer)
+      if (this.#closed || !this.#isMember(peer)) return
+      const found = await this.#lookup(unique.slice(at, at + PUSH_CHUNK))
+      for (const rec of found) if (rec !== null) this.#queue(peer, rec)
+    }
+  }
+
+  /** Wakes the pushes waiting for room at a peer that has it (null: at every peer). @param {string | null} peer */
+  wake(peer) {
+    for (const [p, set] of this.#roomWaiters) {
+      if (peer !== null && p !== peer) continue
+      if (!this.#hasRoom(p)) continue
+      this.#roomWaiters.delete(p)
+      for (const resolve of set) resolve()
+    }
+  }
+
+  /** Pushes under way stop. */
+  close() {
+    this.#closed = true
+    this.wake(null)
+  }
+
+  /** @param {string} peer @returns {boolean} whether a push may queue more for it */
+  #hasRoom(peer) {
+    const waiting = this.#waiting(peer)
+    if (this.#closed || waiting === null) return true
+    let n = 0
+    let chars = 0
+    for (const { rec } of waiting) {
+      if (++n >= PUSH_AHEAD) return false
+      chars += recordChars(rec)
+    }
+    return chars < PUSH_AHEAD_CHARS
+  }
+
+  /** @param {string} peer @returns {Promise<void>} once it has room */
+  #roomFor(peer) {
+    if (this.#hasRoom(peer)) return Promise.resolve()
+    return new Promise((resolve) => {
+      let set = this.#roomWaiters.get(peer)
+      if (!set) this.#roomWaiters.set(peer, (set = new Set()))
+      set.add(resolve)
+    })
+  }
+}

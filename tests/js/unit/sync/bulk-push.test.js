@@ -1,0 +1,63 @@
+// bulk-push.js: a push of many keys, looked up a chunk at a time at the pace of the peer's acknowledgements.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+
+import { BulkPush } from '../../../../js/sync/bulk-push.js'
+import { flush, hlc, rec } from './fakes.js'
+
+function setup({ member = () => true } = {}) {
+  const waiting = new Map() // peer -> records waiting there
+  const lookups = []
+  const announced = []
+  const bulk = new BulkPush({
+    waiting: (peer) => (waiting.has(peer) ? [...waiting.get(peer).values()].map((r) => ({ rec: r })) : null),
+    lookup: async (keys) => {
+      lookups.push(keys.length)
+      return keys.map((k) => (k.startsWith('none') ? null : rec(k, hlc(1))))
+    },
+    queue: (peer, r) => {
+      if (!waiting.has(peer)) waiting.set(peer, new Map())
+      waiting.get(peer).set(r.key, r)
+    },
+    onBulk: (peer, n) => announced.push([peer, n]),
+    isMember: member
+  })
+  return { bulk, waiting, lookups, announced }
+}
+
+test('looks keys up 256 at a time, and only while fewer than 1,024 records wait at the peer', async () => {
+  const { bulk, waiting, lookups, announced } = setup()
+  const keys = Array.from({ length: 3000 }, (_, i) => `k${i}`)
+  const done = bulk.push('B', [...keys, 'k0'])
+  await flush()
+  assert.deepEqual(announced, [['B', 3000]], 'repeats counted once')
+  assert.deepEqual(lookups, [256, 256, 256, 256])
+  waiting.get('B').clear() // acknowledged
+  bulk.wake('B')
+  await flush()
+  assert.equal(lookups.length, 8)
+  waiting.get('B').clear()
+  bulk.wake(null)
+  await done
+  assert.equal(lookups.reduce((a, b) => a + b), 3000)
+})
+
+test('keys not held are skipped; a push stops when its peer leaves the ring, or on close', async () => {
+  let member = true
+  const { bulk, waiting, lookups } = setup({ member: () => member })
+  await bulk.push('B', ['none1', 'a'])
+  assert.deepEqual([...waiting.get('B').keys()], ['a'])
+  waiting.clear()
+  const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`)
+  const done = bulk.push('B', keys)
+  await flush()
+  member = false
+  waiting.get('B').clear()
+  bulk.wake('B')
+  await done
+  assert.equal(lookups.length, 1 + 4, 'no lookup once it left')
+  const again = bulk.push('C', keys)
+  await flush()
+  bulk.close()
+  await again
+})
