@@ -94,7 +94,8 @@ std::string ConstantsJson() {
   nlohmann::json result_flags = {{"existed", num(wire::kExisted)},
                                  {"applied", num(wire::kApplied)},
                                  {"hasVersion", num(wire::kHasVersion)},
-                                 {"buffered", num(wire::kBuffered)}};
+                                 {"buffered", num(wire::kBuffered)},
+                                 {"otherValue", num(wire::kOtherValue)}};
   nlohmann::json scan_flags = {{"hasEnd", num(wire::kHasEnd)},
                                {"reverse", num(wire::kReverse)},
                                {"tombstones", num(wire::kTombstones)}};

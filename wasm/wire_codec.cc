@@ -232,7 +232,8 @@ void EncodeResults(const BatchReply& reply, std::string_view local_peer,
     out->push_back(static_cast<char>((r.existed ? wire::kExisted : 0) |
                                      (r.applied ? wire::kApplied : 0) |
                                      (has_version ? wire::kHasVersion : 0) |
-                                     (r.buffered ? wire::kBuffered : 0)));
+                                     (r.buffered ? wire::kBuffered : 0) |
+                                     (r.other_value ? wire::kOtherValue : 0)));
     if (has_version) {
       PutFixed64(out, r.version.hlc);
       PutLengthPrefixed(out, r.version.origin == local_peer
@@ -270,12 +271,13 @@ Status DecodeResults(std::string_view bytes, BatchReply* out) {
       return Bad("results", "truncated result");
     }
     if (flags & ~(wire::kExisted | wire::kApplied | wire::kHasVersion |
-                  wire::kBuffered)) {
+                  wire::kBuffered | wire::kOtherValue)) {
       return Bad("results", "unknown result flags");
     }
     r.existed = flags & wire::kExisted;
     r.applied = flags & wire::kApplied;
     r.buffered = flags & wire::kBuffered;
+    r.other_value = flags & wire::kOtherValue;
     if (flags & wire::kHasVersion) {
       if (code != 0 || !in.GetFixed64(&r.version.hlc) || r.version.hlc == 0 ||
           !in.GetLengthPrefixed(&origin)) {

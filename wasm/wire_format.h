@@ -131,12 +131,14 @@ enum OpType : uint8_t {
   kRestamp = 5
 };
 // kBuffered: WriteResult::buffered (the write path took a put without
-// reading its key: kExisted is unknown, reported clear).
+// reading its key: kExisted is unknown, reported clear). kOtherValue:
+// WriteResult::other_value (a merge of the stored version with another value).
 enum ResultFlags : uint8_t {
   kExisted = 1,
   kApplied = 2,
   kHasVersion = 4,
-  kBuffered = 8
+  kBuffered = 8,
+  kOtherValue = 16
 };
 enum ScanFlags : uint8_t { kHasEnd = 1, kReverse = 2, kTombstones = 4 };
 // The flags of a `scanned` record.

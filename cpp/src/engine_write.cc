@@ -76,6 +76,7 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
   r.existed = false;
   r.applied = false;
   r.buffered = false;
+  r.other_value = false;
   r.version.hlc = 0;
   r.version.origin.clear();
   r.missing_page = kNoPage;
@@ -163,10 +164,15 @@ void EngineImpl::WriteInto(WriteOp* op_in, uint64_t wall_ms, PageId* missing,
       break;
     case WriteOp::Type::kMerge:
       hlc_.Update(rec.version.hlc);
-      if (current != nullptr &&
-          CompareVersions(VersionOf(*current), rec.version) >= 0) {
-        SetVersion(*current, &r.version);  // stale or duplicate: keep ours
-        return;
+      if (current != nullptr) {
+        int order = CompareVersions(VersionOf(*current), rec.version);
+        if (order >= 0) {
+          SetVersion(*current, &r.version);  // stale or duplicate: keep ours
+          r.other_value =
+              order == 0 && (current->tombstone != rec.tombstone ||
+                             (!rec.tombstone && current->value != rec.value));
+          return;
+        }
       }
       e.tombstone = rec.tombstone;
       if (!e.tombstone) e.value = std::move(op_in->record.value);

@@ -18,6 +18,7 @@ const EXISTED = 1
 const APPLIED = 2
 const HAS_VERSION = 4
 const BUFFERED = 8
+const OTHER_VALUE = 16
 /** wire `scan` flags. */
 const HAS_END = 1
 const REVERSE = 2
@@ -49,7 +50,9 @@ const encoder = new TextEncoder()
  * page: with code NOT_RESIDENT, the page the skipped write waits for.
  * buffered: a put the engine's write path took without reading its key
  * (cpp/src/WRITE_PATH.md): `existed` is unknown, reported false.
- * @typedef {{ code: number, existed: boolean, applied: boolean, buffered?: boolean,
+ * otherValue: a merge of the version stored, with another value (an
+ * equivocated version: the stored record is kept).
+ * @typedef {{ code: number, existed: boolean, applied: boolean, buffered?: boolean, otherValue?: boolean,
  *             hlc?: string, origin?: string, message?: string, page?: number }} WriteResult
  */
 
@@ -115,6 +118,7 @@ export function decodeResults(bytes, withVersions, localPeer) {
     res.existed = (flags & EXISTED) !== 0
     res.applied = (flags & APPLIED) !== 0
     if (flags & BUFFERED) res.buffered = true
+    if (flags & OTHER_VALUE) res.otherValue = true
     if (flags & HAS_VERSION) {
       if (withVersions) {
         res.hlc = r.fixed64Hex()

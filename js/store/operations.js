@@ -239,7 +239,8 @@ export class SyncScanOperation {
   #engine
   #ring
   #request
-  #sliceStart = performance.now()
+  #now
+  #sliceStart
   #pausing = false
   done = 0
   /** @type {import('../engine/sync-codec.js').SyncAnswer[]} */
@@ -249,8 +250,11 @@ export class SyncScanOperation {
    * @param {import('../engine/wasm-engine.js').WasmEngine} engine
    * @param {import('../engine/ring.js').RingView} ring held by the caller until the operation ends
    * @param {{ rf: number, self: number, queries: import('../engine/sync-codec.js').SyncQuery[] }} request
+   * @param {() => number} [now] ms (a monotonic clock), for the slices
    */
-  constructor(engine, ring, request) {
+  constructor(engine, ring, request, now = () => performance.now()) {
+    this.#now = now
+    this.#sliceStart = now()
     this.#engine = engine
     this.#ring = ring
     this.#request = { ...request, start: '' }
@@ -264,8 +268,8 @@ export class SyncScanOperation {
     // anti-entropy request never holds this thread long (issue 16).
     if (this.#pausing) {
       this.#pausing = false
-      this.#sliceStart = performance.now()
-    } else if (performance.now() - this.#sliceStart > SLICE_MS) {
+      this.#sliceStart = this.#now()
+    } else if (this.#now() - this.#sliceStart > SLICE_MS) {
       this.#pausing = true
       return { pause: true }
     }

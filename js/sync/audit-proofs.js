@@ -90,10 +90,12 @@ export async function answerAudit(lookup, nonce, entries) {
 /**
  * What an audit's answers show.
  * @typedef {object} AuditVerdict
- * @property {string | null} failed why the replica failed (a wrong proof, or,
- *   after it acknowledged the records, one it does not hold); null: it did not
- * @property {StoredRecord[]} proven records it proved it holds
- * @property {StoredRecord[]} lacking records it does not hold (or holds older)
+ * @property {string | null} failed why the answers break the protocol (an
+ *   answer for another key, or none at all); null: they do not
+ * @property {StoredRecord[]} proven records the replica proved it holds
+ * @property {StoredRecord[]} lacking records it did not prove: it holds none,
+ *   an older version, another value under the version, or it answered a
+ *   wrong proof (js/sync/audits.js decides what that costs it)
  * @property {StoredRecord[]} newer newer versions it holds of audited keys
  */
 
@@ -102,10 +104,9 @@ export async function answerAudit(lookup, nonce, entries) {
  * @param {string} nonce the audit's
  * @param {StoredRecord[]} records audited, in the order named
  * @param {Array<string | StoredRecord | null>} answers validated (js/sync/protocol.js)
- * @param {(rec: StoredRecord) => boolean} acked whether the replica acknowledged holding a record
- * @returns {AuditVerdict}
+ * @returns {AuditVerdict} entries not covered (fewer answers) are in no list
  */
-export function checkAnswers(nonce, records, answers, acked) {
+export function checkAnswers(nonce, records, answers) {
   /** @type {AuditVerdict} */
   const verdict = { failed: null, proven: [], lacking: [], newer: [] }
   if (answers.length === 0) return { ...verdict, failed: 'an empty answer' }
@@ -113,18 +114,10 @@ export function checkAnswers(nonce, records, answers, acked) {
   for (let i = 0; i < n; i++) {
     const rec = records[i]
     const a = answers[i]
-    if (typeof a === 'string') {
-      if (a !== proofOf(nonce, rec)) return { ...verdict, failed: 'a wrong proof' }
-      verdict.proven.push(rec)
-    } else if (a !== null && a.key === rec.key && compareVersions(a.hlc, a.origin, rec.hlc, rec.origin) > 0) {
-      verdict.newer.push(a)
-    } else if (a !== null && a.key !== rec.key) {
-      return { ...verdict, failed: 'an answer for another key' }
-    } else if (acked(rec)) {
-      return { ...verdict, failed: 'a record it acknowledged is not held' }
-    } else {
-      verdict.lacking.push(rec)
-    }
+    if (a !== null && typeof a !== 'string' && a.key !== rec.key) return { ...verdict, failed: 'an answer for another key' }
+    if (typeof a === 'string' && a === proofOf(nonce, rec)) verdict.proven.push(rec)
+    else if (a !== null && typeof a !== 'string' && compareVersions(a.hlc, a.origin, rec.hlc, rec.origin) > 0) verdict.newer.push(a)
+    else verdict.lacking.push(rec)
   }
   return verdict
 }

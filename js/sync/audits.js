@@ -4,71 +4,73 @@
 // replicated() had resolved for were readable). A replica proves it holds a
 // record by hashing it with a fresh nonce (js/sync/audit-proofs.js).
 //
-// Three kinds of audit, one mechanism (challenge):
-//  - after an acknowledgement: the replicator counts a replica as holding
-//    the records of its acknowledged puts only once it proved a random
-//    sample of them (js/sync/replicator.js), so replicated() counts only
-//    audited replicas;
-//  - afterwards: every round (sync.antiEntropyInterval, while the store
-//    changes and ACTIVE_ROUNDS rounds more, else every IDLE_ROUND_MS), a
-//    sample of the records held here is audited at their other replicas; a
-//    replica that lacks one it proved holding before fails, one that lacks
-//    one it never acknowledged is sent it (its acknowledgement is audited);
-//  - on refusal: a peer's records this peer refused (they are not its keys
-//    under its ring) are audited at the replicas that rank before it, so
-//    that a peer which excluded a cheat and pushes its keys to honest
-//    replicas makes those replicas find the cheat too.
+// A challenge audits a sample of records at one replica. Who challenges:
+// the replicator after each acknowledgement (js/sync/proving.js: a record
+// is held only once its replica proved a sample of what it acknowledged),
+// and the audit rounds (js/sync/audit-rounds.js: records held here at their
+// other replicas, later, and on refusals).
 //
-// A replica that answers a wrong proof, or does not hold what it
-// acknowledged, is excluded from this peer's ring (onFailed: for
-// FAILED_EXCLUDE_MS, logged, counted in stats); one that never answers is
-// unresponsive, like a replica that never acknowledges. Answers to other
+// Verdicts. A record the replica does not prove (it answers nothing, an
+// older version, a wrong proof, or another value under the version) is
+// lacking. Lacking a record it never acknowledged is no fault: it is sent
+// the record. Lacking one it acknowledged is a strike: a crash may lose
+// what a replica acknowledged before its pages were saved, so it is sent
+// the record again, and only lacking a record it was struck for, once it
+// had STRIKE_GRACE_RETRIES retry intervals to take it again, fails (strikes
+// are remembered for FAILED_EXCLUDE_MS). An acknowledgement always means
+// the exact record is held: a replica holding its version with another
+// value (an equivocated version) says so in its ack (engine `other_value`),
+// so no writer of two values under one version can make honest replicas
+// fail. Answers that break the protocol (an answer for another key) fail
+// at once. A replica that fails is excluded from this peer's ring (onFailed:
+// for FAILED_EXCLUDE_MS, logged, counted in stats); one that never answers
+// is unresponsive, like a replica that never acknowledges. Answers to other
 // peers' audits cost at most AUDIT_CHARS of hashing each and HASH_RATE
 // characters per second per peer.
 import { logger } from '../core/log.js'
 import { isFromFuture } from '../core/versions.js'
-import { answerAudit, checkAnswers, newNonce, sampleLive } from './audit-proofs.js'
+import { AUDIT_ENTRIES, answerAudit, checkAnswers, newNonce, sampleLive } from './audit-proofs.js'
 import { RateLimiter } from './rate-limit.js'
 
 const log = logger('sync')
 /** How long a replica that failed an audit stays out of this peer's ring
- *  (ms): it showed it does not hold what it acknowledged. */
+ *  (ms): it showed it does not hold what it acknowledged. Strikes are
+ *  remembered as long. */
 export const FAILED_EXCLUDE_MS = 60 * 60 * 1000
 /** Sends of one audit before its replica counts as unresponsive. */
 const AUDIT_TRIES = 8
-/** Keys sampled per round, peers audited per round, and the reservoir of
- *  keys held here they are drawn from. */
-const ROUND_KEYS = 16
-const ROUND_PEERS = 32
-const RESERVOIR = 256
-/** Keys whose audited replicas are remembered (noteProven). */
+/** Retry intervals a struck replica has to take the record again; its
+ *  follow-ups come after that many, then twice as many each time, up to
+ *  FOLLOW_UP_RETRIES (a replica that drops what it took again is found
+ *  whether it holds it seconds or minutes). */
+const STRIKE_GRACE_RETRIES = 2
+const FOLLOW_UP_RETRIES = 256
+/** Strikes and proven records remembered (the oldest forgotten first). */
+const MAX_STRIKES = 10000
 const PROVEN_KEYS = 4096
-/** Rounds go on for this many rounds after the first one following the
- *  last write applied here; then one is made every IDLE_ROUND_MS (a round reads pages, here and at
- *  the audited replicas: an idle store reads none in between, and its
- *  anti-entropy re-reads them as often: js/store/digest-cache.js). */
-const ACTIVE_ROUNDS = 3
-const IDLE_ROUND_MS = 10 * 60 * 1000
-/** Audits of other replicas, made on refusals, in flight at once. */
-const REFUSAL_AUDITS = 8
 /** Characters of records a peer's audits may make this one hash per second
  *  (bursts of twice that). */
 const HASH_RATE = 4 << 20
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
-/** @typedef {import('./audit-proofs.js').AuditVerdict} AuditVerdict */
+/** @typedef {'proven' | 'lacking' | 'failed' | 'gone'} Verdict */
 
 /**
  * @typedef {object} Challenge
  * @property {string} peer
  * @property {string} nonce
- * @property {StoredRecord[]} records
- * @property {(rec: StoredRecord) => boolean} acked whether it acknowledged holding a record
+ * @property {StoredRecord[]} records the sample audited
+ * @property {(rec: StoredRecord) => boolean} acked
+ * @property {boolean} repair merge the newer versions it shows
+ * @property {boolean} push send it the records it lacks
  * @property {number} tries sends so far
  * @property {number} first ms of the first send
  * @property {number} at ms of the last send
- * @property {(ok: boolean | null) => void} resolve
+ * @property {(verdict: Verdict) => void} resolve
  */
+
+/** A strike's key: peer, key and version of the record lacking. @param {string} peer @param {StoredRecord} rec */
+const strikeId = (peer, rec) => `${peer}\n${rec.hlc}\n${rec.origin}\n${rec.key}`
 
 export class Audits {
   #ctx
@@ -80,13 +82,9 @@ export class Audits {
   #now
   /** @type {Map<number, Challenge>} audit id -> challenge in flight */
   #inFlight = new Map()
-  /** @type {string[]} keys held here, a uniform sample of those written or merged (Algorithm R) */
-  #reservoir = []
-  #seen = 0
-  /** Rounds since the last write applied here. */
-  #quiet = 0
-  #lastRound = 0
-  #refusalAudits = 0
+  /** @type {Map<string, {peer: string, key: string, at: number, next: number, gap: number}>}
+   *  strikeId -> when struck, and its next follow-up (ms; Infinity: none more) */
+  #struck = new Map()
   /** @type {Map<string, {hlc: string, origin: string, peers: Set<string>}>} key -> the replicas that proved holding that version */
   #proven = new Map()
   #hashLimiter = new RateLimiter({ messages: 1e9, bytes: HASH_RATE })
@@ -114,26 +112,74 @@ export class Audits {
   }
 
   /**
-   * Audits a replica: resolves true when it proved the records it was
-   * asked about (what it lacks, if it had not acknowledged them, is pushed
-   * to it), false when it failed (onFailed was called), null when it did
-   * not answer (onUnresponsive was called), left the ring, or this peer closed.
+   * Audits a replica on a sample of `records` (the ones it was struck for
+   * first, then live ones at random). Resolves 'proven' when it proved the
+   * sample, 'lacking' when it lacks some (sent them, if `push`; struck, if
+   * it acknowledged them), 'failed' when it failed (onFailed was called),
+   * 'gone' when it did not answer (onUnresponsive was called), left the
+   * ring, or this peer closed; 'proven' at once when no record is live.
    * @param {string} peer
-   * @param {StoredRecord[]} records 1 to AUDIT_ENTRIES (audit-proofs.js sampleLive)
-   * @param {(rec: StoredRecord) => boolean} [acked] whether it acknowledged
-   *   holding a record (not holding it then fails the audit); default: all
-   * @returns {Promise<boolean | null>}
+   * @param {readonly StoredRecord[]} records the candidates, held here
+   * @param {{ acked?: (rec: StoredRecord) => boolean, repair?: boolean, push?: boolean }} [opts]
+   *   acked: whether it acknowledged holding a record (default: all);
+   *   repair: merge the newer versions it shows (default: true; not for
+   *   keys this peer does not hold); push: send it what it lacks (default:
+   *   false: the replicator sends its records again itself)
+   * @returns {Promise<Verdict>}
    */
-  challenge(peer, records, acked = () => true) {
-    if (this.#closed || records.length === 0) return Promise.resolve(null)
+  challenge(peer, records, { acked = () => true, repair = true, push = false } = {}) {
+    if (this.#closed) return Promise.resolve('gone')
+    const struck = records.filter((r) => !r.deleted && this.#struck.has(strikeId(peer, r)))
+    const sample = [...struck.slice(0, AUDIT_ENTRIES), ...sampleLive(records.filter((r) => !struck.includes(r)))].slice(0, AUDIT_ENTRIES)
+    if (sample.length === 0) return Promise.resolve('proven')
     return new Promise((resolve) => {
       const id = this.#ctx.nextId()
       const now = this.#now()
       /** @type {Challenge} */
-      const c = { peer, nonce: newNonce(), records, acked, tries: 0, first: now, at: now, resolve }
+      const c = { peer, nonce: newNonce(), records: sample, acked, repair, push, tries: 0, first: now, at: now, resolve }
       this.#inFlight.set(id, c)
       this.#send(id, c)
     })
+  }
+
+  /** @returns {Set<string>} the peers with an audit in flight */
+  busy() {
+    return new Set([...this.#inFlight.values()].map((c) => c.peer))
+  }
+
+  /**
+   * Whether a replica acknowledged holding this record: it proved holding
+   * it (noteProven), or was struck for lacking it after acknowledging it.
+   * @param {string} peer
+   * @param {StoredRecord} rec
+   */
+  acknowledged(peer, rec) {
+    const e = this.#proven.get(rec.key)
+    if (e !== undefined && e.hlc === rec.hlc && e.origin === rec.origin && e.peers.has(peer)) return true
+    return this.#struck.has(strikeId(peer, rec))
+  }
+
+  /**
+   * The strikes due a follow-up audit: did the replica keep the record it
+   * was sent again?
+   * @returns {Array<{peer: string, key: string}>}
+   */
+  followUps() {
+    const now = this.#now()
+    const out = []
+    for (const s of this.#struck.values()) {
+      if (s.next > now) continue
+      s.gap *= 2
+      s.next = s.gap > FOLLOW_UP_RETRIES * this.#ctx.retryInterval ? Infinity : now + s.gap
+      out.push({ peer: s.peer, key: s.key })
+    }
+    return out
+  }
+
+  /** @returns {boolean} whether some strike awaits a follow-up (rounds go on for it) */
+  get following() {
+    for (const s of this.#struck.values()) if (s.next !== Infinity) return true
+    return false
   }
 
   /**
@@ -146,21 +192,35 @@ export class Audits {
     const c = this.#inFlight.get(id)
     if (!c || c.peer !== from) return
     this.#inFlight.delete(id)
-    const verdict = checkAnswers(c.nonce, c.records, answers, c.acked)
-    const future = verdict.newer.find((r) => isFromFuture(r.hlc, this.#now(), this.#maxClockDrift))
-    if (verdict.failed === null && future) verdict.failed = 'a version from the future'
-    if (verdict.failed !== null) {
+    const now = this.#now()
+    const verdict = checkAnswers(c.nonce, c.records, answers)
+    let failed = verdict.failed
+    const member = this.#ctx.isMember(from)
+    for (const rec of verdict.lacking) {
+      if (failed !== null) break
+      if (c.acked(rec)) {
+        const sid = strikeId(from, rec)
+        const strike = this.#struck.get(sid)
+        if (strike !== undefined && now - strike.at >= STRIKE_GRACE_RETRIES * this.#ctx.retryInterval) {
+          failed = 'a record it acknowledged again is still not held'
+          break
+        }
+        if (strike === undefined) this.#strike(sid, from, rec.key, now)
+      }
+      if (c.push && member) this.#ctx.queue(from, rec)
+    }
+    if (failed !== null) {
       this.stats.failed++
-      log('audit of %s failed: %s', from.slice(0, 8), verdict.failed)
-      this.#onFailed(from, verdict.failed, this.#forget(from))
-      c.resolve(false)
+      log('audit of %s failed: %s', from.slice(0, 8), failed)
+      this.#onFailed(from, failed, this.#forget(from))
+      c.resolve('failed')
       return
     }
     this.stats.passed++
-    // Sent what it lacks (its acknowledgement is audited), if it is still a replica here.
-    if (this.#ctx.isMember(from)) for (const rec of verdict.lacking) this.#ctx.queue(from, rec)
-    c.resolve(true)
-    if (verdict.newer.length > 0) await this.#merge(verdict.newer)
+    c.resolve(verdict.lacking.length > 0 ? 'lacking' : 'proven')
+    // Newer versions it holds (read repair); one from beyond the drift is not taken.
+    const newer = verdict.newer.filter((r) => !isFromFuture(r.hlc, now, this.#maxClockDrift))
+    if (c.repair && newer.length > 0) await this.#merge(newer)
   }
 
   /**
@@ -182,8 +242,8 @@ export class Audits {
 
   /**
    * A replica proved it holds what it acknowledged, rec among it: a later
-   * audit of this version at that replica fails if it no longer holds it
-   * (the last PROVEN_KEYS keys are remembered).
+   * audit of this version at that replica counts it as acknowledged (the
+   * last PROVEN_KEYS keys are remembered).
    * @param {string} peer
    * @param {StoredRecord} rec
    */
@@ -196,58 +256,13 @@ export class Audits {
     if (this.#proven.size > PROVEN_KEYS) this.#proven.delete(/** @type {string} */ (this.#proven.keys().next().value))
   }
 
-  /**
-   * Writes applied here (made here or merged): the keys sampled for rounds.
-   * @param {readonly string[]} keys
-   */
-  noteHeld(keys) {
-    this.#quiet = 0
-    for (const key of keys) {
-      this.#seen++
-      if (this.#reservoir.length < RESERVOIR) this.#reservoir.push(key)
-      else {
-        const j = Math.floor(Math.random() * this.#seen)
-        if (j < RESERVOIR) this.#reservoir[j] = key
-      }
-    }
-  }
-
-  /**
-   * One round of audits of other replicas: a sample of the live records
-   * held here, each at its other replicas under the current ring.
-   * @returns {Promise<void>}
-   */
-  async round() {
-    const now = this.#now()
-    if (this.#closed || this.#reservoir.length === 0) return
-    if (this.#quiet++ > ACTIVE_ROUNDS && now - this.#lastRound < IDLE_ROUND_MS) return
-    this.#lastRound = now
-    const keys = [...new Set(Array.from({ length: ROUND_KEYS }, () => this.#reservoir[Math.floor(Math.random() * this.#reservoir.length)]))]
-    const found = await this.#ctx.lookup(keys)
-    if (this.#closed) return
-    const gone = new Set(keys.filter((_, i) => found[i] === null))
-    if (gone.size > 0) this.#reservoir = this.#reservoir.filter((k) => !gone.has(k))
-    const live = /** @type {StoredRecord[]} */ (found.filter((r) => r !== null && !r.deleted))
-    this.#auditAt(live, () => true, ROUND_PEERS)
-  }
-
-  /**
-   * A peer's records this peer refused (not its keys under its ring): a
-   * sample is audited at the replicas ranked before this peer.
-   * @param {StoredRecord[]} records
-   */
-  onRefused(records) {
-    if (this.#closed || this.#refusalAudits >= REFUSAL_AUDITS) return
-    this.#auditAt(sampleLive(records, 2), () => this.#refusalAudits < REFUSAL_AUDITS, REFUSAL_AUDITS, true)
-  }
-
   /** Resends audits unanswered for retryInterval; gives up on replicas that never answer. */
   retry() {
     const now = this.#now()
     for (const [id, c] of this.#inFlight) {
       if (!this.#ctx.isMember(c.peer)) {
         this.#inFlight.delete(id) // gone from the ring: nothing to count on there
-        c.resolve(null)
+        c.resolve('gone')
         continue
       }
       if (now - c.at < this.#ctx.retryInterval) continue
@@ -255,57 +270,27 @@ export class Audits {
         this.#inFlight.delete(id)
         log('audit of %s unanswered after %d sends', c.peer.slice(0, 8), c.tries)
         this.#onUnresponsive(c.peer)
-        c.resolve(null)
+        c.resolve('gone')
       } else this.#send(id, c)
+    }
+    for (const [sid, s] of this.#struck) {
+      if (now - s.at < FAILED_EXCLUDE_MS) break // in the order struck
+      this.#struck.delete(sid)
     }
   }
 
-  /** Challenges in flight settle (null). */
+  /** Challenges in flight settle ('gone'). */
   close() {
     this.#closed = true
-    for (const c of this.#inFlight.values()) c.resolve(null)
+    for (const c of this.#inFlight.values()) c.resolve('gone')
     this.#inFlight.clear()
   }
 
-  /**
-   * Audits records at their replicas other than this peer (at most
-   * AUDIT_ENTRIES per replica, `peers` replicas, none with an audit in flight).
-   * @param {StoredRecord[]} records
-   * @param {() => boolean} more whether to start another
-   * @param {number} peers
-   * @param {boolean} [refusal] counted in #refusalAudits while in flight
-   */
-  #auditAt(records, more, peers, refusal = false) {
-    if (records.length === 0) return
-    const { selfId, rf } = this.#ctx
-    const replicas = this.#ctx.ring().replicasFor(
-      records.map((r) => r.key),
-      rf
-    )
-    const busy = new Set([...this.#inFlight.values()].map((c) => c.peer))
-    /** @type {Map<string, StoredRecord[]>} */
-    const byPeer = new Map()
-    records.forEach((rec, i) => {
-      for (const p of replicas[i]) {
-        if (p === selfId || busy.has(p)) continue
-        const list = byPeer.get(p) ?? []
-        list.push(rec)
-        byPeer.set(p, list)
-      }
-    })
-    let started = 0
-    for (const [peer, list] of byPeer) {
-      if (started >= peers || !more()) break
-      started++
-      if (refusal) this.#refusalAudits++
-      const acked = (/** @type {StoredRecord} */ rec) => {
-        const e = this.#proven.get(rec.key)
-        return e !== undefined && e.hlc === rec.hlc && e.origin === rec.origin && e.peers.has(peer)
-      }
-      this.challenge(peer, sampleLive(list), acked).finally(() => {
-        if (refusal) this.#refusalAudits--
-      })
-    }
+  /** @param {string} sid @param {string} peer @param {string} key @param {number} now */
+  #strike(sid, peer, key, now) {
+    const gap = STRIKE_GRACE_RETRIES * this.#ctx.retryInterval
+    this.#struck.set(sid, { peer, key, at: now, next: now + gap, gap })
+    if (this.#struck.size > MAX_STRIKES) this.#struck.delete(/** @type {string} */ (this.#struck.keys().next().value))
   }
 
   /**

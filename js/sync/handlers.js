@@ -40,7 +40,9 @@ export async function mergeRecords(local, records) {
 
 /**
  * The versions kept over records a merge did not take: stored versions
- * newer than theirs (an equal one is the same record, held).
+ * newer than theirs, and their own version stored with another value (an
+ * equivocated version: what is held is not their record). An equal version
+ * with the same value is the same record, held.
  * @param {StoredRecord[]} records
  * @param {import('../engine/codec.js').WriteResult[]} results of mergeRecords, one per record
  * @returns {import('./protocol.js').Entry[]}
@@ -51,7 +53,8 @@ export function keptOver(records, results) {
   records.forEach((r, i) => {
     const res = results[i]
     if (res.applied || res.hlc === undefined || res.origin === undefined) return
-    if (compareVersions(res.hlc, res.origin, r.hlc, r.origin) > 0) kept.push({ key: r.key, hlc: res.hlc, origin: res.origin, deleted: false })
+    const order = compareVersions(res.hlc, res.origin, r.hlc, r.origin)
+    if (order > 0 || (order === 0 && res.otherValue)) kept.push({ key: r.key, hlc: res.hlc, origin: res.origin, deleted: false })
   })
   return kept
 }
@@ -85,6 +88,7 @@ function lookupRecords(local) {
  * @property {() => boolean} peersNear they nearly do
  * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookup the stored records of keys
  * @property {import('./audits.js').Audits} audits
+ * @property {import('./audit-rounds.js').AuditRounds} auditRounds
  */
 
 // Records of a put merged at once (a put of 48 KB holds fewer), and while
@@ -130,7 +134,7 @@ export async function handleMessage(parts, from, msg) {
         at += part.length
         const taken = await acceptPut(parts, part)
         if (taken.why !== null) messenger.refused(taken.why, taken.refused.length)
-        if (taken.notReplicated.length > 0) parts.audits.onRefused(taken.notReplicated)
+        if (taken.notReplicated.length > 0) parts.auditRounds.onRefused(taken.notReplicated)
         refused.push(...taken.refused)
         if (taken.accepted.length > 0) kept.push(...keptOver(taken.accepted, await mergeRecords(local, taken.accepted)))
       }

@@ -1,10 +1,9 @@
 // Proving: the records replicas acknowledged and have yet to prove they hold
 // (js/sync/audits.js), for the replicator. One audit in flight per replica:
 // what a replica acknowledges meanwhile waits for the next audit, which
-// samples all of it (audit-proofs.js sampleLive). A proof vouches for every
-// record of the audit's batch; a batch of tombstones only is held at once
-// (a tombstone's proof would show nothing).
-import { sampleLive } from './audit-proofs.js'
+// samples all of it. A proof vouches for every record of the audit's batch;
+// a batch of tombstones only is held at once (a tombstone's proof would
+// show nothing: js/sync/audit-proofs.js).
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 /** @typedef {{ rec: StoredRecord }} Acked an entry of the replicator's, acknowledged */
@@ -13,6 +12,7 @@ export class Proving {
   #audit
   #current
   #held
+  #again
   #notHeld
   #after
   /** @type {Map<string, Acked[]>} peer -> entries acknowledged, not yet in an audit */
@@ -22,21 +22,23 @@ export class Proving {
   #closed = false
 
   /**
-   * @param {{ audit: (peer: string, records: StoredRecord[]) => Promise<boolean | null>,
+   * @param {{ audit: (peer: string, records: StoredRecord[]) => Promise<import('./audits.js').Verdict>,
    *           current: (peer: string, e: Acked) => boolean,
    *           held: (peer: string, entries: Acked[]) => void,
+   *           again: (peer: string, entries: Acked[]) => void,
    *           notHeld: (peer: string, entries: Acked[]) => void,
    *           after: (peer: string) => void }} opts
-   *   audit: true when the replica proved its sample, false when it failed,
-   *   null when it did not answer; current: whether an entry is still the
-   *   one pending for its key at that peer (not superseded, not rerouted);
-   *   held / notHeld: a verdict's entries, those still current; after: a
-   *   verdict was applied
+   *   audit: a replica's verdict on a sample of the records; current:
+   *   whether an entry is still the one pending for its key at that peer
+   *   (not superseded, not rerouted); held ('proven'), again ('lacking':
+   *   send them again), notHeld ('failed', 'gone'): a verdict's entries,
+   *   those still current; after: a verdict was applied
    */
-  constructor({ audit, current, held, notHeld, after }) {
+  constructor({ audit, current, held, again, notHeld, after }) {
     this.#audit = audit
     this.#current = current
     this.#held = held
+    this.#again = again
     this.#notHeld = notHeld
     this.#after = after
   }
@@ -69,16 +71,19 @@ export class Proving {
     const entries = (this.#unproven.get(peer) ?? []).filter((e) => this.#current(peer, e))
     this.#unproven.delete(peer)
     if (entries.length === 0) return
-    const sample = sampleLive(entries.map((e) => e.rec))
-    if (sample.length === 0) return this.#held(peer, entries)
+    if (entries.every((e) => e.rec.deleted)) return this.#held(peer, entries)
     this.#auditing.add(peer)
-    this.#audit(peer, sample).then((ok) => {
+    this.#audit(
+      peer,
+      entries.map((e) => e.rec)
+    ).then((verdict) => {
       this.#auditing.delete(peer)
       if (this.#closed) return
       const still = entries.filter((e) => this.#current(peer, e))
-      // Failed or unanswered: the auditor excluded the peer, and the ring
-      // change rerouted what was pending; what is left is not held.
-      if (ok === true) this.#held(peer, still)
+      if (verdict === 'proven') this.#held(peer, still)
+      else if (verdict === 'lacking') this.#again(peer, still)
+      // Failed or gone: the auditor excluded the peer, and the ring change
+      // rerouted what was pending; what is left is not held.
       else this.#notHeld(peer, still)
       this.#next(peer)
       this.#after(peer)

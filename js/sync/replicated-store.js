@@ -297,7 +297,7 @@ export class ReplicatedStore {
     if (sync.antiEntropyInterval > 0) {
       this.#every(sync.antiEntropyInterval, () => {
         this.#round(true)
-        parts.audits.round().catch((err) => this.#background(err))
+        parts.auditRounds.round().catch((err) => this.#background(err))
       })
     }
     for (const p of this.#transport.peers()) this.#membership.heard(p)
@@ -372,7 +372,7 @@ export class ReplicatedStore {
   /** @param {import('../store/local-store.js').AppliedWrite[]} applied */
   #push(applied) {
     const p = /** @type {SyncParts} */ (this.#parts)
-    p.audits.noteHeld(applied.map((a) => a.record.key))
+    p.auditRounds.noteHeld(applied.map((a) => a.record.key))
     if (p.publisher.subscribers > 0) p.publisher.onApplied(applied.map((a) => a.record))
     const replicas = this.replicasFor(applied.map((a) => a.record.key))
     p.ownership.onApplied(applied, replicas)

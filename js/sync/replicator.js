@@ -8,7 +8,8 @@
 // Invariants:
 //  1. pending holds, per peer and key, only the newest record queued.
 //  2. An entry is either waiting (msg 0), in one in-flight message (msg id),
-//     or acknowledged and proving (PROVING: below).
+//     or acknowledged and proving (PROVING), or lacking at its audit (AGAIN:
+//     below).
 //  3. whenDrained() waiters settle as soon as nothing is pending, but never
 //     between reroute() and the replicate() that queues its records again.
 //
@@ -22,25 +23,25 @@
 // yet: it stays pending (proving) until its replica proves a random sample
 // of the records it acknowledged since its last audit (one audit in flight
 // per replica); only then is it held (onHeld), so replicated() counts only
-// audited replicas. A replica that fails or never answers is excluded by the
+// audited replicas. What a replica lacks is sent again with the next
+// retries; a replica that fails or never answers is excluded by the
 // auditor (the ring change reroutes what it had); its records stop pending
 // here.
 import { compareVersions } from '../core/versions.js'
 import { BulkPush } from './bulk-push.js'
 import { Proving } from './proving.js'
+import { putBatches } from './put-batches.js'
 import { Waiters } from './waiters.js'
 
-// Records per replication message are cut at about this many characters
-// (a record that would take a message past it starts the next one, so a
-// large record goes alone: escaped into the message, it must still fit the
-// receiver's maxMessageChars), and at most this many such messages per peer
-// await their ack (a burst larger than a data channel's buffer is lost whole).
-const PUT_CHARS = 48000
+// Puts (js/sync/put-batches.js) awaiting their ack per peer, at most (a
+// burst larger than a data channel's buffer is lost whole).
 const PUTS_IN_FLIGHT = 8
 // Sends of one record to one peer before it may be given up on.
 const MAX_TRIES = 8
-// An entry's msg while its replica proves it holds it (acknowledged, audit pending).
+// An entry's msg while its replica proves it holds it (acknowledged, audit
+// pending), and once it lacked it at its audit (sent again by the next retry).
 const PROVING = -1
+const AGAIN = -2
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 /** @typedef {{rec: StoredRecord, msg: number, tries: number, first: number}} Entry a record waiting at a
@@ -51,12 +52,12 @@ export class Replicator {
   #send
   #nextId
   #retryInterval
-  #onHeld
-  #onUnresponsive
   #giveUpAfter
   #isMember
-  #onKept
-  #onRefused
+  /** @type {{ held: (peer: string, rec: StoredRecord) => void, unresponsive: (peer: string) => void,
+   *  kept: (peer: string, rec: StoredRecord, kept: import('./protocol.js').Entry) => Promise<void> | undefined,
+   *  refused: (peer: string, rec: StoredRecord) => void }} the constructor's callbacks */
+  #on
   /** @type {Proving | null} acknowledged entries awaiting their replica's proof (none: held at the ack) */
   #proving = null
   /** onKept answers not settled yet (whenDrained waits for them) */
@@ -69,6 +70,8 @@ export class Replicator {
   #sendScheduled = false
   #closed = false
   #waiters = new Waiters()
+  /** @type {Set<Entry>} entries AGAIN */
+  #again = new Set()
 
   /**
    * @param {{ selfId: string, send: (peer: string, msg: import('./protocol.js').Message) => boolean | void,
@@ -79,7 +82,7 @@ export class Replicator {
    *           onUnresponsive?: (peer: string) => void, giveUpAfter?: number,
    *           isMember?: (peer: string) => boolean,
    *           onKept?: (peer: string, rec: StoredRecord, kept: import('./protocol.js').Entry) => Promise<void> | undefined,
-   *           audit?: (peer: string, records: StoredRecord[]) => Promise<boolean | null>,
+   *           audit?: (peer: string, records: StoredRecord[]) => Promise<import('./audits.js').Verdict>,
    *           onRefused?: (peer: string, rec: StoredRecord) => void }} opts
    *   send: false when the message was not sent (past the peer's outgoing
    *   budget: sent again by a later retry); retryInterval in ms; lookup: the local store's records (for pushKeys);
@@ -89,8 +92,8 @@ export class Replicator {
    *   (default 8 retry intervals); isMember: whether a peer is still in the
    *   ring (a push to one that is not stops); onKept: a peer acknowledged a
    *   record but keeps a newer version (js/sync/restamps.js); audit: a
-   *   replica proves it holds a sample of what it acknowledged (true), fails
-   *   (false) or does not answer (null); none: acknowledged records are held;
+   *   replica's verdict on a sample of what it acknowledged
+   *   (js/sync/audits.js); none: acknowledged records are held;
    *   onRefused: a peer did not store a record (its ack named it)
    */
   constructor({
@@ -108,12 +111,16 @@ export class Replicator {
     audit,
     onRefused = () => {}
   }) {
-    this.#onRefused = onRefused
+    this.#on = { held: onHeld, unresponsive: onUnresponsive, kept: onKept, refused: onRefused }
     if (audit !== undefined) {
       this.#proving = new Proving({
         audit,
         current: (peer, e) => this.#pending.get(peer)?.get(e.rec.key) === e,
         held: (peer, entries) => this.#held(peer, /** @type {Entry[]} */ (entries)),
+        // Lacking some: sent again with the next retries (js/sync/audits.js strikes).
+        again: (_peer, entries) => {
+          for (const e of /** @type {Entry[]} */ (entries)) this.#again.add(Object.assign(e, { msg: AGAIN }))
+        },
         notHeld: (peer, entries) => this.#drop(peer, /** @type {Entry[]} */ (entries)),
         after: (peer) => {
           this.#waiters.settle()
@@ -122,10 +129,7 @@ export class Replicator {
       })
     }
     this.#isMember = isMember
-    this.#onKept = onKept
-    this.#onUnresponsive = onUnresponsive
     this.#giveUpAfter = giveUpAfter
-    this.#onHeld = onHeld
     this.#selfId = selfId
     this.#send = send
     this.#nextId = nextId
@@ -209,18 +213,20 @@ export class Replicator {
       if (e?.msg !== id) continue
       if (notStored.has(k)) {
         m.delete(k) // refused: not held there (copies does not count it)
-        this.#onRefused(from, e.rec)
+        this.#on.refused(from, e.rec)
         continue
       }
       const over = keptByKey.get(k)
-      if (over === undefined || compareVersions(over.hlc, over.origin, e.rec.hlc, e.rec.origin) <= 0) {
+      // An older version kept is a stale answer: held. The same version
+      // kept is another value under it (an equivocated version): not held.
+      if (over === undefined || compareVersions(over.hlc, over.origin, e.rec.hlc, e.rec.origin) < 0) {
         held.push(e)
         continue
       }
       m.delete(k)
-      // Not held: the peer keeps a newer version. Waiters wait for what
-      // the writer does about it (a new version, queued).
-      const answered = this.#onKept(from, e.rec, over)
+      // Not held: the peer keeps a newer version, or another value of this
+      // one. Waiters wait for what the writer does about it (a new version, queued).
+      const answered = this.#on.kept(from, e.rec, over)
       if (answered) {
         this.#answering++
         answered.finally(() => {
@@ -248,7 +254,7 @@ export class Replicator {
    */
   #held(peer, entries) {
     this.#drop(peer, entries)
-    for (const e of entries) this.#onHeld(peer, e.rec)
+    for (const e of entries) this.#on.held(peer, e.rec)
   }
 
   /**
@@ -283,7 +289,9 @@ export class Replicator {
         }
       }
     }
-    for (const peer of unresponsive) this.#onUnresponsive(peer) // reroutes: resends stop
+    for (const e of this.#again) if (e.msg === AGAIN) e.msg = 0 // (else superseded, rerouted or dropped)
+    this.#again.clear()
+    for (const peer of unresponsive) this.#on.unresponsive(peer) // reroutes: resends stop
     // What waits for peers gone from the ring (queued to them directly:
     // catch-up, repairs, audits) is dropped: a reroute took the rest.
     for (const [peer, m] of this.#pending) {
@@ -317,6 +325,7 @@ export class Replicator {
     }
     this.#pending.clear()
     this.#inFlight.clear()
+    this.#again.clear()
     this.#proving?.clear()
     this.#bulk.wake(null)
     return [...recs.values()]
@@ -342,6 +351,7 @@ export class Replicator {
     this.#closed = true
     this.#pending.clear()
     this.#inFlight.clear()
+    this.#again.clear()
     this.#proving?.close()
     this.#waiters.close()
     this.#bulk.close()
@@ -364,36 +374,23 @@ export class Replicator {
     for (const f of this.#inFlight.values()) inFlight.set(f.peer, (inFlight.get(f.peer) ?? 0) + 1)
     for (const [peer, m] of this.#pending) {
       let room = PUTS_IN_FLIGHT - (inFlight.get(peer) ?? 0)
-      /** @type {Entry[]} */
-      let batch = []
-      let chars = 0
-      const flush = () => {
-        if (batch.length === 0) return
+      if (room <= 0) continue
+      for (const batch of putBatches(waiting(m))) {
         const id = this.#nextId()
-        if (this.#send(peer, { t: 'put', id, records: batch.map((e) => e.rec) }) === false) {
-          room = 0 // past the peer's outgoing budget: the rest waits (retry)
-        } else {
-          room--
-          for (const e of batch) {
-            e.msg = id
-            if (e.tries++ === 0) e.first = now
-          }
-          this.#inFlight.set(id, { peer, keys: batch.map((e) => e.rec.key), at: now })
+        // Past the peer's outgoing budget: the rest waits (retry).
+        if (this.#send(peer, { t: 'put', id, records: batch.map((e) => e.rec) }) === false) break
+        for (const e of batch) {
+          e.msg = id
+          if (e.tries++ === 0) e.first = now
         }
-        batch = []
-        chars = 0
+        this.#inFlight.set(id, { peer, keys: batch.map((e) => e.rec.key), at: now })
+        if (--room <= 0) break
       }
-      for (const e of m.values()) {
-        if (room <= 0) break
-        if (e.msg !== 0) continue
-        const size = e.rec.key.length + (e.rec.json?.length ?? 0) + 48
-        if (chars + size > PUT_CHARS) flush()
-        if (room <= 0) break
-        batch.push(e)
-        chars += size
-        if (chars >= PUT_CHARS) flush()
-      }
-      if (room > 0) flush()
     }
   }
+}
+
+/** @param {Map<string, Entry>} m a peer's pending entries @returns {Generator<Entry>} those waiting to be sent */
+function* waiting(m) {
+  for (const e of m.values()) if (e.msg === 0) yield e
 }

@@ -8,7 +8,9 @@
 // version here, the same value is stamped again past the version kept
 // (engine op 'restamp'), and that version is replicated like any write.
 // A newer version that is not ahead of this clock (a write made after
-// seeing this one, or later in time) wins by right: nothing is done.
+// seeing this one, or later in time) wins by right: nothing is done. A
+// replica that keeps this peer's own version with another value (a forger
+// raced the write there under its version) gets it stamped again too.
 //
 // The margin is the trade-off: a forged version less than FUTURE_MARGIN_MS
 // ahead can still win over the honest writes of those seconds, and a peer
@@ -57,7 +59,10 @@ export class Restamps {
    */
   onKept(rec, kept) {
     if (rec.origin !== this.#selfId) return undefined // another peer's write: its writer answers
-    if (hlcWallMs(kept.hlc) <= Date.now() + FUTURE_MARGIN_MS) return undefined // a later write: it wins
+    // The same version with another value: a peer wrote it under this peer's
+    // version first (a forgery that raced this write to the replica).
+    const squatted = kept.hlc === rec.hlc && kept.origin === rec.origin
+    if (!squatted && hlcWallMs(kept.hlc) <= Date.now() + FUTURE_MARGIN_MS) return undefined // a later write: it wins
     const n = this.#counts.get(rec.key) ?? 0
     if (n >= MAX_PER_KEY) {
       this.stats.givenUp++

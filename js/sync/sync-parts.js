@@ -5,6 +5,7 @@
 // its timers and membership, and hands peers' messages to them
 // (js/sync/handlers.js).
 import { AntiEntropy } from './anti-entropy.js'
+import { AuditRounds } from './audit-rounds.js'
 import { Audits, FAILED_EXCLUDE_MS } from './audits.js'
 import { CatchUp } from './catch-up.js'
 import { Copies } from './copies.js'
@@ -37,7 +38,7 @@ const RING_SLACK = 2
  * Every part, with the context they share.
  * @typedef {Omit<import('./handlers.js').Parts, 'freshness'> & { ctx: import('./sync-context.js').SyncContext,
  *   copies: Copies, cache: RemoteCache, ownership: Ownership, rebalancer: Rebalancer, freshness: Freshness,
- *   restamps: Restamps, audits: Audits }} SyncParts
+ *   restamps: Restamps, audits: Audits, auditRounds: AuditRounds }} SyncParts
  */
 
 /**
@@ -145,6 +146,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     replicator,
     restamps,
     audits,
+    auditRounds: new AuditRounds(ctx, audits),
     // Two places of slack: a sender's ring may lack a peer this one has
     // (one it excluded: js/sync/membership.js, or one it has not heard yet).
     replicates: (keys) => ring().replicasFor(keys, rf + RING_SLACK).map((peers) => peers.includes(selfId)),
@@ -175,7 +177,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
  */
 export function closeSyncParts(p) {
   p.cache.close().catch(() => {}) // saved last (a failure gives the space back: nothing to report)
-  for (const part of [p.messenger, p.replicator, p.audits, p.reads, p.scans, p.subscriber, p.publisher, p.copies, p.catchUp, p.rebalancer, p.query, p.freshness]) part.close()
+  for (const part of [p.messenger, p.replicator, p.audits, p.auditRounds, p.reads, p.scans, p.subscriber, p.publisher, p.copies, p.catchUp, p.rebalancer, p.query, p.freshness]) part.close()
 }
 
 /**

@@ -147,6 +147,35 @@ TEST(EngineLwwTest, GreaterVersionWins) {
   EXPECT_EQ(v, "new");
 }
 
+TEST(EngineLwwTest,
+     AMergeOfTheStoredVersionWithAnotherValueKeepsOursAndSaysSo) {
+  // An equivocated version (issue 16): a replica's ack must not say it
+  // holds a record whose version it holds with another value.
+  auto e = NewEngine(testing::SmallPages());
+  Record r{"k", "mine", {100, "peer-a"}, false};
+  EXPECT_TRUE(e->MergeRemote(r, 1, nullptr).applied);
+  WriteResult same = e->MergeRemote(r, 1, nullptr);
+  EXPECT_FALSE(same.applied);
+  EXPECT_FALSE(same.other_value);  // a duplicate: held
+  r.value = "forged";
+  WriteResult other = e->MergeRemote(r, 1, nullptr);
+  EXPECT_OK(other.status);
+  EXPECT_FALSE(other.applied);
+  EXPECT_TRUE(other.other_value);
+  EXPECT_EQ(other.version.hlc, 100u);
+  r.tombstone = true;
+  r.value.clear();
+  EXPECT_TRUE(e->MergeRemote(r, 1, nullptr).other_value);  // a tombstone of it
+  r.version.hlc = 50;
+  r.value = "older";
+  r.tombstone = false;
+  EXPECT_FALSE(
+      e->MergeRemote(r, 1, nullptr).other_value);  // only the same version
+  std::string v;
+  ASSERT_OK(e->Get("k", &v, nullptr));
+  EXPECT_EQ(v, "mine");
+}
+
 TEST(EngineLwwTest, EqualClocksBreakTiesByOrigin) {
   auto a = NewEngine(testing::SmallPages());
   auto b = NewEngine(testing::SmallPages());

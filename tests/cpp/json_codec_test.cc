@@ -92,7 +92,8 @@ TEST(JsonCodecTest, ConstantsAreTheCppOnes) {
   EXPECT_EQ(j["resultFlags"], nlohmann::json({{"existed", 1},
                                               {"applied", 2},
                                               {"hasVersion", 4},
-                                              {"buffered", 8}}));
+                                              {"buffered", 8},
+                                              {"otherValue", 16}}));
   EXPECT_EQ(j["scanFlags"],
             nlohmann::json({{"hasEnd", 1}, {"reverse", 2}, {"tombstones", 4}}));
   EXPECT_EQ(j["recordFlags"], nlohmann::json({{"tombstone", 1}}));

@@ -84,7 +84,8 @@ BatchReply SampleReply() {
   r[1].applied = true;
   r[1].version = {5, "other"};
   r[2].status = Status::InvalidArgument("key is empty");
-  r[3].existed = true;  // a stale merge: nothing applied, no version
+  r[3].existed = true;      // a stale merge: nothing applied, no version
+  r[3].other_value = true;  // of the stored version, with another value
   r[4].status = Status::NotResident("page 23");  // skipped: its page
   r[4].missing_page = 23;
   return reply;
@@ -110,6 +111,8 @@ TEST(WireCodecTest, ResultsRoundTripKeepsFlagsVersionsAndMessages) {
   EXPECT_TRUE(r[2].status.IsInvalidArgument());
   EXPECT_EQ(r[2].status.message(), "key is empty");
   EXPECT_TRUE(r[3].existed);
+  EXPECT_TRUE(r[3].other_value);
+  EXPECT_FALSE(r[1].other_value);
   EXPECT_FALSE(r[3].applied);
   EXPECT_EQ(r[3].version.hlc, 0u);
   EXPECT_TRUE(r[4].status.IsNotResident());
@@ -130,7 +133,7 @@ TEST(WireCodecTest, ResultsKeepTheirBytes) {
   PutLengthPrefixed(&want, "other");
   want += std::string("\x03\x00", 2);
   PutLengthPrefixed(&want, "key is empty");
-  want += std::string("\x00\x01", 2);
+  want += std::string("\x00\x11", 2);      // existed, other value
   want += std::string("\x04\x00\x17", 3);  // skipped: its page, no message
   EXPECT_EQ(bytes, want);
 }

@@ -144,3 +144,54 @@ test('regression: Sybil ids that hold what they acknowledge through its first au
   )
   assert.ok(readable >= 0.95 * keys.length, `${readable} of ${keys.length} readable`)
 })
+
+test('regression: a peer writing two values under one version cannot make honest replicas fail each other\'s audits; a version of this peer squatted at a replica is stamped again', async () => {
+  const c = new Cluster({ seed: 88 })
+  clusters.push(c)
+  const ids = ['a', 'b', 'c'].map((x) => x.repeat(40))
+  const honest = []
+  for (const id of ids) honest.push(await c.add(id))
+  const evilId = 'e'.repeat(40)
+  const evil = rawPeer(c, evilId)
+  evil.on('message', ({ from, data }) => {
+    const m = JSON.parse(data)
+    if (m.t === 'put') evil.send(from, frame({ t: 'ack', id: m.id }))
+  })
+  assert.equal(await until(() => honest.every((s) => s.getStats().dht.peers === 4) || 'members', 5000), true)
+  const { hlcAtWallMs } = await import('../../js/core/versions.js')
+  // 60 keys, each under one version with one value at a and another at b and c.
+  const hlc = hlcAtWallMs(Date.now())
+  const records = (value) => Array.from({ length: 60 }, (_, i) => [`eq:${i}`, hlc, evilId, 0, JSON.stringify(value)])
+  evil.send(ids[0], frame({ t: 'put', id: 1, r: records('one') }))
+  for (const id of ids.slice(1)) evil.send(id, frame({ t: 'put', id: 2, r: records('two') }))
+  await until(async () => (await honest[2].getLocal('eq:59')) === 'two' || 'delivering', 5000)
+  // Their audit rounds (every antiEntropyInterval, 1 s here) sample these keys.
+  for (let i = 0; i < 5; i++) {
+    await honest[i % 3].set(`keep-active:${i}`, i)
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+  const stats = honest.map((s) => s.getStats().sync)
+  console.error(`equivocation: audits ${JSON.stringify(stats.map((s) => s.audits))}, excluded ${stats.map((s) => s.excludedPeers)}`)
+  assert.ok(stats.every((s) => s.audits.sent > 0), 'the replicas audited each other')
+  assert.ok(stats.every((s) => s.audits.failed === 0), 'none failed')
+  // (The attacker, which answers no audit, is out of their rings as unresponsive.)
+  for (const s of honest) {
+    const members = s.getPeerDistribution().map((p) => p.peerId)
+    for (const id of ids) assert.ok(members.includes(id), `${s.peerId.slice(0, 4)} still counts ${id.slice(0, 4)}`)
+  }
+
+  // A version of a's own squatted at b and c before a's push arrives: their
+  // acks say they hold it with another value, and a stamps its value again.
+  // (a is cut off for less than a peer timeout: its push is lost, its ring stays.)
+  const writer = honest[0]
+  c.net.partition([[ids[0]], [ids[1], ids[2], evilId]])
+  await writer.set('mine', 'the real value')
+  const { data } = await writer.exportData()
+  const mine = data.find((e) => e.key === 'mine')
+  for (const id of ids.slice(1)) evil.send(id, frame({ t: 'put', id: 3, r: [['mine', mine.hlc, ids[0], 0, '"squatted"']] }))
+  assert.equal(await until(async () => (await Promise.all(honest.slice(1).map((s) => s.getLocal('mine')))).every((v) => v === 'squatted') || 'delivering', 5000), true)
+  c.net.heal()
+  await writer.replicated({ timeout: 10000, copies: 3 })
+  for (const s of honest) assert.equal(await s.getLocal('mine'), 'the real value')
+  assert.ok(writer.getStats().sync.restamped >= 1)
+})

@@ -79,6 +79,11 @@ struct WriteResult {
   // path's memtable, or a page still applying runs): `existed` is unknown
   // (reported false).
   bool buffered = false;
+  // A merge of the version stored, carrying another value (or tombstone
+  // flag): the version was written twice with different values (equivocated,
+  // by a hostile peer), and the stored one is kept. Replicas report it, so
+  // that an acknowledgement always means this exact record is held.
+  bool other_value = false;
   // With status NotResident (Engine::ApplyBatch skipping missing pages):
   // the page the op waits for.
   PageId missing_page = kNoPage;

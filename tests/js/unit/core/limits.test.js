@@ -117,6 +117,9 @@ describe('engine/codec wire constants against the module', () => {
     const buffered = decodeResults(Uint8Array.of(0, 0, 1, 0, 0, 1, 0, f.applied | f.buffered), true, 'me').results[0]
     assert.equal(buffered.buffered, true)
     assert.equal(buffered.applied, true)
+    const other = decodeResults(Uint8Array.of(0, 0, 1, 0, 0, 1, 0, f.otherValue), true, 'me').results[0]
+    assert.equal(other.otherValue, true)
+    assert.equal(other.applied, false)
     // hasVersion: 8 bytes of hlc and an origin follow.
     const w = new Writer()
     for (const b of [0, 0, 1, 0, 0, 1, 0, f.applied | f.hasVersion]) w.byte(b)

@@ -436,7 +436,8 @@ describe('SyncScanOperation', () => {
       { peer: 1, bits: 0, prefix: 0, entries: true }
     ]
     const ring = { fake: true }
-    const op = new SyncScanOperation(/** @type {any} */ (engine), /** @type {any} */ (ring), { rf: 2, self: 0, queries })
+    // A clock that stands still: no slice ends (the pauses are tested below).
+    const op = new SyncScanOperation(/** @type {any} */ (engine), /** @type {any} */ (ring), { rf: 2, self: 0, queries }, () => 0)
     assert.deepEqual(op.step(), { pages: [8], ahead: { descending: false, most: Infinity } })
     assert.equal(op.done, 1)
     assert.deepEqual(op.step(), { pages: [8], ahead: { descending: false, most: Infinity } })
@@ -453,9 +454,26 @@ describe('SyncScanOperation', () => {
     assert.deepEqual(entries.entries, [{ key: 'a' }, { key: 'b' }])
   })
 
+  test('pauses once a slice has worked 10 ms, and when the engine ends a slice with no page to load (issue 16: a peer\'s request never holds the thread long)', () => {
+    let clock = 0
+    const answers = [
+      { code: StatusCode.NOT_RESIDENT, missingPage: 8, resume: 'k1', answers: [] },
+      { code: StatusCode.NOT_RESIDENT, missingPage: 0, resume: 'k2', answers: [] },
+      { code: StatusCode.OK, missingPage: 0, resume: '', answers: [] }
+    ]
+    const engine = { syncScan: () => answers.shift() }
+    const op = new SyncScanOperation(/** @type {any} */ (engine), /** @type {any} */ ({}), { rf: 1, self: 0, queries: [] }, () => clock)
+    assert.deepEqual(op.step(), { pages: [8], ahead: { descending: false, most: Infinity } })
+    clock = 11
+    assert.deepEqual(op.step(), { pause: true }, 'past SLICE_MS')
+    assert.equal(answers.length, 2, 'paused before asking the engine')
+    assert.deepEqual(op.step(), { pause: true }, "the engine's slice ended")
+    assert.equal(op.step(), null)
+  })
+
   test('another error throws', () => {
     const engine = { syncScan: () => ({ code: StatusCode.INVALID_ARGUMENT, message: 'bits', answers: [] }) }
-    const op = new SyncScanOperation(/** @type {any} */ (engine), /** @type {any} */ ({}), { rf: 1, self: 0, queries: [] })
+    const op = new SyncScanOperation(/** @type {any} */ (engine), /** @type {any} */ ({}), { rf: 1, self: 0, queries: [] }, () => 0)
     assert.throws(() => op.step(), { code: 'INVALID_ARGUMENT' })
   })
 

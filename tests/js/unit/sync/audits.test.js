@@ -1,21 +1,20 @@
-// audits.js: challenges and their verdicts, answers to peers' audits, rounds, audits on refusal.
+// audits.js: challenges, their verdicts and strikes, answers to peers' audits.
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, mock, test } from 'node:test'
 
+import { hlcAtWallMs } from '../../../../js/core/versions.js'
 import { proofOf } from '../../../../js/sync/audit-proofs.js'
 import { Audits } from '../../../../js/sync/audits.js'
-import { hlcAtWallMs } from '../../../../js/core/versions.js'
-import { fakeContext, fakeRing, flush, hlc, rec, state } from './fakes.js'
+import { fakeContext, fakeRing, hlc, rec, state } from './fakes.js'
 
 const RETRY = 1000
 const GIVE_UP = 8000
 
-/** Audits of peer A, with a ring where every key's replicas are A, B and C. */
+/** Audits of peer A. */
 function setup(over = {}) {
   const failed = []
   const unresponsive = []
-  const f = fakeContext({ ringView: fakeRing(['A', 'B', 'C'], {}), ...over })
-  f.ctx.ring().replicasFor = (keys) => keys.map(() => ['A', 'B', 'C'])
+  const f = fakeContext({ ringView: fakeRing(['A', 'B', 'C']), ...over })
   const audits = new Audits(f.ctx, {
     onFailed: (peer, why, keys) => failed.push({ peer, why, keys }),
     onUnresponsive: (peer) => unresponsive.push(peer),
@@ -24,70 +23,110 @@ function setup(over = {}) {
     giveUpAfter: GIVE_UP
   })
   const auditsTo = (peer) => f.sent.filter((s) => s.peer === peer && s.msg.t === 'audit').map((s) => s.msg)
-  /** Answers the last audit sent to peer as an honest replica holding `held` would. */
-  const prove = (peer, held = new Map()) => {
+  /** Answers the last audit sent to peer as a replica holding `held` would. */
+  const answer = (peer, held = new Map()) => {
     const a = auditsTo(peer).at(-1)
     const answers = a.entries.map((e) => {
       const r = held.get(e.key)
-      return r && r.hlc === e.hlc ? proofOf(a.nonce, r) : r ?? null
+      if (!r) return null
+      return r.hlc === e.hlc && r.origin === e.origin ? proofOf(a.nonce, r) : r
     })
     return audits.onProof(peer, a.id, answers)
   }
-  return { ...f, audits, failed, unresponsive, auditsTo, prove }
+  return { ...f, audits, failed, unresponsive, auditsTo, answer }
 }
 
 beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 }))
 afterEach(() => mock.timers.reset())
 
 describe('challenge', () => {
-  test('sends the versions (never the values) with a fresh nonce; right proofs resolve true', async () => {
-    const { audits, auditsTo, prove } = setup()
+  test("sends versions (never values) with a fresh nonce; right proofs: 'proven'", async () => {
+    const { audits, auditsTo, answer } = setup()
     const a = rec('a', hlc(1), 'P', '{"secret":1}')
     const done = audits.challenge('B', [a])
     const [msg] = auditsTo('B')
     assert.deepEqual(msg.entries, [{ key: 'a', hlc: hlc(1), origin: 'P', deleted: false }])
     assert.match(msg.nonce, /^[0-9a-f]{32}$/)
-    await prove('B', new Map([['a', a]]))
-    assert.equal(await done, true)
-    assert.deepEqual(audits.stats, { sent: 1, passed: 1, failed: 0, answered: 0 })
+    audits.challenge('C', [a])
+    assert.notEqual(auditsTo('C')[0].nonce, msg.nonce, 'a fresh nonce per audit')
+    await answer('B', new Map([['a', a]]))
+    assert.equal(await done, 'proven')
+    assert.equal(audits.stats.passed, 1)
   })
 
-  test('a wrong proof fails: onFailed gets the keys the replica had proved holding before (they need other copies)', async () => {
-    const { audits, auditsTo, failed } = setup()
+  test('samples at most 8 live records; none live: proven at once, nothing sent', async () => {
+    const { audits, auditsTo } = setup()
+    audits.challenge('B', Array.from({ length: 20 }, (_, i) => rec(`k${i}`, hlc(1))))
+    assert.equal(auditsTo('B')[0].entries.length, 8)
+    assert.equal(await audits.challenge('C', [rec('t', hlc(1), 'P', null)]), 'proven')
+    assert.equal(auditsTo('C').length, 0)
+  })
+
+  test('regression: lacking a record it acknowledged is a strike, not a failure (a crash may lose what was not saved yet); lacking it again, once sent it again and given its grace, fails', async () => {
+    const { audits, failed, answer } = setup()
     audits.noteProven('B', rec('earlier', hlc(1)))
-    audits.noteProven('C', rec('other', hlc(1)))
-    const done = audits.challenge('B', [rec('a', hlc(1))])
-    await audits.onProof('B', auditsTo('B')[0].id, ['0'.repeat(16)])
-    assert.equal(await done, false)
-    assert.deepEqual(failed, [{ peer: 'B', why: 'a wrong proof', keys: ['earlier'] }])
+    const a = rec('a', hlc(1))
+    const first = audits.challenge('B', [a])
+    await answer('B')
+    assert.equal(await first, 'lacking')
+    assert.deepEqual(failed, [])
+    assert.equal(audits.acknowledged('B', a), true, 'struck: acknowledged')
+    // Within the grace (2 retry intervals): still only lacking.
+    mock.timers.tick(RETRY)
+    const second = audits.challenge('B', [a])
+    await answer('B')
+    assert.equal(await second, 'lacking')
+    mock.timers.tick(RETRY)
+    const third = audits.challenge('B', [a])
+    await answer('B')
+    assert.equal(await third, 'failed')
+    assert.deepEqual(failed, [{ peer: 'B', why: 'a record it acknowledged again is still not held', keys: ['earlier'] }])
     assert.equal(audits.stats.failed, 1)
   })
 
-  test('acknowledged and not held fails; never acknowledged and not held is pushed to it (its ack is audited in turn)', async () => {
-    const { audits, failed, queued, prove } = setup()
-    const a = rec('a', hlc(1))
-    const acked = audits.challenge('B', [a])
-    await prove('B')
-    assert.equal(await acked, false)
-    assert.equal(failed[0].why, 'a record it acknowledged is not held')
-    const unacked = audits.challenge('C', [a], () => false)
-    await prove('C')
-    assert.equal(await unacked, true)
-    assert.deepEqual(queued, [{ peer: 'C', rec: a }])
+  test('a wrong proof, another value under the version, or an older version count as lacking too', async () => {
+    for (const held of [rec('a', hlc(1), 'P', '"other"'), rec('a', hlc(0))]) {
+      const { audits, answer } = setup()
+      const done = audits.challenge('B', [rec('a', hlc(1))])
+      await answer('B', new Map([['a', held]]))
+      assert.equal(await done, 'lacking')
+    }
+    const { audits, auditsTo } = setup()
+    const done = audits.challenge('B', [rec('a', hlc(1))])
+    await audits.onProof('B', auditsTo('B')[0].id, ['0'.repeat(16)])
+    assert.equal(await done, 'lacking')
   })
 
-  test('newer versions shown are merged here; one from beyond maxClockDrift fails the audit', async () => {
-    const { audits, merged, failed, prove } = setup()
-    const newer = rec('a', hlcAtWallMs(Date.now()))
+  test('an answer for another key fails at once', async () => {
+    const { audits, auditsTo, failed } = setup()
     const done = audits.challenge('B', [rec('a', hlc(1))])
-    await prove('B', new Map([['a', newer]]))
-    assert.equal(await done, true)
+    await audits.onProof('B', auditsTo('B')[0].id, [rec('z', hlc(9))])
+    assert.equal(await done, 'failed')
+    assert.equal(failed[0].why, 'an answer for another key')
+  })
+
+  test('never acknowledged and lacking: sent the record (push), no strike', async () => {
+    const { audits, queued, answer } = setup()
+    const a = rec('a', hlc(1))
+    const done = audits.challenge('B', [a], { acked: () => false, push: true })
+    await answer('B')
+    assert.equal(await done, 'lacking')
+    assert.deepEqual(queued, [{ peer: 'B', rec: a }])
+    assert.equal(audits.acknowledged('B', a), false)
+  })
+
+  test('newer versions shown are merged (repair), not from beyond maxClockDrift, not when repair is off', async () => {
+    const { audits, merged, answer } = setup()
+    const newer = rec('a', hlcAtWallMs(Date.now()))
+    const future = rec('b', hlcAtWallMs(Date.now() + 3_600_000))
+    const done = audits.challenge('B', [rec('a', hlc(1)), rec('b', hlc(1))])
+    await answer('B', new Map([['a', newer], ['b', future]]))
+    assert.equal(await done, 'proven')
     assert.deepEqual(merged, [[newer]])
-    const future = rec('a', hlcAtWallMs(Date.now() + 3_600_000))
-    const bad = audits.challenge('B', [rec('a', hlc(1))])
-    await prove('B', new Map([['a', future]]))
-    assert.equal(await bad, false)
-    assert.equal(failed[0].why, 'a version from the future')
+    const off = audits.challenge('C', [rec('a', hlc(1))], { repair: false })
+    await answer('C', new Map([['a', newer]]))
+    assert.equal(await off, 'proven')
+    assert.equal(merged.length, 1)
   })
 
   test('a proof from another peer, or for no audit, is ignored', async () => {
@@ -99,7 +138,7 @@ describe('challenge', () => {
     assert.equal(await state(done), 'pending')
   })
 
-  test('resent every retryInterval; unanswered after 8 sends and giveUpAfter ms, the replica is unresponsive (null)', async () => {
+  test("resent every retryInterval; unanswered after 8 sends and giveUpAfter ms, the replica is unresponsive ('gone')", async () => {
     const { audits, auditsTo, unresponsive } = setup()
     const done = audits.challenge('B', [rec('a', hlc(1))])
     for (let i = 0; i < 7; i++) {
@@ -111,7 +150,17 @@ describe('challenge', () => {
     mock.timers.tick(RETRY)
     audits.retry()
     assert.deepEqual(unresponsive, ['B'])
-    assert.equal(await done, null)
+    assert.equal(await done, 'gone')
+  })
+
+  test("a replica gone from the ring: 'gone', not unresponsive", async () => {
+    let member = true
+    const { audits, unresponsive } = setup({ isMember: () => member })
+    const done = audits.challenge('B', [rec('a', hlc(1))])
+    member = false
+    audits.retry()
+    assert.equal(await done, 'gone')
+    assert.deepEqual(unresponsive, [])
   })
 
   test('a send past the outgoing budget is not a try', () => {
@@ -131,12 +180,44 @@ describe('challenge', () => {
     assert.equal(audits.stats.sent, 1)
   })
 
-  test('close settles challenges in flight with null', async () => {
+  test("close settles challenges in flight ('gone')", async () => {
     const { audits } = setup()
     const done = audits.challenge('B', [rec('a', hlc(1))])
     audits.close()
-    assert.equal(await done, null)
-    assert.equal(await audits.challenge('B', [rec('a', hlc(1))]), null)
+    assert.equal(await done, 'gone')
+    assert.equal(await audits.challenge('B', [rec('a', hlc(1))]), 'gone')
+  })
+})
+
+describe('strikes', () => {
+  test('the records a replica was struck for are audited first; follow-ups come after 2, 4, 8 ... retry intervals, then stop', async () => {
+    const { audits, auditsTo, answer } = setup()
+    const a = rec('a', hlc(1))
+    const done = audits.challenge('B', [a])
+    await answer('B')
+    await done
+    audits.challenge('B', [...Array.from({ length: 20 }, (_, i) => rec(`k${i}`, hlc(1))), a])
+    assert.equal(auditsTo('B').at(-1).entries[0].key, 'a', 'the struck record first')
+    assert.deepEqual(audits.followUps(), [], 'not before its grace')
+    assert.equal(audits.following, true)
+    const at = []
+    for (let t = 1; t <= 600; t++) {
+      mock.timers.tick(RETRY)
+      if (audits.followUps().length > 0) at.push(t)
+    }
+    assert.deepEqual(at, [2, 6, 14, 30, 62, 126, 254, 510])
+    assert.equal(audits.following, false)
+  })
+
+  test('strikes are forgotten after an hour', async () => {
+    const { audits, answer } = setup()
+    const a = rec('a', hlc(1))
+    const done = audits.challenge('B', [a])
+    await answer('B')
+    await done
+    mock.timers.tick(60 * 60 * 1000)
+    audits.retry()
+    assert.equal(audits.acknowledged('B', a), false)
   })
 })
 
@@ -164,65 +245,5 @@ describe('answer', () => {
     assert.equal(await audits.answer('C', msg), true, 'another peer has its own budget')
     mock.timers.tick(1000)
     assert.equal(await audits.answer('B', msg), true, '4 MiB more a second later')
-  })
-})
-
-describe('rounds', () => {
-  test('audit a sample of the live records held here at their other replicas; lacking ones go to them; those proved before must be held', async () => {
-    const held = new Map(['a', 'b', 't'].map((k) => [k, rec(k, hlc(1), 'P', k === 't' ? null : '1')]))
-    const { audits, auditsTo, prove, queued, failed } = setup({ lookup: async (keys) => keys.map((k) => held.get(k) ?? null) })
-    audits.noteHeld(['a', 'b', 't'])
-    audits.noteProven('C', held.get('a'))
-    await audits.round()
-    for (const peer of ['B', 'C']) {
-      assert.equal(auditsTo(peer).length, 1, peer)
-      assert.deepEqual(auditsTo(peer)[0].entries.map((e) => e.key).sort(), ['a', 'b'], 'live records only')
-    }
-    assert.equal(auditsTo('A').length, 0, 'never itself')
-    await prove('B')
-    assert.deepEqual(queued.map((q) => `${q.peer}:${q.rec.key}`).sort(), ['B:a', 'B:b'], 'B never had them: sent them')
-    await prove('C')
-    assert.equal(failed[0]?.peer, 'C', 'C proved holding a before')
-  })
-
-  test('rounds stop 3 rounds after the last write applied here (an idle store reads no page), then one every 10 minutes', async () => {
-    const held = rec('a', hlc(1))
-    let lookups = 0
-    const { audits } = setup({
-      lookup: async (keys) => {
-        lookups++
-        return keys.map(() => held)
-      }
-    })
-    audits.noteHeld(['a'])
-    for (let i = 0; i < 6; i++) await audits.round()
-    assert.equal(lookups, 4, 'the round after the write and 3 more')
-    mock.timers.tick(10 * 60 * 1000)
-    await audits.round()
-    assert.equal(lookups, 5)
-    audits.noteHeld(['a'])
-    await audits.round()
-    assert.equal(lookups, 6)
-  })
-
-  test('a key no longer held leaves the sample', async () => {
-    const { audits, auditsTo } = setup({ lookup: async (keys) => keys.map(() => null) })
-    audits.noteHeld(['gone'])
-    await audits.round()
-    audits.noteHeld([])
-    await audits.round()
-    assert.equal(auditsTo('B').length, 0)
-  })
-})
-
-describe('on refusal', () => {
-  test("a peer's records refused here are audited at their replicas (not this peer), at most 8 audits in flight", async () => {
-    const f = setup()
-    f.ctx.ring().replicasFor = (keys) => keys.map((k) => [`R${k}`, `S${k}`])
-    for (let i = 0; i < 10; i++) f.audits.onRefused([rec(`k${i}`, hlc(1)), rec(`t${i}`, hlc(1), 'P', null)])
-    const audited = f.sent.filter((s) => s.msg.t === 'audit')
-    assert.equal(audited.length, 8)
-    assert.ok(audited.every((s) => s.msg.entries.every((e) => !e.deleted)))
-    await flush()
   })
 })

@@ -39,8 +39,8 @@ function parts({ writeCode = StatusCode.OK, ackIsCatchUp = false, stale = false,
     catchUp: { onHeartbeat: log('onHeartbeat'), onAck: log('catchUp.onAck'), onSince: log('onSince'), },
     incoming: { onRecords: () => {}, onDelta: log('incoming.onDelta'), complete: log('incoming.complete') },
     query: { onHas: log('onHas'), onHad: log('onHad') },
+    auditRounds: { onRefused: log('auditRounds.onRefused') },
     audits: {
-      onRefused: log('audits.onRefused'),
       onProof: log('audits.onProof'),
       answer: async (...args) => {
         calls.push(['audits.answer', ...args])
@@ -83,7 +83,7 @@ test('regression: records of keys this peer does not replicate are not stored; t
   const p = parts({ notMine: ['b'] })
   await handleMessage(/** @type {any} */ (p), 'B', { t: 'put', id: 7, records: [rec('a', NOW), rec('b', NOW)] })
   assert.deepEqual(p.calls[0][0], 'refused')
-  assert.deepEqual(p.calls[1], ['audits.onRefused', [rec('b', NOW)]], 'audited at the replicas before this peer')
+  assert.deepEqual(p.calls[1], ['auditRounds.onRefused', [rec('b', NOW)]], 'audited at the replicas before this peer')
   assert.deepEqual(p.calls[2][1].map((op) => op.key), ['a'])
   assert.deepEqual(p.calls[3], ['send', 'B', { t: 'ack', id: 7, refused: ['b'] }])
 })
@@ -190,14 +190,18 @@ test('a stale store ignores repair requests and leaves its suspect records out o
   assert.deepEqual(p.calls[2], ['onHas', 'B', 4, ['old']], 'version questions are answered')
 })
 
-test('keptOver: the stored versions newer than the records a merge did not take', async () => {
+test('keptOver: the stored versions newer than the records a merge did not take, and their own version held with another value', async () => {
   const { keptOver } = await import('../../../../js/sync/handlers.js')
-  const records = [rec('a', NOW), rec('b', NOW), rec('c', NOW)]
+  const records = [rec('a', NOW), rec('b', NOW), rec('c', NOW), rec('d', NOW)]
   const h = records[0].hlc
   const results = [
     { code: 0, applied: true, existed: false, hlc: h, origin: 'B' },
     { code: 0, applied: false, existed: true, hlc: 'ffff000000000000', origin: 'forger' },
-    { code: 0, applied: false, existed: true, hlc: h, origin: 'B' } // the same record: held
+    { code: 0, applied: false, existed: true, hlc: h, origin: 'B' }, // the same record: held
+    { code: 0, applied: false, existed: true, hlc: h, origin: 'B', otherValue: true } // its version, another value
   ]
-  assert.deepEqual(keptOver(records, results), [{ key: 'b', hlc: 'ffff000000000000', origin: 'forger', deleted: false }])
+  assert.deepEqual(keptOver(records, results), [
+    { key: 'b', hlc: 'ffff000000000000', origin: 'forger', deleted: false },
+    { key: 'd', hlc: h, origin: 'B', deleted: false }
+  ])
 })

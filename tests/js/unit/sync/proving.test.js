@@ -13,6 +13,7 @@ function setup() {
     audit: (peer, records) => new Promise((answer) => audits.push({ peer, keys: records.map((r) => r.key).sort(), answer })),
     current: (peer, e) => current.has(e),
     held: (peer, entries) => log.push(['held', peer, entries.map((e) => e.rec.key)]),
+    again: (peer, entries) => log.push(['again', peer, entries.map((e) => e.rec.key)]),
     notHeld: (peer, entries) => log.push(['notHeld', peer, entries.map((e) => e.rec.key)]),
     after: (peer) => log.push(['after', peer])
   })
@@ -24,27 +25,31 @@ function setup() {
   return { p, audits, log, current, entry }
 }
 
-test('one audit per replica at a time, sampling everything it acknowledged since the last one', async () => {
+test('one audit per replica at a time, of everything it acknowledged since the last one', async () => {
   const { p, audits, log, entry } = setup()
   p.add('B', [entry('a')])
   p.add('B', [entry('b'), entry('c')])
   p.add('C', [entry('d')])
   assert.deepEqual(audits.map((a) => [a.peer, a.keys]), [['B', ['a']], ['C', ['d']]])
-  audits[0].answer(true)
+  audits[0].answer('proven')
   await flush()
   assert.deepEqual(log.slice(0, 2), [['held', 'B', ['a']], ['after', 'B']])
   assert.deepEqual(audits[2], { ...audits[2], peer: 'B', keys: ['b', 'c'] })
 })
 
-test('a failed or unanswered audit: the entries still current are not held', async () => {
-  for (const verdict of [false, null]) {
+test("lacking: the entries still current are sent again; failed or gone: they are not held", async () => {
+  for (const [verdict, what] of [
+    ['lacking', 'again'],
+    ['failed', 'notHeld'],
+    ['gone', 'notHeld']
+  ]) {
     const { p, audits, log, entry, current } = setup()
     const gone = entry('gone')
     p.add('B', [entry('a'), gone])
     current.delete(gone) // superseded meanwhile
     audits[0].answer(verdict)
     await flush()
-    assert.deepEqual(log, [['notHeld', 'B', ['a']], ['after', 'B']])
+    assert.deepEqual(log, [[what, 'B', ['a']], ['after', 'B']], verdict)
   }
 })
 
@@ -62,13 +67,13 @@ test('clear() forgets what waits; close() ignores the verdicts in flight', async
   p.add('B', [entry('a')])
   p.add('B', [entry('b')])
   p.clear()
-  audits[0].answer(true)
+  audits[0].answer('proven')
   await flush()
   assert.deepEqual(log, [['held', 'B', ['a']], ['after', 'B']], 'b was forgotten: no second audit')
   assert.equal(audits.length, 1)
   p.add('C', [entry('c')])
   p.close()
-  audits[1].answer(true)
+  audits[1].answer('proven')
   await flush()
   assert.equal(log.length, 2)
 })

@@ -254,8 +254,8 @@ describe('kept', () => {
     r.queue('B', rec('b', hlc(1)))
     sendNow()
     const drained = r.whenDrained(Infinity)
-    // An equal or older version kept counts as held.
-    assert.equal(r.onAck('B', sent[0].msg.id, [{ key: 'a', hlc: hlc(1), origin: 'P', deleted: false }, { key: 'b', hlc: hlc(7), origin: 'q', deleted: false }]), true)
+    // An older version kept counts as held (a stale answer).
+    assert.equal(r.onAck('B', sent[0].msg.id, [{ key: 'a', hlc: hlc(0), origin: 'P', deleted: false }, { key: 'b', hlc: hlc(7), origin: 'q', deleted: false }]), true)
     assert.deepEqual(held, ['a'])
     assert.deepEqual(kept, [['b', hlc(7)]])
     assert.equal(r.pending, 1, 'the answer is awaited')
@@ -266,7 +266,7 @@ describe('kept', () => {
 })
 
 describe('audits', () => {
-  /** A replicator whose audits are answered by hand: audits[i].answer(true | false | null). */
+  /** A replicator whose audits are answered by hand: audits[i].answer(verdict). */
   function audited(over = {}) {
     const held = []
     const audits = []
@@ -292,7 +292,7 @@ describe('audits', () => {
     assert.equal(await state(drained), 'pending')
     mock.timers.tick(RETRY + 1)
     assert.equal(sent.filter((s) => s.msg.t === 'put').length, 1, 'not resent while proving')
-    audits[0].answer(true)
+    audits[0].answer('proven')
     assert.equal(await state(drained), 'resolved')
     assert.deepEqual(held, ['B:a', 'B:b'])
   })
@@ -307,19 +307,19 @@ describe('audits', () => {
     sendNow()
     r.onAck('B', sent[1].msg.id)
     assert.equal(audits.length, 1)
-    audits[0].answer(true)
+    audits[0].answer('proven')
     await state(Promise.resolve())
     assert.deepEqual(held, ['B:a'])
     assert.equal(audits.length, 2)
     assert.deepEqual(audits[1].keys.sort(), ['b', 'c'])
-    audits[1].answer(true)
+    audits[1].answer('proven')
     await state(Promise.resolve())
     assert.deepEqual(held, ['B:a', 'B:b', 'B:c'])
     assert.equal(r.pending, 0)
   })
 
   test('a failed or unanswered audit: nothing is held, and the records stop pending there', async () => {
-    for (const verdict of [false, null]) {
+    for (const verdict of ['failed', 'gone']) {
       const { r, sent, held, audits } = audited()
       r.queue('B', rec('a', hlc(1)))
       sendNow()
@@ -329,6 +329,28 @@ describe('audits', () => {
       assert.equal(await state(drained), 'resolved', String(verdict))
       assert.deepEqual(held, [])
     }
+  })
+
+  test('lacking at its audit: sent again with the next retry (not at once), then audited again', async () => {
+    const { r, sent, held, audits } = audited()
+    r.queue('B', rec('a', hlc(1)))
+    sendNow()
+    r.onAck('B', sent[0].msg.id)
+    audits[0].answer('lacking')
+    await state(Promise.resolve())
+    r.queue('C', rec('c', hlc(1))) // another send pass
+    sendNow()
+    assert.equal(sent.filter((s) => s.peer === 'B').length, 1, 'not in the next send pass')
+    assert.equal(r.pending, 2)
+    mock.timers.tick(RETRY)
+    r.retry()
+    const again = sent.filter((s) => s.peer === 'B')
+    assert.equal(again.length, 2)
+    r.onAck('B', again[1].msg.id)
+    assert.equal(audits.length, 2)
+    audits[1].answer('proven')
+    await state(Promise.resolve())
+    assert.deepEqual(held, ['B:a'])
   })
 
   test('tombstones only: nothing to prove, held at the ack', () => {
@@ -346,7 +368,7 @@ describe('audits', () => {
     sendNow()
     r.onAck('B', sent[0].msg.id)
     assert.deepEqual(r.reroute().map((x) => x.key), ['a'])
-    audits[0].answer(true)
+    audits[0].answer('proven')
     await state(Promise.resolve())
     assert.deepEqual(held, [])
     assert.equal(r.pending, 0)

@@ -27,6 +27,15 @@ test('a write of this peer that a replica kept a newer version over is stamped a
   assert.equal(r.stats.restamped, 1)
 })
 
+test('regression: a write of this peer that a replica holds under its version with another value (a forgery raced it there) is stamped again', async () => {
+  const { r, writes } = setup()
+  const now = ahead(0)
+  const mine = { ...rec('k', now), origin: 'me' }
+  await r.onKept(mine, { key: 'k', hlc: now, origin: 'me', deleted: false })
+  assert.equal(writes.length, 1)
+  assert.equal(writes[0].after, now)
+})
+
 test("another peer's record is left to its writer", () => {
   const { r, writes } = setup()
   assert.equal(r.onKept({ ...rec('k', hlc(5)), origin: 'other' }, { key: 'k', hlc: FORGED, origin: 'x', deleted: false }), undefined)
