@@ -76,10 +76,11 @@
 // Sizes: a message's text is split into frags of at most FRAGMENT_CHARS
 // UTF-16 units (<= 3 bytes each in UTF-8: below 200 KB on the wire).
 import { isHlc } from '../core/versions.js'
-import { AUDIT_ENTRIES, isNonce, isProofAnswer } from './audit-proofs.js'
+import { isNonce } from './audit-proofs.js'
 import { KEYS_PER_REQUEST } from './bounded-replies.js'
 import {
   MAX_ITEMS,
+  auditEntriesFromWire,
   entryFromWire,
   isBound,
   isBucket,
@@ -92,6 +93,7 @@ import {
   isList,
   isMs,
   isSummary,
+  proofAnswersFromWire,
   recordFromWire,
   scanRangeFromWire
 } from './wire-checks.js'
@@ -396,29 +398,13 @@ function fromWire(m, limits) {
         m.b.every((/** @type {unknown} */ b) => Array.isArray(b) && b.length === 2 && isBucket(b[0], b[1]))
         ? { t: 'pull', keys: m.k, buckets: m.b.map((/** @type {number[]} */ b) => ({ bits: b[0], prefix: b[1] })) }
         : null
-    case 'audit':
-      return isId(m.id) &&
-        isNonce(m.n) &&
-        Array.isArray(m.e) &&
-        m.e.length >= 1 &&
-        m.e.length <= AUDIT_ENTRIES &&
-        m.e.every((/** @type {unknown} */ e) => isEntry(e, limits))
-        ? { t: 'audit', id: m.id, nonce: m.n, entries: m.e.map(entryFromWire) }
-        : null
+    case 'audit': {
+      const entries = auditEntriesFromWire(m.e, limits)
+      return isId(m.id) && isNonce(m.n) && entries !== null ? { t: 'audit', id: m.id, nonce: m.n, entries } : null
+    }
     case 'proof': {
-      if (!isId(m.id) || !Array.isArray(m.a) || m.a.length > AUDIT_ENTRIES) return null
-      /** @type {Array<string | StoredRecord | null>} */
-      const answers = []
-      for (const a of m.a) {
-        if (a === 0) answers.push(null)
-        else if (isProofAnswer(a)) answers.push(a)
-        else {
-          const rec = recordFromWire(a, limits)
-          if (rec === null) return null
-          answers.push(rec)
-        }
-      }
-      return { t: 'proof', id: m.id, answers }
+      const answers = proofAnswersFromWire(m.a, limits)
+      return isId(m.id) && answers !== null ? { t: 'proof', id: m.id, answers } : null
     }
     default:
       return null

@@ -25,14 +25,11 @@ import { handleMessage } from './handlers.js'
 import { Interests } from './interests.js'
 import { Membership } from './membership.js'
 import { isRingDelete, writeWithRingDeletes } from './ring-deletes.js'
-import { buildSyncParts, closeSyncParts, partsStats, pushRefusedWrites, pushShortWrites, pushStored } from './sync-parts.js'
+import { buildSyncParts, closeSyncParts, partsStats, pushShortWrites, pushStored, retryTick } from './sync-parts.js'
 
 const log = logger('sync')
 // How long an excluded peer stays out of the ring, in peer timeouts.
 const EXCLUDE_TIMEOUTS = 10
-// The writes short of copies that replicas refused are pushed to them again
-// every this many retry intervals (js/sync/sync-parts.js pushRefusedWrites).
-const REFUSED_PUSH_RETRIES = 4
 
 /** @typedef {import('../core/record.js').StoredRecord} StoredRecord */
 /** @typedef {import('../engine/ring.js').RingView} RingView */
@@ -251,7 +248,7 @@ export class ReplicatedStore {
       excludePeer: (peer, why, ms) => this.#exclude(peer, why, ms)
     })
     this.#parts = parts
-    const { messenger, catchUp, replicator, freshness, subscriber, publisher, cache } = parts
+    const { messenger, catchUp, replicator, freshness, subscriber, cache } = parts
     cache.load().catch((err) => this.#background(err))
     this.#membership = new Membership(selfId, {
       peerTimeout: sync.peerTimeout,
@@ -286,14 +283,7 @@ export class ReplicatedStore {
       parts.incoming.tick()
     })
     let retries = 0
-    this.#every(sync.retryInterval, () => {
-      replicator.retry()
-      parts.audits.retry()
-      publisher.tick()
-      if (++retries % REFUSED_PUSH_RETRIES === 0 && parts.copies.short > 0) {
-        pushRefusedWrites(parts, (keys) => this.replicasFor(keys)).catch((err) => this.#background(err))
-      }
-    })
+    this.#every(sync.retryInterval, () => retryTick(parts, ++retries, (keys) => this.replicasFor(keys))?.catch((err) => this.#background(err)))
     if (sync.antiEntropyInterval > 0) {
       this.#every(sync.antiEntropyInterval, () => {
         this.#round(true)

@@ -33,6 +33,9 @@ const ANNOUNCE_AT_LEAST = 100
 // A put's records are stored for keys whose first rf + RING_SLACK replicas
 // include this peer (js/sync/accept-puts.js).
 const RING_SLACK = 2
+// The writes short of copies that replicas refused are pushed to them again
+// every this many retry intervals (pushRefusedWrites).
+const REFUSED_PUSH_RETRIES = 4
 
 /**
  * Every part, with the context they share.
@@ -221,6 +224,23 @@ export async function pushStored(p, keys, replicasFor, { written = false, to } =
 export function pushShortWrites(p, joined, replicasFor) {
   const fresh = new Set(joined)
   return pushStored(p, p.copies.keys(), replicasFor, { to: (peer, key) => !fresh.has(peer) && !p.copies.holds(key, peer) })
+}
+
+/**
+ * The work of each retry interval: what waits for an answer goes again
+ * (puts, audits, pubs), and every REFUSED_PUSH_RETRIES-th time the writes
+ * short of copies that replicas refused.
+ * @param {SyncParts} p
+ * @param {number} tick the retry intervals so far (1, 2, ...)
+ * @param {(keys: string[]) => string[][]} replicasFor
+ * @returns {Promise<void> | undefined} the push of the refused writes, if one started
+ */
+export function retryTick(p, tick, replicasFor) {
+  p.replicator.retry()
+  p.audits.retry()
+  p.publisher.tick()
+  if (tick % REFUSED_PUSH_RETRIES === 0 && p.copies.short > 0) return pushRefusedWrites(p, replicasFor)
+  return undefined
 }
 
 /**

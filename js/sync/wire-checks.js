@@ -5,6 +5,7 @@ import { isKey, utf8Length } from '../core/keys.js'
 import { SYNC_BITS_PER_LEVEL, SYNC_CHILDREN, SYNC_MAX_BITS } from '../core/limits.js'
 import { parseJsonText } from '../core/values.js'
 import { isHlc, isVersion } from '../core/versions.js'
+import { AUDIT_ENTRIES, isProofAnswer } from './audit-proofs.js'
 
 /** Deepest level of the anti-entropy tree peers may ask about, in key-token
  *  bits (at most the engine's SYNC_MAX_BITS). */
@@ -129,4 +130,38 @@ export function entryFromWire(e) {
 /** A wall-clock time in ms (0: none). @param {unknown} ms */
 export function isMs(ms) {
   return Number.isSafeInteger(ms) && /** @type {number} */ (ms) >= 0
+}
+
+/**
+ * An audit's entries: 1 to AUDIT_ENTRIES valid [key, hlc, origin, tomb].
+ * @param {unknown} e
+ * @param {Limits} limits
+ * @returns {Entry[] | null}
+ */
+export function auditEntriesFromWire(e, limits) {
+  const ok = Array.isArray(e) && e.length >= 1 && e.length <= AUDIT_ENTRIES && e.every((x) => isEntry(x, limits))
+  return ok ? /** @type {any[]} */ (e).map(entryFromWire) : null
+}
+
+/**
+ * A proof's answers: at most AUDIT_ENTRIES, each a proof (16 hex digits),
+ * 0 (not held: null) or a valid record (a newer version held).
+ * @param {unknown} a
+ * @param {Limits} limits
+ * @returns {Array<string | StoredRecord | null> | null}
+ */
+export function proofAnswersFromWire(a, limits) {
+  if (!Array.isArray(a) || a.length > AUDIT_ENTRIES) return null
+  /** @type {Array<string | StoredRecord | null>} */
+  const answers = []
+  for (const x of a) {
+    if (x === 0) answers.push(null)
+    else if (isProofAnswer(x)) answers.push(x)
+    else {
+      const rec = recordFromWire(x, limits)
+      if (rec === null) return null
+      answers.push(rec)
+    }
+  }
+  return answers
 }
