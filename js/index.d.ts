@@ -73,17 +73,21 @@ export interface PersistenceOptions {
   persistenceKey?: string
   /** Milliseconds between automatic saves of dirty pages; 0 disables. @default 30000 */
   autoSaveInterval?: number
-  /** IndexedDB commits: 'strict' resolves flush() once the data is on disk; 'relaxed' (the
-   *  browser's default) once the OS has it, faster, but an OS crash or power loss may lose the
-   *  last flushes. @default 'strict' */
+  /** IndexedDB and file commits: 'strict' resolves flush() once the data is on disk; 'relaxed'
+   *  (the browser's default) once the OS has it, faster, but an OS crash or power loss may lose
+   *  the last flushes. @default 'strict' */
   durability?: 'strict' | 'relaxed'
   /** Pages of maxMemoryPages the write buffer may take (at most half, and 2 pages less than it):
    *  a write whose page is not in memory waits there instead of loading it, while that costs
    *  less page I/O (cpp/src/WRITE_PATH.md); 0 turns it off.
    *  @default half of maxMemoryPages from 8 pages on, else 0 */
   writeBufferPages?: number
-  /** Where pages go. @default 'indexeddb' in browsers, 'memory' in Node */
-  backend?: 'indexeddb' | 'localstorage' | 'memory' | PersistenceBackend
+  /** Where pages go: 'file' keeps them on disk under `dir` (Node only; a LevelDB database per
+   *  persistenceKey, from the optional dependency classic-level). @default 'indexeddb' in
+   *  browsers, 'memory' in Node */
+  backend?: 'indexeddb' | 'localstorage' | 'memory' | 'file' | PersistenceBackend
+  /** The directory the 'file' backend keeps its stores in (created if missing). */
+  dir?: string
   /** Tabs of one browser profile share the store of a persistenceKey: one tab (elected with a
    *  Web Lock) holds it, the others forward their calls; false: a second tab gets LOCKED.
    *  @default true */

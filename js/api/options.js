@@ -49,6 +49,8 @@ const DEFAULTS = Object.freeze({
     // of 8 pages on (below, a pass has too few pages to merge runs with).
     writeBufferPages: undefined,
     backend: undefined,
+    // The directory of the 'file' backend (Node).
+    dir: undefined,
     // Tabs of one browser profile share the store of a persistenceKey (one
     // holds it, the others forward their calls); false: a second tab gets
     // LOCKED, as before.
@@ -161,6 +163,7 @@ export function normalizeOptions(options = {}) {
       durability: p.durability,
       writeBufferPages: 0,
       backend: p.backend,
+      dir: p.dir,
       shareTabs: p.shareTabs
     }
   }
@@ -177,6 +180,9 @@ export function normalizeOptions(options = {}) {
   }
   if (!isOrigin(o.peerId)) {
     throw new PagingStorageError('INVALID_ARGUMENT', `option peerId must be a string of 1 to ${MAX_ORIGIN_BYTES} bytes of UTF-8`)
+  }
+  if (o.persistence.dir !== undefined && (typeof o.persistence.dir !== 'string' || o.persistence.dir === '')) {
+    throw new PagingStorageError('INVALID_ARGUMENT', 'option persistence.dir must be a non-empty string (a directory)')
   }
   if (typeof o.persistence.persistenceKey !== 'string' || o.persistence.persistenceKey === '') {
     throw new PagingStorageError('INVALID_ARGUMENT', 'option persistence.persistenceKey must be a non-empty string')

@@ -55,10 +55,18 @@ describe('normalizeOptions defaults (README "Options")', () => {
           durability: 'strict',
           writeBufferPages: 25,
           backend: undefined,
+          dir: undefined,
           shareTabs: true
         }
       }
     )
+  })
+
+  test('persistence.dir: a non-empty string when given', () => {
+    assert.equal(normalizeOptions({ persistence: { backend: 'file', dir: '/data' } }).persistence.dir, '/data')
+    for (const dir of ['', 5, null]) {
+      assert.throws(() => normalizeOptions({ persistence: { dir } }), { code: 'INVALID_ARGUMENT', message: /persistence\.dir/ })
+    }
   })
 
   test("persistence.durability: 'strict' or 'relaxed', nothing else", () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, test } from 'node:test'
 
-import { createBackend } from '../../../../js/persistence/create-backend.js'
+import { createBackend, createCacheBackend, sharedBackendName } from '../../../../js/persistence/create-backend.js'
+import { FileBackend } from '../../../../js/persistence/file.js'
 import { IndexedDBBackend } from '../../../../js/persistence/indexeddb.js'
 import { LocalStorageBackend } from '../../../../js/persistence/localstorage.js'
 import { MemoryBackend } from '../../../../js/persistence/memory.js'
@@ -61,6 +62,26 @@ describe('createBackend', () => {
       message: 'persistence.backend lacks writeBatch, clear, close'
     })
     assert.throws(() => createBackend({ backend: {}, persistenceKey: 'k' }), { message: /lacks loadManifest, readPages, writeBatch, clear, close/ })
+  })
+
+  test("'file' in Node: under persistence.dir, per persistenceKey; its remote cache beside it; no tab sharing (the database's own lock)", async () => {
+    const b = createBackend({ backend: 'file', dir: '/tmp/somewhere/', persistenceKey: 'k' })
+    assert.ok(b instanceof FileBackend)
+    assert.equal(/** @type {FileBackend} */ (b).path, '/tmp/somewhere/k')
+    const cache = createCacheBackend({ backend: 'file', dir: '/tmp/somewhere', persistenceKey: 'k' })
+    assert.equal(/** @type {FileBackend} */ (cache).path, '/tmp/somewhere/k%3Aremote-cache')
+    assert.equal(sharedBackendName({ backend: 'file', persistenceKey: 'k' }), null)
+  })
+
+  test("'file' without a dir, or outside Node: INVALID_ARGUMENT", () => {
+    assert.throws(() => createBackend({ backend: 'file', persistenceKey: 'k' }), { code: 'INVALID_ARGUMENT', message: /persistence\.dir/ })
+    const versions = process.versions
+    Object.defineProperty(process, 'versions', { value: {}, configurable: true })
+    try {
+      assert.throws(() => createBackend({ backend: 'file', dir: '/tmp', persistenceKey: 'k' }), { code: 'INVALID_ARGUMENT', message: /needs Node/ })
+    } finally {
+      Object.defineProperty(process, 'versions', { value: versions, configurable: true })
+    }
   })
 
   test('anything else: INVALID_ARGUMENT', () => {
