@@ -70,6 +70,7 @@ test('the packed tarball installs and works for a user script', () => {
     assert.equal(out.badKey, 'INVALID_KEY')
     assert.equal(out.afterShutdown, 'CLOSED')
     assert.equal(out.backgroundErrors, 0)
+    assert.deepEqual(out.file, { keys: 500, last: { i: 499 } }, "the file backend, installed without install scripts")
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

@@ -75,4 +75,18 @@ try {
 } catch (err) {
   out.afterShutdown = err.code
 }
+
+// The file backend: its dependency (classic-level) came with the tarball's
+// install, which ran no install script (no compiler): its prebuilt binary.
+const { mkdtempSync, rmSync } = await import('node:fs')
+const { tmpdir } = await import('node:os')
+const { join } = await import('node:path')
+const dir = mkdtempSync(join(tmpdir(), 'user-file-'))
+const onDisk = new PagingStorage({ persistence: { backend: 'file', dir } })
+await onDisk.setMany(many.slice(0, 500))
+await onDisk.shutdown()
+const reopened = new PagingStorage({ persistence: { backend: 'file', dir } })
+out.file = { keys: (await reopened.keys('item:')).length, last: await reopened.get('item:0499') }
+await reopened.shutdown()
+rmSync(dir, { recursive: true })
 console.log(JSON.stringify(out))
