@@ -11,14 +11,16 @@ import globals from 'globals'
 // js/tabs/ (sharing a store between tabs) sits just below js/api/: the api
 // hands it what it builds (the store of a tab), so it imports only js/core/.
 const ABOVE = {
-  core: ['engine', 'store', 'sync', 'api', 'persistence', 'transport', 'tabs'],
-  engine: ['store', 'sync', 'api', 'persistence', 'transport', 'tabs'],
-  persistence: ['engine', 'store', 'sync', 'api', 'transport', 'tabs'],
-  transport: ['engine', 'store', 'sync', 'api', 'persistence', 'tabs'],
-  store: ['sync', 'api', 'transport', 'tabs'],
-  sync: ['api', 'persistence', 'tabs'],
-  tabs: ['engine', 'store', 'sync', 'api', 'persistence', 'transport'],
-  api: []
+  core: ['engine', 'store', 'sync', 'api', 'persistence', 'transport', 'tabs', 'server'],
+  engine: ['store', 'sync', 'api', 'persistence', 'transport', 'tabs', 'server'],
+  persistence: ['engine', 'store', 'sync', 'api', 'transport', 'tabs', 'server'],
+  transport: ['engine', 'store', 'sync', 'api', 'persistence', 'tabs', 'server'],
+  store: ['sync', 'api', 'transport', 'tabs', 'server'],
+  sync: ['api', 'persistence', 'tabs', 'server'],
+  tabs: ['engine', 'store', 'sync', 'api', 'persistence', 'transport', 'server'],
+  api: ['server'],
+  // The server peer (Node only) is the top: it builds a store and serves it.
+  server: []
 }
 // The byte codecs: nothing outside js/engine/ may import them.
 const BYTES = { regex: '(^|/)engine/(wire|codec|sync-codec)\\.js$', message: 'only js/engine/ builds or reads wasm bytes' }

@@ -112,6 +112,32 @@ export class PeerPigeonTransport {
   constructor(mesh: unknown)
 }
 
+/** The Transport over a WebSocket to a server peer's hub (browsers: the global WebSocket; Node: the ws package). */
+export interface WebSocketTransport extends Transport {}
+export class WebSocketTransport {
+  constructor(
+    url: string,
+    options: { peerId: string; WebSocket?: unknown; minBackoff?: number; maxBackoff?: number; idleTimeout?: number }
+  )
+  readonly url: string
+  /** Whether the hub has welcomed the connection. */
+  readonly connected: boolean
+  readonly hubId: string | null
+  /** Connections welcomed since construction. */
+  readonly connections: number
+  on(event: 'peer-joined' | 'peer-left', listener: (e: { peerId: string }) => void): () => void
+  on(event: 'message', listener: (e: { from: string; data: string }) => void): () => void
+  /** The hub welcomed the connection, or it was lost. */
+  on(event: 'connection', listener: (e: { connected: boolean }) => void): () => void
+}
+
+/** Several transports as one: one membership, each peer reached by the first transport that reaches it. */
+export interface CombinedTransport extends Transport {}
+export class CombinedTransport {
+  constructor(transports: Transport[], options?: { owned?: Iterable<Transport> })
+  readonly transports: readonly Transport[]
+}
+
 /** An in-memory network for tests: seeded latency, loss, partitions, churn. */
 export class SimulatedNetwork {
   constructor(options?: { seed?: number; latency?: [number, number]; loss?: number })
@@ -158,8 +184,10 @@ export interface PagingStorageOptions {
   peerId?: string
   /** A PeerPigeon mesh (after `init()`); without it (or a transport) the store is local-only. @default null */
   pigeon?: unknown
-  /** Any Transport, instead of a pigeon. @default null */
-  transport?: Transport
+  /** Any Transport instead of a pigeon, or a list of transports (and meshes) used together: one membership, one ring. @default null */
+  transport?: Transport | Array<Transport | unknown>
+  /** Server peers' ws:// or wss:// addresses (`npx paging-storage serve`), reached over WebSocket beside the pigeon or transport (or alone). Reconnects with backoff; offline while they are down. @default [] */
+  servers?: string | string[]
   /** Copies of each key, on distinct peers. @default 3 */
   replicationFactor?: number
   /** Points per peer on the hash ring. @default 128 */

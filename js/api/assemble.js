@@ -14,7 +14,9 @@ import { protocolLimits } from '../sync/protocol.js'
 import { Interests } from '../sync/interests.js'
 import { ReplicatedStore } from '../sync/replicated-store.js'
 import { AttachableTransport } from '../transport/attachable.js'
+import { CombinedTransport } from '../transport/combined.js'
 import { PeerPigeonTransport } from '../transport/peerpigeon.js'
+import { WebSocketTransport } from '../transport/websocket.js'
 import { storeConfig } from './options.js'
 import { TombstoneCollector } from './tombstone-gc.js'
 
@@ -23,6 +25,8 @@ import { TombstoneCollector } from './tombstone-gc.js'
 /**
  * @typedef {object} Parts
  * @property {AttachableTransport} transport the store's, for its whole life
+ * @property {WebSocketTransport[]} servers the connections to the `servers` option's
+ *   server peers, made under the store's final peer id (serverConnections), closed with it
  * @property {LocalStore} local
  * @property {ReplicatedStore | null} replicated once a network was attached
  * @property {LocalStore | ReplicatedStore} store every data call goes here
@@ -33,15 +37,21 @@ import { TombstoneCollector } from './tombstone-gc.js'
  */
 
 /**
- * A Transport over a network the app gives: a Transport as it is, or a
- * PeerPigeon mesh (after init()) wrapped.
+ * A Transport over a network the app gives: a Transport as it is, a
+ * PeerPigeon mesh (after init()) wrapped, or a list of these combined
+ * (js/transport/combined.js: one membership over all of them).
  * @param {unknown} network
  * @returns {{ transport: import('../transport/transport.js').Transport, owned: boolean }}
  *   owned: made here, so closed when detached
- * @throws {PagingStorageError} INVALID_ARGUMENT when it is neither
+ * @throws {PagingStorageError} INVALID_ARGUMENT when it is none of these
  */
 export function networkOf(network) {
   const n = /** @type {any} */ (network)
+  if (Array.isArray(n)) {
+    const parts = n.map(networkOf)
+    const owned = parts.filter((p) => p.owned).map((p) => p.transport)
+    return { transport: new CombinedTransport(parts.map((p) => p.transport), { owned }), owned: true }
+  }
   if (n && typeof n.send === 'function' && typeof n.peers === 'function' && typeof n.on === 'function') {
     return { transport: n, owned: false }
   }
@@ -76,6 +86,7 @@ export function assemble(opts, given, lifecycle, onError) {
   /** @type {Parts} */
   const parts = {
     transport: new AttachableTransport(opts.peerId),
+    servers: [],
     local,
     replicated: null,
     store: local,
@@ -91,15 +102,67 @@ export function assemble(opts, given, lifecycle, onError) {
 }
 
 /**
+ * The store's connections to its `servers` (js/transport/websocket.js),
+ * made again when the store's peer id changed since they were made.
+ * @param {Parts} parts updated in place
+ * @param {Options} opts
+ * @returns {WebSocketTransport[]}
+ */
+function serverConnections(parts, opts) {
+  if (parts.servers.length > 0 && parts.servers[0].peerId === opts.peerId) return parts.servers
+  for (const t of parts.servers) t.close()
+  parts.servers = opts.servers.map((url) => new WebSocketTransport(url, { peerId: opts.peerId }))
+  return parts.servers
+}
+
+/**
+ * The network to attach: the app's (or none), with the store's server
+ * connections beside it when it has `servers`.
+ * @param {Parts} parts
+ * @param {Options} opts
+ * @param {{ transport: import('../transport/transport.js').Transport, owned: boolean } | null} network
+ * @returns {{ transport: import('../transport/transport.js').Transport, owned: boolean } | null}
+ */
+function withServers(parts, opts, network) {
+  // (Another peer id: attach() refuses it, with its message.)
+  if (opts.servers.length === 0 || (network && network.transport.peerId !== opts.peerId)) return network
+  const servers = serverConnections(parts, opts)
+  if (!network) return { transport: new CombinedTransport(servers), owned: true }
+  return { transport: new CombinedTransport([network.transport, ...servers], { owned: network.owned ? [network.transport] : [] }), owned: true }
+}
+
+/**
+ * Once the store is open under its final peer id: a store with `servers`
+ * and no network yet attaches its server connections.
+ * @param {Parts} parts
+ * @param {Options} opts
+ */
+export function attachServers(parts, opts) {
+  if (opts.servers.length > 0 && !parts.transport.attached) attachNetwork(parts, opts, null)
+}
+
+/**
+ * Detaches the network, the server connections with it (the store goes on offline).
+ * @param {Parts} parts
+ */
+export function detachNetwork(parts) {
+  parts.transport.detach()
+  for (const t of parts.servers.splice(0)) t.close()
+}
+
+/**
  * Attaches a network to the store's transport, building the ReplicatedStore
  * over it the first time (sync starts once the local store is open).
  * @param {Parts} parts updated in place
  * @param {Options} opts
- * @param {{ transport: import('../transport/transport.js').Transport, owned: boolean }} network
+ * @param {{ transport: import('../transport/transport.js').Transport, owned: boolean } | null} network
+ *   the app's; null: the store's `servers` only
  * @throws {PagingStorageError} INVALID_ARGUMENT when its peer id is not the store's
  */
 export function attachNetwork(parts, opts, network) {
-  parts.transport.attach(network.transport, { owned: network.owned })
+  const attached = withServers(parts, opts, network)
+  if (!attached) return
+  parts.transport.attach(attached.transport, { owned: attached.owned })
   if (parts.replicated) return
   parts.local.withPeers()
   parts.replicated = new ReplicatedStore(

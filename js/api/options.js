@@ -134,6 +134,8 @@ export function normalizeOptions(options = {}) {
     pigeon: options.pigeon ?? null,
     /** @type {import('../transport/transport.js').Transport | null} */
     transport: options.transport ?? null,
+    /** ws:// addresses of server peers (js/transport/websocket.js), joined to the ring with the other peers. */
+    servers: serverList(options.servers),
     replicationFactor: whole('replicationFactor', options.replicationFactor ?? DEFAULTS.replicationFactor, 1, 64),
     virtualNodes: whole('virtualNodes', options.virtualNodes ?? DEFAULTS.virtualNodes, 1, MAX_VIRTUAL_NODES),
     readTimeout: whole('readTimeout', options.readTimeout ?? DEFAULTS.readTimeout, 1, 600000),
@@ -217,6 +219,20 @@ export function storeConfig(o) {
     maxClockDrift: o.sync.maxClockDrift,
     virtualNodes: o.virtualNodes,
     maxDiskPages: o.persistence.maxDiskPages,
-    purgeWhenFull: !o.transport && !o.pigeon
+    purgeWhenFull: !o.transport && !o.pigeon && o.servers.length === 0
   }
+}
+
+/**
+ * @param {unknown} servers the servers option
+ * @returns {string[]} its addresses, checked
+ * @throws {PagingStorageError} INVALID_ARGUMENT for anything but an array of ws:// or wss:// URLs
+ */
+function serverList(servers) {
+  if (servers === undefined || servers === null) return []
+  const list = typeof servers === 'string' ? [servers] : servers
+  if (!Array.isArray(list) || list.length > 64 || list.some((u) => typeof u !== 'string' || !/^wss?:\/\/[^\s]+$/.test(u))) {
+    throw new PagingStorageError('INVALID_ARGUMENT', "option servers must be a list of server peers' ws:// or wss:// addresses (at most 64)")
+  }
+  return [...new Set(list)]
 }

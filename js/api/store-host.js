@@ -8,7 +8,7 @@
 // close() has finished (or opening failed); the autosave timer and the GC
 // run only while the store is open.
 import { PagingStorageError } from '../core/errors.js'
-import { assemble, attachNetwork, networkOf } from './assemble.js'
+import { assemble, attachNetwork, attachServers, detachNetwork, networkOf } from './assemble.js'
 import { keepPeerId } from './identity.js'
 import { Lifecycle } from './lifecycle.js'
 import { diagnosis, pageList, storageStats } from './stats.js'
@@ -74,6 +74,7 @@ export class StoreHost {
     parts.local.onOpen(() => {
       if (parts.local.peerId !== opts.peerId) this.#adopt(parts.local.peerId, onError)
       if (this.#closing) return
+      attachServers(parts, opts)
       this.#lifecycle.watch({
         every: opts.persistence.autoSaveInterval,
         saveSoon: () => parts.local.saveSoon(),
@@ -142,7 +143,7 @@ export class StoreHost {
   }
 
   detach() {
-    this.#parts.transport.detach()
+    detachNetwork(this.#parts)
   }
 
   get attached() {
@@ -213,7 +214,7 @@ export class StoreHost {
     this.#lifecycle.stopWatching()
     this.#parts.gc.stop()
     const done = this.#parts.store.close()
-    this.#parts.transport.close()
+    detachNetwork(this.#parts)
     return done.finally(() => this.#lifecycle.releaseLock())
   }
 

@@ -5,8 +5,12 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 
-export function runIsolated(scenario) {
-  const node = `node --test --test-timeout=240000 ${JSON.stringify(scenario)}`
+/**
+ * @param {string} scenario path of a node:test file
+ * @param {{ timeout?: number }} [options] timeout: ms for the scenario (default 240000)
+ */
+export function runIsolated(scenario, { timeout = 240000 } = {}) {
+  const node = `node --test --test-timeout=${timeout} ${JSON.stringify(scenario)}`
   const root = process.getuid?.() === 0
   // A fresh test runner, not a child reporting to ours.
   const env = { ...process.env }

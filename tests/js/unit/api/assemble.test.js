@@ -5,7 +5,9 @@ import { test } from 'node:test'
 import { assemble, attachNetwork, networkOf } from '../../../../js/api/assemble.js'
 import { Lifecycle } from '../../../../js/api/lifecycle.js'
 import { normalizeOptions } from '../../../../js/api/options.js'
+import { CombinedTransport } from '../../../../js/transport/combined.js'
 import { SimulatedNetwork } from '../../../../js/transport/simulated-network.js'
+import { startHub, until } from '../../../support/hub-server.js'
 
 test('without peers: the local store alone serves, its transport detached', async () => {
   const opts = normalizeOptions({})
@@ -52,4 +54,49 @@ test('a network attached later: the replicated store takes over, over the same t
 test('networkOf: neither a transport nor a mesh is INVALID_ARGUMENT', () => {
   assert.throws(() => networkOf({}), { code: 'INVALID_ARGUMENT', message: /PeerPigeonMesh/ })
   assert.throws(() => networkOf(null), { code: 'INVALID_ARGUMENT' })
+})
+
+test('networkOf: a list of transports is one CombinedTransport (closing it leaves the app\'s open)', () => {
+  const net = new SimulatedNetwork({ seed: 1 })
+  const a = net.join('peer-a')
+  const b = net.join('peer-b')
+  const other = new SimulatedNetwork({ seed: 2 }).join('peer-a')
+  const { transport, owned } = networkOf([a, other])
+  assert.ok(transport instanceof CombinedTransport)
+  assert.equal(owned, true)
+  assert.deepEqual(transport.peers(), ['peer-b'])
+  transport.close()
+  assert.deepEqual(b.peers(), ['peer-a'], "the app's transport is not closed")
+  assert.throws(() => networkOf([a, b]), { code: 'INVALID_ARGUMENT', message: /one peer id/ })
+})
+
+test('servers: the store attaches its server connections once open, beside the transport it was given', async (t) => {
+  const server = await startHub()
+  t.after(() => server.close())
+  // Alone: attached at open, under the store's final peer id.
+  const opts = normalizeOptions({ servers: [server.url] })
+  const parts = assemble(opts, {}, new Lifecycle(), () => {})
+  assert.equal(parts.transport.attached, false)
+  await parts.local.ready
+  const { attachServers, detachNetwork } = await import('../../../../js/api/assemble.js')
+  attachServers(parts, opts)
+  await until(() => parts.transport.peers().includes('hub'), 5000, 'the hub')
+  assert.equal(parts.servers.length, 1)
+  assert.equal(parts.servers[0].peerId, opts.peerId)
+  detachNetwork(parts)
+  assert.equal(parts.servers.length, 0)
+  assert.deepEqual(parts.transport.peers(), [])
+  await parts.store.close()
+
+  // Beside a transport: one set of peers over both.
+  const net = new SimulatedNetwork({ seed: 1, latency: [0, 0] })
+  const mine = net.join('peer-c')
+  net.join('peer-d')
+  const withNet = normalizeOptions({ transport: mine, servers: server.url })
+  const both = assemble(withNet, {}, new Lifecycle(), () => {})
+  await until(() => both.transport.peers().length === 2, 5000, 'both networks')
+  assert.deepEqual(both.transport.peers().sort(), ['hub', 'peer-d'])
+  await both.store.close()
+  detachNetwork(both)
+  assert.deepEqual(net.join('peer-e').peers().sort(), ['peer-c', 'peer-d'], "the app's network stays")
 })

@@ -29,6 +29,7 @@ describe('normalizeOptions defaults (README "Options")', () => {
         peerIdDefaulted: true,
         pigeon: null,
         transport: null,
+        servers: [],
         replicationFactor: 3,
         virtualNodes: 128,
         readTimeout: 3000,
@@ -66,6 +67,17 @@ describe('normalizeOptions defaults (README "Options")', () => {
     assert.equal(normalizeOptions({ persistence: { backend: 'file', dir: '/data' } }).persistence.dir, '/data')
     for (const dir of ['', 5, null]) {
       assert.throws(() => normalizeOptions({ persistence: { dir } }), { code: 'INVALID_ARGUMENT', message: /persistence\.dir/ })
+    }
+  })
+
+  test('servers: ws:// or wss:// addresses, one or a list, duplicates dropped; a networked store', () => {
+    assert.deepEqual(normalizeOptions({}).servers, [])
+    assert.deepEqual(normalizeOptions({ servers: 'ws://a:1' }).servers, ['ws://a:1'])
+    const o = normalizeOptions({ servers: ['wss://b/x', 'ws://a:1', 'wss://b/x'] })
+    assert.deepEqual(o.servers, ['wss://b/x', 'ws://a:1'])
+    assert.equal(storeConfig(o).purgeWhenFull, false)
+    for (const servers of ['http://a', ['ws://ok', 5], ['ws://has space'], {}, Array(65).fill('ws://x')]) {
+      assert.throws(() => normalizeOptions({ servers }), { code: 'INVALID_ARGUMENT', message: /option servers/ })
     }
   })
 
