@@ -186,6 +186,10 @@ export interface PagingStorageOptions {
   pigeon?: unknown
   /** Any Transport instead of a pigeon, or a list of transports (and meshes) used together: one membership, one ring. @default null */
   transport?: Transport | Array<Transport | unknown>
+  /** This peer's share of the ring: 'full' holds every key (a server peer's full replica), n takes about n times a weight-1 peer's share. @default 1 */
+  ringWeight?: 'full' | number
+  /** Acknowledge pushed writes only once they are on disk, and say so to peers (what `replicated({ durable: true })` waits for); needs a backend that keeps data, durability 'strict'. @default false */
+  durableAcks?: boolean
   /** Server peers' ws:// or wss:// addresses (`npx paging-storage serve`), reached over WebSocket beside the pigeon or transport (or alone). Reconnects with backoff; offline while they are down. @default [] */
   servers?: string | string[]
   /** Copies of each key, on distinct peers. @default 3 */
@@ -352,8 +356,12 @@ export interface PeerShare {
   self: boolean
   /** Directly connected (always true for this peer). */
   connected: boolean
-  /** Fraction of the key space it replicates; the shares sum to min(replicationFactor, peers). */
+  /** Fraction of the key space it replicates; the shares sum to min(replicationFactor, peers on the circle) plus one per full replica. */
   share: number
+  /** Its ring weight: 0 a full replica (a server peer holding every key), else tokens per virtual node (1 for browsers). */
+  weight: number
+  /** Whether it acknowledges writes only once they are on its disk (a server peer). */
+  durable: boolean
 }
 
 /** What watch() accepts: a key prefix, { prefix } or exactly { key }. */
@@ -413,7 +421,7 @@ export class PagingStorage {
   getPeerDistribution(): PeerShare[]
   /** Resolves once every write so far is acknowledged by its replicas (and, with `copies`, held by that
    *  many peers), with the fewest copies of any write made here (1: on this device only); rejects with TIMEOUT. */
-  replicated(options?: { timeout?: number; copies?: number }): Promise<{ copies: number; replicationFactor: number }>
+  replicated(options?: { timeout?: number; copies?: number; durable?: boolean }): Promise<{ copies: number; replicationFactor: number }>
   /** Change events for keys with a prefix, or exactly one key. @returns unsubscribe */
   watch(target: WatchTarget, listener: (e: ChangeEvent) => void): () => void
 

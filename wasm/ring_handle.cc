@@ -31,10 +31,11 @@ val RingHandle::Init(const std::string& members_bytes, double virtual_nodes) {
         std::to_string(wire::kMaxVirtualNodes) + "]"));
   }
   std::vector<std::string> members;
-  Status s = DecodeRingMembers(members_bytes, &members);
+  std::vector<uint8_t> weights;
+  Status s = DecodeRingMembers(members_bytes, &members, &weights);
   if (!s.ok()) return StatusVal(s);
   Ring ring(static_cast<uint32_t>(virtual_nodes));
-  s = ring.SetMembers(std::move(members));
+  s = ring.SetMembers(std::move(members), std::move(weights));
   if (s.ok()) {
     ring_ = std::move(ring);
     initialized_ = true;

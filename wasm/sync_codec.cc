@@ -7,10 +7,12 @@
 namespace paging_storage {
 
 Status DecodeRingMembers(std::string_view bytes,
-                         std::vector<std::string>* members) {
+                         std::vector<std::string>* members,
+                         std::vector<uint8_t>* weights) {
   Reader in(bytes);
   size_t count = 0;
   members->clear();
+  weights->clear();
   // Each id takes at least its length byte.
   if (!in.GetCount(1, &count)) {
     return Status::InvalidArgument("members: bad count");
@@ -23,16 +25,20 @@ Status DecodeRingMembers(std::string_view bytes,
     }
     members->emplace_back(id);
   }
-  if (in.remaining() != 0) {
+  if (in.remaining() == 0) return Status::OK();
+  if (in.remaining() != count) {
     return Status::InvalidArgument("members: trailing bytes");
   }
+  weights->resize(count);
+  for (size_t i = 0; i < count; ++i) in.GetByte(&(*weights)[i]);
   return Status::OK();
 }
 
 void EncodeRingMembers(const std::vector<std::string>& members,
-                       std::string* out) {
+                       const std::vector<uint8_t>& weights, std::string* out) {
   PutVarint64(out, members.size());
   for (const std::string& id : members) PutLengthPrefixed(out, id);
+  out->append(weights.begin(), weights.end());
 }
 
 Status DecodeSyncRequest(std::string_view bytes, SyncRequest* out) {

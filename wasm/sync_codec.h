@@ -26,12 +26,14 @@ struct SyncRequest {
   std::vector<SyncQuery> queries;
 };
 
-// members := count:varint varstring{count}, to the end of input. The ids are
-// not checked here (Ring::SetMembers does).
+// members := count:varint varstring{count} [weight:byte{count}], to the
+// end of input (no weights: every weight 1). Neither the ids nor the weights
+// are checked here (Ring::SetMembers does).
 Status DecodeRingMembers(std::string_view bytes,
-                         std::vector<std::string>* members);
+                         std::vector<std::string>* members,
+                         std::vector<uint8_t>* weights);
 void EncodeRingMembers(const std::vector<std::string>& members,
-                       std::string* out);
+                       const std::vector<uint8_t>& weights, std::string* out);
 
 // sync := rf:varint self:varint start:varstring count:varint query{count}
 // Checks the syntax only; SyncScan checks bits and prefix.

@@ -85,9 +85,11 @@
 //
 // RingHandle (ring_handle.h; paging_storage/ring.h), and sync
 // (paging_storage/sync_scan.h):
-//   members    := count:varint id:varstring{count}               (_init)
-//                 ids non-empty and strictly increasing in byte order;
-//                 member index i is the i-th id
+//   members    := count:varint id:varstring{count} [weight:byte{count}]
+//                 (_init) ids non-empty and strictly increasing in byte
+//                 order; member index i is the i-th id; weights (default
+//                 all 1): 0 a full replica, 1..16 tokens per virtual node
+//                 (paging_storage/ring.h)
 //   replicas   := count:varint (n:varint index:varint{n}){count}
 //                 one entry per key of `keys`, replicas in ring order
 //                 (_replicasFor)

@@ -170,6 +170,7 @@ export function attachNetwork(parts, opts, network) {
     parts.transport,
     {
       replicationFactor: opts.replicationFactor,
+      role: { weight: opts.ringWeight, durable: opts.durableAcks },
     readTimeout: opts.readTimeout,
     tombstoneGracePeriod: opts.tombstoneGracePeriod,
       limits: protocolLimits(opts),

@@ -38,7 +38,7 @@ export function createBacking(opts, given, onError, onRole) {
     lockName: name,
     makeHost: () => new StoreHost(opts, given, onError, { lockHeld: true }),
     loadModule,
-    makeRing: (module, members) => new RingView(module, members, opts.virtualNodes),
+    makeRing: (module, members, weights) => new RingView(module, members, opts.virtualNodes, weights),
     emptyStats: (state) =>
       storageStats({
         state,

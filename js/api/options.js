@@ -136,6 +136,10 @@ export function normalizeOptions(options = {}) {
     transport: options.transport ?? null,
     /** ws:// addresses of server peers (js/transport/websocket.js), joined to the ring with the other peers. */
     servers: serverList(options.servers),
+    /** This peer's ring weight: 0 a full replica (every key), 1..16 tokens per virtual node. */
+    ringWeight: ringWeight(options.ringWeight),
+    /** Acknowledge pushed records only once they are on disk (a server peer; advertised to peers). */
+    durableAcks: options.durableAcks ?? false,
     replicationFactor: whole('replicationFactor', options.replicationFactor ?? DEFAULTS.replicationFactor, 1, 64),
     virtualNodes: whole('virtualNodes', options.virtualNodes ?? DEFAULTS.virtualNodes, 1, MAX_VIRTUAL_NODES),
     readTimeout: whole('readTimeout', options.readTimeout ?? DEFAULTS.readTimeout, 1, 600000),
@@ -189,6 +193,10 @@ export function normalizeOptions(options = {}) {
   if (typeof o.persistence.persistenceKey !== 'string' || o.persistence.persistenceKey === '') {
     throw new PagingStorageError('INVALID_ARGUMENT', 'option persistence.persistenceKey must be a non-empty string')
   }
+  if (typeof o.durableAcks !== 'boolean') throw new PagingStorageError('INVALID_ARGUMENT', 'option durableAcks must be a boolean')
+  if (o.durableAcks && (backendChoice(o.persistence) === 'memory' || o.persistence.durability !== 'strict')) {
+    throw new PagingStorageError('INVALID_ARGUMENT', "option durableAcks needs a backend that keeps data (file, indexeddb) with durability 'strict'")
+  }
   if (o.sync.peerTimeout <= o.sync.heartbeatInterval) {
     throw new PagingStorageError('INVALID_ARGUMENT', 'sync.peerTimeout must be longer than sync.heartbeatInterval')
   }
@@ -221,6 +229,18 @@ export function storeConfig(o) {
     maxDiskPages: o.persistence.maxDiskPages,
     purgeWhenFull: !o.transport && !o.pigeon && o.servers.length === 0
   }
+}
+
+/**
+ * @param {unknown} weight the ringWeight option: 'full' or 1..16 (default 1)
+ * @returns {number} 0 for 'full', else the weight
+ * @throws {PagingStorageError} INVALID_ARGUMENT for anything else
+ */
+function ringWeight(weight) {
+  if (weight === undefined) return 1
+  if (weight === 'full') return 0
+  if (Number.isInteger(weight) && /** @type {number} */ (weight) >= 1 && /** @type {number} */ (weight) <= 16) return /** @type {number} */ (weight)
+  throw new PagingStorageError('INVALID_ARGUMENT', "option ringWeight must be 'full' or a whole number from 1 to 16")
 }
 
 /**

@@ -391,7 +391,7 @@ export class PagingStorage {
    *  fraction of the key space it replicates (the shares sum to
    *  min(replicationFactor, peers)). [] before ready; this peer alone with
    *  share 1 without peers.
-   *  @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number}>} */
+   *  @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number, weight: number, durable: boolean}>} */
   getPeerDistribution() {
     if (this.#state !== 'open') return []
     return this.#backing.distribution()
@@ -413,19 +413,22 @@ export class PagingStorage {
    *  many peers (this one counted). It answers how many copies the
    *  least-copied write has: fewer than replicationFactor when the ring is
    *  smaller than that (partitioned, or offline: 1 means on this device
-   *  only).
-   *  @param {{ timeout?: number, copies?: number }} [options] timeout in ms
-   *    (>= 0; Infinity: none); copies: 1 (default) to replicationFactor
+   *  only). With `durable: true` it also waits until every write made here
+   *  is on a server peer's disk (`npx paging-storage serve`: it
+   *  acknowledges only what it has flushed).
+   *  @param {{ timeout?: number, copies?: number, durable?: boolean }} [options] timeout in ms
+   *    (>= 0; Infinity: none); copies: 1 (default) to replicationFactor; durable: false (default)
    *  @returns {Promise<{ copies: number, replicationFactor: number }>}
    *  @throws {PagingStorageError} TIMEOUT after timeout ms; INVALID_ARGUMENT for a bad timeout or copies */
-  async replicated({ timeout = 10000, copies = 1 } = {}) {
+  async replicated({ timeout = 10000, copies = 1, durable = false } = {}) {
     if (typeof timeout !== 'number' || !(timeout >= 0)) {
       throw new PagingStorageError('INVALID_ARGUMENT', 'replicated: timeout must be a number of ms, 0 or more')
     }
     if (!Number.isInteger(copies) || copies < 1) throw new PagingStorageError('INVALID_ARGUMENT', 'replicated: copies must be a whole number, 1 or more')
+    if (typeof durable !== 'boolean') throw new PagingStorageError('INVALID_ARGUMENT', 'replicated: durable must be a boolean')
     await this.ready
     try {
-      const least = await this.#backing.replicated(timeout, copies)
+      const least = await this.#backing.replicated(timeout, copies, durable)
       return { copies: least, replicationFactor: this.#opts.replicationFactor }
     } catch (err) {
       if (err instanceof PagingStorageError) throw err

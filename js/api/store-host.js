@@ -28,7 +28,7 @@ import { diagnosis, pageList, storageStats } from './stats.js'
  * @property {() => Promise<void>} flush
  * @property {() => Promise<number>} clearCache
  * @property {() => Promise<{purged: number, pages: number}>} compact
- * @property {(timeoutMs: number, copies: number) => Promise<number>} replicated the fewest copies
+ * @property {(timeoutMs: number, copies: number, durable?: boolean) => Promise<number>} replicated the fewest copies
  *   known of a write made here, once every push is acknowledged and every write has `copies`;
  *   rejects (an Error with code TIMEOUT) on timeout
  * @property {(network: unknown) => void} attach
@@ -43,7 +43,7 @@ import { diagnosis, pageList, storageStats } from './stats.js'
  * @property {(state: string) => import('../index.js').StorageStats} stats
  * @property {() => import('../index.js').PageSummary[]} pages
  * @property {(state: string) => import('../index.js').Diagnosis} diagnose
- * @property {() => Array<{peerId: string, self: boolean, connected: boolean, share: number}>} distribution
+ * @property {() => Array<{peerId: string, self: boolean, connected: boolean, share: number, weight: number, durable: boolean}>} distribution
  * @property {(keys: string[]) => string[][]} replicasFor
  * @property {() => Promise<void>} close
  */
@@ -126,15 +126,15 @@ export class StoreHost {
     return { purged, pages: this.#parts.local.engineStats()?.pages ?? 0 }
   }
 
-  /** @param {number} timeoutMs @param {number} [copies] */
-  async replicated(timeoutMs, copies = 1) {
+  /** @param {number} timeoutMs @param {number} [copies] @param {boolean} [durable] */
+  async replicated(timeoutMs, copies = 1, durable = false) {
     const r = this.#parts.replicated
-    if (r) return r.replicated(timeoutMs, copies)
-    if (copies <= 1) return 1
+    if (r) return r.replicated(timeoutMs, copies, durable)
+    if (copies <= 1 && !durable) return 1
     // No network: no other copy can come before the network does.
     await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 2 ** 31 - 1)))
-    if (this.#parts.replicated) return /** @type {any} */ (this.#parts.replicated).replicated(0, copies)
-    throw Object.assign(new Error(`no network attached: a write cannot have ${copies} copies`), { code: 'TIMEOUT' })
+    if (this.#parts.replicated) return /** @type {any} */ (this.#parts.replicated).replicated(0, copies, durable)
+    throw Object.assign(new Error(`no network attached: a write cannot have ${durable ? 'a copy on a server peer' : `${copies} copies`}`), { code: 'TIMEOUT' })
   }
 
   /** @param {unknown} network */
@@ -199,7 +199,7 @@ export class StoreHost {
 
   distribution() {
     const r = this.#parts.replicated
-    return r ? r.distribution() : [{ peerId: this.peerId, self: true, connected: true, share: 1 }]
+    return r ? r.distribution() : [{ peerId: this.peerId, self: true, connected: true, share: 1, weight: this.#opts.ringWeight, durable: this.#opts.durableAcks }]
   }
 
   /** @param {string[]} keys */

@@ -26,17 +26,23 @@ export class RingView {
    * @param {readonly string[]} members peer ids, non-empty, strictly
    *   increasing in UTF-8 byte order (core/keys.js compareKeys)
    * @param {number} virtualNodes tokens per member, 1 to MAX_VIRTUAL_NODES
-   * @throws {PagingStorageError} INVALID_ARGUMENT for members out of order or a bad virtualNodes
+   * @param {readonly number[] | null} [weights] one per member: 0 a full
+   *   replica (every key), 1..16 that many times virtualNodes tokens; null:
+   *   every weight 1
+   * @throws {PagingStorageError} INVALID_ARGUMENT for members out of order, a bad virtualNodes or weight
    */
-  constructor(module, members, virtualNodes) {
+  constructor(module, members, virtualNodes, weights = null) {
     this.#handle = new module.RingHandle()
-    const status = this.#handle._init(encodeMembers(members), virtualNodes)
+    const all1 = weights === null || weights.every((w) => w === 1)
+    const status = this.#handle._init(encodeMembers(members, all1 ? null : weights), virtualNodes)
     if (status.code !== StatusCode.OK) {
       this.#handle.delete()
       throw new PagingStorageError('INVALID_ARGUMENT', `ring: ${status.message}`)
     }
     /** The members, self included, in ring (byte) order. @type {readonly string[]} */
     this.members = Object.freeze([...members])
+    /** Each member's weight, same order. @type {readonly number[]} */
+    this.weights = Object.freeze(all1 ? members.map(() => 1) : [...weights])
     this.#index = new Map(members.map((m, i) => [m, i]))
   }
 
@@ -57,8 +63,9 @@ export class RingView {
   }
 
   /**
-   * The replicas of each key: the first min(rf, members) distinct members
-   * clockwise from the key's token.
+   * The replicas of each key: the first min(rf, members on the circle)
+   * distinct members clockwise from the key's token, then every full
+   * replica (weight 0).
    * @param {readonly string[]} keys
    * @param {number} rf replication factor
    * @returns {string[][]} per key, peer ids in ring order

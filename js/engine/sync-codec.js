@@ -23,12 +23,19 @@ import { Reader, Writer } from './wire.js'
 /**
  * wire `members`.
  * @param {readonly string[]} members
+ * @param {readonly number[] | null} [weights] one per member (0..16), or
+ *   null: every weight 1 (nothing written)
  * @returns {Uint8Array}
  */
-export function encodeMembers(members) {
-  const w = new Writer(16 + members.length * 48)
+export function encodeMembers(members, weights = null) {
+  const w = new Writer(16 + members.length * 49)
   encodeKeys(w, members)
-  return w.finish()
+  const body = w.finish()
+  if (weights === null) return body
+  const out = new Uint8Array(body.length + weights.length)
+  out.set(body)
+  out.set(weights, body.length)
+  return out
 }
 
 /**

@@ -418,10 +418,11 @@ export class WasmEngine {
   /**
    * A ring view over `members` with this store's virtualNodes.
    * @param {readonly string[]} members sorted by compareKeys
+   * @param {readonly number[] | null} [weights] one per member (RingView)
    * @returns {RingView} the caller holds its one reference
    */
-  ring(members) {
-    return new RingView(this.#module, members, this.#config.virtualNodes)
+  ring(members, weights = null) {
+    return new RingView(this.#module, members, this.#config.virtualNodes, weights)
   }
 
   /** @returns {boolean} */

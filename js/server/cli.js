@@ -16,6 +16,8 @@ over WebSocket (browsers list its ws:// address in the servers option).
   --port <n>             HTTP + WebSocket port (default 4000; 0: any free one)
   --join <ws://…>        another server peer to join (repeat for several)
   --signaling [port]     also run a PeerPigeon signaling server (default port: --port + 1)
+  --role full|<n>        full (default): hold every key; n (1-16): a share of the keys
+                         n times a browser's (several servers sharing the key space)
   --memory-pages <n>     pages kept in memory (default 4096; 4 KiB each)
   --replication <n>      replication factor of the ring (default 3; same on every peer)
   --name <name>          the store's name in --dir (default paging-storage-server)
@@ -41,6 +43,7 @@ export async function main(argv) {
         signaling: { type: 'boolean' },
         'signaling-port': { type: 'string' },
         'memory-pages': { type: 'string' },
+        role: { type: 'string' },
         replication: { type: 'string' },
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h' }
@@ -63,6 +66,10 @@ export async function main(argv) {
     console.error(USAGE)
     return 2
   }
+  if (v.role !== undefined && v.role !== 'full' && !(/^\d+$/.test(v.role) && Number(v.role) >= 1 && Number(v.role) <= 16)) {
+    console.error(`--role must be full or a whole number from 1 to 16, not ${v.role}`)
+    return 2
+  }
   const numbers = { port: v.port, 'memory-pages': v['memory-pages'], replication: v.replication, 'signaling-port': signalingPort }
   for (const [flag, text] of Object.entries(numbers)) {
     if (text !== undefined && !/^\d+$/.test(text)) {
@@ -77,10 +84,11 @@ export async function main(argv) {
     join: v.join ?? [],
     signaling: signalingPort !== undefined ? Number(signalingPort) : Boolean(v.signaling),
     maxMemoryPages: v['memory-pages'] === undefined ? undefined : Number(v['memory-pages']),
+    role: v.role === undefined || v.role === 'full' ? 'full' : Number(v.role),
     persistenceKey: v.name,
     storage: v.replication === undefined ? {} : { replicationFactor: Number(v.replication) }
   })
-  console.log(`paging-storage server peer ${server.peerId}`)
+  console.log(`paging-storage server peer ${server.peerId} (${v.role === undefined || v.role === 'full' ? 'full replica' : `ring weight ${v.role}`})`)
   console.log(`listening on ${server.url}  (GET ${server.httpUrl}/health, ${server.httpUrl}/metrics)`)
   if (server.signalingUrl) console.log(`signaling: ${server.signalingUrl}`)
   let stopping = false

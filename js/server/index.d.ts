@@ -27,12 +27,14 @@ export interface ServerOptions {
   join?: string[]
   /** Also run a PeerPigeon signaling server: true on port + 1, or on the port given. @default false */
   signaling?: boolean | number
+  /** Its replication role: 'full' holds every key; 1..16 is its ring weight (a share that many times a browser's). @default 'full' */
+  role?: 'full' | number
   /** Pages held in memory. @default 4096 */
   maxMemoryPages?: number
   /** The store's name in dir. @default 'paging-storage-server' */
   persistenceKey?: string
   /** Further PagingStorage options (persistence and the transport are set by the server). */
-  storage?: Omit<PagingStorageOptions, 'persistence' | 'pigeon' | 'transport'>
+  storage?: Omit<PagingStorageOptions, 'persistence' | 'pigeon' | 'transport' | 'ringWeight' | 'durableAcks'>
   hub?: HubOptions
 }
 

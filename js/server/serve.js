@@ -26,10 +26,14 @@ import { METRICS_CONTENT_TYPE, formatMetrics } from './metrics.js'
  * @property {string[]} [join] ws:// addresses of other server peers to join
  * @property {boolean | number} [signaling] run a PeerPigeon signaling server too:
  *   true on port + 1 (any free one when port is 0), or on the port given
+ * @property {'full' | number} [role] its replication role: 'full' (default) holds every key; a
+ *   number 1..16 is its ring weight, a share that many times a browser's (several servers
+ *   sharing the key space)
  * @property {number} [maxMemoryPages] pages held in memory (the store's budget; default 4096, 16 MiB of 4 KiB pages)
  * @property {string} [persistenceKey] the store's name in dir (default 'paging-storage-server')
  * @property {Record<string, unknown>} [storage] further PagingStorage options
- *   (replicationFactor, sync, …; persistence and the transport are set here)
+ *   (replicationFactor, sync, …; persistence, the transport, ringWeight and
+ *   durableAcks are set here: a server acknowledges only what is on its disk)
  * @property {Partial<import('./hub.js').HubOptions>} [hub] hub bounds (maxClients, rateLimit, …)
  */
 
@@ -52,11 +56,13 @@ import { METRICS_CONTENT_TYPE, formatMetrics } from './metrics.js'
  *   process serves dir), IO_ERROR (the port is taken: the message says so)
  */
 export async function startServer(options) {
-  const { dir, host = '127.0.0.1', port = 4000, join: peers = [], signaling = false, maxMemoryPages = 4096 } = options ?? {}
+  const { dir, host = '127.0.0.1', port = 4000, join: peers = [], signaling = false, maxMemoryPages = 4096, role = 'full' } = options ?? {}
   if (typeof dir !== 'string' || dir === '') throw new PagingStorageError('INVALID_ARGUMENT', 'startServer needs a dir')
   const persistenceKey = options.persistenceKey ?? 'paging-storage-server'
   const storage = new PagingStorage({
     ...(options.storage ?? {}),
+    ringWeight: role,
+    durableAcks: true,
     persistence: { backend: 'file', dir, persistenceKey, maxMemoryPages }
   })
   await storage.ready

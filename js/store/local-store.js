@@ -414,10 +414,11 @@ export class LocalStore {
 
   /**
    * @param {readonly string[]} members sorted by compareKeys
+   * @param {readonly number[] | null} [weights] one per member (js/engine/ring.js)
    * @returns {import('../engine/ring.js').RingView} the caller holds its reference
    */
-  ring(members) {
-    return this.#live().ring(members)
+  ring(members, weights = null) {
+    return this.#live().ring(members, weights)
   }
 
   /** @returns {boolean} peers' records fill their share of the disk budget (store/admission.js rule 4) */

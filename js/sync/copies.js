@@ -25,16 +25,27 @@ export class Copies {
   #short = new Map()
   /** @type {Map<string, Set<string>>} key of a short write -> peers that refused it since the last takeRefused() */
   #refused = new Map()
+  /** @type {Map<string, {hlc: string, origin: string}>} key -> its newest write here, on no durable peer's disk yet */
+  #notDurable = new Map()
+  #isDurable
   #waiters = new Waiters()
   untracked = 0
 
   /**
    * @param {string} selfId
    * @param {number} rf replication factor
+   * @param {(peer: string) => boolean} [isDurable] whether a peer acknowledges only
+   *   what is on its disk (a server peer: js/sync/membership.js)
    */
-  constructor(selfId, rf) {
+  constructor(selfId, rf, isDurable = () => false) {
     this.#selfId = selfId
     this.#rf = rf
+    this.#isDurable = isDurable
+  }
+
+  /** @returns {number} writes made here that no durable peer is known to hold */
+  get notDurable() {
+    return this.#notDurable.size
   }
 
   /** @returns {number} writes made here that fewer than replicationFactor peers are known to hold */
@@ -69,8 +80,14 @@ export class Copies {
    * @param {StoredRecord} rec
    */
   wrote(rec) {
-    const old = this.#short.get(rec.key)
+    const old = this.#short.get(rec.key) ?? this.#notDurable.get(rec.key)
     if (old && compareVersions(old.hlc, old.origin, rec.hlc, rec.origin) > 0) return
+    this.#notDurable.delete(rec.key)
+    this.#notDurable.set(rec.key, { hlc: rec.hlc, origin: rec.origin })
+    if (this.#notDurable.size > MAX_TRACKED) {
+      this.#notDurable.delete(/** @type {string} */ (this.#notDurable.keys().next().value))
+      this.untracked++
+    }
     this.#short.delete(rec.key)
     if (this.#rf <= 1) return
     this.#short.set(rec.key, { hlc: rec.hlc, origin: rec.origin, holders: new Set([this.#selfId]) })
@@ -86,6 +103,11 @@ export class Copies {
    * @param {StoredRecord} rec
    */
   held(peer, rec) {
+    const d = this.#notDurable.get(rec.key)
+    if (d && d.hlc === rec.hlc && d.origin === rec.origin && this.#isDurable(peer)) {
+      this.#notDurable.delete(rec.key)
+      this.#waiters.settle()
+    }
     const e = this.#short.get(rec.key)
     if (!e || e.hlc !== rec.hlc || e.origin !== rec.origin) return
     e.holders.add(peer)
@@ -134,6 +156,22 @@ export class Copies {
       () => this.least >= need,
       timeoutMs,
       () => `${this.#short.size} writes held by fewer than ${need} peers after ${timeoutMs} ms (the ring has fewer members, or they did not answer)`
+    )
+  }
+
+  /**
+   * Resolves once every write made here is known to be on a durable peer's
+   * disk (acknowledged by a server peer: js/sync/membership.js); rejects
+   * after timeoutMs.
+   * @param {number} timeoutMs ms; Infinity: no limit
+   * @returns {Promise<void>}
+   * @throws {Error} code TIMEOUT
+   */
+  whenDurable(timeoutMs) {
+    return this.#waiters.wait(
+      () => this.#notDurable.size === 0,
+      timeoutMs,
+      () => `${this.#notDurable.size} writes on no server peer's disk after ${timeoutMs} ms (no server peer in the ring, or it did not answer)`
     )
   }
 

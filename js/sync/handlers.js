@@ -89,6 +89,7 @@ function lookupRecords(local) {
  * @property {(keys: string[]) => Promise<Array<StoredRecord | null>>} lookup the stored records of keys
  * @property {import('./audits.js').Audits} audits
  * @property {import('./audit-rounds.js').AuditRounds} auditRounds
+ * @property {boolean} durableAcks puts are acknowledged once what they brought is on disk (a server peer)
  */
 
 // Records of a put merged at once (a put of 48 KB holds fewer), and while
@@ -138,6 +139,9 @@ export async function handleMessage(parts, from, msg) {
         refused.push(...taken.refused)
         if (taken.accepted.length > 0) kept.push(...keptOver(taken.accepted, await mergeRecords(local, taken.accepted)))
       }
+      // A durable peer acknowledges what is on its disk: a flush failure
+      // sends no ack (the sender pushes again).
+      if (parts.durableAcks && refused.length < msg.records.length) await local.flush()
       /** @type {import('./protocol.js').Message} */
       const ack = { t: 'ack', id: msg.id }
       if (kept.length > 0) ack.kept = kept

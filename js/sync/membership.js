@@ -11,6 +11,11 @@
 // js/sync/replicator.js) is excluded for a while: not a member, whatever
 // it sends, so that its keys get replicas that answer. At most
 // MAX_EXCLUDED are remembered (the oldest exclusions end first).
+//
+// Each member has a role its heartbeats announce: its ring weight (0 a full
+// replica, else tokens per virtual node; js/engine/ring.js) and whether it
+// acknowledges puts only once they are on disk (durable). A role that
+// changes changes the members as the ring sees them (onChange).
 import { compareKeys } from '../core/keys.js'
 import { isOrigin } from '../core/versions.js'
 
@@ -26,6 +31,8 @@ export class Membership {
   #lastHeard = new Map() // peerId -> ms, for live peers
   #lastSeen = new Map() // peerId -> ms, also for peers gone (bounded)
   #onChange
+  /** peerId -> its role, for peers whose role is not the default {weight 1, not durable}. @type {Map<string, {weight: number, durable: boolean}>} */
+  #roles = new Map()
   #onReturn
   #onFirstContact
   #now
@@ -36,12 +43,14 @@ export class Membership {
    * @param {{ peerTimeout: number, now?: () => number,
    *           onChange: (members: string[]) => void,
    *           onReturn?: (peerId: string, lastSeenMs: number) => void,
-   *           onFirstContact?: (peerId: string) => void }} opts
+   *           onFirstContact?: (peerId: string) => void,
+   *           role?: {weight: number, durable: boolean} }} opts
    *   peerTimeout in ms; onChange gets the sorted members after every change;
    *   onReturn: a peer seen before is live again; onFirstContact: a peer never
-   *   seen before is live
+   *   seen before is live; role: this peer's (default weight 1, not durable)
    */
-  constructor(selfId, { peerTimeout, now = () => Date.now(), onChange, onReturn = () => {}, onFirstContact = () => {} }) {
+  constructor(selfId, { peerTimeout, now = () => Date.now(), onChange, onReturn = () => {}, onFirstContact = () => {}, role }) {
+    if (role && (role.weight !== 1 || role.durable)) this.#roles.set(selfId, { ...role })
     this.#onReturn = onReturn
     this.#onFirstContact = onFirstContact
     this.#self = selfId
@@ -106,7 +115,36 @@ export class Membership {
   }
 
   left(peerId) {
-    if (this.#lastHeard.delete(peerId)) this.#changed()
+    if (this.#lastHeard.delete(peerId)) {
+      this.#roles.delete(peerId)
+      this.#changed()
+    }
+  }
+
+  /**
+   * The role a peer's heartbeat announced; a change of a member's weight
+   * changes the ring (onChange).
+   * @param {string} peerId
+   * @param {number} weight 0..16
+   * @param {boolean} durable
+   */
+  setRole(peerId, weight, durable) {
+    if (peerId === this.#self || !this.#lastHeard.has(peerId)) return
+    const old = this.#roles.get(peerId) ?? { weight: 1, durable: false }
+    if (old.weight === weight && old.durable === durable) return
+    if (weight === 1 && !durable) this.#roles.delete(peerId)
+    else this.#roles.set(peerId, { weight, durable })
+    if (old.weight !== weight) this.#changed()
+  }
+
+  /** @param {string} peerId @returns {number} its ring weight (1 unless announced) */
+  weightOf(peerId) {
+    return this.#roles.get(peerId)?.weight ?? 1
+  }
+
+  /** @param {string} peerId @returns {boolean} whether it acknowledges only what is on disk */
+  isDurable(peerId) {
+    return this.#roles.get(peerId)?.durable ?? false
   }
 
   /** Drops peers not heard from within peerTimeout. */
@@ -116,6 +154,7 @@ export class Membership {
     for (const [p, at] of this.#lastHeard) {
       if (at < cutoff) {
         this.#lastHeard.delete(p)
+        this.#roles.delete(p)
         changed = true
       }
     }

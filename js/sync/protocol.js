@@ -6,8 +6,11 @@
 // on the wire.
 //
 // Version 1. Every message on the wire is an object {v: 1, t: type, ...}:
-//   hb    {h?}                                heartbeat, broadcast (liveness);
-//                                             h: the sender's clock (HLC)
+//   hb    {h?, w?, d?}                        heartbeat, broadcast (liveness);
+//                                             h: the sender's clock (HLC); w: its
+//                                             ring weight (0 a full replica, 1..16;
+//                                             absent: 1); d: 1 when it acknowledges
+//                                             puts only once they are on disk
 //   put   {id, r: [record...]}                replicate records; answered by ack
 //   ack   {id, k?: [[key, hlc, origin, tomb]...], n?: [key...]}
 //                                             the put `id` was applied; k: the newer
@@ -92,6 +95,7 @@ import {
   isKeyOnly,
   isList,
   isMs,
+  isRingWeight,
   isSummary,
   proofAnswersFromWire,
   recordFromWire,
@@ -99,6 +103,7 @@ import {
 } from './wire-checks.js'
 
 export const PROTOCOL_VERSION = 1
+export { MAX_RING_WEIGHT, isRingWeight } from './wire-checks.js'
 export const FRAGMENT_CHARS = 60000
 // A fragment's piece of text, escaped: FRAGMENT_CHARS minus room for the
 // frame around it ({"v":1,"t":"frag","id":…,"i":…,"n":…,"d":…}).
@@ -119,7 +124,7 @@ export const MAX_LEASE_MS = 600000
 
 /**
  * A message as JavaScript sees it.
- * @typedef {{ t: 'hb', h?: string }
+ * @typedef {{ t: 'hb', h?: string, w?: number, d?: boolean }
  *   | { t: 'put', id: number, records: StoredRecord[] }
  *   | { t: 'ack', id: number, kept?: Entry[], refused?: string[] }
  *   | { t: 'get', id: number, keys: string[] }
@@ -245,6 +250,8 @@ function parseEnvelope(text, maxChars) {
  */
 function toWire(msg) {
   switch (msg.t) {
+    case 'hb':
+      return { t: 'hb', ...(msg.h === undefined ? {} : { h: msg.h }), ...(msg.w === undefined ? {} : { w: msg.w }), ...(msg.d ? { d: 1 } : {}) }
     case 'got':
       return msg.covered === undefined
         ? { t: 'got', id: msg.id, r: msg.records.map(recordToWire) }
@@ -309,8 +316,15 @@ function recordToWire(r) {
  */
 function fromWire(m, limits) {
   switch (m.t) {
-    case 'hb':
-      return m.h === undefined ? { t: 'hb' } : isHlc(m.h) ? { t: 'hb', h: m.h } : null
+    case 'hb': {
+      if ((m.h !== undefined && !isHlc(m.h)) || (m.w !== undefined && !isRingWeight(m.w)) || (m.d !== undefined && m.d !== 1)) return null
+      /** @type {Message} */
+      const hb = { t: 'hb' }
+      if (m.h !== undefined) hb.h = m.h
+      if (m.w !== undefined) hb.w = m.w
+      if (m.d === 1) hb.d = true
+      return hb
+    }
     case 'ack': {
       if (!isId(m.id)) return null
       /** @type {Message} */

@@ -68,6 +68,8 @@ export class ReplicatedStore {
   #parts = null
   /** @type {Membership | null} */
   #membership = null
+  /** This peer's ring weight and whether it acknowledges only what is on disk (its heartbeats say). */
+  #role
 
   /**
    * Synchronous; sync starts when the local store opens, before any queued
@@ -78,6 +80,7 @@ export class ReplicatedStore {
    * @param {Watch} [watch] default: nothing watched, nothing told
    */
   constructor(local, transport, opts, watch = { interests: new Interests(), announce: () => {}, progress: () => {} }) {
+    this.#role = { weight: opts.role?.weight ?? 1, durable: opts.role?.durable ?? false }
     this.#local = local
     this.#transport = transport
     this.#opts = opts
@@ -161,16 +164,19 @@ export class ReplicatedStore {
     return this.#ring.replicasFor(keys, this.#opts.replicationFactor)
   }
 
-  /** @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number}>} */
+  /** @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number, weight: number, durable: boolean}>} */
   distribution() {
-    if (this.#ring === null || this.#closed) return [{ peerId: this.#selfId, self: true, connected: true, share: 1 }]
+    if (this.#ring === null || this.#closed) return [{ peerId: this.#selfId, self: true, connected: true, share: 1, weight: this.#role.weight, durable: this.#role.durable }]
     const shares = this.#ring.shares(this.#opts.replicationFactor)
     const connected = new Set(this.#transport.peers())
-    return this.#ring.members.map((peerId, i) => ({
+    const ring = this.#ring
+    return ring.members.map((peerId, i) => ({
       peerId,
       self: peerId === this.#selfId,
       connected: peerId === this.#selfId || connected.has(peerId),
-      share: shares[i] ?? 0
+      share: shares[i] ?? 0,
+      weight: ring.weights[i],
+      durable: peerId === this.#selfId ? this.#role.durable : (this.#membership?.isDurable(peerId) ?? false)
     }))
   }
 
@@ -180,14 +186,17 @@ export class ReplicatedStore {
    * at most replicationFactor).
    * @param {number} timeoutMs
    * @param {number} [copies] 1: only the pushes' acknowledgements
+   * @param {boolean} [durable] also wait until every write made here is on a
+   *   server peer's disk (a peer whose heartbeats say it acknowledges so)
    * @returns {Promise<number>} the fewest copies known of a write made here
    * @throws {Error} code TIMEOUT
    */
-  async replicated(timeoutMs, copies = 1) {
+  async replicated(timeoutMs, copies = 1, durable = false) {
     await this.#local.ready
     const end = Date.now() + timeoutMs
     await this.#parts?.replicator.whenDrained(timeoutMs)
     await this.#parts?.copies.whenAtLeast(copies, Math.max(0, end - Date.now()))
+    if (durable) await this.#parts?.copies.whenDurable(Math.max(0, end - Date.now()))
     return this.#parts?.copies.least ?? 1
   }
 
@@ -232,7 +241,7 @@ export class ReplicatedStore {
     // The store's id as it opened (a default id gives way to the one its data keeps).
     this.#selfId = local.peerId
     const selfId = this.#selfId
-    this.#ring = local.ring([selfId])
+    this.#ring = local.ring([selfId], [this.#role.weight])
     const parts = buildSyncParts({
       local,
       transport: this.#transport,
@@ -241,6 +250,7 @@ export class ReplicatedStore {
       selfId,
       ring: () => /** @type {RingView} */ (this.#ring),
       isMember: (peer) => /** @type {Membership} */ (this.#membership).has(peer),
+      isDurable: (peer) => this.#membership?.isDurable(peer) ?? false,
       nextId: () => this.#nextId++,
       reportError: (err) => this.#background(err),
       // Checked: hand off and reconcile what waited.
@@ -252,6 +262,7 @@ export class ReplicatedStore {
     cache.load().catch((err) => this.#background(err))
     this.#membership = new Membership(selfId, {
       peerTimeout: sync.peerTimeout,
+      role: this.#role,
       onChange: (members) => this.#onMembers(members),
       onReturn: (peer, lastSeen) => catchUp.onReturn(peer, lastSeen),
       onFirstContact: (peer) => catchUp.onFirstContact(peer)
@@ -267,7 +278,7 @@ export class ReplicatedStore {
       this.#transport.on('peer-joined', ({ peerId }) => {
         if (typeof peerId === 'string' && peerId !== selfId) {
           this.#membership?.heard(peerId)
-          messenger.send(peerId, { t: 'hb' })
+          messenger.send(peerId, this.#heartbeat())
         }
       }),
       this.#transport.on('peer-left', ({ peerId }) => {
@@ -276,7 +287,7 @@ export class ReplicatedStore {
       })
     )
     this.#every(sync.heartbeatInterval, () => {
-      messenger.broadcast({ t: 'hb', h: local.clock() })
+      messenger.broadcast(this.#heartbeat(local.clock()))
       this.#membership?.expire()
       freshness.tick(this.#ring?.members.length ?? 1, replicator.pending)
       subscriber.tick()
@@ -291,7 +302,22 @@ export class ReplicatedStore {
       })
     }
     for (const p of this.#transport.peers()) this.#membership.heard(p)
-    messenger.broadcast({ t: 'hb' })
+    messenger.broadcast(this.#heartbeat())
+  }
+
+  /**
+   * A heartbeat: the clock when given, and this peer's role when it is not
+   * the default (js/sync/membership.js).
+   * @param {string} [h]
+   * @returns {import('./protocol.js').Message}
+   */
+  #heartbeat(h) {
+    /** @type {import('./protocol.js').Message} */
+    const hb = { t: 'hb' }
+    if (h !== undefined) hb.h = h
+    if (this.#role.weight !== 1) hb.w = this.#role.weight
+    if (this.#role.durable) hb.d = true
+    return hb
   }
 
   /**
@@ -313,7 +339,8 @@ export class ReplicatedStore {
     /** @type {RingView} */
     let ring
     try {
-      ring = this.#local.ring(members)
+      const m = /** @type {Membership} */ (this.#membership)
+      ring = this.#local.ring(members, members.map((peer) => (peer === this.#selfId ? this.#role.weight : m.weightOf(peer))))
     } catch (err) {
       this.#background(err) // the old ring stays
       return
@@ -392,6 +419,7 @@ export class ReplicatedStore {
   #onMessage(from, msg) {
     if (this.#closed || this.#parts === null) return
     this.#membership?.heard(from)
+    if (msg.t === 'hb') this.#membership?.setRole(from, msg.w ?? 1, msg.d ?? false)
     handleMessage(this.#parts, from, msg).catch((err) => this.#background(err))
   }
 

@@ -36,7 +36,10 @@
  *   limits: import('./protocol.js').Limits,
  *   sync: { heartbeatInterval: number, peerTimeout: number, retryInterval: number,
  *           antiEntropyInterval: number, maxClockDrift: number,
- *           rateLimit: { messages: number, bytes: number } } }} SyncOptions
+ *           rateLimit: { messages: number, bytes: number } },
+ *           role?: { weight: number, durable: boolean } }} SyncOptions
+ *   role: this peer's ring weight (0 a full replica, 1..16) and whether it
+ *   acknowledges puts only once they are on disk (default weight 1, not durable)
  */
 
 export {}

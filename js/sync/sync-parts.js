@@ -49,21 +49,23 @@ const REFUSED_PUSH_RETRIES = 4
  *   transport: import('../transport/transport.js').Transport,
  *   opts: import('./sync-context.js').SyncOptions,
  *   watch: import('./replicated-store.js').Watch,
- *   selfId: string, ring: () => RingView, isMember: (peer: string) => boolean, nextId: () => number,
+ *   selfId: string, ring: () => RingView, isMember: (peer: string) => boolean,
+ *   isDurable: (peer: string) => boolean, nextId: () => number,
  *   reportError: (err: unknown) => void, onChecked: () => void,
  *   excludePeer: (peer: string, why: string, ms?: number) => void }} host
- *   ring: the current ring; onChecked: a stale store's old records are
+ *   ring: the current ring; isDurable: the peer acknowledges only what is on
+ *   its disk (js/sync/membership.js); onChecked: a stale store's old records are
  *   checked (js/sync/freshness.js); excludePeer: take a peer that does not
  *   do its part out of the ring for a while (ms; default: a few peer timeouts)
  * @returns {SyncParts}
  */
-export function buildSyncParts({ local, transport, opts, watch, selfId, ring, isMember, nextId, reportError, onChecked, excludePeer }) {
+export function buildSyncParts({ local, transport, opts, watch, selfId, ring, isMember, isDurable, nextId, reportError, onChecked, excludePeer }) {
   const { sync, readTimeout, limits, replicationFactor: rf } = opts
   const messenger = new Messenger(transport, selfId, { limits, rateLimit: sync.rateLimit, fragmentTtl: 4 * readTimeout })
   const send = (/** @type {string} */ peer, /** @type {import('./protocol.js').Message} */ msg) => messenger.send(peer, msg)
   const lookup = async (/** @type {string[]} */ keys) => (await local.lookup(keys)).map((a) => a.record ?? null)
   const scanLocal = local.scan.bind(local)
-  const copies = new Copies(selfId, rf)
+  const copies = new Copies(selfId, rf, isDurable)
   const announce = (/** @type {string} */ peer, /** @type {number} */ n) => {
     if (n >= ANNOUNCE_AT_LEAST) send(peer, { t: 'delta', n })
   }
@@ -169,7 +171,8 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     rebalancer: new Rebalancer(ctx, ownership),
     query,
     freshness,
-    maxClockDrift: sync.maxClockDrift
+    maxClockDrift: sync.maxClockDrift,
+    durableAcks: opts.role?.durable ?? false
   }
   return parts
 }

@@ -165,3 +165,11 @@ export function proofAnswersFromWire(a, limits) {
   }
   return answers
 }
+
+/** A ring weight (paging_storage/ring.h): 0 a full replica, 1..MAX_RING_WEIGHT tokens per virtual node. */
+export const MAX_RING_WEIGHT = 16
+
+/** @param {unknown} w @returns {w is number} */
+export function isRingWeight(w) {
+  return Number.isInteger(w) && /** @type {number} */ (w) >= 0 && /** @type {number} */ (w) <= MAX_RING_WEIGHT
+}

@@ -80,7 +80,7 @@ export class SharedStore {
    * @param {{ locks: { request: Function }, lockName: string,
    *           makeHost: () => import('../api/store-host.js').Backing & { watchFor: (tab: string, targets: any[]) => void },
    *           loadModule: () => Promise<any>,
-   *           makeRing: (module: any, members: string[]) => import('../engine/ring.js').RingView,
+   *           makeRing: (module: any, members: string[], weights: number[]) => import('../engine/ring.js').RingView,
    *           emptyStats: (state: string) => import('../index.js').StorageStats,
    *           onRole: (role: 'leader' | 'follower') => void }} parts
    *   makeHost: opens the store in this tab (its lock is held: the election's);
@@ -203,8 +203,8 @@ export class SharedStore {
   }
 
   /** @param {number} timeoutMs */
-  replicated(timeoutMs, copies) {
-    return this.#current.replicated(timeoutMs, copies)
+  replicated(timeoutMs, copies, durable) {
+    return this.#current.replicated(timeoutMs, copies, durable)
   }
 
   /** @param {unknown} network */

@@ -63,7 +63,7 @@ export class TabFollower {
   /**
    * @param {{ channel: { post: (m: object) => void, on: (fn: (m: any) => void) => () => void },
    *           id: string, opts: ReturnType<typeof import('../api/options.js').normalizeOptions>,
-   *           loadModule: () => Promise<any>, makeRing: (module: any, members: string[]) => import('../engine/ring.js').RingView,
+   *           loadModule: () => Promise<any>, makeRing: (module: any, members: string[], weights: number[]) => import('../engine/ring.js').RingView,
    *           emptyStats: (state: string) => import('../index.js').StorageStats }} parts
    *   loadModule, makeRing: the wasm module and a ring over it (replicasFor);
    *   emptyStats: the figures of a store not open yet
@@ -89,7 +89,7 @@ export class TabFollower {
     )
   }
 
-  /** @type {(module: any, members: string[]) => import('../engine/ring.js').RingView} */
+  /** @type {(module: any, members: string[], weights: number[]) => import('../engine/ring.js').RingView} */
   #makeRing
   /** @type {(state: string) => import('../index.js').StorageStats} */
   #emptyStats
@@ -153,8 +153,8 @@ export class TabFollower {
   }
 
   /** @param {number} timeoutMs */
-  replicated(timeoutMs, copies) {
-    return this.#call('replicated', [timeoutMs, copies])
+  replicated(timeoutMs, copies, durable) {
+    return this.#call('replicated', [timeoutMs, copies, durable])
   }
 
   /** @param {unknown} network kept, and attached if this tab is elected */
@@ -198,7 +198,7 @@ export class TabFollower {
   }
 
   distribution() {
-    return this.#snap?.distribution ?? [{ peerId: this.#peerId, self: true, connected: true, share: 1 }]
+    return this.#snap?.distribution ?? [{ peerId: this.#peerId, self: true, connected: true, share: 1, weight: 1, durable: false }]
   }
 
   /** @param {string[]} keys */
@@ -386,13 +386,14 @@ export class TabFollower {
       return
     }
     const members = dist.map((d) => d.peerId)
-    if (this.#ring && sameMembers(this.#ring.members, members)) return
+    const weights = dist.map((d) => d.weight ?? 1)
+    if (this.#ring && sameMembers(this.#ring.members, members) && sameMembers(this.#ring.weights, weights)) return
     this.#ring?.release()
-    this.#ring = this.#makeRing(this.#module, members)
+    this.#ring = this.#makeRing(this.#module, members, weights)
   }
 }
 
-/** @param {readonly string[]} a @param {readonly string[]} b */
+/** @param {readonly (string | number)[]} a @param {readonly (string | number)[]} b */
 function sameMembers(a, b) {
   return a.length === b.length && a.every((m, i) => m === b[i])
 }

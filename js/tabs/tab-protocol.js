@@ -32,7 +32,7 @@ export const OPS = Object.freeze(['write', 'read', 'readLocal', 'scan', 'flush',
  * replicasFor).
  * @typedef {object} Snapshot
  * @property {import('../index.js').StorageStats} stats
- * @property {Array<{peerId: string, self: boolean, connected: boolean, share: number}>} distribution
+ * @property {Array<{peerId: string, self: boolean, connected: boolean, share: number, weight: number, durable: boolean}>} distribution
  * @property {boolean} attached
  * @property {number} at Date.now() when taken
  * @property {import('../index.js').PageSummary[]} [pages] when a follower asked (want)

@@ -230,5 +230,71 @@ TEST(RingTest, LoadBalanceWith128VirtualNodes) {
   }
 }
 
+TEST(RingTest, WeightsAreCheckedOnePerMember) {
+  Ring ring;
+  EXPECT_TRUE(ring.SetMembers({"a", "b"}, {1}).IsInvalidArgument());
+  EXPECT_TRUE(ring.SetMembers({"a", "b"}, {1, 17}).IsInvalidArgument());
+  ASSERT_OK(ring.SetMembers({"a", "b"}, {0, 16}));
+  EXPECT_EQ(ring.weights(), (std::vector<uint8_t>{0, 16}));
+  ASSERT_OK(ring.SetMembers({"a", "b"}));
+  EXPECT_EQ(ring.weights(), (std::vector<uint8_t>{1, 1}));
+}
+
+// A full replica is in every replica set, after the rf members the circle
+// gives; the others' sets are those of the ring without it.
+TEST(RingTest, AFullReplicaHoldsEveryKeyBesideTheCircle) {
+  std::vector<std::string> ids = PeerIds(6);
+  std::vector<std::string> others(ids.begin(), ids.end() - 1);
+  Ring with;
+  std::vector<uint8_t> weights(ids.size(), 1);
+  weights.back() = Ring::kFullReplica;
+  ASSERT_OK(with.SetMembers(ids, weights));
+  Ring without;
+  ASSERT_OK(without.SetMembers(others));
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<uint32_t> a, b;
+    with.ReplicasFor(Key(i), 3, &a);
+    without.ReplicasFor(Key(i), 3, &b);
+    ASSERT_EQ(a.size(), 4u);
+    EXPECT_EQ(a.back(), ids.size() - 1);
+    EXPECT_EQ(std::vector<uint32_t>(a.begin(), a.end() - 1), b) << i;
+  }
+  std::vector<double> share = with.ReplicaShare(3);
+  EXPECT_DOUBLE_EQ(share.back(), 1.0);
+  double sum = 0;
+  for (double x : share) sum += x;
+  EXPECT_NEAR(sum, 4.0, 1e-9);
+  // Only full replicas: each holds everything.
+  Ring servers;
+  ASSERT_OK(servers.SetMembers({"s1", "s2"}, {0, 0}));
+  std::vector<uint32_t> r;
+  servers.ReplicasFor("k", 3, &r);
+  EXPECT_EQ(r, (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(servers.ReplicaShare(3), (std::vector<double>{1.0, 1.0}));
+}
+
+// Weight w: w times the tokens, about w times the share; the others keep
+// their tokens (a weight-1 ring answers as before weights existed).
+TEST(RingTest, AWeightedMemberTakesAboutItsWeightInShare) {
+  std::vector<std::string> ids = PeerIds(5);
+  std::vector<uint8_t> weights(ids.size(), 1);
+  weights[2] = 4;
+  Ring ring;
+  ASSERT_OK(ring.SetMembers(ids, weights));
+  std::vector<double> share = ring.ReplicaShare(1);
+  double rest = 0;
+  for (size_t i = 0; i < ids.size(); ++i) rest += i == 2 ? 0 : share[i];
+  // 4 of 8 tokens' worth: about half of the key space.
+  EXPECT_NEAR(share[2], 0.5, 0.08);
+  EXPECT_NEAR(rest, 0.5, 0.08);
+  Ring plain;
+  ASSERT_OK(plain.SetMembers(ids));
+  Ring ones;
+  ASSERT_OK(ones.SetMembers(ids, std::vector<uint8_t>(ids.size(), 1)));
+  for (int i = 0; i < 500; ++i) {
+    EXPECT_EQ(ReplicaIds(plain, Key(i), 3), ReplicaIds(ones, Key(i), 3));
+  }
+}
+
 }  // namespace
 }  // namespace paging_storage

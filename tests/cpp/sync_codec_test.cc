@@ -72,7 +72,8 @@ TEST(SyncCodecTest, RefusesHugeCounts) {
   std::string m;
   PutVarint64(&m, uint64_t{1} << 40);
   std::vector<std::string> members;
-  EXPECT_TRUE(DecodeRingMembers(m, &members).IsInvalidArgument());
+  std::vector<uint8_t> weights;
+  EXPECT_TRUE(DecodeRingMembers(m, &members, &weights).IsInvalidArgument());
   // self above 32 bits
   std::string big;
   PutVarint64(&big, 3);
@@ -96,7 +97,7 @@ TEST(SyncCodecTest, MutantsAreRefusedOrCanonical) {
   std::mt19937_64 rng(42);
   std::string request = ValidRequest();
   std::string members;
-  EncodeRingMembers({"alice", "bob", "carol"}, &members);
+  EncodeRingMembers({"alice", "bob", "carol"}, {1, 0, 4}, &members);
   int rejected = 0;
   for (int i = 0; i < 20000; ++i) {
     std::string b;
@@ -117,10 +118,11 @@ TEST(SyncCodecTest, MutantsAreRefusedOrCanonical) {
       ++rejected;
     }
     std::vector<std::string> ids;
-    s = DecodeRingMembers(b, &ids);
+    std::vector<uint8_t> weights;
+    s = DecodeRingMembers(b, &ids, &weights);
     if (s.ok()) {
       again.clear();
-      EncodeRingMembers(ids, &again);
+      EncodeRingMembers(ids, weights, &again);
       ASSERT_EQ(again, b) << i;
     } else {
       ASSERT_TRUE(s.IsInvalidArgument());
@@ -135,13 +137,22 @@ TEST(SyncCodecTest, MembersRoundTrip) {
   PutLengthPrefixed(&b, "alice");
   PutLengthPrefixed(&b, "bob");
   std::vector<std::string> members;
-  ASSERT_OK(DecodeRingMembers(b, &members));
+  std::vector<uint8_t> weights;
+  ASSERT_OK(DecodeRingMembers(b, &members, &weights));
   EXPECT_EQ(members, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_TRUE(weights.empty());
   std::string again;
-  EncodeRingMembers(members, &again);
+  EncodeRingMembers(members, weights, &again);
   EXPECT_EQ(again, b);
-  EXPECT_TRUE(DecodeRingMembers(b + "z", &members).IsInvalidArgument());
-  EXPECT_TRUE(DecodeRingMembers("", &members).IsInvalidArgument());
+  // One weight byte per member, or none.
+  ASSERT_OK(
+      DecodeRingMembers(b + std::string("\x00\x03", 2), &members, &weights));
+  EXPECT_EQ(weights, (std::vector<uint8_t>{0, 3}));
+  EXPECT_TRUE(
+      DecodeRingMembers(b + "z", &members, &weights).IsInvalidArgument());
+  EXPECT_TRUE(
+      DecodeRingMembers(b + "zzz", &members, &weights).IsInvalidArgument());
+  EXPECT_TRUE(DecodeRingMembers("", &members, &weights).IsInvalidArgument());
 }
 
 TEST(SyncCodecTest, EncodesReplicasAndShares) {

@@ -30,6 +30,8 @@ describe('normalizeOptions defaults (README "Options")', () => {
         pigeon: null,
         transport: null,
         servers: [],
+        ringWeight: 1,
+        durableAcks: false,
         replicationFactor: 3,
         virtualNodes: 128,
         readTimeout: 3000,

@@ -206,3 +206,33 @@ describe('RingView retain / release', () => {
     assert.throws(() => ring.shares(1), { code: 'INTERNAL' })
   })
 })
+
+test('weights: a full replica (0) is in every replica set after the circle; a weight-4 member takes about 4 shares', () => {
+  const weights = [1, 1, 0, 4, 1]
+  const ring = new RingView(module, MEMBERS, 64, weights)
+  try {
+    assert.deepEqual(ring.weights, weights)
+    const sets = ring.replicasFor(KEYS, 3)
+    for (const peers of sets) {
+      assert.equal(peers.length, 4)
+      assert.equal(peers[3], 'peer-c', 'the full replica comes last')
+    }
+    assert.equal(ring.shares(3)[2], 1)
+    // One replica per key: 4 of 7 weights' worth of the circle.
+    const shares = ring.shares(1)
+    assert.ok(shares[3] > 0.45 && shares[3] < 0.7, `weight 4 of 7: ${shares}`)
+  } finally {
+    ring.release()
+  }
+  // All weights 1 is the ring without weights.
+  withRing(MEMBERS, 64, (plain) => {
+    const ones = new RingView(module, MEMBERS, 64, [1, 1, 1, 1, 1])
+    try {
+      assert.deepEqual(ones.replicasFor(KEYS, 3), plain.replicasFor(KEYS, 3))
+    } finally {
+      ones.release()
+    }
+  })
+  assert.throws(() => new RingView(module, MEMBERS, 64, [1, 1, 17, 1, 1]), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => new RingView(module, MEMBERS, 64, [1, 0]), { code: 'INVALID_ARGUMENT' })
+})

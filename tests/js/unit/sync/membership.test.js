@@ -173,3 +173,28 @@ test('an excluded peer leaves at once and is not heard until its exclusion ends'
   m.exclude('m', 1000) // never self
   assert.deepEqual(m.members, ['m', 'p'])
 })
+
+test('roles: a member announces its ring weight and durability; a weight change changes the ring, the rest does not', () => {
+  const { m, changes } = setup('m')
+  m.setRole('s', 0, true) // not a member yet: ignored
+  assert.equal(m.weightOf('s'), 1)
+  m.heard('s')
+  const before = changes.length
+  m.setRole('s', 0, true)
+  assert.equal(m.weightOf('s'), 0)
+  assert.equal(m.isDurable('s'), true)
+  assert.equal(changes.length, before + 1, 'the ring sees the new weight')
+  m.setRole('s', 0, true)
+  m.setRole('s', 0, false)
+  assert.equal(m.isDurable('s'), false)
+  assert.equal(changes.length, before + 1, 'same weight: no change')
+  // A peer that leaves forgets its role: coming back it is weight 1 until it says otherwise.
+  m.left('s')
+  m.heard('s')
+  assert.equal(m.weightOf('s'), 1)
+  // Its own role is the one it was made with.
+  const own = new Membership('me', { peerTimeout: 1000, onChange: () => {}, role: { weight: 4, durable: true } })
+  own.setRole('me', 1, false)
+  assert.equal(own.weightOf('me'), 4)
+  assert.equal(own.isDurable('me'), true)
+})

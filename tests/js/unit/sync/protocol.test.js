@@ -54,6 +54,11 @@ describe('round trip of every message type', () => {
   test('hb, with and without a clock', () => {
     assert.deepEqual(roundTrip({ t: 'hb' }), { t: 'hb' })
     assert.deepEqual(roundTrip({ t: 'hb', h: H1 }), { t: 'hb', h: H1 })
+    assert.deepEqual(roundTrip({ t: 'hb', h: H1, w: 0, d: true }), { t: 'hb', h: H1, w: 0, d: true })
+    assert.deepEqual(roundTrip({ t: 'hb', w: 16 }), { t: 'hb', w: 16 })
+    for (const bad of [{ w: -1 }, { w: 17 }, { w: 1.5 }, { w: '0' }, { d: true }, { d: 0 }, { d: 2 }]) {
+      assert.equal(decode(wire({ t: 'hb', ...bad }), LIMITS), null, JSON.stringify(bad))
+    }
   })
 
   test('put: records become {key, hlc, origin, deleted, json} and live ones carry the parsed value', () => {
