@@ -1,16 +1,20 @@
-// The demo of `npm start`: a PeerPigeon signaling server and the built demo
-// app (build/demo), both on 127.0.0.1, plus PeerPigeon's browser build and
-// demo/script-tag.html with the <script> build beside it. The app learns the signaling address from
-// /demo-config.json. Ports: DEMO_PORT (default 5173) and SIGNALING_PORT
-// (default 3000); a taken one gives way to the next free one (get-port), and
-// 0 picks any. Prints the URLs; runs until killed.
-import { readFileSync } from 'node:fs'
+// The demo of `npm start`: a server peer (js/server/serve.js: a store on
+// disk in DEMO_DATA_DIR, default build/demo-data) with the PeerPigeon
+// signaling server in its process, and the built demo app (build/demo),
+// all on 127.0.0.1, plus PeerPigeon's browser build and
+// demo/script-tag.html with the <script> build beside it. The app learns
+// the signaling and server peer addresses from /demo-config.json. Ports:
+// DEMO_PORT (default 5173), SERVER_PORT (default 4000) and SIGNALING_PORT
+// (default 3000); a taken one gives way to the next free one (get-port),
+// and 0 picks any. Prints the URLs; runs until killed.
+import { mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import getPort, { portNumbers } from 'get-port'
 
-import { peerPigeonBundle, startSignaling } from './lib/signaling.js'
+import { startServer } from '../js/server/serve.js'
+import { peerPigeonBundle } from './lib/signaling.js'
 import { serveStatic } from './lib/static-server.js'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -24,21 +28,29 @@ async function port(name, fallback) {
   return free
 }
 
-const signaling = await startSignaling(await port('SIGNALING_PORT', 3000))
+const dataDir = process.env.DEMO_DATA_DIR ?? join(repo, 'build', 'demo-data')
+mkdirSync(dataDir, { recursive: true })
+const peer = await startServer({
+  dir: dataDir,
+  port: await port('SERVER_PORT', 4000),
+  // 0: any free port (startServer finds one)
+  signaling: await port('SIGNALING_PORT', 3000)
+})
+const signaling = { url: /** @type {string} */ (peer.signalingUrl) }
 const server = await serveStatic(join(repo, 'build', 'demo'), {
   port: await port('DEMO_PORT', 5173),
   routes: {
-    '/demo-config.json': { type: 'application/json', body: JSON.stringify({ signalingUrl: signaling.url }) },
+    '/demo-config.json': { type: 'application/json', body: JSON.stringify({ signalingUrl: signaling.url, servers: [peer.url] }) },
     '/peerpigeon-browser.js': { type: 'text/javascript', body: readFileSync(peerPigeonBundle()) },
     '/script-tag.html': { type: 'text/html', body: readFileSync(join(repo, 'demo', 'script-tag.html')) },
     '/paging-storage.global.js': { type: 'text/javascript', body: readFileSync(join(repo, 'dist', 'paging-storage.global.js')) }
   }
 })
-console.log(`paging-storage demo: ${server.url}  (signaling: ${signaling.url})`)
+console.log(`paging-storage demo: ${server.url}  (signaling: ${signaling.url}; server peer: ${peer.url}, data in ${dataDir})`)
 console.log('Open it in two tabs: each tab is a peer. Ctrl-C stops it.')
 
 const stop = async () => {
-  await Promise.allSettled([server.close(), signaling.close()])
+  await Promise.allSettled([server.close(), peer.close()])
   process.exit(0)
 }
 process.on('SIGINT', stop)

@@ -1,7 +1,8 @@
-// What `npm start` starts (scripts/demo-server.mjs over the built demo), in
-// Chromium with real WebRTC. Two browser profiles are two peers: a value
-// stored in one is read in the other, the other's feed shows it, the shared
-// document syncs both ways, and both rings show two peers. Then five tabs
+// What `npm start` starts (scripts/demo-server.mjs over the built demo, with
+// its server peer), in Chromium with real WebRTC. Two browser profiles are
+// two peers: a value stored in one is read in the other, the other's feed
+// shows it, the shared document syncs both ways, and both rings show the
+// two browsers and the server peer. Then five tabs
 // (three in one profile, two in the other): each profile's tabs share its
 // store (one leads), every tab shows the document. Then a third peer with
 // a disk budget of a few pages: adding sample keys says why they are
@@ -57,7 +58,8 @@ test('the demo: two peers, then five tabs, then a full disk budget', async () =>
     const B = await open(two)
     for (const page of [A, B]) {
       await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Ready', null, { timeout: 30000 })
-      await page.waitForFunction(() => document.getElementById('peer-count')?.textContent === '1', null, { timeout: 30000 })
+      // The other profile, and the server peer `npm start` runs.
+      await page.waitForFunction(() => document.getElementById('peer-count')?.textContent === '2', null, { timeout: 30000 })
     }
     const idA = await A.textContent('#peer-id')
     assert.notEqual(idA, await B.textContent('#peer-id'), 'two profiles are two peers')
@@ -81,10 +83,13 @@ test('the demo: two peers, then five tabs, then a full disk budget', async () =>
     const titleEntries = await B.evaluate(() => [...document.querySelectorAll('#feed li')].filter((li) => li.textContent.includes('doc:123:title')).length)
     assert.ok(titleEntries <= 2, `typing 15 characters made ${titleEntries} feed entries`)
 
-    // Both rings show two peers, each replicating all of the key space (2 peers, 3 replicas per key).
+    // Both rings show two browsers, each replicating all of the key space (2 peers on the circle,
+    // 3 replicas per key), and the server peer, which holds every key.
     for (const page of [A, B]) {
-      await page.waitForFunction(() => document.querySelectorAll('#ring-peers li').length === 2, null, { timeout: 10000 })
-      assert.match(await page.textContent('#ring-peers'), /replicates 100\.0%[\s\S]*replicates 100\.0%/)
+      await page.waitForFunction(() => document.querySelectorAll('#ring-peers li').length === 3, null, { timeout: 10000 })
+      await page.waitForFunction(() => document.getElementById('ring-peers').textContent.includes('(server peer: every key, on disk)'), null, { timeout: 10000 })
+      assert.equal((await page.textContent('#ring-peers')).match(/replicates 100\.0%/g)?.length, 3)
+      assert.match(await page.textContent('#server-url'), /^ws:\/\/127\.0\.0\.1:\d+$/)
       await page.waitForFunction(() => document.querySelectorAll('#pages .page').length >= 1)
       await page.waitForFunction(() => Number(document.getElementById('stat-keys').textContent) >= 4, null, { timeout: 10000 })
     }
@@ -97,7 +102,7 @@ test('the demo: two peers, then five tabs, then a full disk budget', async () =>
     const tabs = [A, more[0], more[1], B, more[2]]
     for (const page of tabs) {
       await page.waitForFunction(() => document.getElementById('doc-title').value === 'Shared Document', null, { timeout: 10000 })
-      await page.waitForFunction(() => document.getElementById('peer-count')?.textContent === '1', null, { timeout: 10000 })
+      await page.waitForFunction(() => document.getElementById('peer-count')?.textContent === '2', null, { timeout: 10000 })
     }
     const roles = await Promise.all(tabs.map((p) => p.textContent('#tab-role')))
     assert.deepEqual(roles, ['this tab leads', 'this tab follows', 'this tab follows', 'this tab leads', 'this tab follows'])

@@ -25,7 +25,7 @@ test('a local host: writes, reads (routed and local), scans, stats and pages, th
   assert.equal(host.stats('open').totalKeys, 2)
   assert.equal(host.pages().length, 1)
   assert.equal(host.diagnose('open').ok, true)
-  assert.deepEqual(host.distribution(), [{ peerId: opts.peerId, self: true, connected: true, share: 1 }])
+  assert.deepEqual(host.distribution(), [{ peerId: opts.peerId, self: true, connected: true, share: 1, weight: 1, durable: false }])
   assert.deepEqual(host.replicasFor(['a']), [[opts.peerId]])
   await host.replicated(10)
   await host.close()

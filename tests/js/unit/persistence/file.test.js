@@ -87,8 +87,9 @@ describe('FileBackend, killed while writing', () => {
 
   /**
    * Runs the writer (batches n = 1, 2, ...: 20 pages each holding n, and
-   * state n), kills it with SIGKILL after `ms`, and answers the last batch
-   * it saw completed and what the directory holds after.
+   * state n), kills it with SIGKILL `ms` after its first completed batch
+   * (waited for: a loaded machine starts it slowly), and answers the last
+   * batch it saw completed and what the directory holds after.
    */
   async function killedAfter(dir, ms) {
     const child = spawn(process.execPath, [writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -96,8 +97,9 @@ describe('FileBackend, killed while writing', () => {
     child.stdout.on('data', (d) => {
       for (const line of String(d).split('\n')) if (line) acked = Math.max(acked, Number(line))
     })
-    await new Promise((r) => setTimeout(r, ms))
     const exited = new Promise((r) => child.on('exit', r))
+    for (const end = Date.now() + 30000; acked === 0 && child.exitCode === null && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5))
+    await new Promise((r) => setTimeout(r, ms))
     child.kill('SIGKILL')
     await exited
     const f = new FileBackend(dir, 'k')
@@ -111,7 +113,7 @@ describe('FileBackend, killed while writing', () => {
     const results = []
     for (let trial = 0; trial < 10; trial++) {
       const dir = tempDir()
-      const { acked, manifest, pages } = await killedAfter(dir, 300 + trial * 37)
+      const { acked, manifest, pages } = await killedAfter(dir, 50 + trial * 37)
       assert.ok(acked > 0, 'the writer completed batches before it was killed')
       const n = manifest === null ? 0 : manifest.state[0] + 256 * manifest.state[1]
       // The batch in flight may have landed whole; never less than what completed.

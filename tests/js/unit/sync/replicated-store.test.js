@@ -137,7 +137,7 @@ describe('before the local store opens', () => {
   test('self alone; reads and writes go to the local store', async () => {
     const { store, local, transport } = setup()
     assert.deepEqual(store.replicasFor(['a', 'b']), [['A'], ['A']])
-    assert.deepEqual(store.distribution(), [{ peerId: 'A', self: true, connected: true, share: 1 }])
+    assert.deepEqual(store.distribution(), [{ peerId: 'A', self: true, connected: true, share: 1, weight: 1, durable: false }])
     assert.equal(store.stats.members, 1)
     assert.deepEqual(store.stats.shares, [1])
     assert.equal(transport.has('message'), false, 'not listening yet')

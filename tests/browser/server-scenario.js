@@ -1,0 +1,68 @@
+// Issue 17 in Chromium, through the demo as `npm start` serves it (with its
+// server peer): three browser profiles write 600 keys and wait for
+// replicated({ durable: true }); every page closes; a new profile, with an
+// empty IndexedDB, opens the demo and reads every key: only the server peer
+// holds them now. Run through server.test.js.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+
+import { startDemo } from './demo-server.js'
+import { launchPeerBrowser, peerProfile } from './peer-pages.js'
+
+const PAGES = 3
+const KEYS_PER_PAGE = 200
+
+test('three pages and the server peer; all pages close; a new page with an empty store reads every key through the server', async () => {
+  const demo = startDemo()
+  const { browser } = await launchPeerBrowser()
+  try {
+    const url = await demo.url
+    const errors = []
+    const open = async () => {
+      const context = await peerProfile(browser)
+      const page = await context.newPage()
+      page.on('pageerror', (e) => errors.push(String(e)))
+      await page.goto(url)
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'Ready', null, { timeout: 60000 })
+      return { context, page }
+    }
+    const opened = []
+    for (let i = 0; i < PAGES; i++) opened.push(await open())
+    for (const { page } of opened) {
+      // The two other browsers and the server, which holds every key.
+      await page.waitForFunction((n) => window.storage.getPeerDistribution().length === n, PAGES + 1, { timeout: 60000 })
+      await page.waitForFunction(() => window.storage.getPeerDistribution().some((d) => d.weight === 0 && d.durable), null, { timeout: 20000 })
+    }
+    await Promise.all(
+      opened.map(({ page }, p) =>
+        page.evaluate(
+          async ({ p, n }) => {
+            await window.storage.setMany(Array.from({ length: n }, (_, i) => [`server-test:${p}:${i}`, { p, i }]))
+            await window.storage.replicated({ durable: true, timeout: 60000 })
+          },
+          { p, n: KEYS_PER_PAGE }
+        )
+      )
+    )
+    for (const { context } of opened) await context.close()
+
+    const { page: fresh } = await open()
+    const stored = await fresh.evaluate(async () => window.storage.storage.value.getStats().totalKeys)
+    assert.equal(stored, 0, 'a new profile: nothing in its IndexedDB')
+    await fresh.waitForFunction(() => window.storage.getPeerDistribution().length === 2, null, { timeout: 30000 })
+    const found = await fresh.evaluate(
+      async ({ pages, n }) => {
+        const keys = []
+        for (let p = 0; p < pages; p++) for (let i = 0; i < n; i++) keys.push(`server-test:${p}:${i}`)
+        const got = await window.storage.getMany(keys)
+        return [...got].filter(([k, v]) => v && `server-test:${v.p}:${v.i}` === k).length
+      },
+      { pages: PAGES, n: KEYS_PER_PAGE }
+    )
+    assert.equal(found, PAGES * KEYS_PER_PAGE)
+    assert.deepEqual(errors, [])
+  } finally {
+    await browser.close()
+    demo.child.kill('SIGTERM')
+  }
+})
