@@ -14,6 +14,7 @@ node tests/bench/browser.bench.js
 node tests/bench/tabs.bench.js
 node tests/bench/sync.bench.js
 node tests/bench/file.bench.js
+node tests/bench/server.bench.js
 node tests/bench/ring.bench.js
 # Browser peers over real WebRTC: loopback only (a private network namespace) when root.
 if [ "$(id -u)" = 0 ]; then

@@ -95,7 +95,7 @@ export class AuditRounds {
     if (gone.size > 0) this.#reservoir = this.#reservoir.filter((k) => !gone.has(k))
     /** @type {Map<string, StoredRecord[]>} peer -> records to audit there */
     const byPeer = new Map()
-    const add = (/** @type {string} */ peer, /** @type {StoredRecord} */ rec) => byPeer.set(peer, [...(byPeer.get(peer) ?? []), rec])
+    const add = (/** @type {string} */ peer, /** @type {StoredRecord} */ rec) => pushTo(byPeer, peer, rec)
     for (const f of followUps) {
       const rec = held.get(f.key)
       if (rec && this.#ctx.isMember(f.peer)) add(f.peer, rec)
@@ -123,7 +123,7 @@ export class AuditRounds {
     const sample = records.filter((r) => !r.deleted).slice(0, REFUSAL_SAMPLE)
     /** @type {Map<string, StoredRecord[]>} */
     const byPeer = new Map()
-    this.#atReplicas(sample, (peer, rec) => byPeer.set(peer, [...(byPeer.get(peer) ?? []), rec]))
+    this.#atReplicas(sample, (peer, rec) => pushTo(byPeer, peer, rec))
     const busy = this.#audits.busy()
     for (const [peer, list] of byPeer) {
       if (this.#refusalAudits >= REFUSAL_AUDITS) break
@@ -153,4 +153,16 @@ export class AuditRounds {
       for (const p of replicas[i]) if (p !== selfId) add(p, rec)
     })
   }
+}
+
+/**
+ * Appends rec to peer's list in map (made when missing).
+ * @param {Map<string, StoredRecord[]>} map
+ * @param {string} peer
+ * @param {StoredRecord} rec
+ */
+function pushTo(map, peer, rec) {
+  const list = map.get(peer)
+  if (list) list.push(rec)
+  else map.set(peer, [rec])
 }

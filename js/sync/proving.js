@@ -51,7 +51,9 @@ export class Proving {
    */
   add(peer, entries) {
     if (entries.length === 0) return
-    this.#unproven.set(peer, [...(this.#unproven.get(peer) ?? []), ...entries])
+    const list = this.#unproven.get(peer)
+    if (list) for (const e of entries) list.push(e)
+    else this.#unproven.set(peer, [...entries])
     this.#next(peer)
   }
 

@@ -25,6 +25,7 @@ import { handleMessage } from './handlers.js'
 import { Interests } from './interests.js'
 import { Membership } from './membership.js'
 import { isRingDelete, writeWithRingDeletes } from './ring-deletes.js'
+import { DEFAULT_ROLE, distributionOf, heartbeat, ringWeights } from './roles.js'
 import { buildSyncParts, closeSyncParts, partsStats, pushShortWrites, pushStored, retryTick } from './sync-parts.js'
 
 const log = logger('sync')
@@ -80,7 +81,7 @@ export class ReplicatedStore {
    * @param {Watch} [watch] default: nothing watched, nothing told
    */
   constructor(local, transport, opts, watch = { interests: new Interests(), announce: () => {}, progress: () => {} }) {
-    this.#role = { weight: opts.role?.weight ?? 1, durable: opts.role?.durable ?? false }
+    this.#role = { ...DEFAULT_ROLE, ...opts.role }
     this.#local = local
     this.#transport = transport
     this.#opts = opts
@@ -166,18 +167,14 @@ export class ReplicatedStore {
 
   /** @returns {Array<{peerId: string, self: boolean, connected: boolean, share: number, weight: number, durable: boolean}>} */
   distribution() {
-    if (this.#ring === null || this.#closed) return [{ peerId: this.#selfId, self: true, connected: true, share: 1, weight: this.#role.weight, durable: this.#role.durable }]
-    const shares = this.#ring.shares(this.#opts.replicationFactor)
-    const connected = new Set(this.#transport.peers())
-    const ring = this.#ring
-    return ring.members.map((peerId, i) => ({
-      peerId,
-      self: peerId === this.#selfId,
-      connected: peerId === this.#selfId || connected.has(peerId),
-      share: shares[i] ?? 0,
-      weight: ring.weights[i],
-      durable: peerId === this.#selfId ? this.#role.durable : (this.#membership?.isDurable(peerId) ?? false)
-    }))
+    if (this.#ring === null || this.#closed) return [{ peerId: this.#selfId, self: true, connected: true, share: 1, ...this.#role }]
+    return distributionOf(this.#ring, {
+      selfId: this.#selfId,
+      role: this.#role,
+      rf: this.#opts.replicationFactor,
+      connected: new Set(this.#transport.peers()),
+      isDurable: (peer) => this.#membership?.isDurable(peer) ?? false
+    })
   }
 
   /**
@@ -278,7 +275,7 @@ export class ReplicatedStore {
       this.#transport.on('peer-joined', ({ peerId }) => {
         if (typeof peerId === 'string' && peerId !== selfId) {
           this.#membership?.heard(peerId)
-          messenger.send(peerId, this.#heartbeat())
+          messenger.send(peerId, heartbeat(this.#role))
         }
       }),
       this.#transport.on('peer-left', ({ peerId }) => {
@@ -287,7 +284,7 @@ export class ReplicatedStore {
       })
     )
     this.#every(sync.heartbeatInterval, () => {
-      messenger.broadcast(this.#heartbeat(local.clock()))
+      messenger.broadcast(heartbeat(this.#role, local.clock()))
       this.#membership?.expire()
       freshness.tick(this.#ring?.members.length ?? 1, replicator.pending)
       subscriber.tick()
@@ -302,22 +299,7 @@ export class ReplicatedStore {
       })
     }
     for (const p of this.#transport.peers()) this.#membership.heard(p)
-    messenger.broadcast(this.#heartbeat())
-  }
-
-  /**
-   * A heartbeat: the clock when given, and this peer's role when it is not
-   * the default (js/sync/membership.js).
-   * @param {string} [h]
-   * @returns {import('./protocol.js').Message}
-   */
-  #heartbeat(h) {
-    /** @type {import('./protocol.js').Message} */
-    const hb = { t: 'hb' }
-    if (h !== undefined) hb.h = h
-    if (this.#role.weight !== 1) hb.w = this.#role.weight
-    if (this.#role.durable) hb.d = true
-    return hb
+    messenger.broadcast(heartbeat(this.#role))
   }
 
   /**
@@ -340,7 +322,7 @@ export class ReplicatedStore {
     let ring
     try {
       const m = /** @type {Membership} */ (this.#membership)
-      ring = this.#local.ring(members, members.map((peer) => (peer === this.#selfId ? this.#role.weight : m.weightOf(peer))))
+      ring = this.#local.ring(members, ringWeights(members, this.#selfId, this.#role, (peer) => m.weightOf(peer)))
     } catch (err) {
       this.#background(err) // the old ring stays
       return
