@@ -1,6 +1,7 @@
 // Issue 15 in Chromium with real PeerPigeon, through the demo as `npm start`
 // serves it: five browser profiles are five peers (RF 3), so two of them
-// are not replicas of any given key. The shared document typed in one page
+// are not replicas of any given key (the demo's server peer holds every key
+// besides them). The shared document typed in one page
 // shows in all five; every page adds a note (a key of its own), and the
 // document's useRange list in every page shows every note, wherever it is
 // stored. Then one page writes 10,000 keys and a sixth profile joins: its
@@ -34,8 +35,9 @@ test('five peers: the shared document and its useRange list are current in every
     }
     const pages = []
     for (let i = 0; i < PAGES; i++) pages.push(await open())
+    // The five pages and the demo's server peer (a full replica, besides the circle's three).
     for (const page of pages) {
-      await page.waitForFunction((n) => window.storage.getPeerDistribution().length === n, PAGES, { timeout: 60000 })
+      await page.waitForFunction((n) => window.storage.getPeerDistribution().length === n, PAGES + 1, { timeout: 60000 })
     }
     const outside = []
     for (const [i, page] of pages.entries()) {
