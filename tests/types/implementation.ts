@@ -14,6 +14,10 @@ import { LocalStorageBackend as ImplLocalStorage } from '../../js/persistence/lo
 import { MemoryBackend as ImplMemory } from '../../js/persistence/memory.js'
 import { PeerPigeonTransport as ImplPigeon } from '../../js/transport/peerpigeon.js'
 import { SimulatedNetwork as ImplNetwork } from '../../js/transport/simulated-network.js'
+import { CombinedTransport as ImplCombined } from '../../js/transport/combined.js'
+import { WebSocketTransport as ImplWebSocket } from '../../js/transport/websocket.js'
+import type * as DeclaredServer from 'paging-storage/server'
+import { startServer as implStartServer } from '../../js/server/serve.js'
 
 /** Compiles only when A and B hold the same keys. */
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
@@ -39,3 +43,6 @@ export const indexedDB: new (key: string) => Declared.PersistenceBackend = ImplI
 export const localStorageBackend: new (key: string) => Declared.PersistenceBackend = ImplLocalStorage
 export const pigeon: new (mesh: unknown) => Declared.Transport = ImplPigeon
 export const network: new () => Declared.SimulatedNetwork = ImplNetwork
+export const webSocket: new (url: string, options: { peerId: string }) => Declared.WebSocketTransport = ImplWebSocket
+export const combined: new (...args: ConstructorParameters<typeof ImplCombined>) => Declared.CombinedTransport = ImplCombined
+export const server: (options: DeclaredServer.ServerOptions) => Promise<Omit<DeclaredServer.Server, 'storage'>> = implStartServer

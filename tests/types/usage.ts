@@ -14,6 +14,7 @@ import {
   type JsonValue,
   type StorageStats
 } from 'paging-storage'
+import { startServer } from 'paging-storage/server'
 import { useKey, usePagingStorage, usePeerPigeon, useRange, type UsePagingStorageReturn } from 'paging-storage/vue'
 import { effectScope, type Ref, type ShallowRef } from 'vue'
 
@@ -83,5 +84,15 @@ function vue(): void {
   })
 }
 
+async function server(): Promise<void> {
+  const s = await startServer({ dir: './data', port: 0, role: 'full', join: ['ws://other:4000'], signaling: true })
+  const app = new PagingStorage({ servers: [s.url], ringWeight: 2 })
+  const r: { copies: number } = await app.replicated({ durable: true })
+  const w: number = app.getPeerDistribution()[0].weight
+  void [r, w, s.signalingUrl, s.peerId]
+  await s.close()
+}
+
 void core
 void vue
+void server
