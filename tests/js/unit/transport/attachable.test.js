@@ -3,15 +3,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { AttachableTransport } from '../../../../js/transport/attachable.js'
 import { SimulatedNetwork } from '../../../../js/transport/simulated-network.js'
+import { recordEvents as record } from '../../../support/transport-events.js'
 
-/** @param {AttachableTransport} t */
-function record(t) {
-  const seen = []
-  t.on('peer-joined', (e) => seen.push('+' + e.peerId))
-  t.on('peer-left', (e) => seen.push('-' + e.peerId))
-  t.on('message', (e) => seen.push(`${e.from}:${e.data}`))
-  return seen
-}
 
 test('detached: no peers, sends are dropped, nothing is heard', async () => {
   const t = new AttachableTransport('a')

@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import { PagingStorageError } from '../../../../js/core/errors.js'
 import { Emitter } from '../../../../js/core/emitter.js'
 import { CombinedTransport } from '../../../../js/transport/combined.js'
+import { recordEvents as record } from '../../../support/transport-events.js'
 
 /** A transport whose peers the test moves by hand; it records what it sends. */
 class FakeTransport {
@@ -41,13 +42,6 @@ class FakeTransport {
   }
 }
 
-function record(t) {
-  const seen = []
-  t.on('peer-joined', (e) => seen.push('+' + e.peerId))
-  t.on('peer-left', (e) => seen.push('-' + e.peerId))
-  t.on('message', (e) => seen.push(`${e.from}:${e.data}`))
-  return seen
-}
 
 test('a peer reached by two transports joins once and leaves when neither reaches it', () => {
   const pigeon = new FakeTransport('me', ['b'])

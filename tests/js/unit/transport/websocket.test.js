@@ -7,14 +7,8 @@ import { WebSocketServer } from 'ws'
 import { PagingStorageError } from '../../../../js/core/errors.js'
 import { WebSocketTransport } from '../../../../js/transport/websocket.js'
 import { startHub, until } from '../../../support/hub-server.js'
+import { recordEvents as record } from '../../../support/transport-events.js'
 
-function record(t) {
-  const seen = []
-  t.on('peer-joined', (e) => seen.push('+' + e.peerId))
-  t.on('peer-left', (e) => seen.push('-' + e.peerId))
-  t.on('message', (e) => seen.push(`${e.from}:${e.data}`))
-  return seen
-}
 
 test('clients of one hub see the hub and each other, and talk through it', async (t) => {
   const server = await startHub()
