@@ -186,6 +186,8 @@ export interface PagingStorageOptions {
   pigeon?: unknown
   /** Any Transport instead of a pigeon, or a list of transports (and meshes) used together: one membership, one ring. @default null */
   transport?: Transport | Array<Transport | unknown>
+  /** Transports (or PeerPigeon meshes) used together, e.g. `[new PeerPigeonTransport(mesh), new WebSocketTransport(url, { peerId })]`: one membership, one ring; each peer is reached through the first transport that reaches it. @default null */
+  transports?: Array<Transport | unknown>
   /** This peer's share of the ring: 'full' holds every key (a server peer's full replica), n takes about n times a weight-1 peer's share. @default 1 */
   ringWeight?: 'full' | number
   /** Acknowledge pushed writes only once they are on disk, and say so to peers (what `replicated({ durable: true })` waits for); needs a backend that keeps data, durability 'strict'. @default false */

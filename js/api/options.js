@@ -66,12 +66,12 @@ const MIN_BUFFERED_BUDGET = 8
  * later from the transport), else the one kept for its persistenceKey when
  * its backend persists in this browser profile (js/api/identity.js), else a
  * fresh one.
- * @param {{ pigeon?: unknown, transport?: unknown }} options
+ * @param {{ pigeon?: unknown, transport?: unknown, transports?: unknown }} options
  * @param {{ backend?: unknown, persistenceKey: string }} persistence
  * @returns {string}
  */
 function defaultPeerId(options, persistence) {
-  if (options.pigeon || options.transport) return randomPeerId()
+  if (options.pigeon || options.transport || options.transports) return randomPeerId()
   const choice = backendChoice(persistence)
   const persists = choice === 'indexeddb' || choice === 'localstorage'
   const key = persistence.persistenceKey
@@ -133,7 +133,7 @@ export function normalizeOptions(options = {}) {
     /** @type {unknown} */
     pigeon: options.pigeon ?? null,
     /** @type {import('../transport/transport.js').Transport | null} */
-    transport: options.transport ?? null,
+    transport: transportOption(options),
     /** ws:// addresses of server peers (js/transport/websocket.js), joined to the ring with the other peers. */
     servers: serverList(options.servers),
     /** This peer's ring weight: 0 a full replica (every key), 1..16 tokens per virtual node. */
@@ -229,6 +229,24 @@ export function storeConfig(o) {
     maxDiskPages: o.persistence.maxDiskPages,
     purgeWhenFull: !o.transport && !o.pigeon && o.servers.length === 0
   }
+}
+
+/**
+ * The transport option: `transport` (one, or a list), or `transports` (a
+ * list used together: js/transport/combined.js), not both.
+ * @param {{ transport?: any, transports?: any }} options
+ * @returns {any} null when neither is given
+ * @throws {PagingStorageError} INVALID_ARGUMENT for both, or a transports that is not a non-empty list
+ */
+function transportOption(options) {
+  if (options.transports === undefined || options.transports === null) return options.transport ?? null
+  if (options.transport !== undefined && options.transport !== null) {
+    throw new PagingStorageError('INVALID_ARGUMENT', 'give transport or transports, not both')
+  }
+  if (!Array.isArray(options.transports) || options.transports.length === 0) {
+    throw new PagingStorageError('INVALID_ARGUMENT', 'option transports must be a non-empty list of transports (or PeerPigeon meshes)')
+  }
+  return options.transports
 }
 
 /**

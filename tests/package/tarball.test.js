@@ -97,6 +97,6 @@ test('the server from the tarball: SIGKILL in a burst loses no durably acknowled
   for (let t = 0; t < 10; t++) {
     figures.push(await killTrial({ command: ['npx', '--no-install', 'paging-storage'], cwd: app, firstBurst: 20000, killAfterMs: 300 + ((t * 211) % 2000) }))
   }
-  console.log(`# kill trials: ${JSON.stringify(figures)}`)
+  console.error(`kill trials: ${JSON.stringify(figures)}`)
   for (const f of figures) assert.ok(f.acked > 20000, 'some of the second burst was acknowledged before the kill')
 })

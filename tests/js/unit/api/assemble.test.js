@@ -70,6 +70,22 @@ test('networkOf: a list of transports is one CombinedTransport (closing it leave
   assert.throws(() => networkOf([a, b]), { code: 'INVALID_ARGUMENT', message: /one peer id/ })
 })
 
+test('transports: a list used together, one set of peers; with transport as well, INVALID_ARGUMENT', async () => {
+  const net = new SimulatedNetwork({ seed: 3, latency: [0, 0] })
+  const other = new SimulatedNetwork({ seed: 4, latency: [0, 0] })
+  const a1 = net.join('peer-a')
+  const a2 = other.join('peer-a')
+  net.join('peer-b')
+  other.join('peer-c')
+  const opts = normalizeOptions({ transports: [a1, a2] })
+  const parts = assemble(opts, {}, new Lifecycle(), () => {})
+  assert.equal(opts.peerId, 'peer-a')
+  assert.deepEqual(parts.transport.peers().sort(), ['peer-b', 'peer-c'])
+  await parts.store.close()
+  assert.throws(() => normalizeOptions({ transports: [a1], transport: a2 }), { code: 'INVALID_ARGUMENT', message: /not both/ })
+  for (const transports of [[], {}, 'x']) assert.throws(() => normalizeOptions({ transports }), { code: 'INVALID_ARGUMENT', message: /transports/ })
+})
+
 test('servers: the store attaches its server connections once open, beside the transport it was given', async (t) => {
   const server = await startHub()
   t.after(() => server.close())
