@@ -29,10 +29,18 @@ test('--help, and bad flags exit 2 with the usage', () => {
   const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' })
   assert.equal(help.status, 0)
   assert.match(help.stdout, /usage: paging-storage serve --dir/)
-  for (const args of [[], ['serve'], ['serve', '--dir', 'x', '--port', 'abc'], ['serve', '--dir', 'x', '--nope'], ['launch', '--dir', 'x']]) {
+  for (const args of [
+    [],
+    ['serve'],
+    ['serve', '--dir', 'x', '--port', 'abc'],
+    ['serve', '--dir', 'x', '--nope'],
+    ['launch', '--dir', 'x'],
+    ['serve', '--dir', 'x', '--role', '17'],
+    ['serve', '--dir', 'x', '--role', 'half']
+  ]) {
     const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' })
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`)
-    assert.match(r.stderr, /usage|must be a whole number/)
+    assert.match(r.stderr, /usage|must be a whole number|--role must be/)
   }
 })
 
@@ -67,4 +75,15 @@ test('a dir another server holds: exit 1 with LOCKED', async (t) => {
   const r = spawnSync(process.execPath, [CLI, 'serve', '--dir', dir, '--port', '0'], { encoding: 'utf8' })
   assert.equal(r.status, 1)
   assert.match(r.stderr, /LOCKED/)
+})
+
+test('--role n and --signaling: a weighted server peer with its signaling server, as printed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ps-cli-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const s = await serve(['--dir', dir, '--port', '0', '--role', '4', '--signaling'])
+  t.after(() => s.child.kill('SIGKILL'))
+  await until(() => /signaling: ws:\/\/127\.0\.0\.1:\d+/.test(s.output()), 10000, 'the signaling address')
+  assert.match(s.output(), /\(ring weight 4\)/)
+  s.child.kill('SIGTERM')
+  assert.equal(await s.exited, 0)
 })
