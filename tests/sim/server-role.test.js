@@ -59,3 +59,26 @@ test('two weight-4 server peers and three browsers: the servers take most of the
   assert.ok(onServers > 200 * 1.5, `${onServers} server slots of 600`)
   assert.ok(servers[0].getStats().totalKeys > browsers[0].getStats().totalKeys)
 })
+
+test('replicated({ durable: true }) after the server peer was away: what was written meanwhile reaches its disk and is counted', async () => {
+  const { MemoryBackend } = await import('../../js/index.js')
+  const c = new Cluster({ seed: 19 })
+  clusters.push(c)
+  // A backend object keeps data as far as the options know (durableAcks needs one).
+  const serverOptions = () => ({ ringWeight: 'full', durableAcks: true, persistence: { backend: new MemoryBackend() } })
+  const server = await c.add('server', serverOptions())
+  const a = await c.add('a')
+  const b = await c.add('b')
+  await c.until(() => a.getPeerDistribution().some((d) => d.durable), 10000)
+  for (let i = 0; i < 50; i++) await a.set(`before:${i}`, i)
+  await a.replicated({ durable: true, timeout: 10000 })
+  assert.equal(server.getStats().totalKeys, 50)
+  await c.remove('server')
+  for (let i = 0; i < 50; i++) await a.set(`away:${i}`, i)
+  await a.replicated({ timeout: 10000, copies: 2 })
+  await assert.rejects(a.replicated({ durable: true, timeout: 500 }), { code: 'TIMEOUT' })
+  const back = await c.add('server', serverOptions())
+  await a.replicated({ durable: true, timeout: 20000 })
+  assert.equal(await back.getLocal('away:49'), 49)
+  void b
+})
