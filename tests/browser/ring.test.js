@@ -6,6 +6,6 @@ import { fileURLToPath } from 'node:url'
 
 import { runIsolated } from './isolated.js'
 
-test('the demo on five peers: ring-wide document, lists and progress', { timeout: 420000 }, () => {
-  runIsolated(join(dirname(fileURLToPath(import.meta.url)), 'ring-scenario.js'), { timeout: 400000 })
+test('the demo on five peers: ring-wide document, lists and progress', { timeout: 620000 }, () => {
+  runIsolated(join(dirname(fileURLToPath(import.meta.url)), 'ring-scenario.js'), { timeout: 600000 })
 })

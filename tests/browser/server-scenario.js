@@ -38,7 +38,7 @@ test('three pages and the server peer; all pages close; a new page with an empty
         page.evaluate(
           async ({ p, n }) => {
             await window.storage.setMany(Array.from({ length: n }, (_, i) => [`server-test:${p}:${i}`, { p, i }]))
-            await window.storage.replicated({ durable: true, timeout: 60000 })
+            await window.storage.replicated({ durable: true, timeout: 120000 })
           },
           { p, n: KEYS_PER_PAGE }
         )
