@@ -18,6 +18,7 @@
 // changes changes the members as the ring sees them (onChange).
 import { compareKeys } from '../core/keys.js'
 import { isOrigin } from '../core/versions.js'
+import { DEFAULT_ROLE } from './roles.js'
 
 const MAX_EXCLUDED = 10000
 
@@ -130,21 +131,21 @@ export class Membership {
    */
   setRole(peerId, weight, durable) {
     if (peerId === this.#self || !this.#lastHeard.has(peerId)) return
-    const old = this.#roles.get(peerId) ?? { weight: 1, durable: false }
+    const old = this.#roles.get(peerId) ?? DEFAULT_ROLE
     if (old.weight === weight && old.durable === durable) return
-    if (weight === 1 && !durable) this.#roles.delete(peerId)
+    if (weight === DEFAULT_ROLE.weight && durable === DEFAULT_ROLE.durable) this.#roles.delete(peerId)
     else this.#roles.set(peerId, { weight, durable })
     if (old.weight !== weight) this.#changed()
   }
 
   /** @param {string} peerId @returns {number} its ring weight (1 unless announced) */
   weightOf(peerId) {
-    return this.#roles.get(peerId)?.weight ?? 1
+    return (this.#roles.get(peerId) ?? DEFAULT_ROLE).weight
   }
 
   /** @param {string} peerId @returns {boolean} whether it acknowledges only what is on disk */
   isDurable(peerId) {
-    return this.#roles.get(peerId)?.durable ?? false
+    return (this.#roles.get(peerId) ?? DEFAULT_ROLE).durable
   }
 
   /** Drops peers not heard from within peerTimeout. */

@@ -387,14 +387,14 @@ export class TabFollower {
     }
     const members = dist.map((d) => d.peerId)
     const weights = dist.map((d) => d.weight ?? 1)
-    if (this.#ring && sameMembers(this.#ring.members, members) && sameMembers(this.#ring.weights, weights)) return
+    if (this.#ring && sameList(this.#ring.members, members) && sameList(this.#ring.weights, weights)) return
     this.#ring?.release()
     this.#ring = this.#makeRing(this.#module, members, weights)
   }
 }
 
 /** @param {readonly (string | number)[]} a @param {readonly (string | number)[]} b */
-function sameMembers(a, b) {
+function sameList(a, b) {
   return a.length === b.length && a.every((m, i) => m === b[i])
 }
 
