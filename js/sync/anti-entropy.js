@@ -9,7 +9,12 @@
 // version, and each side pulls or pushes only the newer records.
 //
 // Rounds run on membership changes and every antiEntropyInterval; in a pair,
-// the peer whose id sorts first starts them.
+// the peer whose id sorts first starts them. A round leaves out a peer this
+// one is pushing records to (a catch-up, a hand-off, the last round's
+// push), and the other side does not answer then, nor while a delta from
+// the starter catches it up: comparing now would find what is on its way
+// and send it again, and every level of the comparison reads every page of
+// both stores.
 import { compareKeys } from '../core/keys.js'
 import { SYNC_BITS_PER_LEVEL, SYNC_CHILDREN } from '../core/limits.js'
 import { compareVersions } from '../core/versions.js'
@@ -40,7 +45,8 @@ export class AntiEntropy {
 
   /**
    * Starts a round: root digests to every peer this one leads the pair with
-   * that is not being caught up by a delta (periodic rounds: every peer).
+   * and is not pushing records to, and that is not being caught up by a
+   * delta (periodic rounds: whether or not).
    * @param {boolean} periodic
    */
   async round(periodic) {
@@ -48,7 +54,11 @@ export class AntiEntropy {
     const ring = ctx.ring().retain()
     try {
       const peers = ring.members.filter(
-        (p) => p !== ctx.selfId && compareKeys(ctx.selfId, p) < 0 && (periodic || !this.#catchUp.isCatchingUp(p))
+        (p) =>
+          p !== ctx.selfId &&
+          compareKeys(ctx.selfId, p) < 0 &&
+          !ctx.isPushingTo(p) &&
+          (periodic || !this.#catchUp.isCatchingUp(p))
       )
       if (peers.length === 0) return
       this.roundsRun++
@@ -69,7 +79,9 @@ export class AntiEntropy {
    */
   async onSum(from, buckets) {
     const ctx = this.#ctx
-    if (!ctx.isMember(from)) return
+    // Pushing records to it, or a delta from it catching this one up: not
+    // now (its next round asks again).
+    if (!ctx.isMember(from) || ctx.isPushingTo(from) || this.#catchUp.isCatchingUp(from)) return
     const ring = ctx.ring().retain()
     try {
       const mine = /** @type {DigestAnswer[]} */ (await ctx.syncScan(ring, buckets.map((b) => query(from, b, false))))

@@ -5,6 +5,7 @@
 // characters wait at the peer: a push of the whole store (or a hostile
 // pull of it, issue 16) holds a few MiB of values in memory, not the store.
 // A push stops when its peer leaves the ring (or is excluded).
+import { compareKeys } from '../core/keys.js'
 import { recordChars } from './bounded-replies.js'
 
 const PUSH_CHUNK = 256
@@ -22,6 +23,8 @@ export class BulkPush {
   #closed = false
   /** @type {Map<string, Set<() => void>>} pushes waiting for room at a peer */
   #roomWaiters = new Map()
+  /** @type {Map<string, number>} peer -> pushes to it under way (> 0) */
+  #active = new Map()
 
   /**
    * @param {{ waiting: (peer: string) => Iterable<{ rec: StoredRecord }> | null,
@@ -47,14 +50,29 @@ export class BulkPush {
    * @param {string[]} keys
    */
   async push(peer, keys) {
-    const unique = [...new Set(keys)]
+    // In key order: each chunk's lookup reads a few neighbouring pages,
+    // not one page per key (keys from a sync scan come in token order), and
+    // the peer merges them in key order too.
+    const unique = [...new Set(keys)].sort(compareKeys)
     this.#onBulk(peer, unique.length)
-    for (let at = 0; at < unique.length; at += PUSH_CHUNK) {
-      await this.#roomFor(peer)
-      if (this.#closed || !this.#isMember(peer)) return
-      const found = await this.#lookup(unique.slice(at, at + PUSH_CHUNK))
-      for (const rec of found) if (rec !== null) this.#queue(peer, rec)
+    this.#active.set(peer, (this.#active.get(peer) ?? 0) + 1)
+    try {
+      for (let at = 0; at < unique.length; at += PUSH_CHUNK) {
+        await this.#roomFor(peer)
+        if (this.#closed || !this.#isMember(peer)) return
+        const found = await this.#lookup(unique.slice(at, at + PUSH_CHUNK))
+        for (const rec of found) if (rec !== null) this.#queue(peer, rec)
+      }
+    } finally {
+      const n = /** @type {number} */ (this.#active.get(peer)) - 1
+      if (n === 0) this.#active.delete(peer)
+      else this.#active.set(peer, n)
     }
+  }
+
+  /** @param {string} peer @returns {boolean} whether a push to it is under way (its last records may still wait to be sent) */
+  pushing(peer) {
+    return this.#active.has(peer)
   }
 
   /** Wakes the pushes waiting for room at a peer that has it (null: at every peer). @param {string | null} peer */

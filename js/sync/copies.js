@@ -75,6 +75,16 @@ export class Copies {
     return [...this.#short.keys()]
   }
 
+  /** @returns {string[]} the keys of the writes made here that no durable peer is known to hold */
+  notDurableKeys() {
+    return [...this.#notDurable.keys()]
+  }
+
+  /** @param {string} peer @returns {boolean} whether it acknowledges only what is on its disk */
+  isDurable(peer) {
+    return this.#isDurable(peer)
+  }
+
   /**
    * A write made here (this peer holds it), about to be pushed to its replicas.
    * @param {StoredRecord} rec

@@ -174,6 +174,16 @@ export class Replicator {
     return this.#bulk.push(peer, keys)
   }
 
+  /** @param {string} peer @param {string} key @returns {boolean} whether a record of key waits for the peer's acknowledgement or proof */
+  isPending(peer, key) {
+    return this.#pending.get(peer)?.has(key) ?? false
+  }
+
+  /** @param {string} peer @returns {boolean} whether a pushKeys() to it is under way */
+  isPushing(peer) {
+    return this.#bulk.pushing(peer)
+  }
+
   /**
    * Queues one record for one peer (sent by the next flush of the queue).
    * @param {string} peer

@@ -26,6 +26,7 @@
  * @property {(peer: string, rec: StoredRecord) => void} queue push a record to a peer
  * @property {(peer: string, keys: string[]) => Promise<void>} pushKeys push the stored records of keys
  *   (announced to the peer when they are many: js/sync/incoming.js)
+ * @property {(peer: string) => boolean} isPushingTo whether a pushKeys() to the peer is under way
  * @property {(peer: string, n: number) => void} announce tell a peer n records follow (when they are many)
  */
 

@@ -107,6 +107,7 @@ export function buildSyncParts({ local, transport, opts, watch, selfId, ring, is
     reportError,
     queue: (peer, rec) => replicator.queue(peer, rec),
     pushKeys: (peer, keys) => replicator.pushKeys(peer, keys),
+    isPushingTo: (peer) => replicator.isPushing(peer),
     announce
   }
   // (The replicator's audit and onHeld use it: called only once it exists.)
@@ -232,7 +233,8 @@ export function pushShortWrites(p, joined, replicasFor) {
 /**
  * The work of each retry interval: what waits for an answer goes again
  * (puts, audits, pubs), and every REFUSED_PUSH_RETRIES-th time the writes
- * short of copies that replicas refused.
+ * short of copies that replicas refused and the writes no durable peer
+ * acknowledged.
  * @param {SyncParts} p
  * @param {number} tick the retry intervals so far (1, 2, ...)
  * @param {(keys: string[]) => string[][]} replicasFor
@@ -242,8 +244,27 @@ export function retryTick(p, tick, replicasFor) {
   p.replicator.retry()
   p.audits.retry()
   p.publisher.tick()
-  if (tick % REFUSED_PUSH_RETRIES === 0 && p.copies.short > 0) return pushRefusedWrites(p, replicasFor)
-  return undefined
+  if (tick % REFUSED_PUSH_RETRIES !== 0) return undefined
+  const pushes = []
+  if (p.copies.short > 0) pushes.push(pushRefusedWrites(p, replicasFor))
+  if (p.copies.notDurable > 0) pushes.push(pushUndurableWrites(p, replicasFor))
+  return pushes.length > 0 ? Promise.all(pushes).then(() => {}) : undefined
+}
+
+/**
+ * The writes made here that no durable peer acknowledged go to the durable
+ * replicas of their keys that have no push of them under way. A durable
+ * peer back after being away may have received them from another replica
+ * (a catch-up sends each key from one peer only), which tells this peer
+ * nothing; its acknowledgement of this push does (it comes once they are
+ * on its disk).
+ * @param {SyncParts} p
+ * @param {(keys: string[]) => string[][]} replicasFor
+ */
+export function pushUndurableWrites(p, replicasFor) {
+  return pushStored(p, p.copies.notDurableKeys(), replicasFor, {
+    to: (peer, key) => p.copies.isDurable(peer) && !p.replicator.isPending(peer, key)
+  })
 }
 
 /**

@@ -146,6 +146,13 @@ test(`${TRIALS} abrupt ends while writing lose no acknowledged write`, async () 
     const run = await launch()
     try {
       const page = await startWriter(run.context, trial, acked)
+      // The end comes at a varied point after the trial's first acknowledged
+      // flush, not after a fixed time from the start: on a loaded machine a
+      // fixed time may end a trial before it acknowledged anything.
+      for (const end = Date.now() + 60000; acked[trial] === undefined; ) {
+        assert.ok(Date.now() < end, `trial ${trial}: no flush acknowledged in 60 s`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
       await new Promise((r) => setTimeout(r, 150 + ((trial * 97) % 500)))
       if (!killBrowser) {
         await page.close({ runBeforeUnload: false })

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process'
 
 /**
  * @param {string} scenario path of a node:test file
- * @param {{ timeout?: number }} [options] timeout: ms for the scenario (default 240000)
+ * @param {{ timeout?: number }} [options] timeout: ms for the scenario (default 600000)
  */
-export function runIsolated(scenario, { timeout = 240000 } = {}) {
+export function runIsolated(scenario, { timeout = 600000 } = {}) {
   const node = `node --test --test-timeout=${timeout} ${JSON.stringify(scenario)}`
   const root = process.getuid?.() === 0
   // A fresh test runner, not a child reporting to ours.

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 
-import { FAST_SYNC, launchPeerBrowser, until } from './peer-pages.js'
+import { FAST_SYNC, launchPeerBrowser, poll, until } from './peer-pages.js'
 import { openHarness, startHarness } from './harness.js'
 import { freePort, peerPigeonBundle, startSignaling } from '../../scripts/lib/signaling.js'
 
@@ -79,12 +79,11 @@ test('the store opens and works with the signaling server down, and syncs once i
     await until(page, () => window.app.pp.status.value === 'connected' || window.statuses.join(' > '), undefined, 60000)
     await until(page, () => window.app.storage.peerCount.value === 1 || `${window.app.storage.peerCount.value} peers`, undefined, 30000)
   }
+  // offline, later connecting, later connected, and connected at the end (a reconnect flap between them is no failure).
   const statuses = await A.evaluate(() => window.statuses)
-  assert.deepEqual(
-    statuses.filter((s) => s !== 'idle').filter((s, i, all) => i === 0 || s !== all[i - 1]).slice(-3),
-    ['offline', 'connecting', 'connected'],
-    statuses.join(' > ')
-  )
+  let at = -1
+  const inOrder = ['offline', 'connecting', 'connected'].every((s) => (at = statuses.indexOf(s, at + 1)) >= 0)
+  assert.ok(inOrder && statuses.at(-1) === 'connected', statuses.join(' > '))
   // Each reads what the other wrote offline (routed reads; anti-entropy copies it to replicas).
   await until(A, async () => {
     const got = await window.app.storage.getMany(Array.from({ length: 50 }, (_, i) => `b:${i}`))
@@ -122,13 +121,18 @@ test('a value read from a peer is there offline after a reload (the remote cache
     await window.app.storage.replicated({ timeout: 20000 })
   })
   // Keys C does not replicate (RF 1: D holds them), read through D and remembered.
-  const far = await C.evaluate(async () => {
-    const s = window.app.storage
-    const keys = Array.from({ length: 100 }, (_, i) => `far:${i}`).filter((k) => s.replicasFor(k)[0] !== s.peerId.value)
-    const got = await s.getMany(keys)
-    await s.flush()
-    return keys.filter((k) => got.get(k)?.from === 'D')
-  })
+  // Polled: on a loaded machine D may not answer within the readTimeout.
+  const far = await poll(
+    () =>
+      C.evaluate(async () => {
+        const s = window.app.storage
+        const keys = Array.from({ length: 100 }, (_, i) => `far:${i}`).filter((k) => s.replicasFor(k)[0] !== s.peerId.value)
+        const got = await s.getMany(keys)
+        await s.flush()
+        return keys.filter((k) => got.get(k)?.from === 'D')
+      }),
+    (keys) => keys.length >= 20
+  )
   assert.ok(far.length >= 20, `${far.length} keys read from D`)
   await until(C, () => window.app.storage.storage.value.getStats().cache.remotePages >= 1 || JSON.stringify(window.app.storage.storage.value.getStats().cache))
   assert.equal(await C.evaluate((k) => window.app.storage.getLocal(k), far[0]), undefined, 'C holds no copy of its own')

@@ -75,8 +75,9 @@ export async function startPeerPages() {
   }
 }
 
-/** Polls fn in the page until it returns true; fails with its last answer. */
-export async function until(page, fn, arg, ms = 20000) {
+/** Polls fn in the page until it returns true; fails with its last answer.
+ *  The default limit is generous: replication on a loaded CI machine is 3-5x slower. */
+export async function until(page, fn, arg, ms = 60000) {
   const end = Date.now() + ms
   let why
   while (Date.now() < end) {
@@ -85,6 +86,16 @@ export async function until(page, fn, arg, ms = 20000) {
     await new Promise((r) => setTimeout(r, 100))
   }
   assert.fail(`timed out: ${why}`)
+}
+
+/** Calls read() until done(value) holds or ms pass; returns the last value (the caller asserts on it). */
+export async function poll(read, done, ms = 60000) {
+  const end = Date.now() + ms
+  for (;;) {
+    const value = await read()
+    if (done(value) || Date.now() >= end) return value
+    await new Promise((r) => setTimeout(r, 200))
+  }
 }
 
 /** [fn, n] for until(): the store sees n members. */

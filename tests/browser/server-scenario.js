@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
 import { startDemo } from './demo-server.js'
-import { launchPeerBrowser, peerProfile } from './peer-pages.js'
+import { launchPeerBrowser, peerProfile, poll } from './peer-pages.js'
 
 const PAGES = 3
 const KEYS_PER_PAGE = 200
@@ -34,7 +34,7 @@ test('three pages and the server peer; all pages close; a new page with an empty
     for (const { page } of opened) {
       // The two other browsers and the server, which holds every key.
       await page.waitForFunction((n) => window.storage.getPeerDistribution().length === n, PAGES + 1, { timeout: 60000 })
-      await page.waitForFunction(() => window.storage.getPeerDistribution().some((d) => d.weight === 0 && d.durable), null, { timeout: 20000 })
+      await page.waitForFunction(() => window.storage.getPeerDistribution().some((d) => d.weight === 0 && d.durable), null, { timeout: 60000 })
     }
     await Promise.all(
       opened.map(({ page }, p) =>
@@ -56,14 +56,21 @@ test('three pages and the server peer; all pages close; a new page with an empty
       assert.deepEqual(databases, [], 'a new profile: nothing in its IndexedDB')
     })
     await fresh.waitForFunction(() => window.storage.getPeerDistribution().length === 2, null, { timeout: 30000 })
-    const found = await fresh.evaluate(
-      async ({ pages, n }) => {
-        const keys = []
-        for (let p = 0; p < pages; p++) for (let i = 0; i < n; i++) keys.push(`server-test:${p}:${i}`)
-        const got = await window.storage.getMany(keys)
-        return [...got].filter(([k, v]) => v && `server-test:${v.p}:${v.i}` === k).length
-      },
-      { pages: PAGES, n: KEYS_PER_PAGE }
+    // Polled: keys the page has not caught up yet are asked of the server, and on a
+    // loaded machine such a read may time out (readTimeout) before the next try.
+    const found = await poll(
+      () =>
+        fresh.evaluate(
+          async ({ pages, n }) => {
+            const keys = []
+            for (let p = 0; p < pages; p++) for (let i = 0; i < n; i++) keys.push(`server-test:${p}:${i}`)
+            const got = await window.storage.getMany(keys)
+            return [...got].filter(([k, v]) => v && `server-test:${v.p}:${v.i}` === k).length
+          },
+          { pages: PAGES, n: KEYS_PER_PAGE }
+        ),
+      (n) => n === PAGES * KEYS_PER_PAGE,
+      90000
     )
     assert.equal(found, PAGES * KEYS_PER_PAGE)
     assert.deepEqual(errors, [])

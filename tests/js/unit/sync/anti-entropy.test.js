@@ -27,13 +27,14 @@ const entry = (key, h, origin = 'P') => ({ key, hlc: h, origin, deleted: false }
  * Anti-entropy for self over a real ring of members; syncScan answers from
  * `answer(query)`.
  */
-function setup({ self = 'B', members = ['A', 'B', 'C', 'D'], catchingUp = [], answer = () => digest(), member = () => true } = {}) {
+function setup({ self = 'B', members = ['A', 'B', 'C', 'D'], catchingUp = [], pushingTo = [], answer = () => digest(), member = () => true } = {}) {
   const ring = new RingView(module, members, 16)
   const rings = []
   const f = fakeContext({
     selfId: self,
     ringView: ring,
     isMember: member,
+    isPushingTo: (p) => pushingTo.includes(p),
     syncScan: async (r, queries) => {
       rings.push(r)
       f.scans.push(queries)
@@ -75,6 +76,18 @@ describe('round', () => {
     assert.equal(f.ae.roundsRun, 2)
   })
 
+  test('no round of either kind with a peer this one is pushing records to (a catch-up, a hand-off): it would find them missing and send them again', async () => {
+    const f = setup({ pushingTo: ['D'] })
+    await f.ae.round(false)
+    await f.ae.round(true)
+    assert.deepEqual(f.sent.map((s) => s.peer), ['C', 'C'])
+    assert.deepEqual(
+      f.scans.map((q) => q.map((x) => x.peer)),
+      [['C'], ['C']],
+      'no page of it read for D'
+    )
+  })
+
   test('the peer whose id sorts last starts nothing', async () => {
     const f = setup({ self: 'D' })
     await f.ae.round(true)
@@ -99,6 +112,19 @@ describe('round', () => {
 })
 
 describe('onSum', () => {
+  test('a sum from a peer this one is pushing records to, or whose delta is catching this one up, is not answered (its next round asks again)', async () => {
+    const theirs = digest([[1, 3, hlc(1)]])
+    for (const opts of [{ pushingTo: ['A'] }, { catchingUp: ['A'] }]) {
+      const f = setup(opts)
+      await f.ae.onSum('A', [{ bits: 0, prefix: 0, ...theirs }])
+      assert.deepEqual(f.scans, [], JSON.stringify(opts))
+      assert.deepEqual(f.sent, [])
+    }
+    const f = setup({ pushingTo: ['C'], catchingUp: ['D'] })
+    await f.ae.onSum('A', [{ bits: 0, prefix: 0, ...theirs }])
+    assert.equal(f.scans.length > 0, true, 'other peers are answered')
+  })
+
   test('per differing child: pull, push, ent or a deeper sum', async () => {
     const theirs = digest([
       [1, 3, hlc(1)], // nothing here: pull

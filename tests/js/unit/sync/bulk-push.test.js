@@ -61,3 +61,41 @@ test('keys not held are skipped; a push stops when its peer leaves the ring, or 
   bulk.close()
   await again
 })
+
+test('keys are looked up in key order, whatever order they came in (a sync scan gives token order): each lookup reads neighbouring pages', async () => {
+  const { bulk, waiting } = setup()
+  const seen = []
+  const ordered = new BulkPush({
+    waiting: () => null,
+    lookup: async (keys) => {
+      seen.push(...keys)
+      return keys.map(() => null)
+    },
+    queue: () => {},
+    onBulk: () => {},
+    isMember: () => true
+  })
+  const keys = ['m', 'b', 'z', 'a', 'k2', 'k10', 'k1']
+  await ordered.push('B', keys)
+  assert.deepEqual(seen, ['a', 'b', 'k1', 'k10', 'k2', 'm', 'z'])
+  assert.equal(bulk.pushing('B'), false)
+  assert.equal(waiting.size, 0)
+})
+
+test('pushing(peer) holds while a push to it is under way, and ends with it', async () => {
+  const { bulk, waiting } = setup()
+  assert.equal(bulk.pushing('B'), false)
+  const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`)
+  const one = bulk.push('B', keys)
+  const two = bulk.push('B', ['x'])
+  await flush()
+  assert.equal(bulk.pushing('B'), true, 'waiting for room at B')
+  assert.equal(bulk.pushing('C'), false)
+  for (let i = 0; i < 4 && bulk.pushing('B'); i++) {
+    waiting.get('B').clear()
+    bulk.wake('B')
+    await flush()
+  }
+  await Promise.all([one, two])
+  assert.equal(bulk.pushing('B'), false)
+})

@@ -81,6 +81,8 @@ test('whenDurable: every write made here acknowledged by a durable peer (any num
   c.wrote(v3)
   c.held('S', v2)
   assert.equal(c.notDurable, 1)
+  assert.deepEqual(c.notDurableKeys(), ['j'], 'what retries push to durable peers again')
+  assert.deepEqual([c.isDurable('S'), c.isDurable('B')], [true, false])
   c.held('S', v3)
   assert.equal(c.notDurable, 0)
   assert.equal(await state(waiting), 'resolved')

@@ -91,6 +91,7 @@ export function fakeContext(over = {}) {
     pushKeys: async (peer, keys) => {
       pushed.push({ peer, keys })
     },
+    isPushingTo: () => false,
     announce: () => {},
     ...over
   }

@@ -35,6 +35,18 @@ describe('queue', () => {
     ])
   })
 
+  test('isPending: a record of the key waits at that peer until acknowledged', () => {
+    const { r, puts } = setup()
+    r.queue('B', rec('k', hlc(1)))
+    assert.equal(r.isPending('B', 'k'), true)
+    assert.equal(r.isPending('C', 'k'), false)
+    assert.equal(r.isPending('B', 'other'), false)
+    sendNow()
+    assert.equal(r.isPending('B', 'k'), true, 'in flight')
+    r.onAck('B', puts()[0].msg.id)
+    assert.equal(r.isPending('B', 'k'), false)
+  })
+
   test('keeps only the newest record per peer and key', () => {
     const { r, sent } = setup()
     const v2 = rec('k', hlc(2), 'P', '2')
