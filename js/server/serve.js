@@ -5,9 +5,7 @@
 // client) and running a PeerPigeon signaling server in the same process.
 import { readdir, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
-import { createServer as createNetServer } from 'node:net'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { join } from 'node:path'
 
 import { WebSocketServer } from 'ws'
 
@@ -17,6 +15,7 @@ import { CombinedTransport } from '../transport/combined.js'
 import { WebSocketTransport } from '../transport/websocket.js'
 import { WebSocketHub } from './hub.js'
 import { METRICS_CONTENT_TYPE, formatMetrics } from './metrics.js'
+import { startSignaling } from './signaling.js'
 
 /**
  * @typedef {object} ServerOptions
@@ -99,7 +98,7 @@ export async function startServer(options) {
   let signalingServer = null
   if (signaling !== false) {
     try {
-      signalingServer = await startSignaling(host, signaling === true ? (port === 0 ? 0 : actual + 1) : signaling)
+      signalingServer = await startSignaling({ host, port: signaling === true ? (port === 0 ? 0 : actual + 1) : signaling })
     } catch (err) {
       http.close()
       hub.close()
@@ -152,40 +151,4 @@ async function directoryBytes(dir) {
   } catch {
     return 0
   }
-}
-
-/**
- * PeerPigeon's signaling server (the peerpigeon package, an optional peer
- * dependency; its `exports` hide the server entry, so it is found beside
- * the package's main module).
- * @param {string} host
- * @param {number} port
- * @returns {Promise<{ url: string, close: () => Promise<void> }>}
- * @throws {PagingStorageError} INVALID_ARGUMENT when peerpigeon is not installed
- */
-async function startSignaling(host, port) {
-  let main
-  try {
-    main = fileURLToPath(import.meta.resolve('peerpigeon'))
-  } catch {
-    throw new PagingStorageError('INVALID_ARGUMENT', 'signaling needs the peerpigeon package: npm install peerpigeon')
-  }
-  const { PeerPigeonServer } = await import(pathToFileURL(join(dirname(main), 'server', 'index.js')).href)
-  const server = new PeerPigeonServer({ host, port: port === 0 ? await freePort(host) : port, maxPortRetries: 1 })
-  server.on('error', () => {})
-  const started = await server.start()
-  const actual = typeof started === 'number' ? started : (started?.port ?? server.port)
-  return { url: `ws://${host.includes(':') ? `[${host}]` : host}:${actual}`, close: () => server.stop() }
-}
-
-/** A port nothing listens on now (PeerPigeon's server takes no port 0). @param {string} host @returns {Promise<number>} */
-function freePort(host) {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer()
-    probe.on('error', reject)
-    probe.listen(0, host, () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (probe.address())
-      probe.close(() => resolve(port))
-    })
-  })
 }
