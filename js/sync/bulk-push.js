@@ -4,7 +4,10 @@
 // each once fewer than PUSH_AHEAD records of at most PUSH_AHEAD_CHARS
 // characters wait at the peer: a push of the whole store (or a hostile
 // pull of it, issue 16) holds a few MiB of values in memory, not the store.
-// A push stops when its peer leaves the ring (or is excluded).
+// A push stops when its peer leaves the ring (or is excluded). It is under
+// way (pushing()) until the records of its last chunk are held there
+// (acknowledged, and proven when audited): until then the peer lacks them,
+// and anti-entropy leaves that peer alone (js/sync/anti-entropy.js).
 import { compareKeys } from '../core/keys.js'
 import { recordChars } from './bounded-replies.js'
 
@@ -21,8 +24,9 @@ export class BulkPush {
   #onBulk
   #isMember
   #closed = false
-  /** @type {Map<string, Set<() => void>>} pushes waiting for room at a peer */
-  #roomWaiters = new Map()
+  #isPending
+  /** @type {Map<string, Set<{ ready: () => boolean, resolve: () => void }>>} pushes waiting at a peer (for room, or for their last records to be held) */
+  #waiters = new Map()
   /** @type {Map<string, number>} peer -> pushes to it under way (> 0) */
   #active = new Map()
 
@@ -31,12 +35,15 @@ export class BulkPush {
    *           lookup: (keys: string[]) => Promise<Array<StoredRecord | null>>,
    *           queue: (peer: string, rec: StoredRecord) => void,
    *           onBulk: (peer: string, n: number) => void,
-   *           isMember: (peer: string) => boolean }} opts
+   *           isMember: (peer: string) => boolean,
+   *           isPending?: (peer: string, key: string) => boolean }} opts
    *   waiting: the records waiting at a peer (unacknowledged, or not yet
-   *   proven); onBulk: a push is about to queue n records for a peer
+   *   proven); onBulk: a push is about to queue n records for a peer;
+   *   isPending: whether a record of key waits at the peer (default: none)
    */
-  constructor({ waiting, lookup, queue, onBulk, isMember }) {
+  constructor({ waiting, lookup, queue, onBulk, isMember, isPending = () => false }) {
     this.#waiting = waiting
+    this.#isPending = isPending
     this.#lookup = lookup
     this.#queue = queue
     this.#onBulk = onBulk
@@ -57,12 +64,21 @@ export class BulkPush {
     this.#onBulk(peer, unique.length)
     this.#active.set(peer, (this.#active.get(peer) ?? 0) + 1)
     try {
+      /** @type {string[]} */
+      let last = []
       for (let at = 0; at < unique.length; at += PUSH_CHUNK) {
-        await this.#roomFor(peer)
+        await this.#until(peer, () => this.#hasRoom(peer))
         if (this.#closed || !this.#isMember(peer)) return
         const found = await this.#lookup(unique.slice(at, at + PUSH_CHUNK))
-        for (const rec of found) if (rec !== null) this.#queue(peer, rec)
+        last = []
+        for (const rec of found) {
+          if (rec === null) continue
+          this.#queue(peer, rec)
+          last.push(rec.key)
+        }
       }
+      // Records go out in the order queued: once the last are held, so is the rest.
+      await this.#until(peer, () => !last.some((key) => this.#isPending(peer, key)))
     } finally {
       const n = /** @type {number} */ (this.#active.get(peer)) - 1
       if (n === 0) this.#active.delete(peer)
@@ -70,18 +86,21 @@ export class BulkPush {
     }
   }
 
-  /** @param {string} peer @returns {boolean} whether a push to it is under way (its last records may still wait to be sent) */
+  /** @param {string} peer @returns {boolean} whether a push to it is under way (until its last records are held there) */
   pushing(peer) {
     return this.#active.has(peer)
   }
 
-  /** Wakes the pushes waiting for room at a peer that has it (null: at every peer). @param {string | null} peer */
+  /** What waits at a peer changed (null: at every peer): wakes the pushes it lets go on. @param {string | null} peer */
   wake(peer) {
-    for (const [p, set] of this.#roomWaiters) {
+    for (const [p, set] of this.#waiters) {
       if (peer !== null && p !== peer) continue
-      if (!this.#hasRoom(p)) continue
-      this.#roomWaiters.delete(p)
-      for (const resolve of set) resolve()
+      for (const w of set) {
+        if (!this.#closed && this.#isMember(p) && !w.ready()) continue
+        set.delete(w)
+        w.resolve()
+      }
+      if (set.size === 0) this.#waiters.delete(p)
     }
   }
 
@@ -104,13 +123,18 @@ export class BulkPush {
     return chars < PUSH_AHEAD_CHARS
   }
 
-  /** @param {string} peer @returns {Promise<void>} once it has room */
-  #roomFor(peer) {
-    if (this.#hasRoom(peer)) return Promise.resolve()
+  /**
+   * @param {string} peer
+   * @param {() => boolean} ready
+   * @returns {Promise<void>} once ready() holds (checked at each wake), the
+   *   peer left the ring, or this closed
+   */
+  #until(peer, ready) {
+    if (this.#closed || !this.#isMember(peer) || ready()) return Promise.resolve()
     return new Promise((resolve) => {
-      let set = this.#roomWaiters.get(peer)
-      if (!set) this.#roomWaiters.set(peer, (set = new Set()))
-      set.add(resolve)
+      let set = this.#waiters.get(peer)
+      if (!set) this.#waiters.set(peer, (set = new Set()))
+      set.add({ ready, resolve })
     })
   }
 }

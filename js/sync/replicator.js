@@ -139,7 +139,8 @@ export class Replicator {
       lookup,
       queue: (peer, rec) => this.queue(peer, rec),
       onBulk,
-      isMember
+      isMember,
+      isPending: (peer, key) => this.isPending(peer, key)
     })
   }
 

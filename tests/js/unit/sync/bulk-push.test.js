@@ -20,7 +20,8 @@ function setup({ member = () => true } = {}) {
       waiting.get(peer).set(r.key, r)
     },
     onBulk: (peer, n) => announced.push([peer, n]),
-    isMember: member
+    isMember: member,
+    isPending: (peer, key) => waiting.get(peer)?.has(key) ?? false
   })
   return { bulk, waiting, lookups, announced }
 }
@@ -38,6 +39,9 @@ test('looks keys up 256 at a time, and only while fewer than 1,024 records wait 
   assert.equal(lookups.length, 8)
   waiting.get('B').clear()
   bulk.wake(null)
+  await flush()
+  waiting.get('B').clear() // the last chunk acknowledged
+  bulk.wake('B')
   await done
   assert.equal(lookups.reduce((a, b) => a + b), 3000)
 })
@@ -45,9 +49,12 @@ test('looks keys up 256 at a time, and only while fewer than 1,024 records wait 
 test('keys not held are skipped; a push stops when its peer leaves the ring, or on close', async () => {
   let member = true
   const { bulk, waiting, lookups } = setup({ member: () => member })
-  await bulk.push('B', ['none1', 'a'])
+  const first = bulk.push('B', ['none1', 'a'])
+  await flush()
   assert.deepEqual([...waiting.get('B').keys()], ['a'])
   waiting.clear()
+  bulk.wake('B')
+  await first
   const keys = Array.from({ length: 2000 }, (_, i) => `k${i}`)
   const done = bulk.push('B', keys)
   await flush()
@@ -97,5 +104,22 @@ test('pushing(peer) holds while a push to it is under way, and ends with it', as
     await flush()
   }
   await Promise.all([one, two])
+  assert.equal(bulk.pushing('B'), false)
+})
+
+test('a push stays under way until the records of its last chunk are held at the peer (it lacks them until then)', async () => {
+  const { bulk, waiting } = setup()
+  let done = false
+  const push = bulk.push('B', ['a', 'b', 'c']).then(() => (done = true))
+  await flush()
+  assert.deepEqual([...waiting.get('B').keys()], ['a', 'b', 'c'], 'all queued')
+  assert.equal(bulk.pushing('B'), true)
+  waiting.get('B').delete('a')
+  bulk.wake('B')
+  await flush()
+  assert.equal(done, false, 'b and c still wait there')
+  waiting.get('B').clear()
+  bulk.wake('B')
+  await push
   assert.equal(bulk.pushing('B'), false)
 })
