@@ -70,10 +70,16 @@ export class Membership {
     return peerId === this.#self || this.#lastHeard.has(peerId)
   }
 
-  /** A sign of life from peerId (a message, a connection). An id that is
-   *  not a peer id (core/versions.js isOrigin) never becomes a member: the
-   *  ring is built from the members' ids. @param {string} peerId */
-  heard(peerId) {
+  /**
+   * A sign of life from peerId (a message, a connection). An id that is
+   * not a peer id (core/versions.js isOrigin) never becomes a member: the
+   * ring is built from the members' ids.
+   * @param {string} peerId
+   * @param {{ weight: number, durable: boolean }} [role] the role its
+   *   heartbeat announced: a peer that joins with it joins the ring with
+   *   its weight (one ring change, not one at weight 1 and another)
+   */
+  heard(peerId, role) {
     if (peerId === this.#self || !isOrigin(peerId)) return
     const now = this.#now()
     const until = this.#excluded.get(peerId)
@@ -82,7 +88,9 @@ export class Membership {
       this.#excluded.delete(peerId)
     }
     const isNew = !this.#lastHeard.has(peerId)
+    if (!isNew && role !== undefined) this.setRole(peerId, role.weight, role.durable)
     this.#lastHeard.set(peerId, now)
+    if (isNew && role !== undefined) this.#keepRole(peerId, role)
     const seen = this.#lastSeen.get(peerId)
     this.#lastSeen.delete(peerId) // re-inserted last: the map stays in LRU order
     this.#lastSeen.set(peerId, now)
@@ -133,9 +141,14 @@ export class Membership {
     if (peerId === this.#self || !this.#lastHeard.has(peerId)) return
     const old = this.#roles.get(peerId) ?? DEFAULT_ROLE
     if (old.weight === weight && old.durable === durable) return
+    this.#keepRole(peerId, { weight, durable })
+    if (old.weight !== weight) this.#changed()
+  }
+
+  /** @param {string} peerId @param {{ weight: number, durable: boolean }} role */
+  #keepRole(peerId, { weight, durable }) {
     if (weight === DEFAULT_ROLE.weight && durable === DEFAULT_ROLE.durable) this.#roles.delete(peerId)
     else this.#roles.set(peerId, { weight, durable })
-    if (old.weight !== weight) this.#changed()
   }
 
   /** @param {string} peerId @returns {number} its ring weight (1 unless announced) */

@@ -400,8 +400,7 @@ export class ReplicatedStore {
    */
   #onMessage(from, msg) {
     if (this.#closed || this.#parts === null) return
-    this.#membership?.heard(from)
-    if (msg.t === 'hb') this.#membership?.setRole(from, msg.w ?? 1, msg.d ?? false)
+    this.#membership?.heard(from, msg.t === 'hb' ? { weight: msg.w ?? 1, durable: msg.d ?? false } : undefined)
     handleMessage(this.#parts, from, msg).catch((err) => this.#background(err))
   }
 

@@ -198,3 +198,23 @@ test('roles: a member announces its ring weight and durability; a weight change 
   assert.equal(own.weightOf('me'), 4)
   assert.equal(own.isDurable('me'), true)
 })
+
+test('regression: a peer whose first message is a heartbeat joins the ring with the role it announced (one change, not one at weight 1 and another)', () => {
+  const weights = []
+  const m2 = new Membership('m', {
+    peerTimeout: 1000,
+    now: () => 5000,
+    onChange: () => weights.push(m2.weightOf('s')),
+    onReturn: () => {},
+    onFirstContact: () => {}
+  })
+  m2.heard('s', { weight: 0, durable: true })
+  assert.deepEqual(weights, [0], 'the only ring change has its weight')
+  assert.equal(m2.isDurable('s'), true)
+  m2.heard('s', { weight: 0, durable: true })
+  assert.deepEqual(weights, [0], 'the same role again changes nothing')
+  m2.heard('s', { weight: 4, durable: false })
+  assert.deepEqual(weights, [0, 4], 'a new weight changes the ring')
+  m2.heard('s')
+  assert.equal(m2.weightOf('s'), 4, 'a message without a role keeps it')
+})
