@@ -88,9 +88,12 @@ export class Membership {
       this.#excluded.delete(peerId)
     }
     const isNew = !this.#lastHeard.has(peerId)
-    if (!isNew && role !== undefined) this.setRole(peerId, role.weight, role.durable)
     this.#lastHeard.set(peerId, now)
-    if (isNew && role !== undefined) this.#keepRole(peerId, role)
+    // A new member's role is in place before the ring change below makes its ring.
+    if (role !== undefined) {
+      if (isNew) this.#keepRole(peerId, role)
+      else this.setRole(peerId, role.weight, role.durable)
+    }
     const seen = this.#lastSeen.get(peerId)
     this.#lastSeen.delete(peerId) // re-inserted last: the map stays in LRU order
     this.#lastSeen.set(peerId, now)

@@ -247,7 +247,8 @@ export function retryTick(p, tick, replicasFor) {
   if (tick % REFUSED_PUSH_RETRIES !== 0) return undefined
   const pushes = []
   if (p.copies.short > 0) pushes.push(pushRefusedWrites(p, replicasFor))
-  if (p.copies.notDurable > 0) pushes.push(pushUndurableWrites(p, replicasFor))
+  // (Without a durable member, as in a mesh of browsers only, there is nowhere to push them.)
+  if (p.copies.notDurable > 0 && p.ctx.ring().members.some((m) => p.copies.isDurable(m))) pushes.push(pushUndurableWrites(p, replicasFor))
   return pushes.length > 0 ? Promise.all(pushes).then(() => {}) : undefined
 }
 
